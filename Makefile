@@ -1,0 +1,41 @@
+# One command to run the service, one to run the tests. Both set themselves up from a clean clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test install chromium i18n bench clean
+
+run: $(STAMP)
+	$(BIN)/yibao migrate
+	$(BIN)/yibao seed-demo
+	$(BIN)/yibao serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP) chromium
+	$(BIN)/pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Browser tests drive Debian's Chromium (Playwright's own browser downloads are not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+# Refresh the zh_CN catalog from the code and templates (then translate the new entries).
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o var/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i var/messages.pot -d backend/locale -l zh_CN --no-fuzzy-matching --ignore-obsolete
+
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

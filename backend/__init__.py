@@ -1,0 +1,1 @@
+"""yibao-family: family medical-insurance accounts (Jinan 2025 rules)."""

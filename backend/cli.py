@@ -1,0 +1,129 @@
+"""The `yibao` command: migrate, seed-demo, serve, create-staff, create-partner."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from backend.config import PROJECT_ROOT, get_settings
+
+
+def _runtime():
+    from backend.runtime import Runtime
+
+    return Runtime.from_settings()
+
+
+def migrate(_args) -> int:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    command.upgrade(cfg, "head")
+    print(f"database at revision head: {_safe_url()}")
+    return 0
+
+
+def _safe_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(get_settings().database_url).render_as_string(hide_password=True)
+
+
+def seed_demo(args) -> int:
+    from backend import demo
+
+    rt = _runtime()
+    if demo.has_demo_data(rt):
+        message = "the database already has people; demo data not loaded again"
+    else:
+        demo.seed(rt)
+        message = "demo data loaded"
+    if args.json:
+        print(json.dumps(demo.logins(), ensure_ascii=False, indent=2))
+        print(message, file=sys.stderr)
+    else:
+        _print_logins(demo.logins(), message)
+    return 0
+
+
+def _print_logins(data: dict, message: str) -> None:
+    print(message)
+    print("\nDemo logins (demo data only; every password here is public):")
+    print("  Household members — sign in with ID number or phone:")
+    for p in data["people"]:
+        print(f"    {p['name']:<4}  {p['id_number']}  {p['phone'] or '-':<11}  {p['password']}   ({p['role']})")
+    print("  Staff — sign in with username:")
+    for s in data["staff"]:
+        print(f"    {s['username']:<10} {s['password']:<12} {s['role']}")
+    print("  Partners — send 'Authorization: Bearer <api key>' to /graphql:")
+    for k in data["partners"]:
+        print(f"    {k['name']} ({k['kind']}): {k['api_key']}")
+
+
+def serve(args) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    app = create_app(_runtime())
+    print(f"yibao-family on http://{args.host}:{args.port}/  (GraphQL: http://{args.host}:{args.port}/graphql)",
+          flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def create_staff(args) -> int:
+    from backend.principals import SYSTEM, Actor, Channel
+    from backend.services.accounts import create_staff as create
+
+    password = args.password or getpass.getpass("password: ")
+    staff = create(_runtime(), Actor(SYSTEM, Channel.CLI), username=args.username, name=args.name or args.username,
+                   role=args.role, password=password)
+    print(f"staff user {staff.username} ({staff.role}) created")
+    return 0
+
+
+def create_partner(args) -> int:
+    from backend.principals import SYSTEM, Actor, Channel
+    from backend.services.accounts import create_partner as create
+
+    inst, key = create(_runtime(), Actor(SYSTEM, Channel.CLI), name=args.name, kind=args.kind,
+                       level=args.level, region_code=args.region)
+    print(f"partner {inst.name} ({inst.kind}) created; its API key, shown once:\n{key}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="yibao", description="yibao-family service (honours DATABASE_URL)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="alembic upgrade head").set_defaults(run=migrate)
+    p = sub.add_parser("seed-demo", help="load demo data into an empty database and print the logins")
+    p.add_argument("--json", action="store_true", help="print the logins as JSON for scripts")
+    p.set_defaults(run=seed_demo)
+    p = sub.add_parser("serve", help="serve the web app and /graphql with uvicorn")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(run=serve)
+    p = sub.add_parser("create-staff", help="add an insurer staff user")
+    p.add_argument("--username", required=True)
+    p.add_argument("--name")
+    p.add_argument("--role", choices=["clerk", "auditor", "admin"], required=True)
+    p.add_argument("--password", help="prompted for when omitted")
+    p.set_defaults(run=create_staff)
+    p = sub.add_parser("create-partner", help="add a partner institution and print its API key once")
+    p.add_argument("--name", required=True)
+    p.add_argument("--kind", choices=["hospital", "pharmacy", "app"], required=True)
+    p.add_argument("--level", type=int, default=0, help="hospital level 1-3 (0: none)")
+    p.add_argument("--region", required=True, help="GB/T 2260 region code, e.g. 370102")
+    p.set_defaults(run=create_partner)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""Injected time and randomness, so expiry and codes are testable."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FrozenClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = at
+
+    def now(self) -> datetime:
+        return self._at
+
+    def advance(self, **delta: float) -> None:
+        self._at += timedelta(**delta)
+
+
+class TokenSource(Protocol):
+    def token(self, nbytes: int) -> str: ...
+
+
+class SecretsTokenSource:
+    def token(self, nbytes: int) -> str:
+        return secrets.token_urlsafe(nbytes)

@@ -1,0 +1,62 @@
+"""Typed configuration read from environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'yibao.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    yibao_env: Literal["development", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str | None = None
+    # Bearer tokens for household members and staff.
+    access_token_ttl_seconds: int = 12 * 3600
+    session_max_age_seconds: int = 8 * 3600
+    # Argon2 cost; tests lower it so thousands of logins stay quick.
+    password_time_cost: int = 3
+    password_memory_cost_kib: int = 65536
+    # GraphQL defences.
+    graphql_max_depth: int = 10
+    graphql_max_tokens: int = 2000
+    graphql_max_aliases: int = 15
+    max_page_size: int = 100
+
+    @property
+    def development(self) -> bool:
+        return self.yibao_env == "development"
+
+    @model_validator(mode="after")
+    def _secret_required_in_production(self) -> "Settings":
+        if self.yibao_env == "production" and not self.secret_key:
+            raise ValueError("SECRET_KEY is required when YIBAO_ENV=production")
+        return self
+
+    def resolved_secret_key(self) -> str:
+        """The signing key: configured, or generated once and kept in var/ for development."""
+        if self.secret_key:
+            return self.secret_key
+        path = VAR_DIR / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

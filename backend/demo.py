@@ -1,0 +1,133 @@
+"""Demo data: a three-generation Jinan family, two people R1 refuses, two partners, three staff.
+
+Every password and key here is public: demo use only. Partner keys are derived from fixed seeds so
+`make run` can print them every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import func, select
+
+from backend.domain.idnumber import Sex, make_id_number
+from backend.principals import SYSTEM, Actor, Channel
+from backend.runtime import Runtime
+from backend.services import accounts, family
+from backend.services.accounts import NewPerson
+from backend.storage.models import Person, Relationship
+
+PERSON_PASSWORD = "demo1234"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    name: str
+    region: str
+    born: date
+    sex: Sex
+    insurance: str
+    phone: str | None = None
+    balance_fen: int | None = None
+    role: str = ""  # who they are in the story (README)
+
+
+PEOPLE = [
+    DemoPerson("father", "张伟", "370102", date(1978, 3, 14), Sex.MALE, "employee", "13800000001", 325_680,
+               "employee in Jinan, father"),
+    DemoPerson("mother", "李娜", "370112", date(1980, 9, 2), Sex.FEMALE, "employee", "13800000002", 189_050,
+               "employee in Jinan, mother"),
+    DemoPerson("grandma", "王秀英", "370102", date(1952, 5, 20), Sex.FEMALE, "resident", "13800000003", None,
+               "father's mother, resident-insured in Jinan"),
+    DemoPerson("grandpa", "李德明", "370303", date(1950, 11, 8), Sex.MALE, "resident", "13800000004", None,
+               "mother's father, resident-insured in Zibo"),
+    DemoPerson("daughter", "张晓雨", "370102", date(2004, 7, 1), Sex.FEMALE, "resident", "13800000005", None,
+               "adult child, university student, resident-insured"),
+    DemoPerson("son", "张小宝", "370102", date(2016, 2, 29), Sex.MALE, "resident", None, None,
+               "minor child"),
+    DemoPerson("in_law", "赵丽", "370104", date(1982, 4, 12), Sex.FEMALE, "employee", "13800000007", 50_000,
+               "father's sister-in-law: not a near relative (R1 refuses)"),
+    DemoPerson("cousin", "张磊", "370105", date(1979, 12, 3), Sex.MALE, "employee", "13800000008", 80_000,
+               "father's cousin: not a near relative (R1 refuses)"),
+]
+
+# (person, relative, kind: person is relative's kind, verified?)
+RELATIONSHIPS = [
+    ("father", "mother", "spouse", True),
+    ("grandma", "father", "parent", True),
+    ("grandpa", "mother", "parent", True),
+    ("father", "daughter", "parent", True),
+    ("mother", "daughter", "parent", True),
+    ("father", "son", "parent", True),
+    ("mother", "son", "parent", True),
+    ("daughter", "son", "sibling", True),
+    ("grandma", "daughter", "paternal_grandparent", True),
+    ("grandma", "son", "paternal_grandparent", True),
+    ("grandpa", "daughter", "maternal_grandparent", False),  # waits for a clerk
+]
+
+HOUSEHOLD = ("张家", ["father", "mother", "grandma", "daughter", "son"])
+
+PARTNERS = [
+    ("历下区康宁大药房", "pharmacy", 0, "370102", "demo-pharmacy"),
+    ("济南市第一人民医院", "hospital", 3, "370102", "demo-hospital"),
+]
+
+STAFF = [
+    ("clerk01", "窗口经办 刘敏", "clerk", "clerk1234"),
+    ("auditor01", "稽核 陈静", "auditor", "auditor1234"),
+    ("admin01", "管理员 周强", "admin", "admin1234"),
+]
+
+
+def id_number_of(p: DemoPerson, index: int) -> str:
+    return make_id_number(p.region, p.born, 10 + index, p.sex)
+
+
+def has_demo_data(rt: Runtime) -> bool:
+    with rt.db.read() as s:
+        return s.exec(select(func.count()).select_from(Person)).one() > 0
+
+
+def seed(rt: Runtime) -> None:
+    actor = Actor(SYSTEM, Channel.CLI)
+    ids = {}
+    for i, p in enumerate(PEOPLE):
+        person = accounts.register_person(rt, actor, NewPerson(
+            name=p.name, id_number=id_number_of(p, i), insurance_type=p.insurance, region_code=p.region,
+            phone=p.phone, password=PERSON_PASSWORD, balance_fen=p.balance_fen))
+        ids[p.key] = person.id
+    now = rt.clock.now()
+
+    def relate(s):
+        for a, b, kind, verified in RELATIONSHIPS:
+            s.add(Relationship(
+                person_id=ids[a], relative_id=ids[b], pair_key=family.pair_key(ids[a], ids[b]), kind=kind,
+                status="verified" if verified else "claimed", claimed_by=ids[b], claimed_at=now,
+                decided_via="registry" if verified else None, decided_at=now if verified else None))
+
+    rt.db.write(relate)
+    name, members = HOUSEHOLD
+    founder = Actor(accounts.Principal(accounts.PrincipalKind.HOUSEHOLD, ids[members[0]]), Channel.CLI)
+    household = family.create_household(rt, founder, name)
+    for key in members[1:]:
+        family.add_household_member(rt, founder, household.id, ids[key])
+    for name, kind, level, region, seed_ in PARTNERS:
+        accounts.create_partner(rt, actor, name=name, kind=kind, level=level, region_code=region, key_seed=seed_)
+    for username, name, role, password in STAFF:
+        accounts.create_staff(rt, actor, username=username, name=name, role=role, password=password)
+
+
+def logins() -> dict:
+    """What `seed-demo --json` prints: enough for a script to drive every kind of caller."""
+    from backend.services.credentials import new_api_key
+
+    return {
+        "people": [{"name": p.name, "id_number": id_number_of(p, i), "phone": p.phone,
+                    "password": PERSON_PASSWORD, "role": p.role} for i, p in enumerate(PEOPLE)],
+        "partners": [{"name": n, "kind": k, "api_key": new_api_key(seed_).plaintext}
+                     for n, k, _l, _r, seed_ in PARTNERS],
+        "staff": [{"username": u, "password": pw, "role": r} for u, _n, r, pw in STAFF],
+    }

@@ -1,0 +1,88 @@
+"""Expected failures: a machine code, the input field it concerns, and parameters for the message.
+
+Messages are English gettext ids, translated at the edge (GraphQL, pages) into the caller's locale.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation without translating it (gettext_noop)."""
+    return message
+
+
+class Msg(str):
+    """A message parameter that is itself a gettext id, translated with the message."""
+
+
+class ErrorCode(StrEnum):
+    ID_NUMBER_LENGTH = "ID_NUMBER_LENGTH"
+    ID_NUMBER_CHARACTERS = "ID_NUMBER_CHARACTERS"
+    ID_NUMBER_REGION = "ID_NUMBER_REGION"
+    ID_NUMBER_BIRTH_DATE = "ID_NUMBER_BIRTH_DATE"
+    ID_NUMBER_CHECK_DIGIT = "ID_NUMBER_CHECK_DIGIT"
+    REGION_CODE_INVALID = "REGION_CODE_INVALID"
+    NOT_NEAR_RELATIVE = "NOT_NEAR_RELATIVE"
+    SELF_RELATIONSHIP = "SELF_RELATIONSHIP"
+    AGE_INCONSISTENT = "AGE_INCONSISTENT"
+    RELATIONSHIP_EXISTS = "RELATIONSHIP_EXISTS"
+    RELATIONSHIP_NOT_CLAIMED = "RELATIONSHIP_NOT_CLAIMED"
+    PERSON_NOT_FOUND = "PERSON_NOT_FOUND"
+    NOT_FOUND = "NOT_FOUND"
+    NOT_ALLOWED = "NOT_ALLOWED"
+    NOT_FAMILY = "NOT_FAMILY"
+    ALREADY_MEMBER = "ALREADY_MEMBER"
+    NOT_MEMBER = "NOT_MEMBER"
+    NAME_REQUIRED = "NAME_REQUIRED"
+    NAME_TOO_LONG = "NAME_TOO_LONG"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    INVALID_INPUT = "INVALID_INPUT"
+    FORBIDDEN = "FORBIDDEN"
+    PAGE_SIZE = "PAGE_SIZE"
+
+
+MESSAGES: dict[ErrorCode, str] = {
+    ErrorCode.ID_NUMBER_LENGTH: N_("An ID number has 18 characters; this one has {length}."),
+    ErrorCode.ID_NUMBER_CHARACTERS: N_("An ID number is 17 digits followed by a digit or X."),
+    ErrorCode.ID_NUMBER_REGION: N_("The ID number does not start with a valid region code."),
+    ErrorCode.ID_NUMBER_BIRTH_DATE: N_("The birth date in the ID number is not a real date."),
+    ErrorCode.ID_NUMBER_CHECK_DIGIT: N_("The ID number's check digit is wrong; please check it again."),
+    ErrorCode.REGION_CODE_INVALID: N_("A region code is six digits (GB/T 2260)."),
+    ErrorCode.NOT_NEAR_RELATIVE: N_(
+        "Only near relatives may be linked (rule R1: spouse, parents and children, siblings, "
+        "grandparents and grandchildren); \u201c{kind}\u201d is not one of them."
+    ),
+    ErrorCode.SELF_RELATIONSHIP: N_("A person cannot be their own relative."),
+    ErrorCode.AGE_INCONSISTENT: N_("The birth dates do not fit this relationship: {elder} must be older than {younger}."),
+    ErrorCode.RELATIONSHIP_EXISTS: N_("A relationship between these two people is already on record."),
+    ErrorCode.RELATIONSHIP_NOT_CLAIMED: N_("Only a claimed relationship can be verified or rejected."),
+    ErrorCode.PERSON_NOT_FOUND: N_("No insured person matches this name and ID number."),
+    ErrorCode.NOT_FOUND: N_("Not found."),
+    ErrorCode.NOT_ALLOWED: N_("You are not allowed to do this."),
+    ErrorCode.NOT_FAMILY: N_("Only a near relative of a household member can be added to it."),
+    ErrorCode.ALREADY_MEMBER: N_("This person is already in the household."),
+    ErrorCode.NOT_MEMBER: N_("This person is not in the household."),
+    ErrorCode.NAME_REQUIRED: N_("Please enter a name."),
+    ErrorCode.NAME_TOO_LONG: N_("A name has at most {max} characters."),
+    ErrorCode.REASON_REQUIRED: N_("Please give a reason."),
+    ErrorCode.INVALID_INPUT: N_("The input is not valid."),
+    ErrorCode.FORBIDDEN: N_("You may not see this."),
+    ErrorCode.PAGE_SIZE: N_("A page holds at most {max} items."),
+}
+
+
+class DomainError(Exception):
+    """An expected refusal: nothing was written."""
+
+    def __init__(self, code: ErrorCode, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(code.value)
+        self.code = code
+        self.field = field
+        self.params = params
+
+    @property
+    def message_id(self) -> str:
+        return MESSAGES[self.code]

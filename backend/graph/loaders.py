@@ -1,0 +1,47 @@
+"""DataLoaders, made fresh per request: every relation a list can reach is one batched query."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from anyio import to_thread
+from sqlmodel import Session
+from strawberry.dataloader import DataLoader
+
+from backend.runtime import Runtime
+from backend.services import reads
+from backend.storage import models
+
+
+class Loaders:
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+        self.person = self._loader(lambda s, ids: reads.by_ids(s, models.Person, ids))
+        self.household = self._loader(lambda s, ids: reads.by_ids(s, models.Household, ids))
+        self.relationship = self._loader(lambda s, ids: reads.by_ids(s, models.Relationship, ids))
+        self.institution = self._loader(lambda s, ids: reads.by_ids(s, models.Institution, ids))
+        self.staff = self._loader(lambda s, ids: reads.by_ids(s, models.StaffUser, ids))
+        self.enrolment = self._loader(reads.enrolments)
+        self.account = self._loader(reads.accounts)
+        self.relationships_of = self._loader(reads.relationships_of, default=list)
+        self.households_of = self._loader(reads.households_of, default=list)
+        self.members_of = self._loader(reads.members_of, default=list)
+
+    def by_type(self, type_name: str) -> DataLoader | None:
+        return {"Person": self.person, "Household": self.household, "Relationship": self.relationship,
+                "Institution": self.institution, "StaffUser": self.staff}.get(type_name)
+
+    def _loader(self, batch: Callable[[Session, Sequence[uuid.UUID]], dict], default: Callable[[], Any] | None = None):
+        rt = self._rt
+
+        def run(keys: list[uuid.UUID]) -> list[Any]:
+            with rt.db.read() as s:
+                found = batch(s, keys)
+            return [found.get(k, default() if default else None) for k in keys]
+
+        async def load(keys: list[uuid.UUID]) -> list[Any]:
+            return await to_thread.run_sync(run, keys)
+
+        return DataLoader(load_fn=load)

@@ -1,0 +1,47 @@
+"""Relay cursor connections over offsets, with a hard maximum page size."""
+
+from __future__ import annotations
+
+import base64
+
+import strawberry
+
+from backend.domain.errors import DomainError, ErrorCode
+
+_PREFIX = "offset:"
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+def cursor_at(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
+
+
+def window(first: int, after: str | None, max_size: int) -> tuple[int, int]:
+    """(offset, limit) for `first` items after a cursor; refuses pages larger than max_size."""
+    if first < 0 or first > max_size:
+        raise DomainError(ErrorCode.PAGE_SIZE, field="first", max=max_size)
+    if not after:
+        return 0, first
+    try:
+        text = base64.urlsafe_b64decode(after.encode()).decode()
+        if not text.startswith(_PREFIX):
+            raise ValueError
+        return int(text[len(_PREFIX):]) + 1, first
+    except ValueError:
+        raise DomainError(ErrorCode.INVALID_INPUT, field="after") from None
+
+
+def page_info(offset: int, count: int, total: int) -> PageInfo:
+    return PageInfo(
+        has_next_page=offset + count < total,
+        has_previous_page=offset > 0,
+        start_cursor=cursor_at(offset) if count else None,
+        end_cursor=cursor_at(offset + count - 1) if count else None,
+    )

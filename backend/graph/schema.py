@@ -1,0 +1,232 @@
+"""The schema: queries, mutations, and the extensions every operation runs through."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
+
+from backend.config import Settings
+from backend.domain.errors import DomainError, ErrorCode
+from backend.graph.errors import OperationError, bad_request
+from backend.graph.gate import Gate
+from backend.graph.pagination import cursor_at, page_info, window
+from backend.graph.rules import Access, rule_for
+from backend.graph.types import (
+    WRAPPERS,
+    Household,
+    HouseholdPayload,
+    HouseholdResult,
+    Institution,
+    Node,
+    Person,
+    PersonConnection,
+    PersonEdge,
+    Relationship,
+    RelationshipPayload,
+    RelationshipResult,
+    StaffUser,
+    VerificationMethodEnum,
+    Viewer,
+    from_global_id,
+)
+from backend.principals import PrincipalKind
+from backend.services import audit, family, reads
+
+
+async def _attempt(info: Info, work: Callable[..., Any], wrap: Callable[[Any], Any], *args: Any) -> Any:
+    """Run a use case; an expected refusal becomes a typed error result and nothing is written."""
+    ctx = info.context
+    try:
+        result = await ctx.run(work, ctx.rt, ctx.actor, *args)
+    except DomainError as error:
+        return OperationError.of(error, ctx.locale)
+    await ctx.refresh_scope()
+    return wrap(result)
+
+
+def _node_key(value: strawberry.ID, type_name: str, field: str) -> uuid.UUID:
+    decoded = from_global_id(value, type_name)
+    if decoded is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field=field)
+    return decoded[1]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The calling principal: a Person, an Institution or a StaffUser; null when signed out.")
+    async def viewer(self, info: Info) -> Viewer | None:
+        principal = info.context.principal
+        loaders = info.context.loaders
+        if principal.kind is PrincipalKind.HOUSEHOLD:
+            return Person(row=await loaders.person.load(principal.id))
+        if principal.kind is PrincipalKind.PARTNER:
+            return Institution(row=await loaders.institution.load(principal.id))
+        if principal.kind is PrincipalKind.STAFF:
+            return StaffUser(row=await loaders.staff.load(principal.id))
+        return None
+
+    @strawberry.field(description="Any object by its global id, if the caller may see it.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        decoded = from_global_id(id)
+        if decoded is None or decoded[0] not in WRAPPERS:
+            return None
+        type_name, key = decoded
+        row = await info.context.loaders.by_type(type_name).load(key)
+        if row is None:
+            return None
+        obj = WRAPPERS[type_name](row=row)
+        rule = rule_for(type_name, "id", info.context.principal.kind)
+        if rule is None or rule.decide(info.context, obj) is Access.DENIED:
+            return None
+        return obj
+
+    @strawberry.field(description="Staff: search people by exact ID number or phone, or the start of a name.")
+    async def people(self, info: Info, search: str, first: int = 20, after: str | None = None) -> PersonConnection | None:
+        ctx = info.context
+        try:
+            offset, limit = window(first, after, ctx.rt.settings.max_page_size)
+        except DomainError as error:
+            raise bad_request(error, ctx.locale) from None
+
+        def run():
+            with ctx.rt.db.read() as s:
+                return reads.search_people(s, search, offset, limit)
+
+        rows, total = await ctx.run(run)
+        await ctx.run(_audit_search, ctx, search, total)
+        edges = [PersonEdge(cursor=cursor_at(offset + i), node=Person(row=r)) for i, r in enumerate(rows)]
+        return PersonConnection(edges=edges, page_info=page_info(offset, len(rows), total), total_count=total)
+
+
+def _audit_search(ctx, search: str, total: int) -> None:
+    ctx.rt.db.write(lambda s: audit.record(s, ctx.actor, "person.search", at=ctx.rt.clock.now(),
+                                           query=search, results=total))
+
+
+@strawberry.input
+class ClaimRelationshipInput:
+    id_number: str = strawberry.field(description="The relative's ID number.")
+    name: str = strawberry.field(description="The relative's name, as on their ID card.")
+    kind: str = strawberry.field(description="What the relative is to you: a Kinship value in lower case "
+                                             "(spouse, parent, child, ...). Other kinds are refused (R1).")
+
+
+@strawberry.input
+class VerifyRelationshipInput:
+    relationship_id: strawberry.ID
+    method: VerificationMethodEnum
+
+
+@strawberry.input
+class RejectRelationshipInput:
+    relationship_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class CreateHouseholdInput:
+    name: str
+
+
+@strawberry.input
+class RenameHouseholdInput:
+    household_id: strawberry.ID
+    name: str
+
+
+@strawberry.input
+class HouseholdMemberInput:
+    household_id: strawberry.ID
+    person_id: strawberry.ID
+
+
+def _relationship(row) -> RelationshipPayload:
+    return RelationshipPayload(relationship=Relationship(row=row))
+
+
+def _household(row) -> HouseholdPayload:
+    return HouseholdPayload(household=Household(row=row))
+
+
+def _by_ids(work: Callable[..., Any], *fields: tuple[str, str]):
+    """Decode global ids inside the use case call, so a bad id is a typed error too."""
+    def run(rt, actor, *values):
+        keys = [_node_key(v, type_name, name) for v, (type_name, name) in zip(values[:len(fields)], fields, strict=True)]
+        return work(rt, actor, *keys, *values[len(fields):])
+    return run
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Say who a relative is to you; staff verify it before grants rely on it.")
+    async def claim_relationship(self, info: Info, input: ClaimRelationshipInput) -> RelationshipResult:
+        def work(rt, actor):
+            return family.claim_relationship(rt, actor, id_number=input.id_number, name=input.name, kind=input.kind)
+        return await _attempt(info, work, _relationship)
+
+    @strawberry.mutation(description="Staff (clerk, admin): confirm a claimed relationship.")
+    async def verify_relationship(self, info: Info, input: VerifyRelationshipInput) -> RelationshipResult:
+        work = _by_ids(family.verify_relationship, ("Relationship", "relationshipId"))
+        return await _attempt(info, work, _relationship, input.relationship_id, input.method.value)
+
+    @strawberry.mutation(description="Staff (clerk, admin): refuse a claimed relationship, with a reason.")
+    async def reject_relationship(self, info: Info, input: RejectRelationshipInput) -> RelationshipResult:
+        work = _by_ids(family.reject_relationship, ("Relationship", "relationshipId"))
+        return await _attempt(info, work, _relationship, input.relationship_id, input.reason)
+
+    @strawberry.mutation
+    async def create_household(self, info: Info, input: CreateHouseholdInput) -> HouseholdResult:
+        return await _attempt(info, family.create_household, _household, input.name)
+
+    @strawberry.mutation
+    async def rename_household(self, info: Info, input: RenameHouseholdInput) -> HouseholdResult:
+        work = _by_ids(family.rename_household, ("Household", "householdId"))
+        return await _attempt(info, work, _household, input.household_id, input.name)
+
+    @strawberry.mutation(description="Add a relative of yours to a household you are in.")
+    async def add_household_member(self, info: Info, input: HouseholdMemberInput) -> HouseholdResult:
+        work = _by_ids(family.add_household_member, ("Household", "householdId"), ("Person", "personId"))
+        return await _attempt(info, work, _household, input.household_id, input.person_id)
+
+    @strawberry.mutation
+    async def remove_household_member(self, info: Info, input: HouseholdMemberInput) -> HouseholdResult:
+        work = _by_ids(family.remove_household_member, ("Household", "householdId"), ("Person", "personId"))
+        return await _attempt(info, work, _household, input.household_id, input.person_id)
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        # Refusals carry a code and are the caller's business; log only what nobody expected.
+        unexpected = [e for e in errors if not (e.extensions or {}).get("code")]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema(settings: Settings) -> Schema:
+    extensions: list = [
+        Gate,
+        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        ParserCache,
+        ValidationCache,
+    ]
+    if not settings.development:
+        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return Schema(query=Query, mutation=Mutation, extensions=extensions,
+                  config=StrawberryConfig(disable_field_suggestions=not settings.development),
+                             types=[Person, Household, Relationship, Institution, StaffUser])

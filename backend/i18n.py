@@ -1,0 +1,59 @@
+"""Translations: gettext catalogs (Babel) compiled in memory at start-up.
+
+Message ids are English; `zh_CN` is the default locale, `en` the second. Catalogs live in
+backend/locale/<locale>/LC_MESSAGES/messages.po and are refreshed with `make i18n`.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from backend.domain.errors import DomainError, Msg
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DEFAULT_LOCALE = "zh_CN"
+LOCALES = ("zh_CN", "en")
+
+
+@lru_cache(maxsize=None)
+def translations(locale: str) -> NullTranslations:
+    po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return NullTranslations()  # English ids are the English text
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def negotiate(accept_language: str | None, cookie: str | None = None) -> str:
+    """The cookie's choice, else the first supported language in Accept-Language, else zh_CN."""
+    if cookie in LOCALES:
+        return cookie
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh_CN"
+        if tag.startswith("en"):
+            return "en"
+    return DEFAULT_LOCALE
+
+
+def gettext(locale: str, message: str, **params: Any) -> str:
+    text = translations(locale).gettext(message)
+    if not params:
+        return text
+    return text.format(**{k: gettext(locale, v) if isinstance(v, Msg) else v for k, v in params.items()})
+
+
+def error_message(locale: str, error: DomainError) -> str:
+    return gettext(locale, error.message_id, **error.params)

@@ -1,0 +1,36 @@
+"""Audit events (R15)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from backend.principals import Actor
+from backend.storage.models import AuditEvent
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    at: datetime,
+    subject_person_id: uuid.UUID | None = None,
+    **detail: Any,
+) -> None:
+    session.add(
+        AuditEvent(
+            at=at,
+            actor_kind=actor.principal.kind.value,
+            actor_id=str(actor.principal.id) if actor.principal.id else None,
+            acting_as=actor.acting_as,
+            action=action,
+            subject_person_id=subject_person_id,
+            channel=actor.channel.value,
+            detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+        )
+    )

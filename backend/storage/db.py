@@ -1,0 +1,101 @@
+"""Engines and transactions for SQLite (embedded default) and PostgreSQL.
+
+A write transaction is one call of `Database.write(work)`: on SQLite it starts with
+`BEGIN IMMEDIATE` (so concurrent writers queue on the busy timeout instead of failing at commit);
+on PostgreSQL a serialization failure or deadlock reruns the whole unit of work.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+_MAX_ATTEMPTS = 8
+
+
+def _install_sqlite_transaction_control(engine: Engine) -> None:
+    # SQLAlchemy's pysqlite recipe: stop the driver's own lazy BEGIN, emit ours.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        immediate = conn.get_execution_options().get("yibao_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        _install_sqlite_transaction_control(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _is_retryable(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _RETRY_SQLSTATES:
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+class Database:
+    """One engine, a read session and a retried write unit of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_engine = engine.execution_options(yibao_write=True)
+
+    @classmethod
+    def from_url(cls, url: str) -> "Database":
+        return cls(create_db_engine(url))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in one transaction and commit once; rerun it whole on a serialization failure."""
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            try:
+                with Session(self._write_engine, expire_on_commit=False) as session:
+                    with session.begin():
+                        result = work(session)
+                    return result
+            except DBAPIError as exc:
+                if not _is_retryable(exc) or attempt == _MAX_ATTEMPTS:
+                    raise
+                log.info("retrying transaction after %s (attempt %d)", exc.orig, attempt)
+                time.sleep(0.002 * attempt)
+        raise AssertionError("unreachable")
+
+    def dispose(self) -> None:
+        self.engine.dispose()

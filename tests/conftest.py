@@ -1,0 +1,106 @@
+"""Fixtures: every storage and API test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is the server on 127.0.0.1:5432 (user postgres, database `test` for administration);
+each run creates its own database, migrates it once, and truncates the tables between tests. The
+`postgresql-serializable` variant sets `default_transaction_isolation = serializable`, so the
+suite also proves that every write survives serialization failures by retrying. Under CI=true an
+unreachable PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+
+from backend.clock import FrozenClock
+from backend.config import PROJECT_ROOT, Settings
+from backend.runtime import Runtime
+from backend.storage.db import Database
+
+PG_ADMIN_URL = os.environ.get("YIBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BACKENDS = ["sqlite", "postgresql", "postgresql-serializable"]
+START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def migrate(url: str) -> None:
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.attributes["database_url"] = url
+    cfg.attributes["configure_logger"] = False
+    command.upgrade(cfg, "head")
+
+
+def test_settings(url: str) -> Settings:
+    return Settings(database_url=url, secret_key="test-secret", password_time_cost=1,
+                    password_memory_cost_kib=1024, yibao_env="development")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    name = f"yibao_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required under CI=true and is not reachable: {exc}")
+        pytest.skip(f"PostgreSQL not reachable ({exc.__class__.__name__}); CI runs these")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    migrate(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_all(db: Database) -> None:
+    with db.engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "yibao.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_database")
+    if request.param == "postgresql-serializable":
+        url += "?options=-c%20default_transaction_isolation%3Dserializable"
+    return url
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def rt(database_url, clock):
+    settings = test_settings(database_url)
+    db = Database.from_url(database_url)
+    if db.dialect == "postgresql":
+        _truncate_all(db)
+    runtime = Runtime(db=db, settings=settings, clock=clock)
+    yield runtime
+    db.dispose()

@@ -1,0 +1,85 @@
+"""Shared test helpers: people, principals, and running operations through the schema in-process."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+
+from sqlmodel import func, select
+
+from backend.domain.idnumber import Sex, make_id_number
+from backend.graph.context import build_context
+from backend.graph.schema import build_schema
+from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
+from backend.runtime import Runtime
+from backend.services import accounts, family
+from backend.services.accounts import NewPerson
+from backend.storage.models import AuditEvent
+
+CLI = Actor(SYSTEM, Channel.CLI)
+_sequence = iter(range(10, 10_000))
+
+
+def person(rt: Runtime, name: str, born: date, sex: Sex = Sex.FEMALE, *, insurance: str = "resident",
+           region: str = "370102", balance_fen: int | None = None, password: str | None = "pw", **kw: Any):
+    return accounts.register_person(rt, CLI, NewPerson(
+        name=name, id_number=make_id_number(region, born, next(_sequence) % 100, sex), insurance_type=insurance,
+        region_code=region, balance_fen=balance_fen, password=password, **kw))
+
+
+def household_principal(p) -> Principal:
+    return Principal(PrincipalKind.HOUSEHOLD, p.id, p.name)
+
+
+def actor_of(p) -> Actor:
+    return Actor(household_principal(p), Channel.GRAPHQL)
+
+
+def staff(rt: Runtime, role: str = "clerk", username: str | None = None) -> Principal:
+    row = accounts.create_staff(rt, CLI, username=username or f"{role}{next(_sequence)}", name=f"{role} user",
+                                role=role, password="pw")
+    return Principal(PrincipalKind.STAFF, row.id, row.name, row.role)
+
+
+def partner(rt: Runtime, kind: str = "pharmacy") -> tuple[Principal, str]:
+    inst, key = accounts.create_partner(rt, CLI, name=f"{kind} {next(_sequence)}", kind=kind, level=0,
+                                        region_code="370102")
+    return Principal(PrincipalKind.PARTNER, inst.id, inst.name, inst.kind), key
+
+
+def relate(rt: Runtime, claimant, relative, kind: str, *, verify_with: Principal | None = None):
+    """`claimant` says `relative` is their `kind`; a clerk verifies it when given."""
+    row = family.claim_relationship(rt, actor_of(claimant), id_number=relative.id_number, name=relative.name,
+                                    kind=kind)
+    if verify_with is not None:
+        row = family.verify_relationship(rt, Actor(verify_with, Channel.CONSOLE), row.id, "registry")
+    return row
+
+
+def audit_events(rt: Runtime, action: str | None = None) -> list[AuditEvent]:
+    with rt.db.read() as s:
+        query = select(AuditEvent).order_by(AuditEvent.at)
+        if action:
+            query = query.where(AuditEvent.action == action)
+        return list(s.exec(query).all())
+
+
+def count(rt: Runtime, model) -> int:
+    with rt.db.read() as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+_schemas: dict = {}
+
+
+def gql(rt: Runtime, principal: Principal, query: str, locale: str = "en", **variables: Any) -> Any:
+    """Execute through the same schema and gate the pages and /graphql use."""
+    key = rt.settings.yibao_env
+    schema = _schemas.get(key) or _schemas.setdefault(key, build_schema(rt.settings))
+
+    async def run():
+        ctx = await build_context(rt, principal, Channel.GRAPHQL, locale)
+        return await schema.execute(query, variable_values=variables, context_value=ctx)
+
+    return asyncio.run(run())

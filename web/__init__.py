@@ -1,0 +1,1 @@
+"""The Starlette application: /graphql, the HTMX pages and the token endpoint."""

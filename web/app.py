@@ -1,0 +1,45 @@
+"""The ASGI application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from backend.graph.schema import build_schema
+from backend.runtime import Runtime
+from backend.services.credentials import TokenSigner
+from web.graphql_view import GraphQLView
+from web.pages import auth, family
+from web.security import CSRFMiddleware
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def create_app(rt: Runtime | None = None) -> Starlette:
+    rt = rt or Runtime.from_settings()
+    settings = rt.settings
+    secret = settings.resolved_secret_key()
+    schema = build_schema(settings)
+    app = Starlette(
+        routes=[
+            Route("/graphql", GraphQLView(schema, development=settings.development), methods=["GET", "POST"]),
+            *auth.routes,
+            *family.routes,
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+        middleware=[
+            Middleware(SessionMiddleware, secret_key=secret, session_cookie="yibao_session",
+                       max_age=settings.session_max_age_seconds, same_site="lax",
+                       https_only=not settings.development),
+            Middleware(CSRFMiddleware),
+        ],
+    )
+    app.state.rt = rt
+    app.state.schema = schema
+    app.state.signer = TokenSigner(secret, settings.access_token_ttl_seconds)
+    return app

@@ -1,0 +1,23 @@
+"""Display labels for the graph's enum values (gettext ids) and money formatting."""
+
+from __future__ import annotations
+
+from backend.domain.errors import N_
+from backend.domain.kinship import LABELS, NOT_NEAR_RELATIVES, Kinship
+
+INSURANCE_TYPE = {"EMPLOYEE": N_("Employee insurance"), "RESIDENT": N_("Resident insurance")}
+INSURANCE_STATUS = {"ACTIVE": N_("Active"), "SUSPENDED": N_("Suspended"), "ENDED": N_("Ended")}
+RELATIONSHIP_STATUS = {"CLAIMED": N_("Awaiting verification"), "VERIFIED": N_("Verified"),
+                       "REJECTED": N_("Rejected")}
+STAFF_ROLE = {"CLERK": N_("Clerk"), "AUDITOR": N_("Auditor"), "ADMIN": N_("Administrator")}
+
+# The claim form offers R1's kinds, and, apart, kinds people often mean but R1 refuses.
+NEAR_RELATIVE_CHOICES = [(kind.value, LABELS[kind][0]) for kind in Kinship]
+OTHER_RELATIVE_CHOICES = list(NOT_NEAR_RELATIVES.items())
+
+
+def yuan(fen: int) -> str:
+    """Integer fen as yuan with two decimals: 325680 -> 3,256.80."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d}"

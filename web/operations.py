@@ -1,0 +1,34 @@
+"""Pages run their GraphQL operations in-process through the same schema and gate as partners.
+
+Operation documents live next to their templates (`web/templates/<page>/<name>.graphql`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from starlette.requests import Request
+
+from backend.graph.context import build_context
+from backend.principals import Channel, Principal
+from web.rendering import TEMPLATES, request_locale
+
+
+@lru_cache(maxsize=None)
+def document(path: str) -> str:
+    return (TEMPLATES / path).read_text()
+
+
+class OperationFailed(RuntimeError):
+    """The schema answered with errors a page cannot present (a bug, or a refused field)."""
+
+
+async def execute(request: Request, principal: Principal, path: str, channel: Channel = Channel.WEB,
+                  **variables: Any) -> dict[str, Any]:
+    app = request.app.state
+    context = await build_context(app.rt, principal, channel, request_locale(request), request=request)
+    result = await app.schema.execute(document(path), variable_values=variables, context_value=context)
+    if result.errors:
+        raise OperationFailed("; ".join(e.message for e in result.errors))
+    return result.data or {}

@@ -1,0 +1,78 @@
+"""Signing in and out (pages), bearer tokens (JSON), and the language switch."""
+
+from __future__ import annotations
+
+import json
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from backend.domain.errors import N_
+from backend.principals import PrincipalKind
+from backend.services.accounts import authenticate_password
+from web.rendering import LANG_COOKIE, render
+from web.security import principal_from_session, sign_in, sign_out
+
+HOME = {PrincipalKind.HOUSEHOLD: "/family", PrincipalKind.STAFF: "/console"}
+
+
+async def home(request: Request) -> Response:
+    principal = await principal_from_session(request.app.state.rt, request)
+    return RedirectResponse(HOME.get(principal.kind, "/login"), status_code=303)
+
+
+async def login_form(request: Request) -> Response:
+    return render(request, "auth/login.html", username="", error=None)
+
+
+async def login(request: Request) -> Response:
+    form = await request.form()
+    username = str(form.get("username", "")).strip()
+    password = str(form.get("password", ""))
+    principal = await to_thread.run_sync(authenticate_password, request.app.state.rt, username, password)
+    if principal is None:
+        return render(request, "auth/login.html", status_code=400, username=username,
+                      error=N_("The ID number, phone or username and password do not match."))
+    sign_in(request, principal)
+    return RedirectResponse(HOME[principal.kind], status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    sign_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+async def token(request: Request) -> Response:
+    """POST {"username", "password"} -> {"access_token", "token_type": "bearer"} for scripts and apps."""
+    try:
+        body = json.loads(await request.body())
+        username, password = str(body["username"]), str(body["password"])
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({"error": "invalid_request"}, status_code=400)
+    principal = await to_thread.run_sync(authenticate_password, request.app.state.rt, username, password)
+    if principal is None:
+        return JSONResponse({"error": "invalid_grant"}, status_code=401)
+    access = request.app.state.signer.issue(principal.kind.value, principal.id)
+    ttl = request.app.state.rt.settings.access_token_ttl_seconds
+    return JSONResponse({"access_token": access, "token_type": "bearer", "expires_in": ttl})
+
+
+async def switch_language(request: Request) -> Response:
+    code = request.path_params["code"]
+    back = request.headers.get("referer") or "/"
+    response = RedirectResponse(back if back.startswith(str(request.base_url)) else "/", status_code=303)
+    if code in ("zh_CN", "en"):
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
+
+
+routes = [
+    Route("/", home),
+    Route("/login", login_form, methods=["GET"]),
+    Route("/login", login, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/auth/token", token, methods=["POST"]),
+    Route("/lang/{code}", switch_language, methods=["GET"]),
+]

@@ -1,0 +1,57 @@
+"""'My family': relatives with what they are to me, their insurance, and claiming a relationship."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from backend.principals import PrincipalKind
+from web import labels
+from web.operations import execute
+from web.rendering import render
+from web.security import principal_from_session
+
+
+async def _household_member(request: Request):
+    principal = await principal_from_session(request.app.state.rt, request)
+    return principal if principal.kind is PrincipalKind.HOUSEHOLD else None
+
+
+async def _render(request: Request, principal, *, form=None, errors=None, notice=None, status_code=200,
+                  partial=False) -> Response:
+    data = await execute(request, principal, "family/family.graphql")
+    template = "family/_section.html" if partial else "family/page.html"
+    return render(request, template, status_code=status_code, me=data["viewer"], labels=labels,
+                  form=form or {}, errors=errors or {}, notice=notice)
+
+
+async def family_page(request: Request) -> Response:
+    principal = await _household_member(request)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    return await _render(request, principal)
+
+
+async def claim(request: Request) -> Response:
+    principal = await _household_member(request)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    form = await request.form()
+    values = {k: str(form.get(k, "")).strip() for k in ("name", "idNumber", "kind")}
+    data = await execute(request, principal, "family/claim.graphql", input=values)
+    result = data["claimRelationship"]
+    htmx = request.headers.get("hx-request") == "true"
+    if result["__typename"] == "OperationError":
+        errors = {result.get("field") or "form": result["message"]}
+        return await _render(request, principal, form=values, errors=errors, partial=htmx,
+                             status_code=200 if htmx else 400)
+    if not htmx:
+        return RedirectResponse("/family", status_code=303)
+    return await _render(request, principal, notice="claimed", partial=True)
+
+
+routes = [
+    Route("/family", family_page, methods=["GET"]),
+    Route("/family/claim", claim, methods=["POST"]),
+]
