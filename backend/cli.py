@@ -6,7 +6,6 @@ import argparse
 import getpass
 import json
 import sys
-from pathlib import Path
 
 from backend.config import PROJECT_ROOT, get_settings
 

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
         return self.yibao_env == "development"
 
     @model_validator(mode="after")
-    def _secret_required_in_production(self) -> "Settings":
+    def _secret_required_in_production(self) -> Settings:
         if self.yibao_env == "production" and not self.secret_key:
             raise ValueError("SECRET_KEY is required when YIBAO_ENV=production")
         return self

@@ -7,7 +7,7 @@ backend/locale/<locale>/LC_MESSAGES/messages.po and are refreshed with `make i18
 from __future__ import annotations
 
 import io
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ DEFAULT_LOCALE = "zh_CN"
 LOCALES = ("zh_CN", "en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> NullTranslations:
     po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
     if not po.exists():

@@ -17,6 +17,6 @@ class Runtime:
     tokens: TokenSource = field(default_factory=SecretsTokenSource)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "Runtime":
+    def from_settings(cls, settings: Settings | None = None) -> Runtime:
         settings = settings or get_settings()
         return cls(db=Database.from_url(settings.database_url), settings=settings)

@@ -73,13 +73,14 @@ def count(rt: Runtime, model) -> int:
 _schemas: dict = {}
 
 
-def gql(rt: Runtime, principal: Principal, query: str, locale: str = "en", **variables: Any) -> Any:
+def gql(rt: Runtime, principal: Principal, query: str, locale: str = "en", operation: str | None = None,
+        **variables: Any) -> Any:
     """Execute through the same schema and gate the pages and /graphql use."""
     key = rt.settings.yibao_env
     schema = _schemas.get(key) or _schemas.setdefault(key, build_schema(rt.settings))
 
     async def run():
         ctx = await build_context(rt, principal, Channel.GRAPHQL, locale)
-        return await schema.execute(query, variable_values=variables, context_value=ctx)
+        return await schema.execute(query, variable_values=variables, context_value=ctx, operation_name=operation)
 
     return asyncio.run(run())

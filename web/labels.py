@@ -16,6 +16,11 @@ NEAR_RELATIVE_CHOICES = [(kind.value, LABELS[kind][0]) for kind in Kinship]
 OTHER_RELATIVE_CHOICES = list(NOT_NEAR_RELATIVES.items())
 
 
+def kind_label(kind_name: str) -> str:
+    """The generic label id of a Kinship enum name from the graph (PARENT -> "parent")."""
+    return LABELS[Kinship[kind_name]][0]
+
+
 def yuan(fen: int) -> str:
     """Integer fen as yuan with two decimals: 325680 -> 3,256.80."""
     sign = "-" if fen < 0 else ""

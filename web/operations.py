@@ -5,7 +5,7 @@ Operation documents live next to their templates (`web/templates/<page>/<name>.g
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from starlette.requests import Request
@@ -15,7 +15,7 @@ from backend.principals import Channel, Principal
 from web.rendering import TEMPLATES, request_locale
 
 
-@lru_cache(maxsize=None)
+@cache
 def document(path: str) -> str:
     return (TEMPLATES / path).read_text()
 
@@ -25,10 +25,11 @@ class OperationFailed(RuntimeError):
 
 
 async def execute(request: Request, principal: Principal, path: str, channel: Channel = Channel.WEB,
-                  **variables: Any) -> dict[str, Any]:
+                  operation: str | None = None, **variables: Any) -> dict[str, Any]:
     app = request.app.state
     context = await build_context(app.rt, principal, channel, request_locale(request), request=request)
-    result = await app.schema.execute(document(path), variable_values=variables, context_value=context)
+    result = await app.schema.execute(document(path), variable_values=variables, context_value=context,
+                                      operation_name=operation)
     if result.errors:
         raise OperationFailed("; ".join(e.message for e in result.errors))
     return result.data or {}

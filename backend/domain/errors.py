@@ -56,7 +56,7 @@ MESSAGES: dict[ErrorCode, str] = {
         "grandparents and grandchildren); \u201c{kind}\u201d is not one of them."
     ),
     ErrorCode.SELF_RELATIONSHIP: N_("A person cannot be their own relative."),
-    ErrorCode.AGE_INCONSISTENT: N_("The birth dates do not fit this relationship: {elder} must be older than {younger}."),
+    ErrorCode.AGE_INCONSISTENT: N_("The birth dates do not fit this relationship: the elder must be born before the younger."),
     ErrorCode.RELATIONSHIP_EXISTS: N_("A relationship between these two people is already on record."),
     ErrorCode.RELATIONSHIP_NOT_CLAIMED: N_("Only a claimed relationship can be verified or rejected."),
     ErrorCode.PERSON_NOT_FOUND: N_("No insured person matches this name and ID number."),

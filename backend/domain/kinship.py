@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from backend.domain.errors import DomainError, ErrorCode, Msg, N_
+from backend.domain.errors import N_, DomainError, ErrorCode, Msg
 from backend.domain.idnumber import Sex
 
 
@@ -76,9 +76,9 @@ def check_claim(kind: Kinship, person_born: date, relative_born: date, *, same_p
     if same_person:
         raise DomainError(ErrorCode.SELF_RELATIONSHIP, field="idNumber")
     if kind in _ELDER_KINDS and person_born >= relative_born:
-        raise DomainError(ErrorCode.AGE_INCONSISTENT, field="kind", elder="person", younger="relative")
+        raise DomainError(ErrorCode.AGE_INCONSISTENT, field="kind")
     if kind in _YOUNGER_KINDS and person_born <= relative_born:
-        raise DomainError(ErrorCode.AGE_INCONSISTENT, field="kind", elder="relative", younger="person")
+        raise DomainError(ErrorCode.AGE_INCONSISTENT, field="kind")
 
 
 # Sex-specific labels (generic, male, female) as gettext ids; the edge translates them.

@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 from anyio import to_thread
 
+from backend.graph.loaders import Loaders
 from backend.principals import Actor, Channel, Principal
 from backend.runtime import Runtime
 from backend.services import reads
-from backend.graph.loaders import Loaders
 
 T = TypeVar("T")
 

@@ -18,7 +18,7 @@ class OperationError:
     field: str | None = strawberry.field(default=None, description="The input field the refusal concerns.")
 
     @classmethod
-    def of(cls, error: DomainError, locale: str) -> "OperationError":
+    def of(cls, error: DomainError, locale: str) -> OperationError:
         return cls(code=error.code, message=error_message(locale, error), field=error.field)
 
 

@@ -7,6 +7,7 @@ import base64
 import strawberry
 
 from backend.domain.errors import DomainError, ErrorCode
+from backend.graph.errors import bad_request
 
 _PREFIX = "offset:"
 
@@ -45,3 +46,16 @@ def page_info(offset: int, count: int, total: int) -> PageInfo:
         start_cursor=cursor_at(offset) if count else None,
         end_cursor=cursor_at(offset + count - 1) if count else None,
     )
+
+
+def requested_window(ctx, first: int, after: str | None) -> tuple[int, int]:
+    """`window` for a resolver: a bad page request becomes a coded GraphQL error."""
+    try:
+        return window(first, after, ctx.rt.settings.max_page_size)
+    except DomainError as error:
+        raise bad_request(error, ctx.locale) from None
+
+
+def build_connection(connection_type, edge_type, nodes: list, offset: int, total: int):
+    edges = [edge_type(cursor=cursor_at(offset + i), node=node) for i, node in enumerate(nodes)]
+    return connection_type(edges=edges, page_info=page_info(offset, len(nodes), total), total_count=total)

@@ -21,9 +21,9 @@ from strawberry.types import Info
 
 from backend.config import Settings
 from backend.domain.errors import DomainError, ErrorCode
-from backend.graph.errors import OperationError, bad_request
+from backend.graph.errors import OperationError
 from backend.graph.gate import Gate
-from backend.graph.pagination import cursor_at, page_info, window
+from backend.graph.pagination import build_connection, requested_window
 from backend.graph.rules import Access, rule_for
 from backend.graph.types import (
     WRAPPERS,
@@ -36,6 +36,8 @@ from backend.graph.types import (
     PersonConnection,
     PersonEdge,
     Relationship,
+    RelationshipConnection,
+    RelationshipEdge,
     RelationshipPayload,
     RelationshipResult,
     StaffUser,
@@ -97,10 +99,7 @@ class Query:
     @strawberry.field(description="Staff: search people by exact ID number or phone, or the start of a name.")
     async def people(self, info: Info, search: str, first: int = 20, after: str | None = None) -> PersonConnection | None:
         ctx = info.context
-        try:
-            offset, limit = window(first, after, ctx.rt.settings.max_page_size)
-        except DomainError as error:
-            raise bad_request(error, ctx.locale) from None
+        offset, limit = requested_window(ctx, first, after)
 
         def run():
             with ctx.rt.db.read() as s:
@@ -108,9 +107,21 @@ class Query:
 
         rows, total = await ctx.run(run)
         await ctx.run(_audit_search, ctx, search, total)
-        edges = [PersonEdge(cursor=cursor_at(offset + i), node=Person(row=r)) for i, r in enumerate(rows)]
-        return PersonConnection(edges=edges, page_info=page_info(offset, len(rows), total), total_count=total)
+        return build_connection(PersonConnection, PersonEdge, [Person(row=r) for r in rows], offset, total)
 
+    @strawberry.field(description="Staff: claimed relationships waiting for verification, oldest first.")
+    async def relationship_claims(self, info: Info, first: int = 20,
+                                  after: str | None = None) -> RelationshipConnection | None:
+        ctx = info.context
+        offset, limit = requested_window(ctx, first, after)
+
+        def run():
+            with ctx.rt.db.read() as s:
+                return reads.pending_claims(s, offset, limit)
+
+        rows, total = await ctx.run(run)
+        return build_connection(RelationshipConnection, RelationshipEdge, [Relationship(row=r) for r in rows],
+                                offset, total)
 
 def _audit_search(ctx, search: str, total: int) -> None:
     ctx.rt.db.write(lambda s: audit.record(s, ctx.actor, "person.search", at=ctx.rt.clock.now(),
@@ -219,14 +230,14 @@ class Schema(strawberry.Schema):
 def build_schema(settings: Settings) -> Schema:
     extensions: list = [
         Gate,
-        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         ParserCache,
         ValidationCache,
     ]
     if not settings.development:
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return Schema(query=Query, mutation=Mutation, extensions=extensions,
                   config=StrawberryConfig(disable_field_suggestions=not settings.development),
                              types=[Person, Household, Relationship, Institution, StaffUser])

@@ -14,9 +14,8 @@ from backend.domain.idnumber import Sex
 from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.kinship import Kinship, kind_of_other, kinship_label_id
 from backend.domain.regions import region_name
-from backend.domain.errors import DomainError
-from backend.graph.errors import OperationError, bad_request
-from backend.graph.pagination import PageInfo, cursor_at, page_info, window
+from backend.graph.errors import OperationError
+from backend.graph.pagination import PageInfo, build_connection, cursor_at, page_info, requested_window
 from backend.i18n import gettext
 from backend.principals import InstitutionKind, StaffRole
 from backend.services.family import RelationshipStatus, VerificationMethod
@@ -48,10 +47,7 @@ def from_global_id(value: str, expected: str | None = None) -> tuple[str, uuid.U
 
 
 def _paginate(info: Info, first: int, after: str | None, items: list):
-    try:
-        offset, limit = window(first, after, info.context.rt.settings.max_page_size)
-    except DomainError as error:
-        raise bad_request(error, info.context.locale) from None
+    offset, limit = requested_window(info.context, first, after)
     chunk = items[offset:offset + limit]
     return offset, chunk, page_info(offset, len(chunk), len(items))
 
@@ -140,7 +136,7 @@ class Person(Node):
         return PersonalAccount(row=row) if row else None
 
     @strawberry.field(description="Relationships of this person, each edge saying what the relative is to them.")
-    async def family(self, info: Info, first: int = 20, after: str | None = None) -> "FamilyConnection":
+    async def family(self, info: Info, first: int = 20, after: str | None = None) -> FamilyConnection:
         rows = await info.context.loaders.relationships_of.load(self.row.id)
         offset, chunk, pinfo = _paginate(info, first, after, rows)
         others = [r.person_id if r.relative_id == self.row.id else r.relative_id for r in chunk]
@@ -153,11 +149,10 @@ class Person(Node):
         return FamilyConnection(edges=edges, page_info=pinfo, total_count=len(rows))
 
     @strawberry.field
-    async def households(self, info: Info, first: int = 20, after: str | None = None) -> "HouseholdConnection":
+    async def households(self, info: Info, first: int = 20, after: str | None = None) -> HouseholdConnection:
         rows = await info.context.loaders.households_of.load(self.row.id)
-        offset, chunk, pinfo = _paginate(info, first, after, rows)
-        edges = [HouseholdEdge(cursor=cursor_at(offset + i), node=Household(row=h)) for i, h in enumerate(chunk)]
-        return HouseholdConnection(edges=edges, page_info=pinfo, total_count=len(rows))
+        offset, chunk, _ = _paginate(info, first, after, rows)
+        return build_connection(HouseholdConnection, HouseholdEdge, [Household(row=h) for h in chunk], offset, len(rows))
 
 
 @strawberry.type(description='"person is relative\'s kind" (R1), as claimed and then verified or rejected.')
@@ -236,6 +231,19 @@ class PersonConnection:
     total_count: int
 
 
+@strawberry.type
+class RelationshipEdge:
+    cursor: str
+    node: Relationship
+
+
+@strawberry.type
+class RelationshipConnection:
+    edges: list[RelationshipEdge]
+    page_info: PageInfo
+    total_count: int
+
+
 @strawberry.type(description="A named group of people one family manages together.")
 class Household(Node):
     row: strawberry.Private[models.Household]
@@ -258,10 +266,9 @@ class Household(Node):
     @strawberry.field
     async def members(self, info: Info, first: int = 20, after: str | None = None) -> PersonConnection:
         ids = await info.context.loaders.members_of.load(self.row.id)
-        offset, chunk, pinfo = _paginate(info, first, after, ids)
+        offset, chunk, _ = _paginate(info, first, after, ids)
         people = await info.context.loaders.person.load_many(chunk)
-        edges = [PersonEdge(cursor=cursor_at(offset + i), node=Person(row=p)) for i, p in enumerate(people)]
-        return PersonConnection(edges=edges, page_info=pinfo, total_count=len(ids))
+        return build_connection(PersonConnection, PersonEdge, [Person(row=p) for p in people], offset, len(ids))
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import parse_id_number
-from backend.domain.kinship import Kinship, check_claim, parse_kinship
+from backend.domain.kinship import check_claim, parse_kinship
 from backend.principals import Actor, StaffRole
 from backend.runtime import Runtime
 from backend.services import audit

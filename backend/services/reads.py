@@ -99,3 +99,12 @@ def search_people(s: Session, text: str, offset: int, limit: int) -> tuple[list[
 
 MODELS = {"Person": Person, "Household": Household, "Relationship": Relationship,
           "Institution": Institution, "StaffUser": StaffUser}
+
+
+def pending_claims(s: Session, offset: int, limit: int) -> tuple[list[Relationship], int]:
+    """Claimed relationships waiting for a clerk, oldest first."""
+    condition = Relationship.status == "claimed"
+    total = s.exec(select(func.count()).select_from(Relationship).where(condition)).one()
+    rows = s.exec(select(Relationship).where(condition)
+                  .order_by(Relationship.claimed_at, Relationship.id).offset(offset).limit(limit)).all()
+    return list(rows), total

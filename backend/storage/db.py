@@ -70,7 +70,7 @@ class Database:
         self._write_engine = engine.execution_options(yibao_write=True)
 
     @classmethod
-    def from_url(cls, url: str) -> "Database":
+    def from_url(cls, url: str) -> Database:
         return cls(create_db_engine(url))
 
     @property

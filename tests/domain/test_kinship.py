@@ -4,7 +4,15 @@ import pytest
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import Sex
-from backend.domain.kinship import INVERSE, Kinship, check_claim, inverse, kind_of_other, kinship_label_id, parse_kinship
+from backend.domain.kinship import (
+    INVERSE,
+    Kinship,
+    check_claim,
+    inverse,
+    kind_of_other,
+    kinship_label_id,
+    parse_kinship,
+)
 
 PAIRS = [
     (Kinship.SPOUSE, Kinship.SPOUSE),
