@@ -1,0 +1,58 @@
+"""The `yibao` command against both databases, and the demo data it loads."""
+
+import json
+import os
+import subprocess
+import sys
+
+from backend.services.accounts import authenticate_api_key, authenticate_password
+from tests.helpers import gql
+
+
+def yibao(url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": url, "PASSWORD_TIME_COST": "1", "PASSWORD_MEMORY_COST_KIB": "1024"}
+    return subprocess.run([sys.executable, "-m", "backend.cli", *args], env=env, capture_output=True, text=True,
+                          check=True, timeout=120)
+
+
+def test_seed_demo_json_drives_every_kind_of_caller(rt, database_url):
+    yibao(database_url, "migrate")
+    demo = json.loads(yibao(database_url, "seed-demo", "--json").stdout)
+    assert {"people", "partners", "staff"} <= demo.keys()
+    assert {s["role"] for s in demo["staff"]} == {"clerk", "auditor", "admin"}
+    assert {p["kind"] for p in demo["partners"]} == {"pharmacy", "hospital"}
+    for p in demo["people"]:
+        assert authenticate_password(rt, p["id_number"], p["password"]) is not None, p["name"]
+    for s in demo["staff"]:
+        assert authenticate_password(rt, s["username"], s["password"]).role == s["role"]
+    for k in demo["partners"]:
+        assert authenticate_api_key(rt, k["api_key"]).role == k["kind"]
+    # Seeding again leaves the data alone and prints the same logins.
+    again = yibao(database_url, "seed-demo", "--json")
+    assert json.loads(again.stdout) == demo and "already" in again.stderr
+
+
+def test_demo_family_spans_three_generations_and_shows_r1(rt, database_url):
+    yibao(database_url, "seed-demo")
+    demo = json.loads(yibao(database_url, "seed-demo", "--json").stdout)
+    father = next(p for p in demo["people"] if p["name"] == "张伟")
+    principal = authenticate_password(rt, father["id_number"], father["password"])
+    result = gql(rt, principal, """{ viewer { ... on Person { personalAccount { balanceFen }
+        family(first: 20) { edges { kind relationship { status } node { name insurance { type regionCode } } } }
+        households { edges { node { name members { totalCount } } } } } } }""")
+    me = result.data["viewer"]
+    kinds = {e["node"]["name"]: e["kind"] for e in me["family"]["edges"]}
+    assert kinds == {"李娜": "SPOUSE", "王秀英": "PARENT", "张晓雨": "CHILD", "张小宝": "CHILD"}
+    assert me["personalAccount"]["balanceFen"] > 0
+    assert me["households"]["edges"][0]["node"]["members"]["totalCount"] == 5
+    grandpa = next(p for p in demo["people"] if p["name"] == "李德明")
+    assert grandpa["id_number"].startswith("3703")  # another Shandong city
+    assert any("not a near relative" in p["role"] for p in demo["people"])
+
+
+def test_create_staff_and_partner(rt, database_url):
+    yibao(database_url, "create-staff", "--username", "newclerk", "--role", "clerk", "--password", "pw-1")
+    assert authenticate_password(rt, "newclerk", "pw-1").role == "clerk"
+    out = yibao(database_url, "create-partner", "--name", "新药房", "--kind", "pharmacy", "--region", "370103").stdout
+    key = out.strip().splitlines()[-1]
+    assert authenticate_api_key(rt, key).name == "新药房"
