@@ -228,16 +228,21 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> Schema:
+    # Validation rules are built once: the shared ValidationCache keys on the rule classes, and a
+    # limiter made per request would bring new classes, and a cache miss, every time.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+    ]
+    if not settings.development:
+        rules.append(NoSchemaIntrospectionCustomRule)
     extensions: list = [
         Gate,
-        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         ParserCache,
         ValidationCache,
     ]
-    if not settings.development:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return Schema(query=Query, mutation=Mutation, extensions=extensions,
                   config=StrawberryConfig(disable_field_suggestions=not settings.development),
-                             types=[Person, Household, Relationship, Institution, StaffUser])
+                  types=[Person, Household, Relationship, Institution, StaffUser])
