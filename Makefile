@@ -15,6 +15,7 @@ run: $(STAMP)
 	$(BIN)/yibao serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) chromium
+	$(BIN)/ruff check backend web tests bench migrations/env.py
 	$(BIN)/pytest
 
 install: $(STAMP)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import os
 import sys
@@ -119,8 +120,8 @@ def main() -> None:
         run_baseline(rt, principal)
         baseline_statements = counter["n"]
         stop()
-        graph_rate = measure(lambda: run_graph(rt, schema, principal))
-        baseline_rate = measure(lambda: run_baseline(rt, principal))
+        graph_rate = measure(functools.partial(run_graph, rt, schema, principal))
+        baseline_rate = measure(functools.partial(run_baseline, rt, principal))
         print(f"{relatives:>9} {graph_statements:>11} {graph_rate:>11.0f} {baseline_statements:>14} {baseline_rate:>14.0f}")
         rt.db.dispose()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -83,4 +84,6 @@ def gql(rt: Runtime, principal: Principal, query: str, locale: str = "en", opera
         ctx = await build_context(rt, principal, Channel.GRAPHQL, locale)
         return await schema.execute(query, variable_values=variables, context_value=ctx, operation_name=operation)
 
-    return asyncio.run(run())
+    # A thread of its own: Playwright's sync API may be running an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from backend.runtime import Runtime
 from backend.principals import ANONYMOUS
+from backend.runtime import Runtime
 from tests.helpers import gql, household_principal, person
 
 
