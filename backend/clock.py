@@ -30,9 +30,9 @@ class FrozenClock:
 
 
 class TokenSource(Protocol):
-    def token(self, nbytes: int) -> str: ...
+    def token_bytes(self, nbytes: int) -> bytes: ...
 
 
 class SecretsTokenSource:
-    def token(self, nbytes: int) -> str:
-        return secrets.token_urlsafe(nbytes)
+    def token_bytes(self, nbytes: int) -> bytes:
+        return secrets.token_bytes(nbytes)

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     # Argon2 cost; tests lower it so thousands of logins stay quick.
     password_time_cost: int = 3
     password_memory_cost_kib: int = 65536
+    # Presented codes (R10): how long one lives.
+    code_ttl_seconds: int = 60
     # GraphQL defences.
     graphql_max_depth: int = 10
     graphql_max_tokens: int = 2000

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from enum import Enum
 
 from backend.principals import StaffRole
@@ -11,18 +12,36 @@ from backend.principals import StaffRole
 
 class Relation(Enum):
     SELF = "self"
-    FAMILY = "family"  # a claimed or verified relative, or a household co-member
+    FAMILY = "family"  # a verified relative, a household co-member, or someone whose code I may show
+    KNOWN = "known"    # a claimed (or rejected) relative: each knows the other's name and ID number
     OTHER = "other"
 
 
-def relation(viewer_id: uuid.UUID | None, person_id: uuid.UUID, family_ids: Collection[uuid.UUID]) -> Relation:
+def relation(viewer_id: uuid.UUID | None, person_id: uuid.UUID, family_ids: Collection[uuid.UUID],
+             known_ids: Collection[uuid.UUID] = ()) -> Relation:
     if viewer_id is not None and viewer_id == person_id:
         return Relation.SELF
     if person_id in family_ids:
         return Relation.FAMILY
+    if person_id in known_ids:
+        return Relation.KNOWN
     return Relation.OTHER
 
 
 def staff_may_decide_relationships(role: str | None) -> bool:
     """Clerks and admins verify relationships; auditors only read."""
     return role in (StaffRole.CLERK, StaffRole.ADMIN)
+
+
+@dataclass(frozen=True)
+class BindingScopes:
+    """What an active family-account binding lets its holder see (show_code is always on)."""
+
+    view_insurance: bool
+    view_account: bool
+
+
+def holder_may(held: Mapping[uuid.UUID, BindingScopes], subject_id: uuid.UUID, scope: str | None) -> bool:
+    """Whether the viewer holds an active binding over the subject granting this scope (None: any)."""
+    scopes = held.get(subject_id)
+    return scopes is not None and (scope is None or getattr(scopes, scope))

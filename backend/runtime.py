@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from backend.clock import Clock, SecretsTokenSource, SystemClock, TokenSource
 from backend.config import Settings, get_settings
+from backend.services.consent import ConsentVerifier, SandboxConsent
 from backend.storage.db import Database
 
 
@@ -15,6 +18,12 @@ class Runtime:
     settings: Settings = field(default_factory=get_settings)
     clock: Clock = field(default_factory=SystemClock)
     tokens: TokenSource = field(default_factory=SecretsTokenSource)
+    consent: ConsentVerifier = field(default_factory=SandboxConsent)
+
+    @cached_property
+    def code_key(self) -> bytes:
+        """The key that tags presented codes, derived from the secret key."""
+        return hashlib.sha256(b"yibao.codes:" + self.settings.resolved_secret_key().encode()).digest()
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Runtime:

@@ -21,7 +21,7 @@ def document(path: str) -> str:
 
 
 class OperationFailed(RuntimeError):
-    """The schema answered with errors a page cannot present (a bug, or a refused field)."""
+    """The schema answered with errors a page cannot present (a bug)."""
 
 
 async def execute(request: Request, principal: Principal, path: str, channel: Channel = Channel.WEB,
@@ -30,6 +30,8 @@ async def execute(request: Request, principal: Principal, path: str, channel: Ch
     context = await build_context(app.rt, principal, channel, request_locale(request), request=request)
     result = await app.schema.execute(document(path), variable_values=variables, context_value=context,
                                       operation_name=operation)
-    if result.errors:
-        raise OperationFailed("; ".join(e.message for e in result.errors))
-    return result.data or {}
+    # A field the caller may not see comes back null with a FORBIDDEN error; the page shows it as absent.
+    unexpected = [e for e in result.errors or [] if (e.extensions or {}).get("code") != "FORBIDDEN"]
+    if unexpected or result.data is None:
+        raise OperationFailed("; ".join(e.message for e in unexpected or result.errors or []))
+    return result.data

@@ -41,6 +41,22 @@ class ErrorCode(StrEnum):
     REASON_REQUIRED = "REASON_REQUIRED"
     INVALID_INPUT = "INVALID_INPUT"
     FORBIDDEN = "FORBIDDEN"
+    BIND_SELF = "BIND_SELF"
+    VOUCHER_NOT_ACTIVATED = "VOUCHER_NOT_ACTIVATED"
+    VOUCHER_ALREADY_ACTIVATED = "VOUCHER_ALREADY_ACTIVATED"
+    MINOR_NEEDS_GUARDIAN = "MINOR_NEEDS_GUARDIAN"
+    BINDING_EXISTS = "BINDING_EXISTS"
+    BINDING_LIMIT = "BINDING_LIMIT"
+    BINDING_NOT_PENDING = "BINDING_NOT_PENDING"
+    BINDING_ENDED = "BINDING_ENDED"
+    CONSENT_NOT_VERIFIED = "CONSENT_NOT_VERIFIED"
+    NO_BINDING = "NO_BINDING"
+    CODE_EXPIRED = "CODE_EXPIRED"
+    CODE_USED = "CODE_USED"
+    CODE_FORGED = "CODE_FORGED"
+    CODE_UNKNOWN = "CODE_UNKNOWN"
+    CODE_BINDING_ENDED = "CODE_BINDING_ENDED"
+    LIMIT_INVALID = "LIMIT_INVALID"
     PAGE_SIZE = "PAGE_SIZE"
 
 
@@ -70,6 +86,22 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.REASON_REQUIRED: N_("Please give a reason."),
     ErrorCode.INVALID_INPUT: N_("The input is not valid."),
     ErrorCode.FORBIDDEN: N_("You may not see this."),
+    ErrorCode.BIND_SELF: N_("Your own code needs no binding."),
+    ErrorCode.VOUCHER_NOT_ACTIVATED: N_("This person has not activated their medical e-voucher yet."),
+    ErrorCode.VOUCHER_ALREADY_ACTIVATED: N_("Your medical e-voucher is already activated."),
+    ErrorCode.MINOR_NEEDS_GUARDIAN: N_("A minor can only be bound by a parent whose relationship staff have verified."),
+    ErrorCode.BINDING_EXISTS: N_("You already hold or have requested a binding for this person."),
+    ErrorCode.BINDING_LIMIT: N_("You already hold the most bindings this region allows ({limit})."),
+    ErrorCode.BINDING_NOT_PENDING: N_("This binding request has already been answered."),
+    ErrorCode.BINDING_ENDED: N_("This binding has already ended."),
+    ErrorCode.CONSENT_NOT_VERIFIED: N_("Only the bound person, or staff at a counter, can give this consent."),
+    ErrorCode.NO_BINDING: N_("You can show only your own code, or the code of someone you hold an active binding for."),
+    ErrorCode.CODE_EXPIRED: N_("This code has expired; ask for the code to be refreshed."),
+    ErrorCode.CODE_USED: N_("This code has already been used."),
+    ErrorCode.CODE_FORGED: N_("This is not a genuine code, or it was altered."),
+    ErrorCode.CODE_UNKNOWN: N_("This code is not known."),
+    ErrorCode.CODE_BINDING_ENDED: N_("The family-account binding behind this code has ended."),
+    ErrorCode.LIMIT_INVALID: N_("A limit is a whole number from 1 to 99, or empty for no limit."),
     ErrorCode.PAGE_SIZE: N_("A page holds at most {max} items."),
 }
 

@@ -25,9 +25,8 @@ class Context:
     channel: Channel
     locale: str
     loaders: Loaders
-    # For a household member: relatives and household co-members, and their households.
-    family_ids: frozenset[uuid.UUID] = frozenset()
-    household_ids: frozenset[uuid.UUID] = frozenset()
+    # For a household member: whom they may see, and through which bindings.
+    scope: reads.ViewerScope = field(default_factory=reads.ViewerScope)
     # Staff reads of personal data, person id -> fields, written to the audit log after execution.
     reads: dict[uuid.UUID, set[str]] = field(default_factory=lambda: defaultdict(set))
     request: Any = None
@@ -37,18 +36,26 @@ class Context:
     def actor(self) -> Actor:
         return Actor(self.principal, self.channel)
 
+    @property
+    def family_ids(self) -> frozenset[uuid.UUID]:
+        return self.scope.family_ids
+
+    @property
+    def household_ids(self) -> frozenset[uuid.UUID]:
+        return self.scope.household_ids
+
     async def refresh_scope(self) -> None:
-        """After a write: the caller's family and households may have changed."""
-        self.family_ids, self.household_ids = await _scope(self.rt, self.principal)
+        """After a write: the caller's family, households and bindings may have changed."""
+        self.scope = await _scope(self.rt, self.principal)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking database work off the event loop."""
         return await to_thread.run_sync(lambda: fn(*args, **kwargs))
 
 
-async def _scope(rt: Runtime, principal: Principal) -> tuple[frozenset[uuid.UUID], frozenset[uuid.UUID]]:
+async def _scope(rt: Runtime, principal: Principal) -> reads.ViewerScope:
     if not principal.is_household:
-        return frozenset(), frozenset()
+        return reads.ViewerScope()
 
     def load():
         with rt.db.read() as s:
@@ -59,6 +66,5 @@ async def _scope(rt: Runtime, principal: Principal) -> tuple[frozenset[uuid.UUID
 
 async def build_context(rt: Runtime, principal: Principal, channel: Channel, locale: str,
                         request: Any = None, response: Any = None) -> Context:
-    family, households = await _scope(rt, principal)
     return Context(rt=rt, principal=principal, channel=channel, locale=locale, loaders=Loaders(rt),
-                   family_ids=family, household_ids=households, request=request, response=response)
+                   scope=await _scope(rt, principal), request=request, response=response)

@@ -28,10 +28,15 @@ class Loaders:
         self.relationships_of = self._loader(reads.relationships_of, default=list)
         self.households_of = self._loader(reads.households_of, default=list)
         self.members_of = self._loader(reads.members_of, default=list)
+        self.voucher = self._loader(reads.vouchers)
+        self.binding = self._loader(lambda s, ids: reads.by_ids(s, models.Binding, ids))
+        self.bindings_held = self._loader(reads.bindings_held, default=list)
+        self.bindings_of_subject = self._loader(reads.bindings_of_subject, default=list)
 
     def by_type(self, type_name: str) -> DataLoader | None:
         return {"Person": self.person, "Household": self.household, "Relationship": self.relationship,
-                "Institution": self.institution, "StaffUser": self.staff}.get(type_name)
+                "Institution": self.institution, "StaffUser": self.staff,
+                "Binding": self.binding}.get(type_name)
 
     def _loader(self, batch: Callable[[Session, Sequence[uuid.UUID]], dict], default: Callable[[], Any] | None = None):
         rt = self._rt

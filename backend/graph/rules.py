@@ -13,8 +13,8 @@ from enum import Enum
 from typing import Any
 
 from backend.domain.idnumber import mask_id_number, mask_phone
-from backend.policy import Relation, relation, staff_may_decide_relationships
-from backend.principals import PrincipalKind
+from backend.policy import Relation, holder_may, relation, staff_may_decide_relationships
+from backend.principals import PrincipalKind, StaffRole
 
 
 class Access(Enum):
@@ -38,11 +38,21 @@ def _subjects(root: Any) -> tuple:
     return root.subject_ids()
 
 
-def _by_relation(self_: Access, family: Access, other: Access = D):
-    table = {Relation.SELF: self_, Relation.FAMILY: family, Relation.OTHER: other}
+def _by_relation(self_: Access, family: Access, known: Access = D):
+    table = {Relation.SELF: self_, Relation.FAMILY: family, Relation.KNOWN: known, Relation.OTHER: D}
 
     def decide(ctx, root) -> Access:
-        return table[relation(ctx.principal.id, _subjects(root)[0], ctx.family_ids)]
+        return table[relation(ctx.principal.id, _subjects(root)[0], ctx.scope.family_ids, ctx.scope.known_ids)]
+
+    return decide
+
+
+def _self_or_holder(scope: str | None):
+    """The person, or the holder of an active binding over them that grants this scope (R9)."""
+
+    def decide(ctx, root) -> Access:
+        subject = _subjects(root)[0]
+        return V if subject == ctx.principal.id or holder_may(ctx.scope.held, subject, scope) else D
 
     return decide
 
@@ -59,26 +69,30 @@ def _own_institution(ctx, root) -> Access:
     return V if root.institution_id == ctx.principal.id else D
 
 
-def _self_staff(ctx, root) -> Access:
-    return V if root.staff_id == ctx.principal.id else D
-
-
 def _relationship_decider(ctx, root) -> Access:
     return V if staff_may_decide_relationships(ctx.principal.role) else D
+
+
+def _admin(ctx, root) -> Access:
+    return V if ctx.principal.role == StaffRole.ADMIN else D
 
 
 ALLOW = Rule("allow", lambda ctx, root: V)
 DENY = Rule("deny", lambda ctx, root: D)
 SELF = Rule("self", _by_relation(V, D))
 SELF_OR_FAMILY = Rule("self or family", _by_relation(V, V))
-ID_SELF_FAMILY_MASKED = Rule("self; family masked", _by_relation(V, M), mask=mask_id_number)
+NAMED = Rule("self, family, or a claimed relative", _by_relation(V, V, V))
+ID_SELF_FAMILY_MASKED = Rule("self; relatives masked", _by_relation(V, M, M), mask=mask_id_number)
 PHONE_SELF_FAMILY_MASKED = Rule("self; family masked", _by_relation(V, M), mask=mask_phone)
+SELF_OR_HOLDER = Rule("self or binding holder", _self_or_holder(None))
+SELF_OR_INSURANCE_HOLDER = Rule("self or holder with view_insurance", _self_or_holder("view_insurance"))
+SELF_OR_ACCOUNT_HOLDER = Rule("self or holder with view_account", _self_or_holder("view_account"))
 PARTY = Rule("a party to it", _party)
 MEMBER = Rule("a member", _member)
 OWN = Rule("own institution", _own_institution)
-SELF_STAFF = Rule("own staff account", _self_staff)
 AUDITED = Rule("visible, audited", lambda ctx, root: V, audited=True)
 RELATIONSHIP_DECIDER = Rule("clerk or admin", _relationship_decider)
+ADMIN = Rule("admin", _admin)
 
 H, P, S, A = PrincipalKind.HOUSEHOLD, PrincipalKind.PARTNER, PrincipalKind.STAFF, PrincipalKind.ANONYMOUS
 COLUMNS = (H, P, S, A)
@@ -94,6 +108,7 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Query.node":                       (ALLOW,                  ALLOW,   ALLOW,         DENY),
     "Query.people":                     (DENY,                   DENY,    ALLOW,         DENY),
     "Query.relationshipClaims":         (DENY,                   DENY,    ALLOW,         DENY),
+    "Query.resolveCode":                (DENY,                   ALLOW,   DENY,          DENY),
 
     "Mutation.claimRelationship":       (ALLOW,                  DENY,    DENY,          DENY),
     "Mutation.verifyRelationship":      (DENY,                   DENY,    RELATIONSHIP_DECIDER, DENY),
@@ -102,24 +117,75 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Mutation.renameHousehold":         (ALLOW,                  DENY,    DENY,          DENY),
     "Mutation.addHouseholdMember":      (ALLOW,                  DENY,    DENY,          DENY),
     "Mutation.removeHouseholdMember":   (ALLOW,                  DENY,    DENY,          DENY),
+    "Mutation.activateVoucher":         (ALLOW,                  DENY,    DENY,          DENY),
+    "Mutation.requestBinding":          (ALLOW,                  DENY,    DENY,          DENY),
+    "Mutation.approveBinding":          (ALLOW,                  DENY,    RELATIONSHIP_DECIDER, DENY),
+    "Mutation.declineBinding":          (ALLOW,                  DENY,    DENY,          DENY),
+    "Mutation.endBinding":              (ALLOW,                  DENY,    DENY,          DENY),
+    "Mutation.setBindingScopes":        (ALLOW,                  DENY,    DENY,          DENY),
+    "Mutation.issueCode":               (ALLOW,                  DENY,    DENY,          DENY),
+    "Mutation.setPolicyLimit":          (DENY,                   DENY,    ADMIN,         DENY),
 
-    "Person.id":                        PERSON_DATA,
-    "Person.name":                      PERSON_DATA,
+    "Person.id":                        (NAMED,                  DENY,    AUDITED,       DENY),
+    "Person.name":                      (NAMED,                  DENY,    AUDITED,       DENY),
     "Person.idNumber":                  (ID_SELF_FAMILY_MASKED,  DENY,    AUDITED,       DENY),
     "Person.birthDate":                 PERSON_DATA,
     "Person.sex":                       PERSON_DATA,
     "Person.phone":                     (PHONE_SELF_FAMILY_MASKED, DENY,  AUDITED,       DENY),
     "Person.insurance":                 PERSON_DATA,
-    "Person.personalAccount":           (SELF,                   DENY,    AUDITED,       DENY),
+    "Person.personalAccount":           (SELF_OR_ACCOUNT_HOLDER, DENY,    AUDITED,       DENY),
+    "Person.voucher":                   (SELF_OR_HOLDER,         DENY,    AUDITED,       DENY),
     "Person.family":                    (SELF,                   DENY,    AUDITED,       DENY),
     "Person.households":                (SELF,                   DENY,    AUDITED,       DENY),
+    "Person.heldBindings":              (SELF,                   DENY,    AUDITED,       DENY),
+    "Person.subjectBindings":           (SELF,                   DENY,    AUDITED,       DENY),
 
     "Insurance.type":                   PERSON_DATA,
     "Insurance.regionCode":             PERSON_DATA,
     "Insurance.regionName":             PERSON_DATA,
-    "Insurance.status":                 PERSON_DATA,
+    "Insurance.status":                 (SELF_OR_INSURANCE_HOLDER, DENY,  AUDITED,       DENY),
 
-    "PersonalAccount.balanceFen":       (SELF,                   DENY,    AUDITED,       DENY),
+    "PersonalAccount.balanceFen":       (SELF_OR_ACCOUNT_HOLDER, DENY,    AUDITED,       DENY),
+
+    "Voucher.activated":                (SELF_OR_HOLDER,         DENY,    AUDITED,       DENY),
+    "Voucher.activatedAt":              (SELF_OR_HOLDER,         DENY,    AUDITED,       DENY),
+
+    "Binding.id":                       (PARTY,                  DENY,    AUDITED,       DENY),
+    "Binding.holder":                   (PARTY,                  DENY,    AUDITED,       DENY),
+    "Binding.subject":                  (PARTY,                  DENY,    AUDITED,       DENY),
+    "Binding.status":                   (PARTY,                  DENY,    AUDITED,       DENY),
+    "Binding.showCode":                 (PARTY,                  DENY,    AUDITED,       DENY),
+    "Binding.viewInsurance":            (PARTY,                  DENY,    AUDITED,       DENY),
+    "Binding.viewAccount":              (PARTY,                  DENY,    AUDITED,       DENY),
+    "Binding.consentVia":               (PARTY,                  DENY,    AUDITED,       DENY),
+    "Binding.scopesDecidedBy":          (PARTY,                  DENY,    AUDITED,       DENY),
+    "Binding.requestedAt":              (PARTY,                  DENY,    AUDITED,       DENY),
+    "Binding.decidedAt":                (PARTY,                  DENY,    AUDITED,       DENY),
+    "Binding.endedAt":                  (PARTY,                  DENY,    AUDITED,       DENY),
+
+    "IssuedCode.text":                  (ALLOW,                  DENY,    DENY,          DENY),
+    "IssuedCode.expiresAt":             (ALLOW,                  DENY,    DENY,          DENY),
+    "IssuedCode.ttlSeconds":            (ALLOW,                  DENY,    DENY,          DENY),
+    "IssuedCode.qrSvg":                 (ALLOW,                  DENY,    DENY,          DENY),
+    "IssuedCode.subject":               (ALLOW,                  DENY,    DENY,          DENY),
+    "IssuedCode.presenter":             (ALLOW,                  DENY,    DENY,          DENY),
+
+    # A partner sees only what the code it scanned shows: no Person, masked names.
+    "ResolvedCode.subject":             (DENY,                   ALLOW,   DENY,          DENY),
+    "ResolvedCode.presentedBy":         (DENY,                   ALLOW,   DENY,          DENY),
+    "ResolvedCode.expiresAt":           (DENY,                   ALLOW,   DENY,          DENY),
+    "CodeSubject.maskedName":           (DENY,                   ALLOW,   DENY,          DENY),
+    "CodeSubject.insuranceType":        (DENY,                   ALLOW,   DENY,          DENY),
+    "CodeSubject.regionCode":           (DENY,                   ALLOW,   DENY,          DENY),
+    "CodeSubject.regionName":           (DENY,                   ALLOW,   DENY,          DENY),
+    "CodeSubject.insuranceActive":      (DENY,                   ALLOW,   DENY,          DENY),
+    "CodePresenter.isSubject":          (DENY,                   ALLOW,   DENY,          DENY),
+    "CodePresenter.maskedName":         (DENY,                   ALLOW,   DENY,          DENY),
+    "CodePresenter.relationshipToSubject": (DENY,                ALLOW,   DENY,          DENY),
+
+    "PolicyLimit.name":                 (DENY,                   DENY,    ALLOW,         DENY),
+    "PolicyLimit.regionPrefix":         (DENY,                   DENY,    ALLOW,         DENY),
+    "PolicyLimit.value":                (DENY,                   DENY,    ALLOW,         DENY),
 
     "Relationship.id":                  (PARTY,                  DENY,    AUDITED,       DENY),
     "Relationship.person":              (PARTY,                  DENY,    AUDITED,       DENY),
@@ -179,6 +245,15 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
 
     "RelationshipPayload.relationship": STRUCTURAL,
     "HouseholdPayload.household":       STRUCTURAL,
+    "VoucherPayload.voucher":           STRUCTURAL,
+    "BindingPayload.binding":           STRUCTURAL,
+    "IssuedCodePayload.code":           STRUCTURAL,
+    "PolicyLimitPayload.limit":         STRUCTURAL,
+    "BindingConnection.edges":          STRUCTURAL,
+    "BindingConnection.pageInfo":       STRUCTURAL,
+    "BindingConnection.totalCount":     STRUCTURAL,
+    "BindingEdge.cursor":               STRUCTURAL,
+    "BindingEdge.node":                 STRUCTURAL,
     "OperationError.code":              STRUCTURAL,
     "OperationError.message":           STRUCTURAL,
     "OperationError.field":             STRUCTURAL,

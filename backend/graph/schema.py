@@ -27,6 +27,20 @@ from backend.graph.pagination import build_connection, requested_window
 from backend.graph.rules import Access, rule_for
 from backend.graph.types import (
     WRAPPERS,
+    Binding,
+    BindingPayload,
+    BindingResult,
+    IssueCodeResult,
+    IssuedCode,
+    IssuedCodePayload,
+    PolicyLimit,
+    PolicyLimitPayload,
+    PolicyLimitResult,
+    ResolveCodeResult,
+    ResolvedCode,
+    Voucher,
+    VoucherPayload,
+    VoucherResult,
     Household,
     HouseholdPayload,
     HouseholdResult,
@@ -46,7 +60,7 @@ from backend.graph.types import (
     from_global_id,
 )
 from backend.principals import PrincipalKind
-from backend.services import audit, family, reads
+from backend.services import audit, bindings, codes, family, limits, reads
 
 
 async def _attempt(info: Info, work: Callable[..., Any], wrap: Callable[[Any], Any], *args: Any) -> Any:
@@ -123,6 +137,16 @@ class Query:
         return build_connection(RelationshipConnection, RelationshipEdge, [Relationship(row=r) for r in rows],
                                 offset, total)
 
+    @strawberry.field(description="Partners: who a scanned code is for and who showed it. Does not use it up.")
+    async def resolve_code(self, info: Info, code: str) -> ResolveCodeResult:
+        ctx = info.context
+        try:
+            resolved = await ctx.run(codes.resolve_code, ctx.rt, ctx.actor, code)
+        except DomainError as error:
+            return OperationError.of(error, ctx.locale)
+        return ResolvedCode(resolved=resolved)
+
+
 def _audit_search(ctx, search: str, total: int) -> None:
     ctx.rt.db.write(lambda s: audit.record(s, ctx.actor, "person.search", at=ctx.rt.clock.now(),
                                            query=search, results=total))
@@ -163,6 +187,46 @@ class RenameHouseholdInput:
 class HouseholdMemberInput:
     household_id: strawberry.ID
     person_id: strawberry.ID
+
+
+@strawberry.input
+class RequestBindingInput:
+    subject_id: strawberry.ID = strawberry.field(description="The relative whose code you want to show.")
+
+
+@strawberry.input
+class ApproveBindingInput:
+    binding_id: strawberry.ID
+    evidence: str | None = strawberry.field(
+        default=None, description="Proof of identity from the verifier (a face-verification token in production).")
+
+
+@strawberry.input
+class BindingInput:
+    binding_id: strawberry.ID
+
+
+@strawberry.input
+class BindingScopesInput:
+    binding_id: strawberry.ID
+    view_insurance: bool
+    view_account: bool
+
+
+@strawberry.input
+class IssueCodeInput:
+    subject_id: strawberry.ID = strawberry.field(description="Yourself, or someone you hold an active binding for.")
+
+
+@strawberry.input
+class PolicyLimitInput:
+    name: str = strawberry.field(description="bindings_per_holder or grantees_per_grantor.")
+    region_prefix: str = strawberry.field(description='"" everywhere, "37" Shandong, "3701" Jinan, or a full code.')
+    value: int | None = strawberry.field(description="1-99, or null to remove the cap.")
+
+
+def _binding(row) -> BindingPayload:
+    return BindingPayload(binding=Binding(row=row))
 
 
 def _relationship(row) -> RelationshipPayload:
@@ -213,16 +277,68 @@ class Mutation:
         work = _by_ids(family.add_household_member, ("Household", "householdId"), ("Person", "personId"))
         return await _attempt(info, work, _household, input.household_id, input.person_id)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Any member may remove any member; the last one out ends the household.")
     async def remove_household_member(self, info: Info, input: HouseholdMemberInput) -> HouseholdResult:
         work = _by_ids(family.remove_household_member, ("Household", "householdId"), ("Person", "personId"))
-        return await _attempt(info, work, _household, input.household_id, input.person_id)
+
+        def still_mine(row) -> HouseholdPayload:
+            return HouseholdPayload(household=Household(row=row) if row.id in info.context.household_ids else None)
+
+        return await _attempt(info, work, still_mine, input.household_id, input.person_id)
+
+    @strawberry.mutation(description="Activate your own medical e-voucher (医保电子凭证).")
+    async def activate_voucher(self, info: Info) -> VoucherResult:
+        return await _attempt(info, bindings.activate_voucher,
+                              lambda row: VoucherPayload(voucher=Voucher(person_id=row.person_id,
+                                                                         activated_at=row.activated_at)))
+
+    @strawberry.mutation(description="Ask to show a relative's code: an adult approves; a guardian binds a minor at once.")
+    async def request_binding(self, info: Info, input: RequestBindingInput) -> BindingResult:
+        work = _by_ids(bindings.request_binding, ("Person", "subjectId"))
+        return await _attempt(info, work, _binding, input.subject_id)
+
+    @strawberry.mutation(description="The bound person consents (or staff, having verified them at a counter).")
+    async def approve_binding(self, info: Info, input: ApproveBindingInput) -> BindingResult:
+        work = _by_ids(bindings.approve_binding, ("Binding", "bindingId"))
+        return await _attempt(info, work, _binding, input.binding_id, input.evidence)
+
+    @strawberry.mutation
+    async def decline_binding(self, info: Info, input: BindingInput) -> BindingResult:
+        work = _by_ids(bindings.decline_binding, ("Binding", "bindingId"))
+        return await _attempt(info, work, _binding, input.binding_id)
+
+    @strawberry.mutation(description="Either side ends a binding at any time; its codes stop working at once.")
+    async def end_binding(self, info: Info, input: BindingInput) -> BindingResult:
+        work = _by_ids(bindings.end_binding, ("Binding", "bindingId"))
+        return await _attempt(info, work, _binding, input.binding_id)
+
+    @strawberry.mutation(description="The bound person (for a minor, the guardian) decides what the holder sees.")
+    async def set_binding_scopes(self, info: Info, input: BindingScopesInput) -> BindingResult:
+        def work(rt, actor, binding_id):
+            key = _node_key(binding_id, "Binding", "bindingId")
+            return bindings.set_binding_scopes(rt, actor, key, view_insurance=input.view_insurance,
+                                               view_account=input.view_account)
+        return await _attempt(info, work, _binding, input.binding_id)
+
+    @strawberry.mutation(description="A fresh code for yourself or a bound relative; older ones stop working.")
+    async def issue_code(self, info: Info, input: IssueCodeInput) -> IssueCodeResult:
+        work = _by_ids(codes.issue_code, ("Person", "subjectId"))
+        return await _attempt(info, work, lambda issued: IssuedCodePayload(code=IssuedCode(issued=issued)),
+                              input.subject_id)
+
+    @strawberry.mutation(description="Admins: set or clear a region's cap (R4).")
+    async def set_policy_limit(self, info: Info, input: PolicyLimitInput) -> PolicyLimitResult:
+        def work(rt, actor):
+            limits.set_limit(rt, actor, input.name, input.region_prefix, input.value)
+            return PolicyLimit(name=input.name, region_prefix=input.region_prefix, value=input.value)
+        return await _attempt(info, work, lambda limit: PolicyLimitPayload(limit=limit))
 
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
-        # Refusals carry a code and are the caller's business; log only what nobody expected.
-        unexpected = [e for e in errors if not (e.extensions or {}).get("code")]
+        # Refusals carry a code, and invalid documents are the caller's business: log only failures
+        # raised inside resolvers that nobody expected.
+        unexpected = [e for e in errors if e.original_error is not None and not (e.extensions or {}).get("code")]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
@@ -245,4 +361,4 @@ def build_schema(settings: Settings) -> Schema:
     ]
     return Schema(query=Query, mutation=Mutation, extensions=extensions,
                   config=StrawberryConfig(disable_field_suggestions=not settings.development),
-                  types=[Person, Household, Relationship, Institution, StaffUser])
+                  types=[Person, Household, Relationship, Institution, StaffUser, Binding])

@@ -10,6 +10,8 @@ import strawberry
 from strawberry.relay import GlobalID
 from strawberry.types import Info
 
+from backend.domain.bindings import BindingStatus, ConsentMethod
+from backend.domain.codes import mask_name
 from backend.domain.idnumber import Sex
 from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.kinship import Kinship, kind_of_other, kinship_label_id
@@ -18,6 +20,8 @@ from backend.graph.errors import OperationError
 from backend.graph.pagination import PageInfo, build_connection, cursor_at, page_info, requested_window
 from backend.i18n import gettext
 from backend.principals import InstitutionKind, StaffRole
+from backend.qr import qr_svg
+from backend.services import codes
 from backend.services.family import RelationshipStatus, VerificationMethod
 from backend.storage import models
 
@@ -29,6 +33,8 @@ RelationshipStatusEnum = strawberry.enum(RelationshipStatus, name="RelationshipS
 VerificationMethodEnum = strawberry.enum(VerificationMethod, name="VerificationMethod")
 InstitutionKindEnum = strawberry.enum(InstitutionKind, name="InstitutionKind")
 StaffRoleEnum = strawberry.enum(StaffRole, name="StaffRole")
+BindingStatusEnum = strawberry.enum(BindingStatus, name="BindingStatus")
+ConsentMethodEnum = strawberry.enum(ConsentMethod, name="ConsentMethod")
 
 
 def to_global_id(type_name: str, key: uuid.UUID) -> strawberry.ID:
@@ -78,8 +84,8 @@ class Insurance:
     def region_name(self, info: Info) -> str:
         return region_name(self.row.region_code, info.context.locale)
 
-    @strawberry.field
-    def status(self) -> InsuranceStatusEnum:
+    @strawberry.field(description="Self, staff, and holders of a binding with view_insurance.")
+    def status(self) -> InsuranceStatusEnum | None:
         return InsuranceStatus(self.row.status)
 
 
@@ -93,6 +99,19 @@ class PersonalAccount:
     @strawberry.field(description="Balance in integer fen (1 yuan = 100 fen).")
     def balance_fen(self) -> int:
         return self.row.balance_fen
+
+
+@strawberry.type(description="A medical e-voucher (医保电子凭证): nobody can show a code until it is activated.")
+class Voucher:
+    person_id: strawberry.Private[uuid.UUID]
+    activated_at: datetime.datetime | None
+
+    def subject_ids(self) -> tuple[uuid.UUID, ...]:
+        return (self.person_id,)
+
+    @strawberry.field
+    def activated(self) -> bool:
+        return self.activated_at is not None
 
 
 @strawberry.type(description="An insured person (参保人).")
@@ -130,10 +149,27 @@ class Person(Node):
         row = await info.context.loaders.enrolment.load(self.row.id)
         return Insurance(row=row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="Self, staff, and holders of a binding with view_account.")
     async def personal_account(self, info: Info) -> PersonalAccount | None:
         row = await info.context.loaders.account.load(self.row.id)
         return PersonalAccount(row=row) if row else None
+
+    @strawberry.field(description="The medical e-voucher (医保电子凭证).")
+    async def voucher(self, info: Info) -> Voucher | None:
+        row = await info.context.loaders.voucher.load(self.row.id)
+        return Voucher(person_id=self.row.id, activated_at=row.activated_at if row else None)
+
+    @strawberry.field(description="Family-account bindings this person holds (pending and active).")
+    async def held_bindings(self, info: Info, first: int = 20, after: str | None = None) -> BindingConnection:
+        rows = await info.context.loaders.bindings_held.load(self.row.id)
+        offset, chunk, _ = _paginate(info, first, after, rows)
+        return build_connection(BindingConnection, BindingEdge, [Binding(row=b) for b in chunk], offset, len(rows))
+
+    @strawberry.field(description="Family-account bindings over this person (pending and active).")
+    async def subject_bindings(self, info: Info, first: int = 20, after: str | None = None) -> BindingConnection:
+        rows = await info.context.loaders.bindings_of_subject.load(self.row.id)
+        offset, chunk, _ = _paginate(info, first, after, rows)
+        return build_connection(BindingConnection, BindingEdge, [Binding(row=b) for b in chunk], offset, len(rows))
 
     @strawberry.field(description="Relationships of this person, each edge saying what the relative is to them.")
     async def family(self, info: Info, first: int = 20, after: str | None = None) -> FamilyConnection:
@@ -340,6 +376,193 @@ class StaffUser(Node):
         return StaffRole(self.row.role)
 
 
+@strawberry.type(description="A family-account binding (亲情账户): the holder's phone may show the subject's code.")
+class Binding(Node):
+    row: strawberry.Private[models.Binding]
+
+    def key(self) -> uuid.UUID:
+        return self.row.id
+
+    def subject_ids(self) -> tuple[uuid.UUID, ...]:
+        return (self.row.holder_id, self.row.subject_id)
+
+    @strawberry.field
+    async def holder(self, info: Info) -> Person:
+        return Person(row=await info.context.loaders.person.load(self.row.holder_id))
+
+    @strawberry.field
+    async def subject(self, info: Info) -> Person:
+        return Person(row=await info.context.loaders.person.load(self.row.subject_id))
+
+    @strawberry.field
+    def status(self) -> BindingStatusEnum:
+        return BindingStatus(self.row.status)
+
+    @strawberry.field(description="Always true: a binding exists to show the code.")
+    def show_code(self) -> bool:
+        return True
+
+    @strawberry.field
+    def view_insurance(self) -> bool:
+        return self.row.view_insurance
+
+    @strawberry.field
+    def view_account(self) -> bool:
+        return self.row.view_account
+
+    @strawberry.field(description="How the bound person consented, or that a guardian bound a minor.")
+    def consent_via(self) -> ConsentMethodEnum | None:
+        return ConsentMethod(self.row.consent_via) if self.row.consent_via else None
+
+    @strawberry.field(description="Who may change the scopes: the bound person, or for a minor the guardian.")
+    async def scopes_decided_by(self, info: Info) -> Person:
+        guardian = self.row.consent_via == ConsentMethod.GUARDIAN
+        return Person(row=await info.context.loaders.person.load(self.row.holder_id if guardian else self.row.subject_id))
+
+    @strawberry.field
+    def requested_at(self) -> datetime.datetime:
+        return self.row.requested_at
+
+    @strawberry.field
+    def decided_at(self) -> datetime.datetime | None:
+        return self.row.decided_at
+
+    @strawberry.field
+    def ended_at(self) -> datetime.datetime | None:
+        return self.row.ended_at
+
+
+@strawberry.type
+class BindingEdge:
+    cursor: str
+    node: Binding
+
+
+@strawberry.type
+class BindingConnection:
+    edges: list[BindingEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="A code to show at a counter: single-use, short-lived, for (subject, presenter).")
+class IssuedCode:
+    issued: strawberry.Private[codes.IssuedCode]
+
+    @strawberry.field(description="The code's text (QR alphanumeric), for scanning or typing.")
+    def text(self) -> str:
+        return self.issued.text
+
+    @strawberry.field
+    def expires_at(self) -> datetime.datetime:
+        return self.issued.expires_at
+
+    @strawberry.field
+    def ttl_seconds(self, info: Info) -> int:
+        return info.context.rt.settings.code_ttl_seconds
+
+    @strawberry.field(description="The QR image as inline SVG markup.")
+    def qr_svg(self) -> str:
+        return qr_svg(self.issued.text)
+
+    @strawberry.field
+    def subject(self) -> Person:
+        return Person(row=self.issued.subject)
+
+    @strawberry.field
+    def presenter(self) -> Person:
+        return Person(row=self.issued.presenter)
+
+
+@strawberry.type(description="The insured person a scanned code is for, as a partner sees them.")
+class CodeSubject:
+    resolved: strawberry.Private[codes.ResolvedCode]
+
+    @strawberry.field(description="张*伟: enough to match the person at the counter.")
+    def masked_name(self) -> str:
+        return mask_name(self.resolved.subject.name)
+
+    @strawberry.field
+    def insurance_type(self) -> InsuranceTypeEnum | None:
+        enrolment = self.resolved.enrolment
+        return InsuranceType(enrolment.insurance_type) if enrolment else None
+
+    @strawberry.field
+    def region_code(self) -> str | None:
+        return self.resolved.enrolment.region_code if self.resolved.enrolment else None
+
+    @strawberry.field
+    def region_name(self, info: Info) -> str | None:
+        enrolment = self.resolved.enrolment
+        return region_name(enrolment.region_code, info.context.locale) if enrolment else None
+
+    @strawberry.field
+    def insurance_active(self) -> bool:
+        enrolment = self.resolved.enrolment
+        return enrolment is not None and enrolment.status == InsuranceStatus.ACTIVE
+
+
+@strawberry.type(description="Whose phone showed the code: the subject, or a family-account holder.")
+class CodePresenter:
+    resolved: strawberry.Private[codes.ResolvedCode]
+
+    @strawberry.field
+    def is_subject(self) -> bool:
+        return self.resolved.presenter.id == self.resolved.subject.id
+
+    @strawberry.field
+    def masked_name(self) -> str:
+        return mask_name(self.resolved.presenter.name)
+
+    @strawberry.field(description="What the presenter is to the subject (e.g. CHILD); null when self.")
+    def relationship_to_subject(self) -> KinshipEnum | None:
+        return self.resolved.presenter_is
+
+
+@strawberry.type(description="What a scanned code shows a partner. Resolving does not use the code up.")
+class ResolvedCode:
+    resolved: strawberry.Private[codes.ResolvedCode]
+
+    @strawberry.field
+    def subject(self) -> CodeSubject:
+        return CodeSubject(resolved=self.resolved)
+
+    @strawberry.field
+    def presented_by(self) -> CodePresenter:
+        return CodePresenter(resolved=self.resolved)
+
+    @strawberry.field
+    def expires_at(self) -> datetime.datetime:
+        return self.resolved.code.expires_at
+
+
+@strawberry.type(description="A cap a region sets (R4); absent means no cap.")
+class PolicyLimit:
+    name: str
+    region_prefix: str
+    value: int | None
+
+
+@strawberry.type
+class VoucherPayload:
+    voucher: Voucher
+
+
+@strawberry.type
+class BindingPayload:
+    binding: Binding
+
+
+@strawberry.type
+class IssuedCodePayload:
+    code: IssuedCode
+
+
+@strawberry.type
+class PolicyLimitPayload:
+    limit: PolicyLimit
+
+
 @strawberry.type
 class RelationshipPayload:
     relationship: Relationship
@@ -347,12 +570,17 @@ class RelationshipPayload:
 
 @strawberry.type
 class HouseholdPayload:
-    household: Household
+    household: Household | None = strawberry.field(description="Null when you have just left it.")
 
 
 Viewer = Annotated[Union[Person, Institution, StaffUser], strawberry.union("Viewer")]
 RelationshipResult = Annotated[Union[RelationshipPayload, OperationError], strawberry.union("RelationshipResult")]
 HouseholdResult = Annotated[Union[HouseholdPayload, OperationError], strawberry.union("HouseholdResult")]
+VoucherResult = Annotated[Union[VoucherPayload, OperationError], strawberry.union("VoucherResult")]
+BindingResult = Annotated[Union[BindingPayload, OperationError], strawberry.union("BindingResult")]
+IssueCodeResult = Annotated[Union[IssuedCodePayload, OperationError], strawberry.union("IssueCodeResult")]
+ResolveCodeResult = Annotated[Union[ResolvedCode, OperationError], strawberry.union("ResolveCodeResult")]
+PolicyLimitResult = Annotated[Union[PolicyLimitPayload, OperationError], strawberry.union("PolicyLimitResult")]
 
 WRAPPERS = {"Person": Person, "Household": Household, "Relationship": Relationship,
-            "Institution": Institution, "StaffUser": StaffUser}
+            "Institution": Institution, "StaffUser": StaffUser, "Binding": Binding}

@@ -117,7 +117,8 @@ def authenticate_password(rt: Runtime, username: str, password: str) -> Principa
     with rt.db.read() as s:
         staff = s.exec(select(StaffUser).where(StaffUser.username == username)).first()
         if staff is not None:
-            if staff.active and verify_password(rt.settings, staff.password_hash, password):
+            # Verify even for a deactivated account, so timing does not tell which accounts are active.
+            if verify_password(rt.settings, staff.password_hash, password) and staff.active:
                 return Principal(PrincipalKind.STAFF, staff.id, staff.name, staff.role)
             return None
         person = s.exec(
@@ -126,6 +127,11 @@ def authenticate_password(rt: Runtime, username: str, password: str) -> Principa
     if verify_password(rt.settings, person.password_hash if person else None, password):
         return Principal(PrincipalKind.HOUSEHOLD, person.id, person.name)
     return None
+
+
+def record_sign_in(rt: Runtime, actor: Actor) -> None:
+    rt.db.write(lambda s: audit.record(s, actor, "auth.sign_in", at=rt.clock.now(),
+                                       subject_person_id=actor.principal.id if actor.principal.is_household else None))
 
 
 def load_principal(rt: Runtime, kind: str, principal_id: uuid.UUID) -> Principal | None:

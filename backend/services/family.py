@@ -130,15 +130,19 @@ def _require_member(s: Session, household_id: uuid.UUID, person_id: uuid.UUID | 
     return household
 
 
+def relationship_statuses(s: Session, person_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """Everyone this person has a relationship record with, and its status."""
+    rows = s.exec(
+        select(Relationship.person_id, Relationship.relative_id, Relationship.status).where(
+            (Relationship.person_id == person_id) | (Relationship.relative_id == person_id))
+    ).all()
+    return {a if b == person_id else b: status for a, b, status in rows}
+
+
 def related_ids(s: Session, person_id: uuid.UUID) -> set[uuid.UUID]:
     """People with a claimed or verified relationship to this person."""
-    rows = s.exec(
-        select(Relationship.person_id, Relationship.relative_id).where(
-            ((Relationship.person_id == person_id) | (Relationship.relative_id == person_id)),
-            Relationship.status != RelationshipStatus.REJECTED,
-        )
-    ).all()
-    return {a if b == person_id else b for a, b in rows}
+    return {other for other, status in relationship_statuses(s, person_id).items()
+            if status != RelationshipStatus.REJECTED}
 
 
 def create_household(rt: Runtime, actor: Actor, name: str) -> Household:

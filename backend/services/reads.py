@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from backend.services.family import related_ids
+from backend.domain.bindings import LIVE, BindingStatus
+from backend.policy import BindingScopes
+from backend.services.family import RelationshipStatus, relationship_statuses
 from backend.storage.models import (
+    Binding,
+    EVoucher,
     Enrolment,
     Household,
     HouseholdMember,
@@ -77,15 +82,30 @@ def members_of(s: Session, household_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
     return out
 
 
-def viewer_scope(s: Session, person_id: uuid.UUID) -> tuple[frozenset[uuid.UUID], frozenset[uuid.UUID]]:
-    """(family, households) of a household member: whom they may see, which groups they are in."""
-    family = related_ids(s, person_id)
+@dataclass(frozen=True)
+class ViewerScope:
+    """What a household member's reads are judged against."""
+
+    # Verified relatives, household co-members and people whose code they may show.
+    family_ids: frozenset[uuid.UUID] = frozenset()
+    # Anyone with a relationship record with them, whatever its status: they see each other's name.
+    known_ids: frozenset[uuid.UUID] = frozenset()
+    household_ids: frozenset[uuid.UUID] = frozenset()  # households they are in
+    held: Mapping[uuid.UUID, BindingScopes] = field(default_factory=dict)  # subject -> active binding's scopes
+
+
+def viewer_scope(s: Session, person_id: uuid.UUID) -> ViewerScope:
+    statuses = relationship_statuses(s, person_id)
+    family = {other for other, status in statuses.items() if status == RelationshipStatus.VERIFIED}
     household_ids = set(s.exec(select(HouseholdMember.household_id).where(HouseholdMember.person_id == person_id)).all())
     if household_ids:
         family.update(s.exec(select(HouseholdMember.person_id)
                              .where(HouseholdMember.household_id.in_(household_ids))).all())
+    held = {b.subject_id: BindingScopes(b.view_insurance, b.view_account) for b in s.exec(
+        select(Binding).where(Binding.holder_id == person_id, Binding.status == BindingStatus.ACTIVE.value)).all()}
+    family.update(held)
     family.discard(person_id)
-    return frozenset(family), frozenset(household_ids)
+    return ViewerScope(frozenset(family), frozenset(family | statuses.keys()), frozenset(household_ids), held)
 
 
 def search_people(s: Session, text: str, offset: int, limit: int) -> tuple[list[Person], int]:
@@ -108,3 +128,27 @@ def pending_claims(s: Session, offset: int, limit: int) -> tuple[list[Relationsh
     rows = s.exec(select(Relationship).where(condition)
                   .order_by(Relationship.claimed_at, Relationship.id).offset(offset).limit(limit)).all()
     return list(rows), total
+
+
+def vouchers(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, EVoucher]:
+    rows = s.exec(select(EVoucher).where(EVoucher.person_id.in_(person_ids))).all()
+    return {row.person_id: row for row in rows}
+
+
+def _bindings_by(s: Session, column, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Binding]]:
+    rows = s.exec(select(Binding).where(column.in_(person_ids), Binding.status.in_(LIVE))
+                  .order_by(Binding.requested_at, Binding.id)).all()
+    out: dict[uuid.UUID, list[Binding]] = defaultdict(list)
+    for row in rows:
+        out[getattr(row, column.key)].append(row)
+    return out
+
+
+def bindings_held(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Binding]]:
+    """Pending and active bindings these people hold."""
+    return _bindings_by(s, Binding.holder_id, person_ids)
+
+
+def bindings_of_subject(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Binding]]:
+    """Pending and active bindings over these people."""
+    return _bindings_by(s, Binding.subject_id, person_ids)

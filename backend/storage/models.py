@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from backend.storage.types import UTCDateTime
@@ -133,7 +133,63 @@ class AuditEvent(SQLModel, table=True):
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
 
 
-__all__ = [
-    "ApiKey", "AuditEvent", "Enrolment", "Household", "HouseholdMember", "Institution",
-    "Person", "PersonalAccount", "Relationship", "StaffUser",
-]
+
+
+class EVoucher(SQLModel, table=True):
+    """A person's medical e-voucher (医保电子凭证): activated by the person, or not at all."""
+
+    person_id: uuid.UUID = Field(foreign_key="person.id", primary_key=True)
+    activated_at: datetime = _ts()
+
+
+class Binding(SQLModel, table=True):
+    """A family-account binding (亲情账户): the holder's phone may show the subject's code (R9)."""
+
+    __table_args__ = (
+        # One pending or active binding per (holder, subject); ended and declined ones stay as history.
+        Index("uq_binding_live", "holder_id", "subject_id", unique=True,
+              sqlite_where=text("status IN ('pending', 'active')"),
+              postgresql_where=text("status IN ('pending', 'active')")),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    holder_id: uuid.UUID = Field(foreign_key="person.id", index=True)
+    subject_id: uuid.UUID = Field(foreign_key="person.id", index=True)
+    status: str = Field(max_length=10)
+    view_insurance: bool = True
+    view_account: bool = False
+    consent_via: str | None = Field(default=None, max_length=16)
+    requested_at: datetime = _ts()
+    decided_at: datetime | None = _ts(nullable=True)
+    ended_at: datetime | None = _ts(nullable=True)
+    ended_by: uuid.UUID | None = Field(default=None, foreign_key="person.id")
+
+
+class PresentedCode(SQLModel, table=True):
+    """A code issued for (subject, presenter): stored as a hash, single-use, short-lived (R10)."""
+
+    __table_args__ = (Index("ix_presentedcode_live", "subject_id", "presenter_id", "status"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    code_sha256: str = Field(max_length=64, unique=True)
+    subject_id: uuid.UUID = Field(foreign_key="person.id")
+    presenter_id: uuid.UUID = Field(foreign_key="person.id")
+    binding_id: uuid.UUID | None = Field(default=None, foreign_key="binding.id", index=True)
+    status: str = Field(max_length=10)
+    issued_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(nullable=True)
+
+
+class PolicyLimit(SQLModel, table=True):
+    """A cap a region sets (R4), e.g. bindings per holder; no row means no cap.
+
+    `region_prefix` is "" for everywhere, "37" for Shandong, "3701" for Jinan, or a full code; the
+    longest prefix of a person's region wins.
+    """
+
+    name: str = Field(max_length=32, primary_key=True)
+    region_prefix: str = Field(max_length=6, primary_key=True)
+    value: int
+    set_by: uuid.UUID | None = Field(default=None, foreign_key="staffuser.id")
+    set_at: datetime = _ts()

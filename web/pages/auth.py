@@ -10,8 +10,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from backend.domain.errors import N_
-from backend.principals import PrincipalKind
-from backend.services.accounts import authenticate_password
+from backend.principals import Actor, Channel, PrincipalKind
+from backend.services.accounts import authenticate_password, record_sign_in
 from web.rendering import LANG_COOKIE, render
 from web.security import principal_from_session, sign_in, sign_out
 
@@ -36,6 +36,8 @@ async def login(request: Request) -> Response:
         return render(request, "auth/login.html", status_code=400, username=username,
                       error=N_("The ID number, phone or username and password do not match."))
     sign_in(request, principal)
+    channel = Channel.WEB if principal.is_household else Channel.CONSOLE
+    await to_thread.run_sync(record_sign_in, request.app.state.rt, Actor(principal, channel))
     return RedirectResponse(HOME[principal.kind], status_code=303)
 
 
@@ -54,6 +56,7 @@ async def token(request: Request) -> Response:
     principal = await to_thread.run_sync(authenticate_password, request.app.state.rt, username, password)
     if principal is None:
         return JSONResponse({"error": "invalid_grant"}, status_code=401)
+    await to_thread.run_sync(record_sign_in, request.app.state.rt, Actor(principal, Channel.GRAPHQL))
     access = request.app.state.signer.issue(principal.kind.value, principal.id)
     ttl = request.app.state.rt.settings.access_token_ttl_seconds
     return JSONResponse({"access_token": access, "token_type": "bearer", "expires_in": ttl})

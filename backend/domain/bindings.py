@@ -1,0 +1,48 @@
+"""Family-account bindings (R9): who may bind whom, and how the bound person consents."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.idnumber import age_on
+
+ADULT_AGE = 18
+
+
+class BindingStatus(StrEnum):
+    PENDING = "pending"    # waiting for the adult bound person's consent
+    ACTIVE = "active"
+    DECLINED = "declined"
+    ENDED = "ended"
+
+
+class ConsentMethod(StrEnum):
+    GUARDIAN = "guardian"            # a verified parent binding a minor child: no consent needed
+    SELF_APPROVAL = "self_approval"  # sandbox: the bound person approves from their own login
+    STAFF_COUNTER = "staff_counter"  # staff verified the bound person at a counter
+    FACE = "face"                    # production: a face-verification vendor
+
+
+LIVE = (BindingStatus.PENDING, BindingStatus.ACTIVE)
+
+
+def is_minor(birth_date: date, today: date) -> bool:
+    return age_on(birth_date, today) < ADULT_AGE
+
+
+def check_request(*, holder_is_subject: bool, subject_voucher_active: bool, related: bool,
+                  subject_minor: bool, holder_is_verified_parent: bool) -> BindingStatus:
+    """The status a new binding starts in, or the rule that refuses it."""
+    if holder_is_subject:
+        raise DomainError(ErrorCode.BIND_SELF, field="subjectId")
+    if not subject_voucher_active:
+        raise DomainError(ErrorCode.VOUCHER_NOT_ACTIVATED, field="subjectId")
+    if subject_minor:
+        if not holder_is_verified_parent:
+            raise DomainError(ErrorCode.MINOR_NEEDS_GUARDIAN, field="subjectId")
+        return BindingStatus.ACTIVE
+    if not related:
+        raise DomainError(ErrorCode.NOT_FAMILY, field="subjectId")
+    return BindingStatus.PENDING

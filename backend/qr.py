@@ -1,0 +1,21 @@
+"""QR images for presented codes: inline SVG, crisp on any phone screen."""
+
+from __future__ import annotations
+
+import qrcode
+import qrcode.constants
+from qrcode.image.svg import SvgPathImage
+
+
+def qr_svg(text: str) -> str:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=2)
+    qr.add_data(text.upper())
+    qr.make(fit=True)
+    return qr.make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
+
+
+def qr_version(text: str) -> int:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(text.upper())
+    qr.make(fit=True)
+    return qr.version

@@ -1,0 +1,127 @@
+"""Presented codes (R10, R11): issue for (subject, presenter), resolve for partners, consume once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from backend.domain.bindings import BindingStatus
+from backend.domain.codes import CodeStatus, code_digest, is_authentic, make_code
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.kinship import Kinship, kind_of_other
+from backend.principals import Actor
+from backend.runtime import Runtime
+from backend.services import audit
+from backend.services.family import RelationshipStatus, pair_key
+from backend.storage.models import Binding, Enrolment, EVoucher, Person, PresentedCode, Relationship
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    text: str
+    expires_at: datetime
+    subject: Person
+    presenter: Person
+    binding_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class ResolvedCode:
+    code: PresentedCode
+    subject: Person
+    enrolment: Enrolment | None
+    presenter: Person
+    presenter_is: Kinship | None  # what the presenter is to the subject, when a holder presented it
+
+
+def issue_code(rt: Runtime, actor: Actor, subject_id: uuid.UUID) -> IssuedCode:
+    """A fresh code for the subject, shown on the presenter's phone; it supersedes their older ones."""
+    presenter_id = actor.principal.id
+    now = rt.clock.now()
+    text = make_code(rt.code_key, rt.tokens.token_bytes(16))
+    expires_at = now + timedelta(seconds=rt.settings.code_ttl_seconds)
+
+    def work(s: Session) -> IssuedCode:
+        binding = None
+        if subject_id != presenter_id:
+            binding = s.exec(select(Binding).where(Binding.holder_id == presenter_id, Binding.subject_id == subject_id,
+                                                   Binding.status == BindingStatus.ACTIVE.value)).first()
+            if binding is None:
+                raise DomainError(ErrorCode.NO_BINDING, field="subjectId")
+        if s.get(EVoucher, subject_id) is None:
+            raise DomainError(ErrorCode.VOUCHER_NOT_ACTIVATED, field="subjectId")
+        s.exec(update(PresentedCode)
+               .where(PresentedCode.subject_id == subject_id, PresentedCode.presenter_id == presenter_id,
+                      PresentedCode.status == CodeStatus.LIVE.value)
+               .values(status=CodeStatus.SUPERSEDED.value))
+        row = PresentedCode(code_sha256=code_digest(text), subject_id=subject_id, presenter_id=presenter_id,
+                            binding_id=binding.id if binding else None, status=CodeStatus.LIVE.value,
+                            issued_at=now, expires_at=expires_at)
+        s.add(row)
+        s.flush()
+        audit.record(s, actor, "code.issue", at=now, subject_person_id=subject_id, code_id=row.id,
+                     binding_id=binding.id if binding else None)
+        return IssuedCode(text=text, expires_at=expires_at, subject=s.get(Person, subject_id),
+                          presenter=s.get(Person, presenter_id), binding_id=row.binding_id)
+
+    return rt.db.write(work)
+
+
+def live_code(s: Session, rt: Runtime, text: str, *, lock: bool) -> PresentedCode:
+    """The code's row if it can still be used now, or the typed reason it cannot."""
+    if not is_authentic(rt.code_key, text):
+        raise DomainError(ErrorCode.CODE_FORGED, field="code")
+    query = select(PresentedCode).where(PresentedCode.code_sha256 == code_digest(text))
+    row = s.exec(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise DomainError(ErrorCode.CODE_UNKNOWN, field="code")
+    if row.status == CodeStatus.USED:
+        raise DomainError(ErrorCode.CODE_USED, field="code")
+    if row.status == CodeStatus.REVOKED:
+        raise DomainError(ErrorCode.CODE_BINDING_ENDED, field="code")
+    if row.status == CodeStatus.SUPERSEDED or rt.clock.now() >= row.expires_at:
+        raise DomainError(ErrorCode.CODE_EXPIRED, field="code")
+    if row.binding_id is not None:
+        binding = s.get(Binding, row.binding_id)
+        if binding is None or binding.status != BindingStatus.ACTIVE:
+            raise DomainError(ErrorCode.CODE_BINDING_ENDED, field="code")
+    return row
+
+
+def _presenter_is(s: Session, presenter_id: uuid.UUID, subject_id: uuid.UUID) -> Kinship | None:
+    row = s.exec(select(Relationship).where(Relationship.pair_key == pair_key(presenter_id, subject_id),
+                                            Relationship.status != RelationshipStatus.REJECTED)).first()
+    if row is None:
+        return None
+    return kind_of_other(Kinship(row.kind), other_is_stored_person=row.person_id == presenter_id)
+
+
+def resolve_code(rt: Runtime, actor: Actor, text: str) -> ResolvedCode:
+    """What a partner learns from a scanned code. Resolving does not consume it; settling does."""
+    now = rt.clock.now()
+
+    def work(s: Session) -> ResolvedCode:
+        row = live_code(s, rt, text, lock=False)
+        audit.record(s, actor, "code.resolve", at=now, subject_person_id=row.subject_id, code_id=row.id,
+                     presenter_id=row.presenter_id)
+        return ResolvedCode(
+            code=row, subject=s.get(Person, row.subject_id), enrolment=s.get(Enrolment, row.subject_id),
+            presenter=s.get(Person, row.presenter_id),
+            presenter_is=None if row.presenter_id == row.subject_id else _presenter_is(s, row.presenter_id,
+                                                                                       row.subject_id))
+
+    return rt.db.write(work)
+
+
+def consume_code(s: Session, rt: Runtime, actor: Actor, text: str) -> PresentedCode:
+    """Inside the caller's transaction (a settlement): lock the code, check it, mark it used."""
+    row = live_code(s, rt, text, lock=True)
+    now = rt.clock.now()
+    row.sqlmodel_update(dict(status=CodeStatus.USED.value, used_at=now))
+    s.add(row)
+    audit.record(s, actor, "code.consume", at=now, subject_person_id=row.subject_id, code_id=row.id)
+    return row
