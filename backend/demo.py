@@ -12,9 +12,9 @@ from datetime import date
 from sqlmodel import func, select
 
 from backend.domain.idnumber import Sex, make_id_number
-from backend.principals import SYSTEM, Actor, Channel
+from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services import accounts, family
+from backend.services import accounts, bindings, family
 from backend.services.accounts import NewPerson
 from backend.storage.models import Person, Relationship
 
@@ -70,6 +70,11 @@ RELATIONSHIPS = [
 
 HOUSEHOLD = ("张家", ["father", "mother", "grandma", "daughter", "son"])
 
+VOUCHERS = ["father", "mother", "grandma", "grandpa", "daughter", "son"]
+# (holder, subject, consented?): the father shows his mother's code and, as guardian, his son's;
+# the mother's request to show her father's code waits for his approval.
+BINDINGS = [("father", "grandma", True), ("father", "son", False), ("mother", "grandpa", False)]
+
 PARTNERS = [
     ("历下区康宁大药房", "pharmacy", 0, "370102", "demo-pharmacy"),
     ("济南市第一人民医院", "hospital", 3, "370102", "demo-hospital"),
@@ -109,11 +114,22 @@ def seed(rt: Runtime) -> None:
                 decided_via="registry" if verified else None, decided_at=now if verified else None))
 
     rt.db.write(relate)
+
+    def as_person(key: str) -> Actor:
+        return Actor(Principal(PrincipalKind.HOUSEHOLD, ids[key]), Channel.CLI)
+
     name, members = HOUSEHOLD
-    founder = Actor(accounts.Principal(accounts.PrincipalKind.HOUSEHOLD, ids[members[0]]), Channel.CLI)
+    founder = as_person(members[0])
     household = family.create_household(rt, founder, name)
     for key in members[1:]:
         family.add_household_member(rt, founder, household.id, ids[key])
+
+    for key in VOUCHERS:
+        bindings.activate_voucher(rt, as_person(key))
+    for holder, subject, consented in BINDINGS:
+        binding = bindings.request_binding(rt, as_person(holder), ids[subject])
+        if consented:
+            bindings.approve_binding(rt, as_person(subject), binding.id)
     for name, kind, level, region, seed_ in PARTNERS:
         accounts.create_partner(rt, actor, name=name, kind=kind, level=level, region_code=region, key_seed=seed_)
     for username, name, role, password in STAFF:

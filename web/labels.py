@@ -9,6 +9,8 @@ INSURANCE_TYPE = {"EMPLOYEE": N_("Employee insurance"), "RESIDENT": N_("Resident
 INSURANCE_STATUS = {"ACTIVE": N_("Active"), "SUSPENDED": N_("Suspended"), "ENDED": N_("Ended")}
 RELATIONSHIP_STATUS = {"CLAIMED": N_("Awaiting verification"), "VERIFIED": N_("Verified"),
                        "REJECTED": N_("Rejected")}
+BINDING_STATUS = {"PENDING": N_("Awaiting approval"), "ACTIVE": N_("Bound"), "DECLINED": N_("Declined"),
+                  "ENDED": N_("Ended")}
 STAFF_ROLE = {"CLERK": N_("Clerk"), "AUDITOR": N_("Auditor"), "ADMIN": N_("Administrator")}
 
 # The claim form offers R1's kinds, and, apart, kinds people often mean but R1 refuses.

@@ -247,7 +247,7 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "HouseholdPayload.household":       STRUCTURAL,
     "VoucherPayload.voucher":           STRUCTURAL,
     "BindingPayload.binding":           STRUCTURAL,
-    "IssuedCodePayload.code":           STRUCTURAL,
+    "IssuedCodePayload.issuedCode":     STRUCTURAL,
     "PolicyLimitPayload.limit":         STRUCTURAL,
     "BindingConnection.edges":          STRUCTURAL,
     "BindingConnection.pageInfo":       STRUCTURAL,

@@ -323,7 +323,7 @@ class Mutation:
     @strawberry.mutation(description="A fresh code for yourself or a bound relative; older ones stop working.")
     async def issue_code(self, info: Info, input: IssueCodeInput) -> IssueCodeResult:
         work = _by_ids(codes.issue_code, ("Person", "subjectId"))
-        return await _attempt(info, work, lambda issued: IssuedCodePayload(code=IssuedCode(issued=issued)),
+        return await _attempt(info, work, lambda issued: IssuedCodePayload(issued_code=IssuedCode(issued=issued)),
                               input.subject_id)
 
     @strawberry.mutation(description="Admins: set or clear a region's cap (R4).")

@@ -555,7 +555,7 @@ class BindingPayload:
 
 @strawberry.type
 class IssuedCodePayload:
-    code: IssuedCode
+    issued_code: IssuedCode
 
 
 @strawberry.type

@@ -13,7 +13,7 @@ from web.rendering import render
 from web.security import principal_from_session
 
 
-async def _household_member(request: Request):
+async def household_member(request: Request):
     principal = await principal_from_session(request.app.state.rt, request)
     return principal if principal.kind is PrincipalKind.HOUSEHOLD else None
 
@@ -27,14 +27,14 @@ async def _render(request: Request, principal, *, form=None, errors=None, notice
 
 
 async def family_page(request: Request) -> Response:
-    principal = await _household_member(request)
+    principal = await household_member(request)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     return await _render(request, principal)
 
 
 async def claim(request: Request) -> Response:
-    principal = await _household_member(request)
+    principal = await household_member(request)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     form = await request.form()

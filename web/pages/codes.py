@@ -1,0 +1,84 @@
+"""'My code' (医保码): show my code or a bound relative's, refreshed before it expires."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from web.operations import execute
+from web.pages.family import household_member
+from web.rendering import render
+
+
+def refresh_after(ttl_seconds: int) -> int:
+    """Ask for the next code a little before this one dies (10 s early for the default 60 s)."""
+    return max(1, ttl_seconds - max(1, min(10, ttl_seconds // 3)))
+
+
+def _people(me: dict) -> list[dict]:
+    """Me first, then everyone whose code I may show now."""
+    people = [{"id": me["id"], "name": me["name"], "activated": me["voucher"]["activated"], "self": True}]
+    for edge in me["heldBindings"]["edges"]:
+        binding = edge["node"]
+        if binding["status"] == "ACTIVE":
+            subject = binding["subject"]
+            people.append({"id": subject["id"], "name": subject["name"],
+                           "activated": bool(subject["voucher"] and subject["voucher"]["activated"]), "self": False})
+    return people
+
+
+async def _issue(request: Request, principal, subject_id: str) -> tuple[dict | None, str | None]:
+    data = await execute(request, principal, "codes/issue.graphql", operation="IssueCode", subjectId=subject_id)
+    result = data["issueCode"]
+    if result["__typename"] == "OperationError":
+        return None, result["message"]
+    return result["issuedCode"], None
+
+
+async def codes_page(request: Request) -> Response:
+    principal = await household_member(request)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    return await _page(request, principal, request.query_params.get("subject"))
+
+
+async def _page(request: Request, principal, subject_id: str | None, status_code: int = 200) -> Response:
+    me = (await execute(request, principal, "codes/page.graphql"))["viewer"]
+    people = _people(me)
+    chosen = next((p for p in people if p["id"] == subject_id), people[0])
+    code, error = (None, None)
+    if chosen["activated"]:
+        code, error = await _issue(request, principal, chosen["id"])
+    return render(request, "codes/page.html", status_code=status_code, me=me, people=people, chosen=chosen,
+                  code=code, error=error, refresh_after=refresh_after)
+
+
+async def issue(request: Request) -> Response:
+    """htmx: the code panel for one person, which asks for its own replacement before expiry."""
+    principal = await household_member(request)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    subject_id = str((await request.form()).get("subject", ""))
+    if request.headers.get("hx-request") != "true":
+        return RedirectResponse(f"/codes?subject={subject_id}", status_code=303)
+    code, error = await _issue(request, principal, subject_id)
+    return render(request, "codes/_panel.html", code=code, error=error, subject_id=subject_id,
+                  refresh_after=refresh_after)
+
+
+async def activate(request: Request) -> Response:
+    principal = await household_member(request)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    data = await execute(request, principal, "codes/issue.graphql", operation="ActivateVoucher")
+    if data["activateVoucher"]["__typename"] == "OperationError":
+        return await _page(request, principal, None, status_code=400)
+    return RedirectResponse("/codes", status_code=303)
+
+
+routes = [
+    Route("/codes", codes_page, methods=["GET"]),
+    Route("/codes/issue", issue, methods=["POST"]),
+    Route("/codes/activate", activate, methods=["POST"]),
+]
