@@ -30,33 +30,33 @@ from backend.graph.types import (
     Binding,
     BindingPayload,
     BindingResult,
-    IssueCodeResult,
-    IssuedCode,
-    IssuedCodePayload,
-    PolicyLimit,
-    PolicyLimitPayload,
-    PolicyLimitResult,
-    ResolveCodeResult,
-    ResolvedCode,
-    Voucher,
-    VoucherPayload,
-    VoucherResult,
     Household,
     HouseholdPayload,
     HouseholdResult,
     Institution,
+    IssueCodeResult,
+    IssuedCode,
+    IssuedCodePayload,
     Node,
     Person,
     PersonConnection,
     PersonEdge,
+    PolicyLimit,
+    PolicyLimitPayload,
+    PolicyLimitResult,
     Relationship,
     RelationshipConnection,
     RelationshipEdge,
     RelationshipPayload,
     RelationshipResult,
+    ResolveCodeResult,
+    ResolvedCode,
     StaffUser,
     VerificationMethodEnum,
     Viewer,
+    Voucher,
+    VoucherPayload,
+    VoucherResult,
     from_global_id,
 )
 from backend.principals import PrincipalKind
@@ -138,7 +138,7 @@ class Query:
                                 offset, total)
 
     @strawberry.field(description="Partners: who a scanned code is for and who showed it. Does not use it up.")
-    async def resolve_code(self, info: Info, code: str) -> ResolveCodeResult:
+    async def resolve_code(self, info: Info, code: str) -> ResolveCodeResult | None:
         ctx = info.context
         try:
             resolved = await ctx.run(codes.resolve_code, ctx.rt, ctx.actor, code)

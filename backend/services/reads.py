@@ -15,8 +15,8 @@ from backend.policy import BindingScopes
 from backend.services.family import RelationshipStatus, relationship_statuses
 from backend.storage.models import (
     Binding,
-    EVoucher,
     Enrolment,
+    EVoucher,
     Household,
     HouseholdMember,
     Institution,
