@@ -11,19 +11,25 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import uvicorn
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
+from backend import demo
 from backend.clock import FrozenClock
 from backend.config import PROJECT_ROOT, Settings
 from backend.runtime import Runtime
 from backend.storage.db import Database
+from web.app import create_app
 
 PG_ADMIN_URL = os.environ.get("YIBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -104,3 +110,29 @@ def rt(database_url, clock):
     runtime = Runtime(db=db, settings=settings, clock=clock)
     yield runtime
     db.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(rt):
+    """The app served by uvicorn on a free port, on demo data, in a thread."""
+    demo.seed(rt)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(rt), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+

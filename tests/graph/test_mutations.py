@@ -6,6 +6,8 @@ import pytest
 
 from backend.domain.idnumber import Sex
 from backend.graph.types import to_global_id
+from backend.principals import Actor, Channel
+from backend.services import family
 from backend.storage.models import AuditEvent, Household, HouseholdMember, Relationship
 from tests.helpers import audit_events, count, gql, household_principal, partner, person, relate, staff
 
@@ -153,3 +155,25 @@ def test_household_lifecycle_through_the_graph(rt, pair):
     actions = [e.action for e in audit_events(rt) if e.action.startswith("household.")]
     assert actions == ["household.create", "household.rename", "household.member_add",
                        "household.member_remove", "household.member_remove"]
+
+
+def test_a_rejected_relative_still_shows_by_name_in_my_family(rt, pair):
+    me, mum = pair
+    row = relate(rt, me, mum, "parent")
+    family.reject_relationship(rt, Actor(staff(rt), Channel.CONSOLE), row.id, "户籍不符")
+    result = gql(rt, household_principal(me), """{ viewer { ... on Person { family { edges {
+        node { name idNumber birthDate insurance { type } } relationship { status rejectionReason } } } } } }""")
+    (edge,) = result.data["viewer"]["family"]["edges"]
+    assert edge["relationship"] == {"status": "REJECTED", "rejectionReason": "户籍不符"}
+    assert edge["node"]["name"] == "王秀英" and edge["node"]["idNumber"].startswith("3701****")
+    assert edge["node"]["birthDate"] is None and edge["node"]["insurance"] is None  # no longer family
+
+
+def test_leaving_a_household_returns_no_household(rt, pair):
+    me, _ = pair
+    hid = _op(rt, household_principal(me), "Create", name="张家")["household"]["id"]
+    result = gql(rt, household_principal(me), """mutation($id: ID!, $p: ID!) { removeHouseholdMember(
+        input: {householdId: $id, personId: $p}) { __typename ... on HouseholdPayload { household { name } } } }""",
+                 id=hid, p=to_global_id("Person", me.id))
+    assert result.errors is None
+    assert result.data["removeHouseholdMember"] == {"__typename": "HouseholdPayload", "household": None}
