@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backend.domain.errors import N_
 from backend.domain.kinship import LABELS, NOT_NEAR_RELATIVES, Kinship
+from backend.domain.money import yuan  # noqa: F401  (templates use labels.yuan)
 
 INSURANCE_TYPE = {"EMPLOYEE": N_("Employee insurance"), "RESIDENT": N_("Resident insurance")}
 INSURANCE_STATUS = {"ACTIVE": N_("Active"), "SUSPENDED": N_("Suspended"), "ENDED": N_("Ended")}
@@ -22,9 +23,3 @@ def kind_label(kind_name: str) -> str:
     """The generic label id of a Kinship enum name from the graph (PARENT -> "parent")."""
     return LABELS[Kinship[kind_name]][0]
 
-
-def yuan(fen: int) -> str:
-    """Integer fen as yuan with two decimals: 325680 -> 3,256.80."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d}"

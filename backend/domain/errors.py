@@ -57,6 +57,22 @@ class ErrorCode(StrEnum):
     CODE_UNKNOWN = "CODE_UNKNOWN"
     CODE_BINDING_ENDED = "CODE_BINDING_ENDED"
     LIMIT_INVALID = "LIMIT_INVALID"
+    POLICY_MISSING = "POLICY_MISSING"
+    NO_LINES = "NO_LINES"
+    TOO_MANY_LINES = "TOO_MANY_LINES"
+    BAD_LINE = "BAD_LINE"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+    GRANT_EXISTS = "GRANT_EXISTS"
+    GRANTEE_LIMIT = "GRANTEE_LIMIT"
+    GRANT_NOT_ACTIVE = "GRANT_NOT_ACTIVE"
+    BAD_PAYER_ORDER = "BAD_PAYER_ORDER"
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    PREMIUM_ALREADY_PAID = "PREMIUM_ALREADY_PAID"
+    PREMIUM_NOT_RESIDENT = "PREMIUM_NOT_RESIDENT"
+    IDEMPOTENCY_MISMATCH = "IDEMPOTENCY_MISMATCH"
+    REFUND_WINDOW_PASSED = "REFUND_WINDOW_PASSED"
+    ALREADY_REFUNDED = "ALREADY_REFUNDED"
+    SERVICE_DATE_INVALID = "SERVICE_DATE_INVALID"
     PAGE_SIZE = "PAGE_SIZE"
 
 
@@ -102,6 +118,22 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CODE_UNKNOWN: N_("This code is not known."),
     ErrorCode.CODE_BINDING_ENDED: N_("The family-account binding behind this code has ended."),
     ErrorCode.LIMIT_INVALID: N_("A limit is a whole number from 1 to 99, or empty for no limit."),
+    ErrorCode.POLICY_MISSING: N_("No settlement parameters are set for this year, region and visit type."),
+    ErrorCode.NO_LINES: N_("A bill needs at least one line."),
+    ErrorCode.TOO_MANY_LINES: N_("A bill has at most {max} lines."),
+    ErrorCode.BAD_LINE: N_("Line {item}: the price must not be negative and the quantity must be positive."),
+    ErrorCode.NOT_ELIGIBLE: N_("Not eligible under rule {rule}: {reason}"),
+    ErrorCode.GRANT_EXISTS: N_("You already have an active grant for this person."),
+    ErrorCode.GRANTEE_LIMIT: N_("You already have the most grantees this region allows ({limit})."),
+    ErrorCode.GRANT_NOT_ACTIVE: N_("This grant is not active."),
+    ErrorCode.BAD_PAYER_ORDER: N_("The payer order may name your own account and your grants, each once."),
+    ErrorCode.INSUFFICIENT_FUNDS: N_("There is not enough money in the accounts to pay this, and cash is not allowed."),
+    ErrorCode.PREMIUM_ALREADY_PAID: N_("The resident premium for {year} is already paid."),
+    ErrorCode.PREMIUM_NOT_RESIDENT: N_("Only a resident-insured person in Shandong has a resident premium to pay."),
+    ErrorCode.IDEMPOTENCY_MISMATCH: N_("This idempotency key was already used for a different request."),
+    ErrorCode.REFUND_WINDOW_PASSED: N_("The refund window of {days} days has passed; ask insurer staff to reverse it."),
+    ErrorCode.ALREADY_REFUNDED: N_("This has already been refunded."),
+    ErrorCode.SERVICE_DATE_INVALID: N_("The service date cannot be in the future or before this year's parameters."),
     ErrorCode.PAGE_SIZE: N_("A page holds at most {max} items."),
 }
 

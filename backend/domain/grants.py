@@ -1,0 +1,79 @@
+"""Family mutual aid (家庭共济): who may grant to whom (R2, R3), what a grant is now (R5), payer order (R8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from backend.domain.errors import DomainError, ErrorCode, Msg, N_
+from backend.domain.insurance import InsuranceStatus, InsuranceType
+from backend.domain.regions import in_jinan, in_shandong
+
+OWN = "own"
+GRANT_PREFIX = "grant:"
+
+
+class GrantStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # derived: R2 or R3 stopped holding; resumes by itself
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    insurance_type: str
+    region_code: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Ineligibility:
+    rule: str    # "R2" or "R3"
+    reason: str  # a gettext id
+
+
+def ineligibility(grantor: Enrolled | None, grantor_has_account: bool, grantee: Enrolled | None, *,
+                  verified_near_relative: bool, same_person: bool) -> Ineligibility | None:
+    """The first rule a grant fails, or None when R2 and R3 both hold."""
+    if grantor is None or grantor.insurance_type != InsuranceType.EMPLOYEE or not grantor_has_account:
+        return Ineligibility("R2", N_("the grantor must have employee insurance with a personal account"))
+    if not in_jinan(grantor.region_code):
+        return Ineligibility("R2", N_("the grantor must be insured in Jinan"))
+    if grantor.status != InsuranceStatus.ACTIVE:
+        return Ineligibility("R2", N_("the grantor's insurance must be active"))
+    if same_person:
+        return Ineligibility("R3", N_("a grantor cannot be their own grantee"))
+    if grantee is None or not in_shandong(grantee.region_code):
+        return Ineligibility("R3", N_("the grantee must be insured in Shandong"))
+    if grantee.status != InsuranceStatus.ACTIVE:
+        return Ineligibility("R3", N_("the grantee's insurance must be active"))
+    if not verified_near_relative:
+        return Ineligibility("R3", N_("the grantee must be a near relative, verified by staff"))
+    return None
+
+
+def refuse(failure: Ineligibility) -> DomainError:
+    return DomainError(ErrorCode.NOT_ELIGIBLE, field="granteeId", rule=failure.rule, reason=Msg(failure.reason))
+
+
+def grant_key(grant_id) -> str:
+    return f"{GRANT_PREFIX}{grant_id}"
+
+
+@dataclass(frozen=True)
+class PayerChoice:
+    """The subject's order of pools (R8): `order` names "own" and "grant:<id>" keys; cash comes last."""
+
+    order: tuple[str, ...]
+    cash_only: bool = False
+
+
+def default_order(has_own_account: bool, grant_keys: list[str]) -> PayerChoice:
+    return PayerChoice(order=((OWN,) if has_own_account else ()) + tuple(grant_keys))
+
+
+def check_order(keys: list[str], allowed: set[str]) -> tuple[str, ...]:
+    """A chosen order may name the own account and the subject's grants, each at most once."""
+    if len(set(keys)) != len(keys) or not set(keys) <= allowed:
+        raise DomainError(ErrorCode.BAD_PAYER_ORDER, field="order")
+    return tuple(keys)

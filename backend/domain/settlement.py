@@ -1,0 +1,187 @@
+"""Settlement arithmetic (R7) and who pays the personal burden (R8). Pure: plain values in and out.
+
+Totals come first, per category; then each total is allocated to its lines by the largest-remainder
+method, one component after another, so every line adds up and the lines add up to the totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.money import BP, allocate, fund_side
+
+MAX_LINES = 200
+
+
+class Category(StrEnum):
+    A = "A"                      # 甲类: covered
+    B = "B"                      # 乙类: covered after the self-pay-first share
+    C = "C"                      # 丙类: out-of-list, all personal burden
+    NON_MEDICAL = "NON_MEDICAL"  # food, cosmetics, daily goods: cash only (R6)
+
+
+class VisitType(StrEnum):
+    OUTPATIENT = "outpatient"
+    INPATIENT = "inpatient"
+    PHARMACY = "pharmacy"
+
+
+@dataclass(frozen=True)
+class BillLine:
+    item_code: str
+    name: str
+    category: Category
+    unit_price_fen: int
+    quantity: int
+
+    @property
+    def amount_fen(self) -> int:
+        return self.unit_price_fen * self.quantity
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """One year's parameters for one region (staff set the real ones; the shipped file is samples)."""
+
+    label: str
+    year: int
+    region_prefix: str
+    b_self_pay_first_bp: int
+    premium_fen: int
+    deductible_fen: Mapping[str, int]       # by insurance type, per year
+    annual_fund_cap_fen: Mapping[str, int]  # by insurance type
+    fund_ratio_bp: Mapping[str, Mapping[str, Mapping[str, int]]]  # type -> visit -> institution level
+
+    def ratio_bp(self, insurance_type: str, visit_type: VisitType, level: int) -> int:
+        by_level = self.fund_ratio_bp.get(insurance_type, {}).get(visit_type.value, {})
+        ratio = by_level.get(str(level), by_level.get("0"))
+        if ratio is None:
+            raise DomainError(ErrorCode.POLICY_MISSING, field="visitType")
+        return ratio
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """The subject's annual accumulators before this settlement."""
+
+    deductible_used_fen: int = 0
+    fund_paid_fen: int = 0
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A source of money for the personal burden: the subject's own account or one grant."""
+
+    key: str            # "own" or "grant:<id>"
+    available_fen: int  # balance, and for a grant also its remaining monthly cap
+
+
+@dataclass(frozen=True)
+class LineSplit:
+    amount_fen: int
+    fund_fen: int
+    deductible_fen: int
+    copay_fen: int
+    b_self_first_fen: int
+    self_pay_fen: int      # List C
+    non_medical_fen: int
+    payments: Mapping[str, int]  # pool key -> fen paid for this line's personal burden
+    cash_fen: int          # what the person pays at the counter for this line
+
+    @property
+    def personal_burden_fen(self) -> int:
+        return self.deductible_fen + self.copay_fen + self.b_self_first_fen + self.self_pay_fen
+
+
+@dataclass(frozen=True)
+class Split:
+    lines: list[LineSplit]
+    bill_fen: int
+    fund_fen: int
+    deductible_fen: int
+    copay_fen: int
+    b_self_first_fen: int
+    self_pay_fen: int
+    non_medical_fen: int
+    payments: dict[str, int] = field(default_factory=dict)  # pool key -> total, in payer order
+    cash_fen: int = 0
+
+    @property
+    def personal_burden_fen(self) -> int:
+        return self.deductible_fen + self.copay_fen + self.b_self_first_fen + self.self_pay_fen
+
+
+def validate_lines(lines: Sequence[BillLine]) -> None:
+    if not lines:
+        raise DomainError(ErrorCode.NO_LINES, field="lines")
+    if len(lines) > MAX_LINES:
+        raise DomainError(ErrorCode.TOO_MANY_LINES, field="lines", max=MAX_LINES)
+    for line in lines:
+        if line.quantity <= 0 or line.unit_price_fen < 0 or line.amount_fen == 0:
+            raise DomainError(ErrorCode.BAD_LINE, field="lines", item=line.item_code)
+        if line.amount_fen > 100_000_000_00:  # a hundred million yuan: a typo, not a bill
+            raise DomainError(ErrorCode.BAD_LINE, field="lines", item=line.item_code)
+
+
+def _sequential(total_parts: Sequence[int], weights: Sequence[int]) -> list[list[int]]:
+    """Allocate several totals that together fill `weights`, one after the other, per line."""
+    remaining = list(weights)
+    out = []
+    for total in total_parts:
+        part = allocate(total, remaining)
+        out.append(part)
+        remaining = [r - p for r, p in zip(remaining, part, strict=True)]
+    return out
+
+
+def split_bill(lines: Sequence[BillLine], params: Parameters, *, insurance_type: str, visit_type: VisitType,
+               level: int, ytd: YearToDate, pools: Sequence[Pool], pools_may_pay: bool = True) -> Split:
+    validate_lines(lines)
+    amounts = [line.amount_fen for line in lines]
+    of = {cat: [a if line.category is cat else 0 for line, a in zip(lines, amounts, strict=True)] for cat in Category}
+
+    # R7 totals, per category.
+    a_total, b_total, c_total, nm_total = (sum(of[c]) for c in (Category.A, Category.B, Category.C,
+                                                                Category.NON_MEDICAL))
+    b_covered = fund_side(b_total, BP - params.b_self_pay_first_bp)
+    b_self_first = b_total - b_covered
+    covered = a_total + b_covered
+    deductible_left = max(0, params.deductible_fen[insurance_type] - ytd.deductible_used_fen)
+    deductible = min(covered, deductible_left)
+    rest = covered - deductible
+    cap_left = max(0, params.annual_fund_cap_fen[insurance_type] - ytd.fund_paid_fen)
+    fund = min(fund_side(rest, params.ratio_bp(insurance_type, visit_type, level)), cap_left)
+    copay = rest - fund
+    burden = c_total + b_self_first + deductible + copay
+
+    # R8: the personal burden, pool by pool in payer order, then cash.
+    payments: dict[str, int] = {}
+    left = burden
+    for pool in pools if pools_may_pay else ():
+        paid = min(left, max(0, pool.available_fen))
+        if paid:
+            payments[pool.key] = paid
+            left -= paid
+
+    # Per line: B's self-pay-first over B lines; deductible then fund over covered amounts.
+    b_first_i = allocate(b_self_first, of[Category.B])
+    covered_i = [a + b - f for a, b, f in zip(of[Category.A], of[Category.B], b_first_i, strict=True)]
+    deductible_i, fund_i = _sequential([deductible, fund], covered_i)
+    copay_i = [c - d - f for c, d, f in zip(covered_i, deductible_i, fund_i, strict=True)]
+    burden_i = [c + bf + d + cp for c, bf, d, cp in zip(of[Category.C], b_first_i, deductible_i, copay_i,
+                                                         strict=True)]
+    paid_i = _sequential(list(payments.values()), burden_i)
+    split_lines = []
+    for i, amount in enumerate(amounts):
+        line_payments = {key: parts[i] for key, parts in zip(payments, paid_i, strict=True) if parts[i]}
+        cash = burden_i[i] - sum(line_payments.values()) + of[Category.NON_MEDICAL][i]
+        split_lines.append(LineSplit(
+            amount_fen=amount, fund_fen=fund_i[i], deductible_fen=deductible_i[i], copay_fen=copay_i[i],
+            b_self_first_fen=b_first_i[i], self_pay_fen=of[Category.C][i],
+            non_medical_fen=of[Category.NON_MEDICAL][i], payments=line_payments, cash_fen=cash))
+    return Split(lines=split_lines, bill_fen=sum(amounts), fund_fen=fund, deductible_fen=deductible, copay_fen=copay,
+                 b_self_first_fen=b_self_first, self_pay_fen=c_total, non_medical_fen=nm_total, payments=payments,
+                 cash_fen=left + nm_total)
