@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol
+
+# China keeps one time zone and no daylight saving: months and service dates begin at its midnight.
+CHINA = timezone(timedelta(hours=8))
 
 
 class Clock(Protocol):

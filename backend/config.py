@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     password_memory_cost_kib: int = 65536
     # Presented codes (R10): how long one lives.
     code_ttl_seconds: int = 60
+    # Refunds (R13): how many days the settling institution has to refund.
+    refund_window_days: int = 30
     # GraphQL defences.
     graphql_max_depth: int = 10
     graphql_max_tokens: int = 2000

@@ -73,6 +73,7 @@ class ErrorCode(StrEnum):
     REFUND_WINDOW_PASSED = "REFUND_WINDOW_PASSED"
     ALREADY_REFUNDED = "ALREADY_REFUNDED"
     SERVICE_DATE_INVALID = "SERVICE_DATE_INVALID"
+    INSURANCE_INACTIVE = "INSURANCE_INACTIVE"
     PAGE_SIZE = "PAGE_SIZE"
 
 
@@ -133,6 +134,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.IDEMPOTENCY_MISMATCH: N_("This idempotency key was already used for a different request."),
     ErrorCode.REFUND_WINDOW_PASSED: N_("The refund window of {days} days has passed; ask insurer staff to reverse it."),
     ErrorCode.ALREADY_REFUNDED: N_("This has already been refunded."),
+    ErrorCode.INSURANCE_INACTIVE: N_("This person's insurance is not active, so it cannot settle a bill."),
     ErrorCode.SERVICE_DATE_INVALID: N_("The service date cannot be in the future or before this year's parameters."),
     ErrorCode.PAGE_SIZE: N_("A page holds at most {max} items."),
 }

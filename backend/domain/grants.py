@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from backend.domain.errors import DomainError, ErrorCode, Msg, N_
+from backend.domain.errors import N_, DomainError, ErrorCode, Msg
 from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.regions import in_jinan, in_shandong
 

@@ -13,7 +13,7 @@ from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.regions import validate_region_code
 from backend.principals import Actor, InstitutionKind, Principal, PrincipalKind, StaffRole
 from backend.runtime import Runtime
-from backend.services import audit
+from backend.services import audit, ledger
 from backend.services.credentials import (
     api_secret_matches,
     hash_password,
@@ -68,7 +68,12 @@ def register_person(rt: Runtime, actor: Actor, new: NewPerson) -> Person:
         s.add(Enrolment(person_id=person.id, insurance_type=new.insurance_type,
                         region_code=new.region_code, status=new.status, updated_at=now))
         if new.insurance_type == InsuranceType.EMPLOYEE:
-            s.add(PersonalAccount(person_id=person.id, balance_fen=new.balance_fen or 0, updated_at=now))
+            s.add(PersonalAccount(person_id=person.id, balance_fen=0, updated_at=now))
+            s.flush()
+            # The balance carried in is a ledger movement like any other, so the ledger sums to it.
+            ledger.record(s, "opening", person.id, now, [ledger.Movement(
+                ledger.opening(new.region_code), ledger.personal(person.id), new.balance_fen or 0,
+                target_person=person.id)])
         audit.record(s, actor, "person.register", at=now, subject_person_id=person.id)
         return person
 

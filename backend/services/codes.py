@@ -17,6 +17,7 @@ from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit
 from backend.services.family import RelationshipStatus, pair_key
+from backend.services.grants import choice_to_json, validated_choice
 from backend.storage.models import Binding, Enrolment, EVoucher, Person, PresentedCode, Relationship
 
 
@@ -38,8 +39,12 @@ class ResolvedCode:
     presenter_is: Kinship | None  # what the presenter is to the subject, when a holder presented it
 
 
-def issue_code(rt: Runtime, actor: Actor, subject_id: uuid.UUID) -> IssuedCode:
-    """A fresh code for the subject, shown on the presenter's phone; it supersedes their older ones."""
+def issue_code(rt: Runtime, actor: Actor, subject_id: uuid.UUID, *, pools: list[str] | None = None,
+               cash_only: bool = False) -> IssuedCode:
+    """A fresh code for the subject, shown on the presenter's phone; it supersedes their older ones.
+
+    `pools` (with `cash_only`) overrides the subject's payer order for this code alone (R8).
+    """
     presenter_id = actor.principal.id
     now = rt.clock.now()
     text = make_code(rt.code_key, rt.tokens.token_bytes(16))
@@ -54,13 +59,16 @@ def issue_code(rt: Runtime, actor: Actor, subject_id: uuid.UUID) -> IssuedCode:
                 raise DomainError(ErrorCode.NO_BINDING, field="subjectId")
         if s.get(EVoucher, subject_id) is None:
             raise DomainError(ErrorCode.VOUCHER_NOT_ACTIVATED, field="subjectId")
+        override = None
+        if pools is not None or cash_only:
+            override = choice_to_json(validated_choice(s, subject_id, pools or [], cash_only))
         s.exec(update(PresentedCode)
                .where(PresentedCode.subject_id == subject_id, PresentedCode.presenter_id == presenter_id,
                       PresentedCode.status == CodeStatus.LIVE.value)
                .values(status=CodeStatus.SUPERSEDED.value))
         row = PresentedCode(code_sha256=code_digest(text), subject_id=subject_id, presenter_id=presenter_id,
                             binding_id=binding.id if binding else None, status=CodeStatus.LIVE.value,
-                            issued_at=now, expires_at=expires_at)
+                            issued_at=now, expires_at=expires_at, payer_order=override)
         s.add(row)
         s.flush()
         audit.record(s, actor, "code.issue", at=now, subject_person_id=subject_id, code_id=row.id,

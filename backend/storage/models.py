@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from backend.storage.types import UTCDateTime
@@ -179,6 +179,8 @@ class PresentedCode(SQLModel, table=True):
     issued_at: datetime = _ts()
     expires_at: datetime = _ts()
     used_at: datetime | None = _ts(nullable=True)
+    # A payer order chosen for this one code (R8), as JSON; None: the subject's saved order.
+    payer_order: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class PolicyLimit(SQLModel, table=True):
@@ -193,3 +195,156 @@ class PolicyLimit(SQLModel, table=True):
     value: int
     set_by: uuid.UUID | None = Field(default=None, foreign_key="staffuser.id")
     set_at: datetime = _ts()
+
+
+class Grant(SQLModel, table=True):
+    """Family mutual aid (家庭共济): the grantor's personal account may pay for the grantee (R5).
+
+    Suspension is not stored: a grant is suspended exactly while R2 or R3 fails, checked at use.
+    """
+
+    __table_args__ = (
+        Index("uq_grant_live", "grantor_id", "grantee_id", unique=True,
+              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    grantor_id: uuid.UUID = Field(foreign_key="person.id", index=True)
+    grantee_id: uuid.UUID = Field(foreign_key="person.id", index=True)
+    status: str = Field(max_length=10)  # active / revoked
+    monthly_cap_fen: int | None = Field(default=None, sa_type=BigInteger)
+    allow_medical: bool = True
+    allow_premium: bool = True
+    created_at: datetime = _ts()
+    revoked_at: datetime | None = _ts(nullable=True)
+
+
+class PayerOrder(SQLModel, table=True):
+    """A person's chosen order of pools for their personal burden (R8); absent means the default."""
+
+    person_id: uuid.UUID = Field(foreign_key="person.id", primary_key=True)
+    pools: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of "own" / "grant:<id>"
+    cash_only: bool = False
+    updated_at: datetime = _ts()
+
+
+class AnnualAccumulator(SQLModel, table=True):
+    """A person's deductible used and fund paid in one year (R7), moved by settlements and refunds."""
+
+    person_id: uuid.UUID = Field(foreign_key="person.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    deductible_used_fen: int = Field(default=0, sa_type=BigInteger)
+    fund_paid_fen: int = Field(default=0, sa_type=BigInteger)
+
+
+class Settlement(SQLModel, table=True):
+    __table_args__ = (Index("ix_settlement_institution_created", "institution_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    institution_id: uuid.UUID = Field(foreign_key="institution.id")
+    subject_id: uuid.UUID = Field(foreign_key="person.id", index=True)
+    presenter_id: uuid.UUID = Field(foreign_key="person.id")
+    code_id: uuid.UUID = Field(foreign_key="presentedcode.id", unique=True)
+    visit_type: str = Field(max_length=12)
+    service_date: date
+    parameters_label: str = Field(max_length=80)
+    payer_order: str = Field(sa_column=Column(Text, nullable=False))  # JSON: the order used, as chosen
+    bill_fen: int = Field(sa_type=BigInteger)
+    fund_fen: int = Field(sa_type=BigInteger)
+    deductible_fen: int = Field(sa_type=BigInteger)
+    copay_fen: int = Field(sa_type=BigInteger)
+    b_self_first_fen: int = Field(sa_type=BigInteger)
+    self_pay_fen: int = Field(sa_type=BigInteger)
+    non_medical_fen: int = Field(sa_type=BigInteger)
+    cash_fen: int = Field(sa_type=BigInteger)
+    status: str = Field(max_length=18)  # settled / partly_refunded / refunded
+    created_at: datetime = _ts()
+
+
+class SettlementLine(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("settlement_id", "line_no", name="uq_settlementline_no"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    settlement_id: uuid.UUID = Field(foreign_key="settlement.id", index=True)
+    line_no: int
+    item_code: str = Field(max_length=40)
+    name: str = Field(max_length=100)
+    category: str = Field(max_length=12)
+    unit_price_fen: int = Field(sa_type=BigInteger)
+    quantity: int
+    amount_fen: int = Field(sa_type=BigInteger)
+    fund_fen: int = Field(sa_type=BigInteger)
+    deductible_fen: int = Field(sa_type=BigInteger)
+    copay_fen: int = Field(sa_type=BigInteger)
+    b_self_first_fen: int = Field(sa_type=BigInteger)
+    self_pay_fen: int = Field(sa_type=BigInteger)
+    non_medical_fen: int = Field(sa_type=BigInteger)
+    cash_fen: int = Field(sa_type=BigInteger)
+    refund_id: uuid.UUID | None = Field(default=None, foreign_key="refund.id")
+
+
+class SettlementPayment(SQLModel, table=True):
+    """What one pool paid towards one line's personal burden."""
+
+    __table_args__ = (Index("ix_settlementpayment_grant", "grant_id"),)
+
+    line_id: uuid.UUID = Field(foreign_key="settlementline.id", primary_key=True)
+    pool: str = Field(max_length=48, primary_key=True)  # "own" or "grant:<id>"
+    payer_id: uuid.UUID = Field(foreign_key="person.id")
+    grant_id: uuid.UUID | None = Field(default=None, foreign_key="grant.id")
+    amount_fen: int = Field(sa_type=BigInteger)
+
+
+class Refund(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    settlement_id: uuid.UUID = Field(foreign_key="settlement.id", index=True)
+    kind: str = Field(max_length=12)  # refund (by the institution) / reversal (by staff)
+    reason: str | None = Field(default=None, max_length=200)
+    amount_fen: int = Field(sa_type=BigInteger)
+    created_at: datetime = _ts()
+
+
+class PremiumPayment(SQLModel, table=True):
+    """A resident premium paid from a grantor's personal account (R12): once per person and year."""
+
+    __table_args__ = (UniqueConstraint("person_id", "year", name="uq_premium_person_year"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key="person.id")
+    year: int
+    payer_id: uuid.UUID = Field(foreign_key="person.id")
+    grant_id: uuid.UUID = Field(foreign_key="grant.id")
+    amount_fen: int = Field(sa_type=BigInteger)
+    created_at: datetime = _ts()
+
+
+class LedgerTransaction(SQLModel, table=True):
+    """One balanced movement of money (R14): its postings sum to zero."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kind: str = Field(max_length=16)  # opening / settlement / refund / premium
+    reference_id: uuid.UUID | None = Field(default=None, index=True)
+    created_at: datetime = _ts()
+
+
+class LedgerPosting(SQLModel, table=True):
+    """A signed amount on one ledger account; `person_id` is set on personal-account postings."""
+
+    __table_args__ = (Index("ix_ledgerposting_person", "person_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    transaction_id: uuid.UUID = Field(foreign_key="ledgertransaction.id", index=True)
+    account: str = Field(max_length=64)
+    person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id")
+    amount_fen: int = Field(sa_type=BigInteger)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A partner's key for one request: a retry returns the first result (R14)."""
+
+    partner_id: uuid.UUID = Field(foreign_key="institution.id", primary_key=True)
+    key: str = Field(max_length=80, primary_key=True)
+    operation: str = Field(max_length=16)
+    request_sha256: str = Field(max_length=64)
+    result_id: uuid.UUID
+    created_at: datetime = _ts()

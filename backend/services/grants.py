@@ -1,0 +1,230 @@
+"""Family mutual aid (家庭共济): grants, their live status, and payer order (R2-R5, R8)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from backend.clock import CHINA
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.grants import (
+    OWN,
+    Enrolled,
+    GrantStatus,
+    Ineligibility,
+    PayerChoice,
+    check_order,
+    default_order,
+    grant_key,
+    ineligibility,
+    refuse,
+)
+from backend.principals import Actor
+from backend.runtime import Runtime
+from backend.services import audit
+from backend.services.family import RelationshipStatus, pair_key
+from backend.services.limits import LimitName, limit_for
+from backend.storage.models import (
+    Enrolment,
+    Grant,
+    PayerOrder,
+    PersonalAccount,
+    PremiumPayment,
+    Relationship,
+    Settlement,
+    SettlementLine,
+    SettlementPayment,
+)
+
+
+def _enrolled(s: Session, person_id: uuid.UUID) -> Enrolled | None:
+    row = s.get(Enrolment, person_id)
+    return Enrolled(row.insurance_type, row.region_code, row.status) if row else None
+
+
+def _verified(s: Session, a: uuid.UUID, b: uuid.UUID) -> bool:
+    row = s.exec(select(Relationship).where(Relationship.pair_key == pair_key(a, b))).first()
+    return row is not None and row.status == RelationshipStatus.VERIFIED
+
+
+def why_ineligible(s: Session, grantor_id: uuid.UUID, grantee_id: uuid.UUID) -> Ineligibility | None:
+    return ineligibility(_enrolled(s, grantor_id), s.get(PersonalAccount, grantor_id) is not None,
+                         _enrolled(s, grantee_id), verified_near_relative=_verified(s, grantor_id, grantee_id),
+                         same_person=grantor_id == grantee_id)
+
+
+@dataclass(frozen=True)
+class GrantState:
+    status: GrantStatus
+    because: Ineligibility | None = None
+
+
+def state_of(s: Session, grant: Grant) -> GrantState:
+    """Revoked stays revoked; otherwise suspended exactly while R2 or R3 fails (R5)."""
+    if grant.status == GrantStatus.REVOKED:
+        return GrantState(GrantStatus.REVOKED)
+    failure = why_ineligible(s, grant.grantor_id, grant.grantee_id)
+    return GrantState(GrantStatus.SUSPENDED, failure) if failure else GrantState(GrantStatus.ACTIVE)
+
+
+def month_start(at: datetime) -> datetime:
+    local = at.astimezone(CHINA)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def spent_this_month(s: Session, grant_id: uuid.UUID, at: datetime) -> int:
+    """What a grant paid since the month began (unrefunded settlement lines and premiums)."""
+    since = month_start(at)
+    medical = s.exec(
+        select(func.coalesce(func.sum(SettlementPayment.amount_fen), 0))
+        .join(SettlementLine, SettlementLine.id == SettlementPayment.line_id)
+        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+        .where(SettlementPayment.grant_id == grant_id, SettlementLine.refund_id.is_(None),
+               Settlement.created_at >= since)).one()
+    premiums = s.exec(select(func.coalesce(func.sum(PremiumPayment.amount_fen), 0))
+                      .where(PremiumPayment.grant_id == grant_id, PremiumPayment.created_at >= since)).one()
+    return int(medical) + int(premiums)
+
+
+def cap_left(s: Session, grant: Grant, at: datetime) -> int | None:
+    if grant.monthly_cap_fen is None:
+        return None
+    return max(0, grant.monthly_cap_fen - spent_this_month(s, grant.id, at))
+
+
+def _check_cap(monthly_cap_fen: int | None) -> None:
+    if monthly_cap_fen is not None and not 0 < monthly_cap_fen <= 100_000_000:
+        raise DomainError(ErrorCode.INVALID_INPUT, field="monthlyCapFen")
+
+
+def create_grant(rt: Runtime, actor: Actor, grantee_id: uuid.UUID, *, monthly_cap_fen: int | None = None,
+                 allow_medical: bool = True, allow_premium: bool = True) -> Grant:
+    grantor_id = actor.principal.id
+    _check_cap(monthly_cap_fen)
+    now = rt.clock.now()
+
+    def work(s: Session) -> Grant:
+        s.get(PersonalAccount, grantor_id, with_for_update=True)  # serialises this grantor's grants (cap)
+        failure = why_ineligible(s, grantor_id, grantee_id)
+        if failure:
+            raise refuse(failure)
+        live = s.exec(select(Grant).where(Grant.grantor_id == grantor_id, Grant.status == GrantStatus.ACTIVE)).all()
+        if any(g.grantee_id == grantee_id for g in live):
+            raise DomainError(ErrorCode.GRANT_EXISTS, field="granteeId")
+        cap = limit_for(s, LimitName.GRANTEES_PER_GRANTOR, s.get(Enrolment, grantor_id).region_code)
+        if cap is not None and len(live) >= cap:
+            raise DomainError(ErrorCode.GRANTEE_LIMIT, field="granteeId", limit=cap)
+        grant = Grant(grantor_id=grantor_id, grantee_id=grantee_id, status=GrantStatus.ACTIVE.value,
+                      monthly_cap_fen=monthly_cap_fen, allow_medical=allow_medical, allow_premium=allow_premium,
+                      created_at=now)
+        s.add(grant)
+        s.flush()
+        audit.record(s, actor, "grant.create", at=now, subject_person_id=grantee_id, grant_id=grant.id,
+                     monthly_cap_fen=monthly_cap_fen, allow_medical=allow_medical, allow_premium=allow_premium)
+        return grant
+
+    return rt.db.write(work)
+
+
+def _own_grant(s: Session, actor: Actor, grant_id: uuid.UUID) -> Grant:
+    grant = s.get(Grant, grant_id, with_for_update=True)
+    if grant is None or grant.grantor_id != actor.principal.id:
+        raise DomainError(ErrorCode.NOT_FOUND, field="grantId")
+    if grant.status != GrantStatus.ACTIVE:
+        raise DomainError(ErrorCode.GRANT_NOT_ACTIVE, field="grantId")
+    return grant
+
+
+def revoke_grant(rt: Runtime, actor: Actor, grant_id: uuid.UUID) -> Grant:
+    """Effective at once; what it already paid stays paid."""
+    now = rt.clock.now()
+
+    def work(s: Session) -> Grant:
+        grant = _own_grant(s, actor, grant_id)
+        grant.sqlmodel_update(dict(status=GrantStatus.REVOKED.value, revoked_at=now))
+        s.add(grant)
+        audit.record(s, actor, "grant.revoke", at=now, subject_person_id=grant.grantee_id, grant_id=grant.id)
+        return grant
+
+    return rt.db.write(work)
+
+
+def set_grant_limits(rt: Runtime, actor: Actor, grant_id: uuid.UUID, *, monthly_cap_fen: int | None,
+                     allow_medical: bool, allow_premium: bool) -> Grant:
+    _check_cap(monthly_cap_fen)
+    now = rt.clock.now()
+
+    def work(s: Session) -> Grant:
+        grant = _own_grant(s, actor, grant_id)
+        grant.sqlmodel_update(dict(monthly_cap_fen=monthly_cap_fen, allow_medical=allow_medical,
+                                   allow_premium=allow_premium))
+        s.add(grant)
+        audit.record(s, actor, "grant.limits", at=now, subject_person_id=grant.grantee_id, grant_id=grant.id,
+                     monthly_cap_fen=monthly_cap_fen, allow_medical=allow_medical, allow_premium=allow_premium)
+        return grant
+
+    return rt.db.write(work)
+
+
+def grants_to(s: Session, grantee_id: uuid.UUID) -> list[Grant]:
+    """The grantee's unrevoked grants, oldest first (the default payer order)."""
+    return list(s.exec(select(Grant).where(Grant.grantee_id == grantee_id, Grant.status == GrantStatus.ACTIVE)
+                       .order_by(Grant.created_at, Grant.id)).all())
+
+
+def allowed_pools(s: Session, person_id: uuid.UUID) -> set[str]:
+    own = {OWN} if s.get(PersonalAccount, person_id) is not None else set()
+    return own | {grant_key(g.id) for g in grants_to(s, person_id)}
+
+
+def choice_from_json(text: str | None) -> PayerChoice | None:
+    if not text:
+        return None
+    data = json.loads(text)
+    return PayerChoice(order=tuple(data["pools"]), cash_only=bool(data["cash_only"]))
+
+
+def choice_to_json(choice: PayerChoice) -> str:
+    return json.dumps({"pools": list(choice.order), "cash_only": choice.cash_only})
+
+
+def validated_choice(s: Session, person_id: uuid.UUID, pools: list[str], cash_only: bool) -> PayerChoice:
+    return PayerChoice(order=check_order(pools, allowed_pools(s, person_id)), cash_only=cash_only)
+
+
+def saved_choice(s: Session, person_id: uuid.UUID) -> PayerChoice:
+    """The person's saved order, or the default: own account, then grants oldest first.
+
+    A saved order lists the pools to use first; grants it does not name follow in the default order
+    (so a new grant is never silently ignored); the own account is used only if named.
+    """
+    default = default_order(s.get(PersonalAccount, person_id) is not None,
+                            [grant_key(g.id) for g in grants_to(s, person_id)])
+    row = s.get(PayerOrder, person_id)
+    if row is None:
+        return default
+    named = tuple(json.loads(row.pools))
+    rest = tuple(k for k in default.order if k not in named and k != OWN)
+    return PayerChoice(order=named + rest, cash_only=row.cash_only)
+
+
+def set_payer_order(rt: Runtime, actor: Actor, pools: list[str], cash_only: bool) -> PayerChoice:
+    """The subject's standing order (R8): leave out "own" to skip the own account."""
+    person_id = actor.principal.id
+    now = rt.clock.now()
+
+    def work(s: Session) -> PayerChoice:
+        choice = validated_choice(s, person_id, pools, cash_only)
+        row = s.get(PayerOrder, person_id) or PayerOrder(person_id=person_id, pools="[]", updated_at=now)
+        row.sqlmodel_update(dict(pools=json.dumps(list(choice.order)), cash_only=cash_only, updated_at=now))
+        s.add(row)
+        audit.record(s, actor, "payer_order.set", at=now, subject_person_id=person_id, pools=list(choice.order),
+                     cash_only=cash_only)
+        return choice
+
+    return rt.db.write(work)

@@ -1,0 +1,90 @@
+"""The ledger (R14): every movement is a balanced transaction; personal-account balances move with it.
+
+Accounts are strings: `personal:<person>`, `fund:<region>`, `institution:<id>`, `cash:counter` (what
+people pay in cash at the counter), `opening:<region>` (balances carried in), `premium:<region>:<year>`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from backend.domain.errors import DomainError, ErrorCode
+from backend.storage.models import LedgerPosting, LedgerTransaction, PersonalAccount
+
+CASH = "cash:counter"
+
+
+def personal(person_id: uuid.UUID) -> str:
+    return f"personal:{person_id.hex}"
+
+
+def fund(region_code: str) -> str:
+    return f"fund:{region_code}"
+
+
+def institution(institution_id: uuid.UUID) -> str:
+    return f"institution:{institution_id.hex}"
+
+
+def opening(region_code: str) -> str:
+    return f"opening:{region_code}"
+
+
+def premium(region_code: str, year: int) -> str:
+    return f"premium:{region_code}:{year}"
+
+
+@dataclass(frozen=True)
+class Movement:
+    """`amount_fen` leaves `source` and reaches `target`; a personal account side names its person."""
+
+    source: str
+    target: str
+    amount_fen: int
+    source_person: uuid.UUID | None = None
+    target_person: uuid.UUID | None = None
+
+
+def lock_accounts(s: Session, person_ids) -> dict[uuid.UUID, PersonalAccount]:
+    """Lock personal accounts in one fixed order (by person id), so concurrent writers cannot deadlock."""
+    ordered = sorted(set(person_ids))
+    if not ordered:
+        return {}
+    rows = s.exec(select(PersonalAccount).where(PersonalAccount.person_id.in_(ordered))
+                  .order_by(PersonalAccount.person_id).with_for_update()).all()
+    return {row.person_id: row for row in rows}
+
+
+def _adjust(s: Session, person_id: uuid.UUID, delta: int, at: datetime) -> None:
+    statement = (update(PersonalAccount).where(PersonalAccount.person_id == person_id)
+                 .values(balance_fen=PersonalAccount.balance_fen + delta, updated_at=at))
+    if delta < 0:
+        statement = statement.where(PersonalAccount.balance_fen >= -delta)
+    if s.exec(statement).rowcount != 1:
+        raise DomainError(ErrorCode.INSUFFICIENT_FUNDS)
+
+
+def record(s: Session, kind: str, reference_id: uuid.UUID | None, at: datetime,
+           movements: list[Movement]) -> LedgerTransaction | None:
+    """Write one balanced transaction (two postings per movement) and move personal balances."""
+    movements = [m for m in movements if m.amount_fen]
+    if not movements:
+        return None
+    if any(m.amount_fen < 0 for m in movements):
+        raise ValueError("movements carry positive amounts; direction is source -> target")
+    tx = LedgerTransaction(kind=kind, reference_id=reference_id, created_at=at)
+    s.add(tx)
+    s.flush()
+    for m in movements:
+        s.add(LedgerPosting(transaction_id=tx.id, account=m.source, person_id=m.source_person, amount_fen=-m.amount_fen))
+        s.add(LedgerPosting(transaction_id=tx.id, account=m.target, person_id=m.target_person, amount_fen=m.amount_fen))
+        if m.source_person is not None:
+            _adjust(s, m.source_person, -m.amount_fen, at)
+        if m.target_person is not None:
+            _adjust(s, m.target_person, m.amount_fen, at)
+    return tx

@@ -1,0 +1,57 @@
+"""A grantor pays a grantee's resident premium from the personal account (R12)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, select
+
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.grants import GrantStatus, refuse
+from backend.domain.insurance import InsuranceType
+from backend.domain.regions import in_shandong
+from backend.principals import Actor
+from backend.runtime import Runtime
+from backend.services import audit, ledger
+from backend.services.grants import cap_left, state_of
+from backend.services.parameters import parameters_for
+from backend.storage.models import Enrolment, Grant, PremiumPayment
+
+
+def pay_premium(rt: Runtime, actor: Actor, grantee_id: uuid.UUID, year: int) -> PremiumPayment:
+    grantor_id = actor.principal.id
+    now = rt.clock.now()
+
+    def work(s: Session) -> PremiumPayment:
+        grant = s.exec(select(Grant).where(Grant.grantor_id == grantor_id, Grant.grantee_id == grantee_id,
+                                           Grant.status == GrantStatus.ACTIVE.value)).first()
+        if grant is None or not grant.allow_premium:
+            raise DomainError(ErrorCode.GRANT_NOT_ACTIVE, field="granteeId")
+        state = state_of(s, grant)
+        if state.status is not GrantStatus.ACTIVE:
+            raise refuse(state.because)
+        enrolment = s.get(Enrolment, grantee_id)
+        if enrolment.insurance_type != InsuranceType.RESIDENT or not in_shandong(enrolment.region_code):
+            raise DomainError(ErrorCode.PREMIUM_NOT_RESIDENT, field="granteeId")
+        if not now.year - 1 <= year <= now.year + 1:
+            raise DomainError(ErrorCode.INVALID_INPUT, field="year")
+        amount = parameters_for(year, enrolment.region_code).premium_fen
+        ledger.lock_accounts(s, [grantor_id])
+        if s.exec(select(PremiumPayment).where(PremiumPayment.person_id == grantee_id,
+                                               PremiumPayment.year == year)).first():
+            raise DomainError(ErrorCode.PREMIUM_ALREADY_PAID, field="year", year=year)
+        left = cap_left(s, grant, now)
+        if left is not None and left < amount:
+            raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, field="granteeId")
+        payment = PremiumPayment(person_id=grantee_id, year=year, payer_id=grantor_id, grant_id=grant.id,
+                                 amount_fen=amount, created_at=now)
+        s.add(payment)
+        s.flush()
+        ledger.record(s, "premium", payment.id, now, [ledger.Movement(
+            ledger.personal(grantor_id), ledger.premium(enrolment.region_code, year), amount,
+            source_person=grantor_id)])
+        audit.record(s, actor, "premium.pay", at=now, subject_person_id=grantee_id, year=year, amount_fen=amount,
+                     grant_id=grant.id)
+        return payment
+
+    return rt.db.write(work)

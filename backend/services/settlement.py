@@ -1,0 +1,285 @@
+"""Settling a bill presented with a code (R7, R8, R11, R14), refunds and reversals (R13).
+
+One settlement is one transaction: consume the code, lock the accounts it may debit in a fixed
+order, split the bill, write lines and payments, one balanced ledger transaction, the accumulators,
+the idempotency key and the audit event, and commit once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from backend.clock import CHINA
+from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.grants import OWN, GrantStatus, grant_key
+from backend.domain.insurance import InsuranceStatus
+from backend.domain.settlement import BillLine, Pool, VisitType, YearToDate, split_bill
+from backend.principals import Actor, StaffRole
+from backend.runtime import Runtime
+from backend.services import audit, ledger
+from backend.services.codes import consume_code
+from backend.services.grants import cap_left, choice_from_json, choice_to_json, grants_to, saved_choice, state_of
+from backend.services.parameters import parameters_for
+from backend.storage.models import (
+    AnnualAccumulator,
+    Enrolment,
+    Grant,
+    IdempotencyKey,
+    Institution,
+    Refund,
+    Settlement,
+    SettlementLine,
+    SettlementPayment,
+)
+
+
+@dataclass(frozen=True)
+class SettleRequest:
+    code: str
+    visit_type: VisitType
+    service_date: date
+    lines: list[BillLine]
+    idempotency_key: str
+    allow_cash: bool = True
+
+    def digest(self) -> str:
+        body = {"code": self.code.strip().upper(), "visit": self.visit_type.value,
+                "date": self.service_date.isoformat(), "allow_cash": self.allow_cash,
+                "lines": [[ln.item_code, ln.name, ln.category.value, ln.unit_price_fen, ln.quantity]
+                          for ln in self.lines]}
+        return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _check_key(key: str) -> str:
+    key = key.strip()
+    if not 8 <= len(key) <= 80:
+        raise DomainError(ErrorCode.INVALID_INPUT, field="idempotencyKey")
+    return key
+
+
+def _replay(s: Session, partner_id: uuid.UUID, key: str, operation: str, digest: str) -> uuid.UUID | None:
+    row = s.get(IdempotencyKey, (partner_id, key))
+    if row is None:
+        return None
+    if row.operation != operation or row.request_sha256 != digest:
+        raise DomainError(ErrorCode.IDEMPOTENCY_MISMATCH, field="idempotencyKey")
+    return row.result_id
+
+
+def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str, work) -> uuid.UUID:
+    """Run `work` once per (partner, key); a retry, even a concurrent one, gets the first result."""
+    partner_id = actor.principal.id
+
+    def attempt(s: Session) -> uuid.UUID:
+        earlier = _replay(s, partner_id, key, operation, digest)
+        if earlier is not None:
+            return earlier
+        result_id = work(s)
+        s.add(IdempotencyKey(partner_id=partner_id, key=key, operation=operation, request_sha256=digest,
+                             result_id=result_id, created_at=rt.clock.now()))
+        s.flush()
+        return result_id
+
+    try:
+        return rt.db.write(attempt)
+    except IntegrityError:
+        # A concurrent request with the same key committed first: answer with its result.
+        with rt.db.read() as s:
+            earlier = _replay(s, partner_id, key, operation, digest)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _accumulator(s: Session, person_id: uuid.UUID, year: int) -> AnnualAccumulator:
+    row = s.get(AnnualAccumulator, (person_id, year), with_for_update=True)
+    if row is None:
+        row = AnnualAccumulator(person_id=person_id, year=year)
+        s.add(row)
+        s.flush()
+    return row
+
+
+def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None):
+    """The pools in payer order with what each can pay now, and who owns each (accounts locked)."""
+    choice = choice_from_json(code_choice) or saved_choice(s, subject_id)
+    grants = {grant_key(g.id): g for g in grants_to(s, subject_id)}
+    owners: dict[str, tuple[uuid.UUID, Grant | None]] = {}
+    for key in () if choice.cash_only else choice.order:
+        if key == OWN:
+            owners[key] = (subject_id, None)
+        elif key in grants and grants[key].allow_medical and state_of(s, grants[key]).status is GrantStatus.ACTIVE:
+            owners[key] = (grants[key].grantor_id, grants[key])
+    accounts = ledger.lock_accounts(s, [owner for owner, _ in owners.values()])
+    now = rt.clock.now()
+    pools = []
+    for key, (owner, grant) in owners.items():
+        account = accounts.get(owner)
+        if account is None:
+            continue
+        available = account.balance_fen
+        if grant is not None:
+            left = cap_left(s, grant, now)
+            available = available if left is None else min(available, left)
+        pools.append(Pool(key, available))
+    return choice, pools, owners
+
+
+def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
+    """Settle a bill for the person whose code was scanned; returns the settlement id."""
+    key = _check_key(request.idempotency_key)
+    institution_id = actor.principal.id
+    now = rt.clock.now()
+    if request.service_date > now.astimezone(CHINA).date():
+        raise DomainError(ErrorCode.SERVICE_DATE_INVALID, field="serviceDate")
+
+    def work(s: Session) -> uuid.UUID:
+        code = consume_code(s, rt, actor, request.code)
+        enrolment = s.get(Enrolment, code.subject_id)
+        if enrolment is None or enrolment.status != InsuranceStatus.ACTIVE:
+            raise DomainError(ErrorCode.INSURANCE_INACTIVE, field="code")
+        params = parameters_for(request.service_date.year, enrolment.region_code)
+        institution = s.get(Institution, institution_id)
+        choice, pools, owners = _pools(s, rt, code.subject_id, code.payer_order)
+        accumulator = _accumulator(s, code.subject_id, request.service_date.year)
+        split = split_bill(request.lines, params, insurance_type=enrolment.insurance_type,
+                           visit_type=request.visit_type, level=institution.level,
+                           ytd=YearToDate(accumulator.deductible_used_fen, accumulator.fund_paid_fen), pools=pools)
+        if not request.allow_cash and split.cash_fen:
+            raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, field="allowCash")
+        settlement = Settlement(
+            institution_id=institution_id, subject_id=code.subject_id, presenter_id=code.presenter_id,
+            code_id=code.id, visit_type=request.visit_type.value, service_date=request.service_date,
+            parameters_label=params.label, payer_order=choice_to_json(choice), bill_fen=split.bill_fen,
+            fund_fen=split.fund_fen, deductible_fen=split.deductible_fen, copay_fen=split.copay_fen,
+            b_self_first_fen=split.b_self_first_fen, self_pay_fen=split.self_pay_fen,
+            non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status="settled", created_at=now)
+        s.add(settlement)
+        s.flush()
+        for number, (bill_line, part) in enumerate(zip(request.lines, split.lines, strict=True), start=1):
+            row = SettlementLine(
+                settlement_id=settlement.id, line_no=number, item_code=bill_line.item_code[:40],
+                name=bill_line.name[:100], category=bill_line.category.value, unit_price_fen=bill_line.unit_price_fen,
+                quantity=bill_line.quantity, amount_fen=part.amount_fen, fund_fen=part.fund_fen,
+                deductible_fen=part.deductible_fen, copay_fen=part.copay_fen, b_self_first_fen=part.b_self_first_fen,
+                self_pay_fen=part.self_pay_fen, non_medical_fen=part.non_medical_fen, cash_fen=part.cash_fen)
+            s.add(row)
+            s.flush()
+            for pool, amount in part.payments.items():
+                owner, grant = owners[pool]
+                s.add(SettlementPayment(line_id=row.id, pool=pool, payer_id=owner,
+                                        grant_id=grant.id if grant else None, amount_fen=amount))
+        house = ledger.institution(institution_id)
+        movements = [ledger.Movement(ledger.fund(enrolment.region_code), house, split.fund_fen),
+                     ledger.Movement(ledger.CASH, house, split.cash_fen)]
+        movements += [ledger.Movement(ledger.personal(owners[pool][0]), house, amount,
+                                      source_person=owners[pool][0]) for pool, amount in split.payments.items()]
+        ledger.record(s, "settlement", settlement.id, now, movements)
+        accumulator.deductible_used_fen += split.deductible_fen
+        accumulator.fund_paid_fen += split.fund_fen
+        s.add(accumulator)
+        audit.record(s, actor, "settlement.create", at=now, subject_person_id=code.subject_id,
+                     settlement_id=settlement.id, presenter_id=code.presenter_id, bill_fen=split.bill_fen,
+                     fund_fen=split.fund_fen, payments=split.payments, cash_fen=split.cash_fen)
+        return settlement.id
+
+    return _idempotent(rt, actor, key, "settle", request.digest(), work)
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    settlement_id: uuid.UUID
+    line_numbers: tuple[int, ...] | None  # None: every line not yet refunded
+    idempotency_key: str | None = None
+    reason: str | None = None
+
+    def digest(self) -> str:
+        body = {"settlement": str(self.settlement_id), "lines": list(self.line_numbers or ())}
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement, numbers, kind: str,
+                  reason: str | None) -> uuid.UUID:
+    lines = s.exec(select(SettlementLine).where(SettlementLine.settlement_id == settlement.id)
+                   .order_by(SettlementLine.line_no)).all()
+    by_number = {ln.line_no: ln for ln in lines}
+    if numbers is None:
+        chosen = [ln for ln in lines if ln.refund_id is None]
+    else:
+        if not numbers or any(n not in by_number for n in numbers) or len(set(numbers)) != len(numbers):
+            raise DomainError(ErrorCode.INVALID_INPUT, field="lineNumbers")
+        chosen = [by_number[n] for n in sorted(numbers)]
+    if not chosen or any(ln.refund_id is not None for ln in chosen):
+        raise DomainError(ErrorCode.ALREADY_REFUNDED, field="lineNumbers" if numbers else "settlementId")
+    payments = s.exec(select(SettlementPayment)
+                      .where(SettlementPayment.line_id.in_([ln.id for ln in chosen]))).all()
+    ledger.lock_accounts(s, [p.payer_id for p in payments])
+    now = rt.clock.now()
+    refund = Refund(settlement_id=settlement.id, kind=kind, reason=reason,
+                    amount_fen=sum(ln.amount_fen for ln in chosen), created_at=now)
+    s.add(refund)
+    s.flush()
+    enrolment = s.get(Enrolment, settlement.subject_id)
+    house = ledger.institution(settlement.institution_id)
+    back_to: dict[uuid.UUID, int] = {}
+    for p in payments:
+        back_to[p.payer_id] = back_to.get(p.payer_id, 0) + p.amount_fen
+    movements = [ledger.Movement(house, ledger.fund(enrolment.region_code), sum(ln.fund_fen for ln in chosen)),
+                 ledger.Movement(house, ledger.CASH, sum(ln.cash_fen for ln in chosen))]
+    movements += [ledger.Movement(house, ledger.personal(pid), amount, target_person=pid)
+                  for pid, amount in sorted(back_to.items())]
+    ledger.record(s, kind, refund.id, now, movements)
+    accumulator = _accumulator(s, settlement.subject_id, settlement.service_date.year)
+    accumulator.deductible_used_fen -= sum(ln.deductible_fen for ln in chosen)
+    accumulator.fund_paid_fen -= sum(ln.fund_fen for ln in chosen)
+    s.add(accumulator)
+    for ln in chosen:
+        ln.refund_id = refund.id
+        s.add(ln)
+    settlement.status = "refunded" if all(ln.refund_id for ln in lines) else "partly_refunded"
+    s.add(settlement)
+    audit.record(s, actor, f"settlement.{kind}", at=now, subject_person_id=settlement.subject_id,
+                 settlement_id=settlement.id, refund_id=refund.id, lines=[ln.line_no for ln in chosen],
+                 amount_fen=refund.amount_fen, reason=reason)
+    return refund.id
+
+
+def refund(rt: Runtime, actor: Actor, request: RefundRequest) -> uuid.UUID:
+    """The settling institution refunds lines (or all) within the refund window."""
+    key = _check_key(request.idempotency_key or "")
+    window = timedelta(days=rt.settings.refund_window_days)
+
+    def work(s: Session) -> uuid.UUID:
+        settlement = s.get(Settlement, request.settlement_id, with_for_update=True)
+        if settlement is None or settlement.institution_id != actor.principal.id:
+            raise DomainError(ErrorCode.NOT_FOUND, field="settlementId")
+        if rt.clock.now() > settlement.created_at + window:
+            raise DomainError(ErrorCode.REFUND_WINDOW_PASSED, field="settlementId", days=window.days)
+        return _refund_lines(s, rt, actor, settlement, request.line_numbers, "refund", request.reason)
+
+    return _idempotent(rt, actor, key, "refund", request.digest(), work)
+
+
+def reverse(rt: Runtime, actor: Actor, request: RefundRequest) -> uuid.UUID:
+    """Staff (clerk, admin) reverse a settlement, or lines of it, at any time, giving a reason."""
+    if not (actor.principal.is_staff and actor.principal.role in (StaffRole.CLERK, StaffRole.ADMIN)):
+        raise DomainError(ErrorCode.NOT_ALLOWED)
+    reason = (request.reason or "").strip()
+    if not reason:
+        raise DomainError(ErrorCode.REASON_REQUIRED, field="reason")
+
+    def work(s: Session) -> uuid.UUID:
+        settlement = s.get(Settlement, request.settlement_id, with_for_update=True)
+        if settlement is None:
+            raise DomainError(ErrorCode.NOT_FOUND, field="settlementId")
+        return _refund_lines(s, rt, actor, settlement, request.line_numbers, "reversal", reason[:200])
+
+    return rt.db.write(work)
+
