@@ -27,6 +27,7 @@ from backend.services import audit, ledger
 from backend.services.codes import consume_code
 from backend.services.grants import cap_left, choice_from_json, choice_to_json, grants_to, saved_choice, state_of
 from backend.services.parameters import parameters_for
+from backend.storage.db import insert_missing
 from backend.storage.models import (
     AnnualAccumulator,
     Enrolment,
@@ -89,8 +90,9 @@ def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str
 
     try:
         return rt.db.write(attempt)
-    except IntegrityError:
-        # A concurrent request with the same key committed first: answer with its result.
+    except (IntegrityError, DomainError):
+        # A concurrent request with the same key may have committed first (we then found its code used,
+        # or its key taken): answer with its result. Otherwise the failure is ours to report.
         with rt.db.read() as s:
             earlier = _replay(s, partner_id, key, operation, digest)
         if earlier is None:
@@ -99,12 +101,9 @@ def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str
 
 
 def _accumulator(s: Session, person_id: uuid.UUID, year: int) -> AnnualAccumulator:
-    row = s.get(AnnualAccumulator, (person_id, year), with_for_update=True)
-    if row is None:
-        row = AnnualAccumulator(person_id=person_id, year=year)
-        s.add(row)
-        s.flush()
-    return row
+    """The subject's accumulator row for the year, created if need be (race-free), and locked."""
+    insert_missing(s, AnnualAccumulator, person_id=person_id, year=year, deductible_used_fen=0, fund_paid_fen=0)
+    return s.get(AnnualAccumulator, (person_id, year), with_for_update=True, populate_existing=True)
 
 
 def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None):

@@ -8,6 +8,7 @@ on PostgreSQL a serialization failure or deadlock reruns the whole unit of work.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
@@ -23,7 +26,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
-_MAX_ATTEMPTS = 8
+_MAX_ATTEMPTS = 30
 
 
 def _install_sqlite_transaction_control(engine: Engine) -> None:
@@ -94,8 +97,15 @@ class Database:
                 if not _is_retryable(exc) or attempt == _MAX_ATTEMPTS:
                     raise
                 log.info("retrying transaction after %s (attempt %d)", exc.orig, attempt)
-                time.sleep(0.002 * attempt)
+                # Jittered exponential backoff, so colliding writers do not collide again in step.
+                time.sleep(random.uniform(0, min(0.2, 0.002 * 2 ** min(attempt, 7))))
         raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def insert_missing(session: Session, model, **values) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: create a row unless a concurrent writer already has."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.exec(insert(model).values(**values).on_conflict_do_nothing())
