@@ -11,7 +11,7 @@ from sqlmodel import Session
 from strawberry.dataloader import DataLoader
 
 from backend.runtime import Runtime
-from backend.services import reads
+from backend.services import grants, reads
 from backend.storage import models
 
 
@@ -32,11 +32,21 @@ class Loaders:
         self.binding = self._loader(lambda s, ids: reads.by_ids(s, models.Binding, ids))
         self.bindings_held = self._loader(reads.bindings_held, default=list)
         self.bindings_of_subject = self._loader(reads.bindings_of_subject, default=list)
+        self.grant = self._loader(lambda s, ids: reads.by_ids(s, models.Grant, ids))
+        self.settlement = self._loader(lambda s, ids: reads.by_ids(s, models.Settlement, ids))
+        self.grants_given = self._loader(reads.grants_given, default=list)
+        self.grants_received = self._loader(reads.grants_received, default=list)
+        self.grant_usage = self._loader(reads.grant_usage, default=list)
+        self.settlement_lines = self._loader(reads.settlement_lines, default=list)
+        self.line_payments = self._loader(reads.line_payments, default=list)
+        self.settlements_of_subject = self._loader(reads.settlements_of_subject, default=list)
+        self.ledger = self._loader(reads.ledger_of, default=list)
+        self.grant_view = self._loader(lambda s, ids: grants.grant_views(s, ids, rt.clock.now()))
 
     def by_type(self, type_name: str) -> DataLoader | None:
         return {"Person": self.person, "Household": self.household, "Relationship": self.relationship,
                 "Institution": self.institution, "StaffUser": self.staff,
-                "Binding": self.binding}.get(type_name)
+                "Binding": self.binding, "Grant": self.grant, "Settlement": self.settlement}.get(type_name)
 
     def _loader(self, batch: Callable[[Session, Sequence[uuid.UUID]], dict], default: Callable[[], Any] | None = None):
         rt = self._rt

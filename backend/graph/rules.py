@@ -73,6 +73,18 @@ def _relationship_decider(ctx, root) -> Access:
     return V if staff_may_decide_relationships(ctx.principal.role) else D
 
 
+def _grantor(ctx, root) -> Access:
+    return V if root.row.grantor_id == ctx.principal.id else D
+
+
+def _settlement_viewer(ctx, root) -> Access:
+    """The subject, whoever showed the code, and holders the subject lets see their records."""
+    row = root.row
+    if ctx.principal.id in (row.subject_id, row.presenter_id):
+        return V
+    return V if holder_may(ctx.scope.held, row.subject_id, "view_account") else D
+
+
 def _admin(ctx, root) -> Access:
     return V if ctx.principal.role == StaffRole.ADMIN else D
 
@@ -92,6 +104,8 @@ MEMBER = Rule("a member", _member)
 OWN = Rule("own institution", _own_institution)
 AUDITED = Rule("visible, audited", lambda ctx, root: V, audited=True)
 RELATIONSHIP_DECIDER = Rule("clerk or admin", _relationship_decider)
+GRANTOR = Rule("the grantor", _grantor)
+SETTLEMENT_VIEWER = Rule("subject, presenter, or holder with view_account", _settlement_viewer)
 ADMIN = Rule("admin", _admin)
 
 H, P, S, A = PrincipalKind.HOUSEHOLD, PrincipalKind.PARTNER, PrincipalKind.STAFF, PrincipalKind.ANONYMOUS
@@ -101,6 +115,12 @@ _COLUMN = {kind: i for i, kind in enumerate(COLUMNS)}
 # Wrappers that carry no personal data of their own: what they wrap is ruled where it is defined.
 STRUCTURAL = (ALLOW, ALLOW, ALLOW, ALLOW)
 PERSON_DATA = (SELF_OR_FAMILY, DENY, AUDITED, DENY)
+GRANT_DATA = (PARTY, DENY, AUDITED, DENY)
+SETTLEMENT_DATA = (SETTLEMENT_VIEWER, OWN, AUDITED, DENY)
+HOUSEHOLD_ONLY = (ALLOW, DENY, DENY, DENY)
+PARTNER_ONLY = (DENY, ALLOW, DENY, DENY)
+# What a Settlement's lines and parts carry is reached only through Settlement.lines, ruled above.
+REACHED_THROUGH_SETTLEMENT = (ALLOW, ALLOW, ALLOW, DENY)
 
 #                                       household               partner  staff          anonymous
 TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
@@ -109,6 +129,7 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Query.people":                     (DENY,                   DENY,    ALLOW,         DENY),
     "Query.relationshipClaims":         (DENY,                   DENY,    ALLOW,         DENY),
     "Query.resolveCode":                (DENY,                   ALLOW,   DENY,          DENY),
+    "Query.shownCode":                  HOUSEHOLD_ONLY,
 
     "Mutation.claimRelationship":       (ALLOW,                  DENY,    DENY,          DENY),
     "Mutation.verifyRelationship":      (DENY,                   DENY,    RELATIONSHIP_DECIDER, DENY),
@@ -125,6 +146,14 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Mutation.setBindingScopes":        (ALLOW,                  DENY,    DENY,          DENY),
     "Mutation.issueCode":               (ALLOW,                  DENY,    DENY,          DENY),
     "Mutation.setPolicyLimit":          (DENY,                   DENY,    ADMIN,         DENY),
+    "Mutation.settle":                  PARTNER_ONLY,
+    "Mutation.refundSettlement":        PARTNER_ONLY,
+    "Mutation.reverseSettlement":       (DENY,                   DENY,    RELATIONSHIP_DECIDER, DENY),
+    "Mutation.createGrant":             HOUSEHOLD_ONLY,
+    "Mutation.revokeGrant":             HOUSEHOLD_ONLY,
+    "Mutation.setGrantCap":             HOUSEHOLD_ONLY,
+    "Mutation.setPayerOrder":           HOUSEHOLD_ONLY,
+    "Mutation.payPremium":              HOUSEHOLD_ONLY,
 
     "Person.id":                        (NAMED,                  DENY,    AUDITED,       DENY),
     "Person.name":                      (NAMED,                  DENY,    AUDITED,       DENY),
@@ -139,6 +168,11 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Person.households":                (SELF,                   DENY,    AUDITED,       DENY),
     "Person.heldBindings":              (SELF,                   DENY,    AUDITED,       DENY),
     "Person.subjectBindings":           (SELF,                   DENY,    AUDITED,       DENY),
+    "Person.grantsGiven":               (SELF,                   DENY,    AUDITED,       DENY),
+    "Person.grantsReceived":            (SELF,                   DENY,    AUDITED,       DENY),
+    "Person.payerOrder":                (SELF_OR_HOLDER,         DENY,    AUDITED,       DENY),
+    "Person.settlements":               (SELF_OR_ACCOUNT_HOLDER, DENY,    AUDITED,       DENY),
+    "Person.ledger":                    (SELF_OR_ACCOUNT_HOLDER, DENY,    AUDITED,       DENY),
 
     "Insurance.type":                   PERSON_DATA,
     "Insurance.regionCode":             PERSON_DATA,
@@ -214,6 +248,71 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Institution.level":                (ALLOW,                  OWN,     ALLOW,         DENY),
     "Institution.regionCode":           (ALLOW,                  OWN,     ALLOW,         DENY),
     "Institution.regionName":           (ALLOW,                  OWN,     ALLOW,         DENY),
+    "Institution.settlements":          (DENY,                   OWN,     ALLOW,         DENY),
+
+    # A grantor sees a grantee's spending (usage), never their medical lines; a grantee sees what
+    # each grant makes available, never the grantor's balance or records.
+    "Grant.id":                         GRANT_DATA,
+    "Grant.grantor":                    GRANT_DATA,
+    "Grant.grantee":                    GRANT_DATA,
+    "Grant.status":                     GRANT_DATA,
+    "Grant.suspendedBecause":           GRANT_DATA,
+    "Grant.monthlyCapFen":              GRANT_DATA,
+    "Grant.allowMedical":               GRANT_DATA,
+    "Grant.allowPremium":               GRANT_DATA,
+    "Grant.createdAt":                  GRANT_DATA,
+    "Grant.revokedAt":                  GRANT_DATA,
+    "Grant.spentThisMonthFen":          GRANT_DATA,
+    "Grant.availableFen":               GRANT_DATA,
+    "Grant.usage":                      (GRANTOR,                DENY,    AUDITED,       DENY),
+
+    "Settlement.id":                    SETTLEMENT_DATA,
+    "Settlement.institution":           SETTLEMENT_DATA,
+    "Settlement.subject":               (SETTLEMENT_VIEWER,      DENY,    AUDITED,       DENY),
+    "Settlement.presenter":             (SETTLEMENT_VIEWER,      DENY,    AUDITED,       DENY),
+    "Settlement.subjectMaskedName":     SETTLEMENT_DATA,
+    "Settlement.presentedBySubject":    SETTLEMENT_DATA,
+    "Settlement.visitType":             SETTLEMENT_DATA,
+    "Settlement.serviceDate":           SETTLEMENT_DATA,
+    "Settlement.parametersLabel":       SETTLEMENT_DATA,
+    "Settlement.billFen":               SETTLEMENT_DATA,
+    "Settlement.fundFen":               SETTLEMENT_DATA,
+    "Settlement.deductibleFen":         SETTLEMENT_DATA,
+    "Settlement.copayFen":              SETTLEMENT_DATA,
+    "Settlement.bSelfFirstFen":         SETTLEMENT_DATA,
+    "Settlement.selfPayFen":            SETTLEMENT_DATA,
+    "Settlement.nonMedicalFen":         SETTLEMENT_DATA,
+    "Settlement.personalBurdenFen":     SETTLEMENT_DATA,
+    "Settlement.ownAccountFen":         SETTLEMENT_DATA,
+    "Settlement.mutualAid":             SETTLEMENT_DATA,
+    "Settlement.cashFen":               SETTLEMENT_DATA,
+    "Settlement.payerOrder":            SETTLEMENT_DATA,
+    "Settlement.cashOnly":              SETTLEMENT_DATA,
+    "Settlement.status":                SETTLEMENT_DATA,
+    "Settlement.createdAt":             SETTLEMENT_DATA,
+    "Settlement.lines":                 SETTLEMENT_DATA,
+
+    "SettlementLine.lineNo":            REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.itemCode":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.name":              REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.category":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.unitPriceFen":      REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.quantity":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.amountFen":         REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.fundFen":           REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.deductibleFen":     REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.copayFen":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.bSelfFirstFen":     REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.selfPayFen":        REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.nonMedicalFen":     REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.cashFen":           REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.payments":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.refunded":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementPaymentPart.pool":       REACHED_THROUGH_SETTLEMENT,
+    "SettlementPaymentPart.amountFen":  REACHED_THROUGH_SETTLEMENT,
+    "MutualAidPaid.grantId":            REACHED_THROUGH_SETTLEMENT,
+    "MutualAidPaid.grantorMaskedName":  REACHED_THROUGH_SETTLEMENT,
+    "MutualAidPaid.amountFen":          REACHED_THROUGH_SETTLEMENT,
 
     "StaffUser.id":                     (DENY,                   DENY,    ALLOW,         DENY),
     "StaffUser.username":               (DENY,                   DENY,    ALLOW,         DENY),
@@ -244,6 +343,48 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "PageInfo.endCursor":               STRUCTURAL,
 
     "RelationshipPayload.relationship": STRUCTURAL,
+    "SettlementPayload.settlement":     STRUCTURAL,
+    "GrantPayload.grant":               STRUCTURAL,
+    "PayerOrderPayload.payerOrder":     STRUCTURAL,
+    "PremiumPayload.premium":           STRUCTURAL,
+    "PremiumPaid.year":                 STRUCTURAL,
+    "PremiumPaid.amountFen":            STRUCTURAL,
+    "PremiumPaid.paidAt":               STRUCTURAL,
+    "PremiumPaid.grantee":              STRUCTURAL,
+    "PayerOrder.pools":                 STRUCTURAL,
+    "PayerOrder.cashOnly":              STRUCTURAL,
+    "PayerPool.key":                    STRUCTURAL,
+    "PayerPool.grant":                  STRUCTURAL,
+    "ShownCode.status":                 STRUCTURAL,
+    "ShownCode.settlement":             STRUCTURAL,
+    "GrantUse.at":                      STRUCTURAL,
+    "GrantUse.amountFen":               STRUCTURAL,
+    "GrantUse.kind":                    STRUCTURAL,
+    "GrantUse.institutionName":         STRUCTURAL,
+    "GrantUse.refundedFen":             STRUCTURAL,
+    "LedgerEntry.at":                   STRUCTURAL,
+    "LedgerEntry.amountFen":            STRUCTURAL,
+    "LedgerEntry.kind":                 STRUCTURAL,
+    "GrantConnection.edges":            STRUCTURAL,
+    "GrantConnection.pageInfo":         STRUCTURAL,
+    "GrantConnection.totalCount":       STRUCTURAL,
+    "GrantEdge.cursor":                 STRUCTURAL,
+    "GrantEdge.node":                   STRUCTURAL,
+    "GrantUseConnection.edges":         STRUCTURAL,
+    "GrantUseConnection.pageInfo":      STRUCTURAL,
+    "GrantUseConnection.totalCount":    STRUCTURAL,
+    "GrantUseEdge.cursor":              STRUCTURAL,
+    "GrantUseEdge.node":                STRUCTURAL,
+    "SettlementConnection.edges":       STRUCTURAL,
+    "SettlementConnection.pageInfo":    STRUCTURAL,
+    "SettlementConnection.totalCount":  STRUCTURAL,
+    "SettlementEdge.cursor":            STRUCTURAL,
+    "SettlementEdge.node":              STRUCTURAL,
+    "LedgerEntryConnection.edges":      STRUCTURAL,
+    "LedgerEntryConnection.pageInfo":   STRUCTURAL,
+    "LedgerEntryConnection.totalCount": STRUCTURAL,
+    "LedgerEntryEdge.cursor":           STRUCTURAL,
+    "LedgerEntryEdge.node":             STRUCTURAL,
     "HouseholdPayload.household":       STRUCTURAL,
     "VoucherPayload.voucher":           STRUCTURAL,
     "BindingPayload.binding":           STRUCTURAL,

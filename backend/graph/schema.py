@@ -23,6 +23,7 @@ from backend.config import Settings
 from backend.domain.errors import DomainError, ErrorCode
 from backend.graph.errors import OperationError
 from backend.graph.gate import Gate
+from backend.graph.mutual_aid import Grant, MutualAidMutation, MutualAidQuery, Settlement, _pool_key
 from backend.graph.pagination import build_connection, requested_window
 from backend.graph.rules import Access, rule_for
 from backend.graph.types import (
@@ -81,8 +82,11 @@ def _node_key(value: strawberry.ID, type_name: str, field: str) -> uuid.UUID:
     return decoded[1]
 
 
+NODE_TYPES = {**WRAPPERS, "Grant": Grant, "Settlement": Settlement}
+
+
 @strawberry.type
-class Query:
+class Query(MutualAidQuery):
     @strawberry.field(description="The calling principal: a Person, an Institution or a StaffUser; null when signed out.")
     async def viewer(self, info: Info) -> Viewer | None:
         principal = info.context.principal
@@ -98,13 +102,13 @@ class Query:
     @strawberry.field(description="Any object by its global id, if the caller may see it.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         decoded = from_global_id(id)
-        if decoded is None or decoded[0] not in WRAPPERS:
+        if decoded is None or decoded[0] not in NODE_TYPES:
             return None
         type_name, key = decoded
         row = await info.context.loaders.by_type(type_name).load(key)
         if row is None:
             return None
-        obj = WRAPPERS[type_name](row=row)
+        obj = NODE_TYPES[type_name](row=row)
         rule = rule_for(type_name, "id", info.context.principal.kind)
         if rule is None or rule.decide(info.context, obj) is Access.DENIED:
             return None
@@ -216,6 +220,9 @@ class BindingScopesInput:
 @strawberry.input
 class IssueCodeInput:
     subject_id: strawberry.ID = strawberry.field(description="Yourself, or someone you hold an active binding for.")
+    pools: list[str] | None = strawberry.field(
+        default=None, description='A payer order for this code alone: "own" and Grant ids, first to last.')
+    cash_only: bool = strawberry.field(default=False, description="This code pays in cash only.")
 
 
 @strawberry.input
@@ -246,7 +253,7 @@ def _by_ids(work: Callable[..., Any], *fields: tuple[str, str]):
 
 
 @strawberry.type
-class Mutation:
+class Mutation(MutualAidMutation):
     @strawberry.mutation(description="Say who a relative is to you; staff verify it before grants rely on it.")
     async def claim_relationship(self, info: Info, input: ClaimRelationshipInput) -> RelationshipResult:
         def work(rt, actor):
@@ -322,9 +329,12 @@ class Mutation:
 
     @strawberry.mutation(description="A fresh code for yourself or a bound relative; older ones stop working.")
     async def issue_code(self, info: Info, input: IssueCodeInput) -> IssueCodeResult:
-        work = _by_ids(codes.issue_code, ("Person", "subjectId"))
-        return await _attempt(info, work, lambda issued: IssuedCodePayload(issued_code=IssuedCode(issued=issued)),
-                              input.subject_id)
+        def work(rt, actor):
+            pools = [_pool_key(p) for p in input.pools] if input.pools is not None else None
+            return codes.issue_code(rt, actor, _node_key(input.subject_id, "Person", "subjectId"), pools=pools,
+                                    cash_only=input.cash_only)
+
+        return await _attempt(info, work, lambda issued: IssuedCodePayload(issued_code=IssuedCode(issued=issued)))
 
     @strawberry.mutation(description="Admins: set or clear a region's cap (R4).")
     async def set_policy_limit(self, info: Info, input: PolicyLimitInput) -> PolicyLimitResult:
@@ -361,4 +371,4 @@ def build_schema(settings: Settings) -> Schema:
     ]
     return Schema(query=Query, mutation=Mutation, extensions=extensions,
                   config=StrawberryConfig(disable_field_suggestions=not settings.development),
-                  types=[Person, Household, Relationship, Institution, StaffUser, Binding])
+                  types=[Person, Household, Relationship, Institution, StaffUser, Binding, Grant, Settlement])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Annotated, Union
+from typing import TYPE_CHECKING, Annotated, Union
 
 import strawberry
 from strawberry.relay import GlobalID
@@ -24,6 +24,9 @@ from backend.qr import qr_svg
 from backend.services import codes
 from backend.services.family import RelationshipStatus, VerificationMethod
 from backend.storage import models
+
+if TYPE_CHECKING:
+    from backend.graph.mutual_aid import GrantConnection, LedgerEntryConnection, PayerOrder, SettlementConnection
 
 SexEnum = strawberry.enum(Sex, name="Sex")
 InsuranceTypeEnum = strawberry.enum(InsuranceType, name="InsuranceType")
@@ -158,6 +161,35 @@ class Person(Node):
     async def voucher(self, info: Info) -> Voucher | None:
         row = await info.context.loaders.voucher.load(self.row.id)
         return Voucher(person_id=self.row.id, activated_at=row.activated_at if row else None)
+
+    @strawberry.field(description="Family mutual aid this person gives (as grantor).")
+    async def grants_given(self, info: Info, first: int = 20, after: str | None = None) -> Annotated[
+            "GrantConnection", strawberry.lazy("backend.graph.mutual_aid")]:
+        from backend.graph import mutual_aid
+        return await mutual_aid.person_grants_given(self, info, first, after)
+
+    @strawberry.field(description="Family mutual aid this person receives (as grantee).")
+    async def grants_received(self, info: Info, first: int = 20, after: str | None = None) -> Annotated[
+            "GrantConnection", strawberry.lazy("backend.graph.mutual_aid")]:
+        from backend.graph import mutual_aid
+        return await mutual_aid.person_grants_received(self, info, first, after)
+
+    @strawberry.field(description="Who pays this person's personal burden, in order (R8).")
+    async def payer_order(self, info: Info) -> Annotated["PayerOrder", strawberry.lazy("backend.graph.mutual_aid")]:
+        from backend.graph import mutual_aid
+        return await mutual_aid.person_payer_order(self, info)
+
+    @strawberry.field(description="Bills settled for this person, newest first.")
+    async def settlements(self, info: Info, first: int = 20, after: str | None = None) -> Annotated[
+            "SettlementConnection", strawberry.lazy("backend.graph.mutual_aid")]:
+        from backend.graph import mutual_aid
+        return await mutual_aid.person_settlements(self, info, first, after)
+
+    @strawberry.field(description="Movements on this person's personal account, newest first.")
+    async def ledger(self, info: Info, first: int = 20, after: str | None = None) -> Annotated[
+            "LedgerEntryConnection", strawberry.lazy("backend.graph.mutual_aid")]:
+        from backend.graph import mutual_aid
+        return await mutual_aid.person_ledger(self, info, first, after)
 
     @strawberry.field(description="Family-account bindings this person holds (pending and active).")
     async def held_bindings(self, info: Info, first: int = 20, after: str | None = None) -> BindingConnection:
@@ -350,6 +382,12 @@ class Institution(Node):
     @strawberry.field
     def region_name(self, info: Info) -> str:
         return region_name(self.row.region_code, info.context.locale)
+
+    @strawberry.field(description="Settlements this institution made, newest first.")
+    async def settlements(self, info: Info, first: int = 20, after: str | None = None) -> Annotated[
+            "SettlementConnection", strawberry.lazy("backend.graph.mutual_aid")]:
+        from backend.graph import mutual_aid
+        return await mutual_aid.institution_settlements(self, info, first, after)
 
 
 @strawberry.type(description="An insurer staff user.")

@@ -228,3 +228,28 @@ def set_payer_order(rt: Runtime, actor: Actor, pools: list[str], cash_only: bool
         return choice
 
     return rt.db.write(work)
+
+
+@dataclass(frozen=True)
+class GrantView:
+    """A grant as it stands now: live status, what it can pay, what it paid this month."""
+
+    grant: Grant
+    state: GrantState
+    spent_this_month_fen: int
+    available_fen: int
+
+
+def grant_views(s: Session, grant_ids, at: datetime) -> dict[uuid.UUID, GrantView]:
+    out = {}
+    for grant in s.exec(select(Grant).where(Grant.id.in_(list(grant_ids)))).all():
+        state = state_of(s, grant)
+        spent = spent_this_month(s, grant.id, at)
+        available = 0
+        if state.status is GrantStatus.ACTIVE:
+            account = s.get(PersonalAccount, grant.grantor_id)
+            available = account.balance_fen if account else 0
+            if grant.monthly_cap_fen is not None:
+                available = min(available, max(0, grant.monthly_cap_fen - spent))
+        out[grant.id] = GrantView(grant, state, spent, available)
+    return out

@@ -6,8 +6,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
 from backend.domain.bindings import LIVE, BindingStatus
@@ -17,12 +18,20 @@ from backend.storage.models import (
     Binding,
     Enrolment,
     EVoucher,
+    Grant,
     Household,
     HouseholdMember,
     Institution,
+    LedgerPosting,
+    LedgerTransaction,
     Person,
     PersonalAccount,
+    PremiumPayment,
+    PresentedCode,
     Relationship,
+    Settlement,
+    SettlementLine,
+    SettlementPayment,
     StaffUser,
 )
 
@@ -152,3 +161,107 @@ def bindings_held(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
 def bindings_of_subject(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Binding]]:
     """Pending and active bindings over these people."""
     return _bindings_by(s, Binding.subject_id, person_ids)
+
+
+def grants_given(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Grant]]:
+    rows = s.exec(select(Grant).where(Grant.grantor_id.in_(person_ids)).order_by(Grant.created_at, Grant.id)).all()
+    out: dict[uuid.UUID, list[Grant]] = defaultdict(list)
+    for row in rows:
+        out[row.grantor_id].append(row)
+    return out
+
+
+def grants_received(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Grant]]:
+    rows = s.exec(select(Grant).where(Grant.grantee_id.in_(person_ids)).order_by(Grant.created_at, Grant.id)).all()
+    out: dict[uuid.UUID, list[Grant]] = defaultdict(list)
+    for row in rows:
+        out[row.grantee_id].append(row)
+    return out
+
+
+@dataclass(frozen=True)
+class GrantUse:
+    """One payment a grant made: what a grantor sees of a grantee's spending (no medical lines)."""
+
+    at: datetime
+    amount_fen: int
+    kind: str  # medical / premium
+    institution_name: str | None
+    refunded_fen: int
+
+
+def grant_usage(s: Session, grant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[GrantUse]]:
+    medical = s.exec(
+        select(SettlementPayment.grant_id, Settlement.id, Settlement.created_at, Institution.name,
+               func.sum(SettlementPayment.amount_fen),
+               func.sum(case((SettlementLine.refund_id.is_not(None), SettlementPayment.amount_fen), else_=0)))
+        .join(SettlementLine, SettlementLine.id == SettlementPayment.line_id)
+        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+        .join(Institution, Institution.id == Settlement.institution_id)
+        .where(SettlementPayment.grant_id.in_(grant_ids))
+        .group_by(SettlementPayment.grant_id, Settlement.id, Settlement.created_at, Institution.name)).all()
+    premiums = s.exec(select(PremiumPayment).where(PremiumPayment.grant_id.in_(grant_ids))).all()
+    out: dict[uuid.UUID, list[GrantUse]] = defaultdict(list)
+    for grant_id, _sid, at, name, amount, refunded in medical:
+        out[grant_id].append(GrantUse(at, int(amount), "medical", name, int(refunded)))
+    for p in premiums:
+        out[p.grant_id].append(GrantUse(p.created_at, p.amount_fen, "premium", None, 0))
+    for uses in out.values():
+        uses.sort(key=lambda u: u.at, reverse=True)
+    return out
+
+
+def settlement_lines(s: Session, settlement_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[SettlementLine]]:
+    rows = s.exec(select(SettlementLine).where(SettlementLine.settlement_id.in_(settlement_ids))
+                  .order_by(SettlementLine.line_no)).all()
+    out: dict[uuid.UUID, list[SettlementLine]] = defaultdict(list)
+    for row in rows:
+        out[row.settlement_id].append(row)
+    return out
+
+
+def line_payments(s: Session, line_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[SettlementPayment]]:
+    rows = s.exec(select(SettlementPayment).where(SettlementPayment.line_id.in_(line_ids))).all()
+    out: dict[uuid.UUID, list[SettlementPayment]] = defaultdict(list)
+    for row in rows:
+        out[row.line_id].append(row)
+    return out
+
+
+def settlements_of_subject(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Settlement]]:
+    rows = s.exec(select(Settlement).where(Settlement.subject_id.in_(person_ids))
+                  .order_by(Settlement.created_at.desc(), Settlement.id)).all()
+    out: dict[uuid.UUID, list[Settlement]] = defaultdict(list)
+    for row in rows:
+        out[row.subject_id].append(row)
+    return out
+
+
+def settlements_of_institution(s: Session, institution_id: uuid.UUID, offset: int, limit: int):
+    condition = Settlement.institution_id == institution_id
+    total = s.exec(select(func.count()).select_from(Settlement).where(condition)).one()
+    rows = s.exec(select(Settlement).where(condition).order_by(Settlement.created_at.desc(), Settlement.id)
+                  .offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+def ledger_of(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[tuple]]:
+    """Personal-account postings with their transaction kind and time, newest first."""
+    rows = s.exec(select(LedgerPosting.person_id, LedgerPosting.amount_fen, LedgerTransaction.kind,
+                         LedgerTransaction.created_at, LedgerTransaction.reference_id, LedgerPosting.id)
+                  .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+                  .where(LedgerPosting.person_id.in_(person_ids))
+                  .order_by(LedgerTransaction.created_at.desc(), LedgerPosting.id)).all()
+    out: dict[uuid.UUID, list[tuple]] = defaultdict(list)
+    for person_id, *rest in rows:
+        out[person_id].append(tuple(rest))
+    return out
+
+
+def code_for_presenter(s: Session, presenter_id: uuid.UUID, digest: str):
+    """A presenter's own code and the settlement made with it, if any."""
+    code = s.exec(select(PresentedCode).where(PresentedCode.code_sha256 == digest,
+                                              PresentedCode.presenter_id == presenter_id)).first()
+    if code is None:
+        return None, None
+    return code, s.exec(select(Settlement).where(Settlement.code_id == code.id)).first()
