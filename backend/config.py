@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,9 +28,9 @@ class Settings(BaseSettings):
     password_time_cost: int = 3
     password_memory_cost_kib: int = 65536
     # Presented codes (R10): how long one lives.
-    code_ttl_seconds: int = 60
+    code_ttl_seconds: int = Field(default=60, ge=10, le=600)
     # Refunds (R13): how many days the settling institution has to refund.
-    refund_window_days: int = 30
+    refund_window_days: int = Field(default=30, ge=0, le=365)
     # GraphQL defences.
     graphql_max_depth: int = 10
     graphql_max_tokens: int = 2000

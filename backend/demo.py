@@ -14,7 +14,7 @@ from sqlmodel import func, select
 from backend.domain.idnumber import Sex, make_id_number
 from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services import accounts, bindings, family
+from backend.services import accounts, bindings, family, grants
 from backend.services.accounts import NewPerson
 from backend.storage.models import Person, Relationship
 
@@ -74,6 +74,10 @@ VOUCHERS = ["father", "mother", "grandma", "grandpa", "daughter", "son"]
 # (holder, subject, consented?): the father shows his mother's code and, as guardian, his son's;
 # the mother's request to show her father's code waits for his approval.
 BINDINGS = [("father", "grandma", True), ("father", "son", False), ("mother", "grandpa", False)]
+# Family mutual aid (grantor, grantee, monthly cap in fen): both parents support the children, the
+# father his mother, the mother her father in Zibo (Shandong, so R3 holds).
+GRANTS = [("father", "grandma", None), ("father", "daughter", None), ("father", "son", 500_00),
+          ("mother", "son", None), ("mother", "grandpa", None)]
 
 PARTNERS = [
     ("历下区康宁大药房", "pharmacy", 0, "370102", "demo-pharmacy"),
@@ -130,6 +134,8 @@ def seed(rt: Runtime) -> None:
         binding = bindings.request_binding(rt, as_person(holder), ids[subject])
         if consented:
             bindings.approve_binding(rt, as_person(subject), binding.id)
+    for grantor, grantee, cap in GRANTS:
+        grants.create_grant(rt, as_person(grantor), ids[grantee], monthly_cap_fen=cap)
     for name, kind, level, region, seed_ in PARTNERS:
         accounts.create_partner(rt, actor, name=name, kind=kind, level=level, region_code=region, key_seed=seed_)
     for username, name, role, password in STAFF:

@@ -37,12 +37,11 @@ def check_request(*, holder_is_subject: bool, subject_voucher_active: bool, rela
     """The status a new binding starts in, or the rule that refuses it."""
     if holder_is_subject:
         raise DomainError(ErrorCode.BIND_SELF, field="subjectId")
-    if not subject_voucher_active:
-        raise DomainError(ErrorCode.VOUCHER_NOT_ACTIVATED, field="subjectId")
-    if subject_minor:
-        if not holder_is_verified_parent:
-            raise DomainError(ErrorCode.MINOR_NEEDS_GUARDIAN, field="subjectId")
-        return BindingStatus.ACTIVE
+    # Relationship first: a stranger learns nothing about the person (voucher, age) from the refusal.
     if not related:
         raise DomainError(ErrorCode.NOT_FAMILY, field="subjectId")
-    return BindingStatus.PENDING
+    if subject_minor and not holder_is_verified_parent:
+        raise DomainError(ErrorCode.MINOR_NEEDS_GUARDIAN, field="subjectId")
+    if not subject_voucher_active:
+        raise DomainError(ErrorCode.VOUCHER_NOT_ACTIVATED, field="subjectId")
+    return BindingStatus.ACTIVE if subject_minor else BindingStatus.PENDING

@@ -21,7 +21,6 @@ _TAG_BYTES = 10
 class CodeStatus(StrEnum):
     LIVE = "live"
     USED = "used"
-    SUPERSEDED = "superseded"  # a newer code was issued for the same subject and presenter
     REVOKED = "revoked"        # its binding ended
 
 
@@ -45,7 +44,8 @@ def is_authentic(key: bytes, code: str) -> bool:
         raw = base64.b32decode(body + "=" * (-len(body) % 8))
     except (binascii.Error, ValueError):
         return False
-    if len(raw) != _RANDOM_BYTES + _TAG_BYTES:
+    # Canonical form only: the last character's unused bits must be zero, so one code has one text.
+    if len(raw) != _RANDOM_BYTES + _TAG_BYTES or base64.b32encode(raw).decode().rstrip("=") != body:
         return False
     return hmac.compare_digest(raw[_RANDOM_BYTES:], _tag(key, raw[:_RANDOM_BYTES]))
 

@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     ID_NUMBER_BIRTH_DATE = "ID_NUMBER_BIRTH_DATE"
     ID_NUMBER_CHECK_DIGIT = "ID_NUMBER_CHECK_DIGIT"
     REGION_CODE_INVALID = "REGION_CODE_INVALID"
+    REGION_PREFIX_INVALID = "REGION_PREFIX_INVALID"
     NOT_NEAR_RELATIVE = "NOT_NEAR_RELATIVE"
     SELF_RELATIONSHIP = "SELF_RELATIONSHIP"
     AGE_INCONSISTENT = "AGE_INCONSISTENT"
@@ -84,6 +85,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ID_NUMBER_BIRTH_DATE: N_("The birth date in the ID number is not a real date."),
     ErrorCode.ID_NUMBER_CHECK_DIGIT: N_("The ID number's check digit is wrong; please check it again."),
     ErrorCode.REGION_CODE_INVALID: N_("A region code is six digits (GB/T 2260)."),
+    ErrorCode.REGION_PREFIX_INVALID: N_("A region prefix is empty (everywhere), or 2, 4 or 6 digits of a region code."),
     ErrorCode.NOT_NEAR_RELATIVE: N_(
         "Only near relatives may be linked (rule R1: spouse, parents and children, siblings, "
         "grandparents and grandchildren); \u201c{kind}\u201d is not one of them."
@@ -95,7 +97,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PERSON_NOT_FOUND: N_("No insured person matches this name and ID number."),
     ErrorCode.NOT_FOUND: N_("Not found."),
     ErrorCode.NOT_ALLOWED: N_("You are not allowed to do this."),
-    ErrorCode.NOT_FAMILY: N_("Only a near relative of a household member can be added to it."),
+    ErrorCode.NOT_FAMILY: N_("Only a verified near relative of yours can be added."),
     ErrorCode.ALREADY_MEMBER: N_("This person is already in the household."),
     ErrorCode.NOT_MEMBER: N_("This person is not in the household."),
     ErrorCode.NAME_REQUIRED: N_("Please enter a name."),

@@ -406,7 +406,7 @@ class LedgerEntryConnection:
 
 @strawberry.type(description="A code I showed: still live, or used, and the settlement made with it.")
 class ShownCode:
-    status: str = strawberry.field(description="live, used, superseded, revoked or expired")
+    status: str = strawberry.field(description="live, used, revoked (its binding ended) or expired")
     settlement: Settlement | None
 
 

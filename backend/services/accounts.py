@@ -149,6 +149,15 @@ def load_principal(rt: Runtime, kind: str, principal_id: uuid.UUID) -> Principal
             staff = s.get(StaffUser, principal_id)
             if staff and staff.active:
                 return Principal(PrincipalKind.STAFF, staff.id, staff.name, staff.role)
+        if kind == PrincipalKind.PARTNER:
+            # A partner signs in with an API key; once every key is revoked its sessions end too.
+            inst = s.get(Institution, principal_id)
+            if inst is None:
+                return None
+            live_key = s.exec(select(ApiKey.id).where(ApiKey.institution_id == inst.id,
+                                                      ApiKey.revoked_at.is_(None)).limit(1)).first()
+            if live_key is not None:
+                return Principal(PrincipalKind.PARTNER, inst.id, inst.name, inst.kind)
     return None
 
 

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from backend.domain.bindings import BindingStatus
@@ -41,7 +40,10 @@ class ResolvedCode:
 
 def issue_code(rt: Runtime, actor: Actor, subject_id: uuid.UUID, *, pools: list[str] | None = None,
                cash_only: bool = False) -> IssuedCode:
-    """A fresh code for the subject, shown on the presenter's phone; it supersedes their older ones.
+    """A fresh code for the subject, shown on the presenter's phone.
+
+    Earlier codes stay valid until they expire, so a code scanned just before the page refreshed
+    still settles; each is single-use either way.
 
     `pools` (with `cash_only`) overrides the subject's payer order for this code alone (R8).
     """
@@ -62,10 +64,6 @@ def issue_code(rt: Runtime, actor: Actor, subject_id: uuid.UUID, *, pools: list[
         override = None
         if pools is not None or cash_only:
             override = choice_to_json(validated_choice(s, subject_id, pools or [], cash_only))
-        s.exec(update(PresentedCode)
-               .where(PresentedCode.subject_id == subject_id, PresentedCode.presenter_id == presenter_id,
-                      PresentedCode.status == CodeStatus.LIVE.value)
-               .values(status=CodeStatus.SUPERSEDED.value))
         row = PresentedCode(code_sha256=code_digest(text), subject_id=subject_id, presenter_id=presenter_id,
                             binding_id=binding.id if binding else None, status=CodeStatus.LIVE.value,
                             issued_at=now, expires_at=expires_at, payer_order=override)
@@ -91,7 +89,7 @@ def live_code(s: Session, rt: Runtime, text: str, *, lock: bool) -> PresentedCod
         raise DomainError(ErrorCode.CODE_USED, field="code")
     if row.status == CodeStatus.REVOKED:
         raise DomainError(ErrorCode.CODE_BINDING_ENDED, field="code")
-    if row.status == CodeStatus.SUPERSEDED or rt.clock.now() >= row.expires_at:
+    if rt.clock.now() >= row.expires_at:
         raise DomainError(ErrorCode.CODE_EXPIRED, field="code")
     if row.binding_id is not None:
         binding = s.get(Binding, row.binding_id)

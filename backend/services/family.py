@@ -182,7 +182,8 @@ def add_household_member(rt: Runtime, actor: Actor, household_id: uuid.UUID, per
 
     def work(s: Session) -> Household:
         household = _require_member(s, household_id, actor.principal.id)
-        if person_id not in related_ids(s, actor.principal.id):
+        # Verified only: a household makes its members family to each other, so a bare claim is not enough.
+        if relationship_statuses(s, actor.principal.id).get(person_id) != RelationshipStatus.VERIFIED:
             raise DomainError(ErrorCode.NOT_FAMILY, field="personId")
         if s.get(HouseholdMember, (household_id, person_id)) is not None:
             raise DomainError(ErrorCode.ALREADY_MEMBER, field="personId")

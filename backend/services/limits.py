@@ -39,7 +39,7 @@ def set_limit(rt: Runtime, actor: Actor, name: str, region_prefix: str, value: i
     except ValueError:
         raise DomainError(ErrorCode.INVALID_INPUT, field="name") from None
     if region_prefix and not (region_prefix.isdigit() and len(region_prefix) in (2, 4, 6)):
-        raise DomainError(ErrorCode.REGION_CODE_INVALID, field="regionPrefix")
+        raise DomainError(ErrorCode.REGION_PREFIX_INVALID, field="regionPrefix")
     if value is not None and not 1 <= value <= 99:
         raise DomainError(ErrorCode.LIMIT_INVALID, field="value")
     now = rt.clock.now()

@@ -141,7 +141,10 @@ def test_household_lifecycle_through_the_graph(rt, pair):
     assert _op(rt, p, "Rename", id=hid, name="张家大院")["household"]["name"] == "张家大院"
     # Only a relative of mine can be added; a stranger cannot.
     assert _op(rt, p, "Add", id=hid, person=to_global_id("Person", stranger.id))["code"] == "NOT_FAMILY"
-    relate(rt, me, mum, "parent")
+    row = relate(rt, me, mum, "parent")
+    # A bare claim is not enough: a household makes its members family to one another.
+    assert _op(rt, p, "Add", id=hid, person=to_global_id("Person", mum.id))["code"] == "NOT_FAMILY"
+    family.verify_relationship(rt, Actor(staff(rt), Channel.CONSOLE), row.id, "registry")
     added = _op(rt, p, "Add", id=hid, person=to_global_id("Person", mum.id))
     assert {e["node"]["name"] for e in added["household"]["members"]["edges"]} == {"张伟", "王秀英"}
     assert _op(rt, p, "Add", id=hid, person=to_global_id("Person", mum.id))["code"] == "ALREADY_MEMBER"

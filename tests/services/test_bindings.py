@@ -116,7 +116,7 @@ def test_only_admins_set_caps_and_values_are_checked(rt, family):
     _refused(ErrorCode.NOT_ALLOWED, limits.set_limit, rt, clerk, "bindings_per_holder", "", 2)
     admin = Actor(staff(rt, "admin"), Channel.CONSOLE)
     _refused(ErrorCode.LIMIT_INVALID, limits.set_limit, rt, admin, "bindings_per_holder", "", 0)
-    _refused(ErrorCode.REGION_CODE_INVALID, limits.set_limit, rt, admin, "bindings_per_holder", "370", 2)
+    _refused(ErrorCode.REGION_PREFIX_INVALID, limits.set_limit, rt, admin, "bindings_per_holder", "370", 2)
     _refused(ErrorCode.INVALID_INPUT, limits.set_limit, rt, admin, "anything", "", 2)
 
 

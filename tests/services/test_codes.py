@@ -95,11 +95,14 @@ def test_ending_the_binding_kills_its_codes_at_once(rt, bound):
     codes.resolve_code(rt, pharmacy, own)  # her own code is untouched
 
 
-def test_a_newer_code_supersedes_the_older_one(rt, bound):
+def test_a_refreshed_code_leaves_the_earlier_one_valid_until_it_expires(rt, clock, bound):
     father, grandma, _, pharmacy = bound
     first = codes.issue_code(rt, actor_of(father), grandma.id).text
+    clock.advance(seconds=50)  # the page asks for the next code ten seconds early
     second = codes.issue_code(rt, actor_of(father), grandma.id).text
     assert first != second
+    codes.resolve_code(rt, pharmacy, first)  # scanned just before the refresh: still good
+    clock.advance(seconds=10)
     _refused(ErrorCode.CODE_EXPIRED, codes.resolve_code, rt, pharmacy, first)
     codes.resolve_code(rt, pharmacy, second)
 

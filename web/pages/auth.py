@@ -15,7 +15,8 @@ from backend.services.accounts import authenticate_password, record_sign_in
 from web.rendering import LANG_COOKIE, render
 from web.security import principal_from_session, sign_in, sign_out
 
-HOME = {PrincipalKind.HOUSEHOLD: "/family", PrincipalKind.STAFF: "/console"}
+HOME = {PrincipalKind.HOUSEHOLD: "/family", PrincipalKind.STAFF: "/console",
+        PrincipalKind.PARTNER: "/partner/checkout"}
 
 
 async def home(request: Request) -> Response:

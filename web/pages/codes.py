@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from web import labels
 from web.operations import execute
 from web.pages.family import household_member
 from web.rendering import render
@@ -28,8 +29,19 @@ def _people(me: dict) -> list[dict]:
     return people
 
 
-async def _issue(request: Request, principal, subject_id: str) -> tuple[dict | None, str | None]:
-    data = await execute(request, principal, "codes/issue.graphql", operation="IssueCode", subjectId=subject_id)
+def payer_override(payer: str, saved: list[str]) -> dict:
+    """The issueCode variables for a choice on the page: default order, cash only, or one pool first."""
+    if payer == "cash":
+        return {"cashOnly": True}
+    if payer and payer != "default":
+        return {"pools": [payer] + [key for key in saved if key != payer]}
+    return {}
+
+
+async def _issue(request: Request, principal, subject_id: str, payer: str = "default",
+                 saved: list[str] | None = None) -> tuple[dict | None, str | None]:
+    data = await execute(request, principal, "codes/issue.graphql", operation="IssueCode", subjectId=subject_id,
+                         **payer_override(payer, saved or []))
     result = data["issueCode"]
     if result["__typename"] == "OperationError":
         return None, result["message"]
@@ -51,7 +63,7 @@ async def _page(request: Request, principal, subject_id: str | None, status_code
     if chosen["activated"]:
         code, error = await _issue(request, principal, chosen["id"])
     return render(request, "codes/page.html", status_code=status_code, me=me, people=people, chosen=chosen,
-                  code=code, error=error, refresh_after=refresh_after)
+                  code=code, error=error, refresh_after=refresh_after, payer="default", labels=labels)
 
 
 async def issue(request: Request) -> Response:
@@ -59,12 +71,34 @@ async def issue(request: Request) -> Response:
     principal = await household_member(request)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
-    subject_id = str((await request.form()).get("subject", ""))
+    form = await request.form()
+    subject_id, payer = str(form.get("subject", "")), str(form.get("payer", "default"))
     if request.headers.get("hx-request") != "true":
         return RedirectResponse(f"/codes?subject={subject_id}", status_code=303)
-    code, error = await _issue(request, principal, subject_id)
+    saved = [p["key"] for p in (await _saved_pools(request, principal, subject_id))]
+    code, error = await _issue(request, principal, subject_id, payer, saved)
     return render(request, "codes/_panel.html", code=code, error=error, subject_id=subject_id,
-                  refresh_after=refresh_after)
+                  refresh_after=refresh_after, payer=payer, labels=labels)
+
+
+async def _saved_pools(request: Request, principal, subject_id: str) -> list[dict]:
+    data = await execute(request, principal, "codes/payer.graphql", id=subject_id)
+    node = data.get("node") or {}
+    return (node.get("payerOrder") or {}).get("pools") or []
+
+
+async def result(request: Request) -> Response:
+    """htmx polls this while a code is shown: once a partner settles it, the split replaces the code."""
+    principal = await household_member(request)
+    if principal is None:
+        return Response(status_code=401)
+    form = await request.form()
+    data = await execute(request, principal, "codes/issue.graphql", operation="ShownCode", code=str(form.get("code", "")))
+    shown = data.get("shownCode")
+    if not shown or not shown["settlement"]:
+        return Response(status_code=204)  # nothing yet: htmx leaves the code on screen
+    return render(request, "codes/_result.html", settlement=shown["settlement"], subject_id=str(form.get("subject")),
+                  labels=labels)
 
 
 async def activate(request: Request) -> Response:
@@ -81,4 +115,5 @@ routes = [
     Route("/codes", codes_page, methods=["GET"]),
     Route("/codes/issue", issue, methods=["POST"]),
     Route("/codes/activate", activate, methods=["POST"]),
+    Route("/codes/result", result, methods=["POST"]),
 ]

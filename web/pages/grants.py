@@ -1,0 +1,94 @@
+"""'Mutual aid' (家庭共济): grants I give (caps, usage, revoke, premiums) and receive (payer order)."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from backend.clock import CHINA
+from backend.i18n import gettext
+from web import labels
+from web.forms import parse_yuan
+from web.operations import execute
+from web.pages.family import household_member
+from web.rendering import render, request_locale
+
+
+def _order(form: FormData, saved: list[str]) -> dict:
+    """The chosen first pool, then the rest as they were; the own account left out when skipped."""
+    first = str(form.get("first", ""))
+    pools = ([first] if first in saved else []) + [k for k in saved if k != first]
+    if form.get("skipOwn") == "on":
+        pools = [k for k in pools if k != "own"]
+    return {"pools": pools, "cashOnly": form.get("cashOnly") == "on"}
+
+
+def _variables(action: str, form: FormData, saved_order: list[str], today_year: int) -> tuple[str, dict, str]:
+    """(operation, variables, the key errors show beside) for one form post; ValueError on a bad amount."""
+    if action == "create":
+        return "Create", {"granteeId": str(form.get("granteeId", "")), "cap": parse_yuan(str(form.get("cap", "")))}, \
+            "create"
+    grant_id = str(form.get("grantId", ""))
+    if action == "revoke":
+        return "Revoke", {"grantId": grant_id}, grant_id
+    if action == "cap":
+        return "Cap", {"grantId": grant_id, "cap": parse_yuan(str(form.get("cap", ""))),
+                       "allowMedical": form.get("allowMedical") == "on",
+                       "allowPremium": form.get("allowPremium") == "on"}, grant_id
+    if action == "premium":
+        return "Premium", {"granteeId": str(form.get("granteeId", "")),
+                           "year": int(form.get("year") or today_year)}, grant_id
+    return "Order", _order(form, saved_order), "order"
+
+
+async def _render(request: Request, principal, *, errors=None, notice=None, partial=False,
+                  status_code=200) -> Response:
+    me = (await execute(request, principal, "grants/page.graphql"))["viewer"]
+    granted = {e["node"]["grantee"]["id"] for e in me["grantsGiven"]["edges"] if e["node"]["status"] != "REVOKED"}
+    candidates = [e for e in me["family"]["edges"]
+                  if e["relationship"]["status"] == "VERIFIED" and e["node"]["id"] not in granted]
+    template = "grants/_sections.html" if partial else "grants/page.html"
+    year = request.app.state.rt.clock.now().astimezone(CHINA).year
+    return render(request, template, status_code=status_code, me=me, candidates=candidates, labels=labels,
+                  errors=errors or {}, notice=notice, year=year)
+
+
+async def grants_page(request: Request) -> Response:
+    principal = await household_member(request)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    return await _render(request, principal)
+
+
+async def act(request: Request) -> Response:
+    principal = await household_member(request)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    action = request.path_params["action"]
+    form = await request.form()
+    htmx = request.headers.get("hx-request") == "true"
+    saved = str(form.get("saved", "")).split()
+    year = request.app.state.rt.clock.now().astimezone(CHINA).year
+    try:
+        operation, variables, error_key = _variables(action, form, saved, year)
+    except ValueError as bad:
+        key = "create" if action == "create" else str(form.get("grantId", ""))
+        message = gettext(request_locale(request), str(bad))
+        return await _render(request, principal, errors={key: message}, partial=htmx, status_code=200 if htmx else 400)
+    data = await execute(request, principal, "grants/actions.graphql", operation=operation, **variables)
+    result = next(iter(data.values()))
+    if result["__typename"] == "OperationError":
+        return await _render(request, principal, errors={error_key: result["message"]}, partial=htmx,
+                             status_code=200 if htmx else 400)
+    notice = result.get("premium")
+    if not htmx:
+        return RedirectResponse("/grants", status_code=303)
+    return await _render(request, principal, partial=True, notice=notice)
+
+
+routes = [
+    Route("/grants", grants_page, methods=["GET"]),
+    Route("/grants/{action:str}", act, methods=["POST"]),
+]
