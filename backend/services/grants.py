@@ -72,6 +72,24 @@ def state_of(s: Session, grant: Grant) -> GrantState:
     return GrantState(GrantStatus.SUSPENDED, failure) if failure else GrantState(GrantStatus.ACTIVE)
 
 
+def suspended_grants(s: Session, grants: list[Grant]) -> set[uuid.UUID]:
+    """Which of these unrevoked grants R2 or R3 stops now, in four queries whatever their number."""
+    if not grants:
+        return set()
+    people = {g.grantor_id for g in grants} | {g.grantee_id for g in grants}
+    enrolled = {e.person_id: Enrolled(e.insurance_type, e.region_code, e.status)
+                for e in s.exec(select(Enrolment).where(Enrolment.person_id.in_(people))).all()}
+    with_account = set(s.exec(select(PersonalAccount.person_id)
+                              .where(PersonalAccount.person_id.in_({g.grantor_id for g in grants}))).all())
+    verified = set(s.exec(select(Relationship.pair_key).where(
+        Relationship.pair_key.in_({pair_key(g.grantor_id, g.grantee_id) for g in grants}),
+        Relationship.status == RelationshipStatus.VERIFIED)).all())
+    return {g.id for g in grants if ineligibility(
+        enrolled.get(g.grantor_id), g.grantor_id in with_account, enrolled.get(g.grantee_id),
+        verified_near_relative=pair_key(g.grantor_id, g.grantee_id) in verified,
+        same_person=g.grantor_id == g.grantee_id)}
+
+
 def month_start(at: datetime) -> datetime:
     local = at.astimezone(CHINA)
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
@@ -197,14 +215,14 @@ def validated_choice(s: Session, person_id: uuid.UUID, pools: list[str], cash_on
     return PayerChoice(order=check_order(pools, allowed_pools(s, person_id)), cash_only=cash_only)
 
 
-def saved_choice(s: Session, person_id: uuid.UUID) -> PayerChoice:
+def saved_choice(s: Session, person_id: uuid.UUID, unrevoked: list[Grant] | None = None) -> PayerChoice:
     """The person's saved order, or the default: own account, then grants oldest first.
 
     A saved order lists the pools to use first; grants it does not name follow in the default order
     (so a new grant is never silently ignored); the own account is used only if named.
     """
-    default = default_order(s.get(PersonalAccount, person_id) is not None,
-                            [grant_key(g.id) for g in grants_to(s, person_id)])
+    unrevoked = grants_to(s, person_id) if unrevoked is None else unrevoked
+    default = default_order(s.get(PersonalAccount, person_id) is not None, [grant_key(g.id) for g in unrevoked])
     row = s.get(PayerOrder, person_id)
     if row is None:
         return default

@@ -79,7 +79,7 @@ def record(s: Session, kind: str, reference_id: uuid.UUID | None, at: datetime,
         raise ValueError("movements carry positive amounts; direction is source -> target")
     tx = LedgerTransaction(kind=kind, reference_id=reference_id, created_at=at)
     s.add(tx)
-    s.flush()
+    s.flush()  # the unit of work does not order plain foreign keys: the transaction row goes first
     for m in movements:
         s.add(LedgerPosting(transaction_id=tx.id, account=m.source, person_id=m.source_person, amount_fen=-m.amount_fen))
         s.add(LedgerPosting(transaction_id=tx.id, account=m.target, person_id=m.target_person, amount_fen=m.amount_fen))

@@ -18,14 +18,21 @@ from sqlmodel import Session, select
 
 from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.grants import OWN, GrantStatus, grant_key
+from backend.domain.grants import OWN, grant_key
 from backend.domain.insurance import InsuranceStatus
 from backend.domain.settlement import BillLine, Pool, VisitType, YearToDate, split_bill
 from backend.principals import Actor, StaffRole
 from backend.runtime import Runtime
 from backend.services import audit, ledger
 from backend.services.codes import consume_code
-from backend.services.grants import cap_left, choice_from_json, choice_to_json, grants_to, saved_choice, state_of
+from backend.services.grants import (
+    cap_left,
+    choice_from_json,
+    choice_to_json,
+    grants_to,
+    saved_choice,
+    suspended_grants,
+)
 from backend.services.parameters import parameters_for
 from backend.storage.db import insert_missing
 from backend.storage.models import (
@@ -108,14 +115,18 @@ def _accumulator(s: Session, person_id: uuid.UUID, year: int) -> AnnualAccumulat
 
 def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None):
     """The pools in payer order with what each can pay now, and who owns each (accounts locked)."""
-    choice = choice_from_json(code_choice) or saved_choice(s, subject_id)
-    grants = {grant_key(g.id): g for g in grants_to(s, subject_id)}
+    unrevoked = grants_to(s, subject_id)
+    choice = choice_from_json(code_choice) or saved_choice(s, subject_id, unrevoked)
+    grants = {grant_key(g.id): g for g in unrevoked}
     owners: dict[str, tuple[uuid.UUID, Grant | None]] = {}
     for key in () if choice.cash_only else choice.order:
         if key == OWN:
             owners[key] = (subject_id, None)
-        elif key in grants and grants[key].allow_medical and state_of(s, grants[key]).status is GrantStatus.ACTIVE:
+        elif key in grants and grants[key].allow_medical:
             owners[key] = (grants[key].grantor_id, grants[key])
+    # A grant pays only while R2 and R3 hold (R5); one batched check for all of them.
+    suspended = suspended_grants(s, [g for _, g in owners.values() if g is not None])
+    owners = {k: v for k, v in owners.items() if v[1] is None or v[1].id not in suspended}
     accounts = ledger.lock_accounts(s, [owner for owner, _ in owners.values()])
     now = rt.clock.now()
     pools = []
@@ -160,8 +171,11 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
             fund_fen=split.fund_fen, deductible_fen=split.deductible_fen, copay_fen=split.copay_fen,
             b_self_first_fen=split.b_self_first_fen, self_pay_fen=split.self_pay_fen,
             non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status="settled", created_at=now)
+        # Ids are made client-side: one flush per table, parents first (the unit of work does not
+        # order plain foreign keys by itself).
         s.add(settlement)
         s.flush()
+        line_rows, payment_rows = [], []
         for number, (bill_line, part) in enumerate(zip(request.lines, split.lines, strict=True), start=1):
             row = SettlementLine(
                 settlement_id=settlement.id, line_no=number, item_code=bill_line.item_code[:40],
@@ -169,12 +183,14 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
                 quantity=bill_line.quantity, amount_fen=part.amount_fen, fund_fen=part.fund_fen,
                 deductible_fen=part.deductible_fen, copay_fen=part.copay_fen, b_self_first_fen=part.b_self_first_fen,
                 self_pay_fen=part.self_pay_fen, non_medical_fen=part.non_medical_fen, cash_fen=part.cash_fen)
-            s.add(row)
-            s.flush()
+            line_rows.append(row)
             for pool, amount in part.payments.items():
                 owner, grant = owners[pool]
-                s.add(SettlementPayment(line_id=row.id, pool=pool, payer_id=owner,
-                                        grant_id=grant.id if grant else None, amount_fen=amount))
+                payment_rows.append(SettlementPayment(line_id=row.id, pool=pool, payer_id=owner,
+                                                      grant_id=grant.id if grant else None, amount_fen=amount))
+        s.add_all(line_rows)
+        s.flush()
+        s.add_all(payment_rows)
         house = ledger.institution(institution_id)
         movements = [ledger.Movement(ledger.fund(enrolment.region_code), house, split.fund_fen),
                      ledger.Movement(ledger.CASH, house, split.cash_fen)]
