@@ -10,6 +10,7 @@ import re
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from anyio import to_thread
 from starlette.datastructures import FormData
@@ -102,6 +103,10 @@ def china_time(value: str | None) -> str:
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     return at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def _result_url(settlement_id: str) -> str:
+    return f"{CHECKOUT}?{urlencode({'settlement': settlement_id})}#result"
 
 
 async def _partner(request: Request) -> Principal | None:
@@ -298,9 +303,11 @@ async def checkout(request: Request) -> Response:
         return await form_again(400, errors={_error_key(outcome): outcome["message"]})
     settled = outcome["settlement"]
     if not htmx:  # post/redirect/get: reloading the result page settles nothing
-        return RedirectResponse(f"{CHECKOUT}?settlement={settled['id']}", status_code=303)
+        return RedirectResponse(_result_url(settled["id"]), status_code=303)
     me = await _recent(request, principal)
-    return render(request, "partner/_settled.html", **_values(me=me, form=_fresh_form(request), result=settled))
+    response = render(request, "partner/_settled.html", **_values(me=me, form=_fresh_form(request), result=settled))
+    response.headers["HX-Reswap"] = "outerHTML show:#result:top"  # the result, not the fresh form, comes into view
+    return response
 
 
 async def refund(request: Request) -> Response:
@@ -321,7 +328,7 @@ async def refund(request: Request) -> Response:
     failed = outcome["__typename"] == "OperationError"
     htmx = _htmx(request)
     if not failed and not htmx:
-        return RedirectResponse(f"{CHECKOUT}?settlement={settlement_id}", status_code=303)
+        return RedirectResponse(_result_url(settlement_id), status_code=303)
     result = outcome["settlement"] if not failed else await _settlement(request, principal, settlement_id)
     result_error = outcome["message"] if failed else None
     if not htmx:
