@@ -92,11 +92,12 @@ def setup(children: int, codes_per_child: int):
 
 
 def statements_per_settlement(rt, code: str) -> int:
+    from sqlmodel import select
+
     from backend.domain.settlement import BillLine, Category, VisitType
     from backend.principals import Actor, Channel, Principal, PrincipalKind
     from backend.services import settlement
     from backend.storage.models import Institution
-    from sqlmodel import select
 
     with rt.db.read() as s:
         inst = s.exec(select(Institution)).first()

@@ -182,7 +182,7 @@ def test_settling_by_htmx_swaps_the_form_and_the_result(client, rt, fam, shop):
     code = _code_for(rt, fam.father, fam.father)
     r = client.post("/partner/checkout", data=_checkout_form(page.text, code, [("A001", "Amoxicillin", "A", "12.50", "2")]),
                     headers={"HX-Request": "true"})
-    assert r.status_code == 200 and "<html" not in r.text
+    assert r.status_code == 200 and "<html" not in r.text and r.headers["HX-Reswap"].endswith("show:#result:top")
     assert 'id="checkout"' in r.text and 'id="result" aria-live="polite" hx-swap-oob="true"' in r.text
     assert 'id="total-bill">¥25.00' in r.text and 'id="recent" hx-swap-oob="true"' in r.text
     # A used code is a typed error beside the code field, and the form keeps its lines.

@@ -257,7 +257,9 @@ async def checkout(request: Request) -> Response:
         return _to_login(request)
     raw = await request.form()
     form = _read_form(raw)
-    action = str(raw.get("action", "settle"))
+    action = str(raw.get("action", ""))
+    if action not in ("add_line", "resolve", "settle"):
+        action = "resolve"  # what Enter does, and nothing is spent
     htmx = _htmx(request)
 
     async def form_again(status_code: int = 200, **values) -> Response:
