@@ -1,24 +1,61 @@
-"""Reading form values people type: money in yuan, to integer fen exactly."""
+"""Reading form values people type: money in yuan to integer fen exactly, whole quantities."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from backend.domain.errors import N_
 
-YUAN_INVALID = N_("Enter an amount in yuan, such as 12.50.")
+REQUIRED = N_("Required.")
+AMOUNT_FORMAT = N_("Enter an amount in yuan, for example 12.50.")
+AMOUNT_NEGATIVE = N_("The amount cannot be negative.")
+AMOUNT_DECIMALS = N_("An amount in yuan has at most two decimal places.")
+AMOUNT_TOO_LARGE = N_("The amount is too large.")
+QUANTITY_INVALID = N_("The quantity is a whole number, 1 or more.")
+QUANTITY_TOO_LARGE = N_("The quantity is too large.")
+
+MAX_AMOUNT_FEN = 1_000_000_000  # ten million yuan: a typo, and beyond what a GraphQL Int carries safely
+MAX_QUANTITY = 100_000
+_YUAN = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_WHOLE = re.compile(r"[0-9]+")
 
 
-def parse_yuan(text: str) -> int | None:
-    """'12.5' -> 1250 fen; '' -> None; ValueError for anything else (negative, over two decimals)."""
-    text = text.strip().replace(",", "").removeprefix("¥")
+class FieldError(ValueError):
+    """A form value the page refuses before anything reaches the graph; the message is a gettext id."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def yuan_to_fen(text: str) -> int:
+    """"12.50" -> 1250, exactly (Decimal, never float); more than two decimals or negative refused."""
+    text = text.strip().lstrip("¥￥").strip().replace(",", "")
     if not text:
-        return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(YUAN_INVALID) from None
-    fen = amount * 100
-    if not amount.is_finite() or amount < 0 or fen != fen.to_integral_value() or fen > 10**12:
-        raise ValueError(YUAN_INVALID)
-    return int(fen)
+        raise FieldError(REQUIRED)
+    if text.startswith("-"):
+        raise FieldError(AMOUNT_NEGATIVE if _YUAN.fullmatch(text[1:].strip()) else AMOUNT_FORMAT)
+    if not _YUAN.fullmatch(text):
+        raise FieldError(AMOUNT_FORMAT)
+    amount = Decimal(text)
+    if -amount.as_tuple().exponent > 2:
+        raise FieldError(AMOUNT_DECIMALS)
+    fen = int(amount * 100)  # exact: at most two decimals
+    if fen > MAX_AMOUNT_FEN:
+        raise FieldError(AMOUNT_TOO_LARGE)
+    return fen
+
+
+def optional_yuan_to_fen(text: str) -> int | None:
+    """Like yuan_to_fen, but an empty field means "none" (e.g. no monthly cap)."""
+    return yuan_to_fen(text) if text.strip() else None
+
+
+def whole_quantity(text: str) -> int:
+    text = text.strip()
+    if not _WHOLE.fullmatch(text) or int(text) < 1:
+        raise FieldError(QUANTITY_INVALID)
+    if int(text) > MAX_QUANTITY:
+        raise FieldError(QUANTITY_TOO_LARGE)
+    return int(text)

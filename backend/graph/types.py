@@ -164,41 +164,43 @@ class Person(Node):
 
     @strawberry.field(description="Family mutual aid this person gives (as grantor).")
     async def grants_given(self, info: Info, first: int = 20, after: str | None = None) -> Annotated[
-            "GrantConnection", strawberry.lazy("backend.graph.mutual_aid")]:
+            "GrantConnection", strawberry.lazy("backend.graph.mutual_aid")] | None:
         from backend.graph import mutual_aid
         return await mutual_aid.person_grants_given(self, info, first, after)
 
     @strawberry.field(description="Family mutual aid this person receives (as grantee).")
     async def grants_received(self, info: Info, first: int = 20, after: str | None = None) -> Annotated[
-            "GrantConnection", strawberry.lazy("backend.graph.mutual_aid")]:
+            "GrantConnection", strawberry.lazy("backend.graph.mutual_aid")] | None:
         from backend.graph import mutual_aid
         return await mutual_aid.person_grants_received(self, info, first, after)
 
     @strawberry.field(description="Who pays this person's personal burden, in order (R8).")
-    async def payer_order(self, info: Info) -> Annotated["PayerOrder", strawberry.lazy("backend.graph.mutual_aid")]:
+    async def payer_order(self, info: Info) -> Annotated[
+            "PayerOrder", strawberry.lazy("backend.graph.mutual_aid")] | None:
         from backend.graph import mutual_aid
         return await mutual_aid.person_payer_order(self, info)
 
     @strawberry.field(description="Bills settled for this person, newest first.")
     async def settlements(self, info: Info, first: int = 20, after: str | None = None) -> Annotated[
-            "SettlementConnection", strawberry.lazy("backend.graph.mutual_aid")]:
+            "SettlementConnection", strawberry.lazy("backend.graph.mutual_aid")] | None:
         from backend.graph import mutual_aid
         return await mutual_aid.person_settlements(self, info, first, after)
 
     @strawberry.field(description="Movements on this person's personal account, newest first.")
     async def ledger(self, info: Info, first: int = 20, after: str | None = None) -> Annotated[
-            "LedgerEntryConnection", strawberry.lazy("backend.graph.mutual_aid")]:
+            "LedgerEntryConnection", strawberry.lazy("backend.graph.mutual_aid")] | None:
         from backend.graph import mutual_aid
         return await mutual_aid.person_ledger(self, info, first, after)
 
     @strawberry.field(description="Family-account bindings this person holds (pending and active).")
-    async def held_bindings(self, info: Info, first: int = 20, after: str | None = None) -> BindingConnection:
+    async def held_bindings(self, info: Info, first: int = 20, after: str | None = None) -> BindingConnection | None:
         rows = await info.context.loaders.bindings_held.load(self.row.id)
         offset, chunk, _ = _paginate(info, first, after, rows)
         return build_connection(BindingConnection, BindingEdge, [Binding(row=b) for b in chunk], offset, len(rows))
 
     @strawberry.field(description="Family-account bindings over this person (pending and active).")
-    async def subject_bindings(self, info: Info, first: int = 20, after: str | None = None) -> BindingConnection:
+    async def subject_bindings(self, info: Info, first: int = 20,
+                               after: str | None = None) -> BindingConnection | None:
         rows = await info.context.loaders.bindings_of_subject.load(self.row.id)
         offset, chunk, _ = _paginate(info, first, after, rows)
         return build_connection(BindingConnection, BindingEdge, [Binding(row=b) for b in chunk], offset, len(rows))
@@ -385,7 +387,7 @@ class Institution(Node):
 
     @strawberry.field(description="Settlements this institution made, newest first.")
     async def settlements(self, info: Info, first: int = 20, after: str | None = None) -> Annotated[
-            "SettlementConnection", strawberry.lazy("backend.graph.mutual_aid")]:
+            "SettlementConnection", strawberry.lazy("backend.graph.mutual_aid")] | None:
         from backend.graph import mutual_aid
         return await mutual_aid.institution_settlements(self, info, first, after)
 

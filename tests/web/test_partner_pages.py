@@ -13,7 +13,7 @@ from backend.storage.models import ApiKey, IdempotencyKey, Settlement, Settlemen
 from tests.helpers import actor_of, count, partner
 from tests.money import grant, jinan_family
 from web.app import create_app
-from web.pages.partner import FieldError, yuan_to_fen
+from web.forms import FieldError, yuan_to_fen
 
 
 @pytest.fixture

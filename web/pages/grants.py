@@ -10,7 +10,7 @@ from starlette.routing import Route
 from backend.clock import CHINA
 from backend.i18n import gettext
 from web import labels
-from web.forms import parse_yuan
+from web.forms import FieldError, optional_yuan_to_fen
 from web.operations import execute
 from web.pages.family import household_member
 from web.rendering import render, request_locale
@@ -26,15 +26,15 @@ def _order(form: FormData, saved: list[str]) -> dict:
 
 
 def _variables(action: str, form: FormData, saved_order: list[str], today_year: int) -> tuple[str, dict, str]:
-    """(operation, variables, the key errors show beside) for one form post; ValueError on a bad amount."""
+    """(operation, variables, the key errors show beside) for one form post; FieldError on a bad amount."""
     if action == "create":
-        return "Create", {"granteeId": str(form.get("granteeId", "")), "cap": parse_yuan(str(form.get("cap", "")))}, \
+        return "Create", {"granteeId": str(form.get("granteeId", "")), "cap": optional_yuan_to_fen(str(form.get("cap", "")))}, \
             "create"
     grant_id = str(form.get("grantId", ""))
     if action == "revoke":
         return "Revoke", {"grantId": grant_id}, grant_id
     if action == "cap":
-        return "Cap", {"grantId": grant_id, "cap": parse_yuan(str(form.get("cap", ""))),
+        return "Cap", {"grantId": grant_id, "cap": optional_yuan_to_fen(str(form.get("cap", ""))),
                        "allowMedical": form.get("allowMedical") == "on",
                        "allowPremium": form.get("allowPremium") == "on"}, grant_id
     if action == "premium":
@@ -73,9 +73,9 @@ async def act(request: Request) -> Response:
     year = request.app.state.rt.clock.now().astimezone(CHINA).year
     try:
         operation, variables, error_key = _variables(action, form, saved, year)
-    except ValueError as bad:
+    except FieldError as bad:
         key = "create" if action == "create" else str(form.get("grantId", ""))
-        message = gettext(request_locale(request), str(bad))
+        message = gettext(request_locale(request), bad.message)
         return await _render(request, principal, errors={key: message}, partial=htmx, status_code=200 if htmx else 400)
     data = await execute(request, principal, "grants/actions.graphql", operation=operation, **variables)
     result = next(iter(data.values()))

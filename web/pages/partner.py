@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from anyio import to_thread
@@ -25,6 +24,7 @@ from backend.domain.settlement import MAX_LINES
 from backend.principals import Actor, Channel, Principal, PrincipalKind
 from backend.services.accounts import authenticate_api_key, record_sign_in
 from web import labels
+from web.forms import REQUIRED, FieldError, whole_quantity, yuan_to_fen
 from web.operations import execute
 from web.rendering import render
 from web.security import principal_from_session, sign_in
@@ -33,8 +33,6 @@ DOCUMENT = "partner/checkout.graphql"
 LOGIN = "/partner/login"
 CHECKOUT = "/partner/checkout"
 STARTING_LINES = 2
-MAX_PRICE_FEN = 1_000_000_000  # ten million yuan: a typo, and beyond what a GraphQL Int carries safely
-MAX_QUANTITY = 100_000
 
 VISIT_TYPES = {"PHARMACY": N_("Pharmacy"), "OUTPATIENT": N_("Outpatient"), "INPATIENT": N_("Inpatient")}
 CATEGORIES = {"A": N_("Class A"), "B": N_("Class B"), "C": N_("Class C"), "NON_MEDICAL": N_("Non-medical")}
@@ -42,57 +40,13 @@ SETTLEMENT_STATUS = {"settled": N_("Settled"), "partly_refunded": N_("Partly ref
                      "refunded": N_("Refunded")}
 
 KEY_REFUSED = N_("This API key is not valid, or it has been revoked.")
-REQUIRED = N_("Required.")
 CODE_REQUIRED = N_("Scan or paste the code.")
 VISIT_INVALID = N_("Choose a visit type.")
 DATE_INVALID = N_("Enter the service date as YYYY-MM-DD.")
 CATEGORY_INVALID = N_("Choose a category.")
-PRICE_FORMAT = N_("Enter the price in yuan, for example 12.50.")
-PRICE_NEGATIVE = N_("The price cannot be negative.")
-PRICE_DECIMALS = N_("A price in yuan has at most two decimal places.")
-PRICE_TOO_LARGE = N_("The price is too large.")
-QUANTITY_INVALID = N_("The quantity is a whole number, 1 or more.")
-QUANTITY_TOO_LARGE = N_("The quantity is too large.")
 
 BLANK_LINE = {"itemCode": "", "name": "", "category": "A", "price": "", "quantity": "1"}
 _LINE_FIELD = re.compile(r"line-(\d{1,3})-(itemCode|name|category|price|quantity)")
-_YUAN = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-_WHOLE = re.compile(r"[0-9]+")
-
-
-class FieldError(ValueError):
-    """A form value the page refuses before anything reaches the graph; the message is a gettext id."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def yuan_to_fen(text: str) -> int:
-    """"12.50" -> 1250, exactly (decimal.Decimal, no floats); more than two decimals or negative refused."""
-    text = text.strip().lstrip("¥￥").strip()
-    if not text:
-        raise FieldError(REQUIRED)
-    if text.startswith("-"):
-        raise FieldError(PRICE_NEGATIVE if _YUAN.fullmatch(text[1:].strip()) else PRICE_FORMAT)
-    if not _YUAN.fullmatch(text):
-        raise FieldError(PRICE_FORMAT)
-    amount = Decimal(text)
-    if -amount.as_tuple().exponent > 2:
-        raise FieldError(PRICE_DECIMALS)
-    fen = int(amount * 100)  # exact: at most two decimals
-    if fen > MAX_PRICE_FEN:
-        raise FieldError(PRICE_TOO_LARGE)
-    return fen
-
-
-def whole_quantity(text: str) -> int:
-    text = text.strip()
-    if not _WHOLE.fullmatch(text) or int(text) < 1:
-        raise FieldError(QUANTITY_INVALID)
-    if int(text) > MAX_QUANTITY:
-        raise FieldError(QUANTITY_TOO_LARGE)
-    return int(text)
 
 
 def china_time(value: str | None) -> str:
@@ -115,7 +69,7 @@ async def _partner(request: Request) -> Principal | None:
 
 
 def _to_login(request: Request) -> Response:
-    if request.headers.get("hx-request") == "true":
+    if _htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": LOGIN})
     return RedirectResponse(LOGIN, status_code=303)
 
@@ -299,8 +253,8 @@ async def checkout(request: Request) -> Response:
     data = await execute(request, principal, DOCUMENT, operation="Settle", input=settle_input)
     outcome = data["settle"]
     if outcome["__typename"] == "OperationError":
-        if outcome["code"] == "IDEMPOTENCY_MISMATCH":
-            # The key settled a different bill before: this form becomes a new checkout.
+        if outcome.get("field") == "idempotencyKey":
+            # The key settled a different bill before (or was tampered with): this form becomes a new checkout.
             form["idempotencyKey"] = uuid.uuid4().hex
         return await form_again(400, errors={_error_key(outcome): outcome["message"]})
     settled = outcome["settlement"]
@@ -322,7 +276,7 @@ async def refund(request: Request) -> Response:
     line_number = str(raw.get("lineNumber", "")).strip()
     refund_input: dict = {"settlementId": settlement_id, "idempotencyKey": str(raw.get("idempotencyKey", "")).strip()}
     if line_number:
-        if not _WHOLE.fullmatch(line_number) or len(line_number) > 4:
+        if not line_number.isdigit() or len(line_number) > 4:
             return PlainTextResponse("lineNumber must be a line number", status_code=400)
         refund_input["lineNumbers"] = [int(line_number)]
     data = await execute(request, principal, DOCUMENT, operation="Refund", input=refund_input)
