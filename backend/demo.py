@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlmodel import func, select
 
+from backend.domain.grants import grant_key
 from backend.domain.idnumber import Sex, make_id_number
 from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
@@ -134,8 +135,12 @@ def seed(rt: Runtime) -> None:
         binding = bindings.request_binding(rt, as_person(holder), ids[subject])
         if consented:
             bindings.approve_binding(rt, as_person(subject), binding.id)
+    made = {}
     for grantor, grantee, cap in GRANTS:
-        grants.create_grant(rt, as_person(grantor), ids[grantee], monthly_cap_fen=cap)
+        made[grantor, grantee] = grants.create_grant(rt, as_person(grantor), ids[grantee], monthly_cap_fen=cap)
+    # The son's payer order, chosen by his guardians: his father's grant first, then his mother's.
+    grants.set_payer_order(rt, as_person("son"), [grant_key(made["father", "son"].id),
+                                                  grant_key(made["mother", "son"].id)], False)
     for name, kind, level, region, seed_ in PARTNERS:
         accounts.create_partner(rt, actor, name=name, kind=kind, level=level, region_code=region, key_seed=seed_)
     for username, name, role, password in STAFF:
