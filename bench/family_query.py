@@ -58,11 +58,14 @@ def setup(url: str, relatives: int) -> tuple[Runtime, Principal]:
     me = accounts.register_person(rt, cli, accounts.NewPerson(
         "本人", make_id_number("370102", date(1980, 1, 1), 1, Sex.MALE), "employee", "370102", balance_fen=1000))
     me_actor = Actor(Principal(PrincipalKind.HOUSEHOLD, me.id), Channel.CLI)
+    clerk = accounts.create_staff(rt, cli, username="benchclerk", name="clerk", role="clerk", password="x")
+    clerk_actor = Actor(Principal(PrincipalKind.STAFF, clerk.id, "clerk", "clerk"), Channel.CLI)
     for i in range(relatives):
         born = date(1950 + i % 20, 1 + i % 12, 1 + i % 28)
         rel = accounts.register_person(rt, cli, accounts.NewPerson(
             f"亲属{i}", make_id_number("370102", born, i % 100, Sex.FEMALE), "resident", "370102"))
-        family.claim_relationship(rt, me_actor, id_number=rel.id_number, name=rel.name, kind="parent")
+        claim = family.claim_relationship(rt, me_actor, id_number=rel.id_number, name=rel.name, kind="parent")
+        family.verify_relationship(rt, clerk_actor, claim.id, "registry")
     return rt, Principal(PrincipalKind.HOUSEHOLD, me.id, "本人")
 
 
