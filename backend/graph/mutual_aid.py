@@ -159,8 +159,43 @@ class SettlementPaymentPart:
     amount_fen: int
 
 
+@strawberry.type(description="How an amount splits under R7: what the fund paid, and the personal burden's parts.")
+class Split:
+    """Shared by a settlement and each of its lines: both rows carry the same columns."""
+
+    row: strawberry.Private[models.Settlement | models.SettlementLine]
+
+    @strawberry.field(description="Paid by the pooled fund (统筹).")
+    def fund_fen(self) -> int:
+        return self.row.fund_fen
+
+    @strawberry.field(description="Annual deductible (起付线) applied: personal burden.")
+    def deductible_fen(self) -> int:
+        return self.row.deductible_fen
+
+    @strawberry.field(description="Co-pay (自付) after the fund's ratio: personal burden.")
+    def copay_fen(self) -> int:
+        return self.row.copay_fen
+
+    @strawberry.field(description="List B self-pay-first share (乙类先行自付): personal burden.")
+    def b_self_first_fen(self) -> int:
+        return self.row.b_self_first_fen
+
+    @strawberry.field(description="List C, out-of-list (丙类自费): personal burden.")
+    def self_pay_fen(self) -> int:
+        return self.row.self_pay_fen
+
+    @strawberry.field(description="Non-medical goods: always cash.")
+    def non_medical_fen(self) -> int:
+        return self.row.non_medical_fen
+
+    @strawberry.field(description="Paid in cash at the counter.")
+    def cash_fen(self) -> int:
+        return self.row.cash_fen
+
+
 @strawberry.type(description="One bill line and how it was paid (R7 per-line breakdown).")
-class SettlementLine:
+class SettlementLine(Split):
     row: strawberry.Private[models.SettlementLine]
 
     @strawberry.field
@@ -192,34 +227,6 @@ class SettlementLine:
         return self.row.amount_fen
 
     @strawberry.field
-    def fund_fen(self) -> int:
-        return self.row.fund_fen
-
-    @strawberry.field
-    def deductible_fen(self) -> int:
-        return self.row.deductible_fen
-
-    @strawberry.field
-    def copay_fen(self) -> int:
-        return self.row.copay_fen
-
-    @strawberry.field
-    def b_self_first_fen(self) -> int:
-        return self.row.b_self_first_fen
-
-    @strawberry.field
-    def self_pay_fen(self) -> int:
-        return self.row.self_pay_fen
-
-    @strawberry.field
-    def non_medical_fen(self) -> int:
-        return self.row.non_medical_fen
-
-    @strawberry.field
-    def cash_fen(self) -> int:
-        return self.row.cash_fen
-
-    @strawberry.field
     async def payments(self, info: Info) -> list[SettlementPaymentPart]:
         rows = await info.context.loaders.line_payments.load(self.row.id)
         return [SettlementPaymentPart(pool=_public_pool(p.pool), amount_fen=p.amount_fen) for p in rows]
@@ -243,7 +250,7 @@ class MutualAidPaid:
 
 
 @strawberry.type(description="A settled bill: what the fund, each account and cash paid (R7, R8).")
-class Settlement(Node):
+class Settlement(Split, Node):
     row: strawberry.Private[models.Settlement]
 
     def key(self) -> uuid.UUID:
@@ -301,30 +308,6 @@ class Settlement(Node):
         return self.row.bill_fen
 
     @strawberry.field
-    def fund_fen(self) -> int:
-        return self.row.fund_fen
-
-    @strawberry.field
-    def deductible_fen(self) -> int:
-        return self.row.deductible_fen
-
-    @strawberry.field
-    def copay_fen(self) -> int:
-        return self.row.copay_fen
-
-    @strawberry.field
-    def b_self_first_fen(self) -> int:
-        return self.row.b_self_first_fen
-
-    @strawberry.field
-    def self_pay_fen(self) -> int:
-        return self.row.self_pay_fen
-
-    @strawberry.field
-    def non_medical_fen(self) -> int:
-        return self.row.non_medical_fen
-
-    @strawberry.field
     def personal_burden_fen(self) -> int:
         r = self.row
         return r.deductible_fen + r.copay_fen + r.b_self_first_fen + r.self_pay_fen
@@ -344,10 +327,6 @@ class Settlement(Node):
         return [MutualAidPaid(grant_id=_public_pool(pool), grantor_masked_name=mask_name(person.name),
                               amount_fen=amount)
                 for (pool, (_, amount)), person in zip(totals.items(), people, strict=True)]
-
-    @strawberry.field
-    def cash_fen(self) -> int:
-        return self.row.cash_fen
 
     @strawberry.field(description='The payer order used: "own" and Grant ids, as chosen.')
     def payer_order(self) -> list[str]:

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from web import labels
 from web.operations import execute
-from web.pages.family import household_member
+from web.pages.access import household_page
 from web.rendering import render
 
 # action -> (operation, the form field the binding or person id comes in)
@@ -31,18 +31,16 @@ async def _render(request: Request, principal, *, errors=None, partial=False, st
                   errors=errors or {})
 
 
-async def bindings_page(request: Request) -> Response:
-    principal = await household_member(request)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
+@household_page
+async def bindings_page(request: Request, principal) -> Response:
     return await _render(request, principal)
 
 
-async def act(request: Request) -> Response:
-    principal = await household_member(request)
+@household_page
+async def act(request: Request, principal) -> Response:
     action = request.path_params["action"]
-    if principal is None or action not in ACTIONS:
-        return RedirectResponse("/login" if principal is None else "/bindings", status_code=303)
+    if action not in ACTIONS:
+        return RedirectResponse("/bindings", status_code=303)
     operation, id_field = ACTIONS[action]
     form = await request.form()
     target = str(form.get(id_field, ""))

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from web import labels
 from web.operations import execute
-from web.pages.family import household_member
+from web.pages.access import household_page
 from web.rendering import render
 
 
@@ -48,10 +48,8 @@ async def _issue(request: Request, principal, subject_id: str, payer: str = "def
     return result["issuedCode"], None
 
 
-async def codes_page(request: Request) -> Response:
-    principal = await household_member(request)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
+@household_page
+async def codes_page(request: Request, principal) -> Response:
     return await _page(request, principal, request.query_params.get("subject"))
 
 
@@ -66,11 +64,9 @@ async def _page(request: Request, principal, subject_id: str | None, status_code
                   code=code, error=error, refresh_after=refresh_after, payer="default", labels=labels)
 
 
-async def issue(request: Request) -> Response:
+@household_page
+async def issue(request: Request, principal) -> Response:
     """htmx: the code panel for one person, which asks for its own replacement before expiry."""
-    principal = await household_member(request)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     form = await request.form()
     subject_id, payer = str(form.get("subject", "")), str(form.get("payer", "default"))
     if request.headers.get("hx-request") != "true":
@@ -87,11 +83,9 @@ async def _saved_pools(request: Request, principal, subject_id: str) -> list[dic
     return (node.get("payerOrder") or {}).get("pools") or []
 
 
-async def result(request: Request) -> Response:
+@household_page
+async def result(request: Request, principal) -> Response:
     """htmx polls this while a code is shown: once a partner settles it, the split replaces the code."""
-    principal = await household_member(request)
-    if principal is None:
-        return Response(status_code=401)
     form = await request.form()
     data = await execute(request, principal, "codes/issue.graphql", operation="ShownCode", code=str(form.get("code", "")))
     shown = data.get("shownCode")
@@ -101,10 +95,8 @@ async def result(request: Request) -> Response:
                   labels=labels)
 
 
-async def activate(request: Request) -> Response:
-    principal = await household_member(request)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
+@household_page
+async def activate(request: Request, principal) -> Response:
     data = await execute(request, principal, "codes/issue.graphql", operation="ActivateVoucher")
     if data["activateVoucher"]["__typename"] == "OperationError":
         return await _page(request, principal, None, status_code=400)

@@ -6,16 +6,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from backend.principals import Channel, PrincipalKind
+from backend.principals import Channel
 from web import labels
 from web.operations import execute
+from web.pages.access import staff_page
 from web.rendering import render
-from web.security import principal_from_session
-
-
-async def _staff(request: Request):
-    principal = await principal_from_session(request.app.state.rt, request)
-    return principal if principal.kind is PrincipalKind.STAFF else None
 
 
 async def _render(request: Request, principal, *, errors=None, partial=False, status_code=200) -> Response:
@@ -25,17 +20,13 @@ async def _render(request: Request, principal, *, errors=None, partial=False, st
                   labels=labels, errors=errors or {})
 
 
-async def console_page(request: Request) -> Response:
-    principal = await _staff(request)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
+@staff_page
+async def console_page(request: Request, principal) -> Response:
     return await _render(request, principal)
 
 
-async def decide(request: Request) -> Response:
-    principal = await _staff(request)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
+@staff_page
+async def decide(request: Request, principal) -> Response:
     form = await request.form()
     relationship_id = str(form.get("relationshipId", ""))
     if request.path_params["decision"] == "verify":

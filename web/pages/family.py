@@ -6,16 +6,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from backend.principals import PrincipalKind
 from web import labels
 from web.operations import execute
+from web.pages.access import household_page
 from web.rendering import render
-from web.security import principal_from_session
-
-
-async def household_member(request: Request):
-    principal = await principal_from_session(request.app.state.rt, request)
-    return principal if principal.kind is PrincipalKind.HOUSEHOLD else None
 
 
 async def _render(request: Request, principal, *, form=None, errors=None, notice=None, status_code=200,
@@ -26,17 +20,13 @@ async def _render(request: Request, principal, *, form=None, errors=None, notice
                   form=form or {}, errors=errors or {}, notice=notice)
 
 
-async def family_page(request: Request) -> Response:
-    principal = await household_member(request)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
+@household_page
+async def family_page(request: Request, principal) -> Response:
     return await _render(request, principal)
 
 
-async def claim(request: Request) -> Response:
-    principal = await household_member(request)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
+@household_page
+async def claim(request: Request, principal) -> Response:
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("name", "idNumber", "kind")}
     data = await execute(request, principal, "family/claim.graphql", input=values)

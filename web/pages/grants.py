@@ -12,7 +12,7 @@ from backend.i18n import gettext
 from web import labels
 from web.forms import FieldError, optional_yuan_to_fen
 from web.operations import execute
-from web.pages.family import household_member
+from web.pages.access import household_page
 from web.rendering import render, request_locale
 
 
@@ -55,17 +55,13 @@ async def _render(request: Request, principal, *, errors=None, notice=None, part
                   errors=errors or {}, notice=notice, year=year)
 
 
-async def grants_page(request: Request) -> Response:
-    principal = await household_member(request)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
+@household_page
+async def grants_page(request: Request, principal) -> Response:
     return await _render(request, principal)
 
 
-async def act(request: Request) -> Response:
-    principal = await household_member(request)
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
+@household_page
+async def act(request: Request, principal) -> Response:
     action = request.path_params["action"]
     form = await request.form()
     htmx = request.headers.get("hx-request") == "true"

@@ -21,13 +21,14 @@ from backend.clock import CHINA
 from backend.domain.errors import N_
 from backend.domain.money import yuan
 from backend.domain.settlement import MAX_LINES
-from backend.principals import Actor, Channel, Principal, PrincipalKind
+from backend.principals import Actor, Channel, Principal
 from backend.services.accounts import authenticate_api_key, record_sign_in
 from web import labels
 from web.forms import REQUIRED, FieldError, whole_quantity, yuan_to_fen
 from web.operations import execute
+from web.pages.access import partner_page
 from web.rendering import render
-from web.security import principal_from_session, sign_in
+from web.security import sign_in
 
 DOCUMENT = "partner/checkout.graphql"
 LOGIN = "/partner/login"
@@ -61,17 +62,6 @@ def china_time(value: str | None) -> str:
 
 def _result_url(settlement_id: str) -> str:
     return f"{CHECKOUT}?{urlencode({'settlement': settlement_id})}#result"
-
-
-async def _partner(request: Request) -> Principal | None:
-    principal = await principal_from_session(request.app.state.rt, request)
-    return principal if principal.kind is PrincipalKind.PARTNER else None
-
-
-def _to_login(request: Request) -> Response:
-    if _htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": LOGIN})
-    return RedirectResponse(LOGIN, status_code=303)
 
 
 def _htmx(request: Request) -> bool:
@@ -181,20 +171,16 @@ async def _page(request: Request, principal: Principal, *, form: dict, status_co
                   **_values(me=me, form=form, **values))
 
 
-async def checkout_page(request: Request) -> Response:
-    principal = await _partner(request)
-    if principal is None:
-        return _to_login(request)
+@partner_page
+async def checkout_page(request: Request, principal) -> Response:
     wanted = request.query_params.get("settlement")
     result = await _settlement(request, principal, wanted) if wanted else None
     return await _page(request, principal, form=_fresh_form(request), result=result)
 
 
-async def new_line(request: Request) -> Response:
+@partner_page
+async def new_line(request: Request, principal) -> Response:
     """htmx: one more blank bill line, and the add button again with the next index."""
-    principal = await _partner(request)
-    if principal is None:
-        return _to_login(request)
     try:
         index = int(request.query_params.get("index", ""))
     except ValueError:
@@ -204,11 +190,9 @@ async def new_line(request: Request) -> Response:
     return render(request, "partner/_new_line.html", **_values(index=index, line=dict(BLANK_LINE)))
 
 
-async def checkout(request: Request) -> Response:
+@partner_page
+async def checkout(request: Request, principal) -> Response:
     """The checkout form's buttons: resolve the code, settle the bill, or (without JavaScript) add a line."""
-    principal = await _partner(request)
-    if principal is None:
-        return _to_login(request)
     raw = await request.form()
     form = _read_form(raw)
     action = str(raw.get("action", ""))
@@ -266,11 +250,9 @@ async def checkout(request: Request) -> Response:
     return response
 
 
-async def refund(request: Request) -> Response:
+@partner_page
+async def refund(request: Request, principal) -> Response:
     """Refund a whole settlement, or one line of it, and show it again with its new status."""
-    principal = await _partner(request)
-    if principal is None:
-        return _to_login(request)
     raw = await request.form()
     settlement_id = str(raw.get("settlementId", "")).strip()
     line_number = str(raw.get("lineNumber", "")).strip()
