@@ -237,7 +237,19 @@ class AnnualAccumulator(SQLModel, table=True):
     fund_paid_fen: int = Field(default=0, sa_type=BigInteger)
 
 
-class Settlement(SQLModel, table=True):
+class SplitColumns(SQLModel):
+    """R7's split of an amount, stored the same way for a settlement and for each of its lines."""
+
+    fund_fen: int = Field(sa_type=BigInteger)
+    deductible_fen: int = Field(sa_type=BigInteger)
+    copay_fen: int = Field(sa_type=BigInteger)
+    b_self_first_fen: int = Field(sa_type=BigInteger)
+    self_pay_fen: int = Field(sa_type=BigInteger)
+    non_medical_fen: int = Field(sa_type=BigInteger)
+    cash_fen: int = Field(sa_type=BigInteger)
+
+
+class Settlement(SplitColumns, table=True):
     __table_args__ = (Index("ix_settlement_institution_created", "institution_id", "created_at"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -250,18 +262,11 @@ class Settlement(SQLModel, table=True):
     parameters_label: str = Field(max_length=80)
     payer_order: str = Field(sa_column=Column(Text, nullable=False))  # JSON: the order used, as chosen
     bill_fen: int = Field(sa_type=BigInteger)
-    fund_fen: int = Field(sa_type=BigInteger)
-    deductible_fen: int = Field(sa_type=BigInteger)
-    copay_fen: int = Field(sa_type=BigInteger)
-    b_self_first_fen: int = Field(sa_type=BigInteger)
-    self_pay_fen: int = Field(sa_type=BigInteger)
-    non_medical_fen: int = Field(sa_type=BigInteger)
-    cash_fen: int = Field(sa_type=BigInteger)
     status: str = Field(max_length=18)  # settled / partly_refunded / refunded
     created_at: datetime = _ts()
 
 
-class SettlementLine(SQLModel, table=True):
+class SettlementLine(SplitColumns, table=True):
     __table_args__ = (UniqueConstraint("settlement_id", "line_no", name="uq_settlementline_no"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -273,13 +278,6 @@ class SettlementLine(SQLModel, table=True):
     unit_price_fen: int = Field(sa_type=BigInteger)
     quantity: int
     amount_fen: int = Field(sa_type=BigInteger)
-    fund_fen: int = Field(sa_type=BigInteger)
-    deductible_fen: int = Field(sa_type=BigInteger)
-    copay_fen: int = Field(sa_type=BigInteger)
-    b_self_first_fen: int = Field(sa_type=BigInteger)
-    self_pay_fen: int = Field(sa_type=BigInteger)
-    non_medical_fen: int = Field(sa_type=BigInteger)
-    cash_fen: int = Field(sa_type=BigInteger)
     refund_id: uuid.UUID | None = Field(default=None, foreign_key="refund.id")
 
 

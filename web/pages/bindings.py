@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -9,6 +11,7 @@ from starlette.routing import Route
 from web import labels
 from web.operations import execute
 from web.pages.access import household_page
+from web.pages.outcome import after_mutation
 from web.rendering import render
 
 # action -> (operation, the form field the binding or person id comes in)
@@ -48,15 +51,8 @@ async def act(request: Request, principal) -> Response:
     if action == "scopes":
         variables.update(viewInsurance=form.get("viewInsurance") == "on", viewAccount=form.get("viewAccount") == "on")
     data = await execute(request, principal, "bindings/actions.graphql", operation=operation, **variables)
-    result = next(iter(data.values()))
-    htmx = request.headers.get("hx-request") == "true"
-    if result["__typename"] == "OperationError":
-        key = "request" if action == "request" else target
-        return await _render(request, principal, errors={key: result["message"]}, partial=htmx,
-                             status_code=200 if htmx else 400)
-    if not htmx:
-        return RedirectResponse("/bindings", status_code=303)
-    return await _render(request, principal, partial=True)
+    return await after_mutation(request, next(iter(data.values())), rerender=partial(_render, request, principal),
+                                back_to="/bindings", error_key="request" if action == "request" else target)
 
 
 routes = [

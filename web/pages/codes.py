@@ -9,6 +9,7 @@ from starlette.routing import Route
 from web import labels
 from web.operations import execute
 from web.pages.access import household_page
+from web.pages.outcome import is_htmx
 from web.rendering import render
 
 
@@ -69,7 +70,7 @@ async def issue(request: Request, principal) -> Response:
     """htmx: the code panel for one person, which asks for its own replacement before expiry."""
     form = await request.form()
     subject_id, payer = str(form.get("subject", "")), str(form.get("payer", "default"))
-    if request.headers.get("hx-request") != "true":
+    if not is_htmx(request):
         return RedirectResponse(f"/codes?subject={subject_id}", status_code=303)
     saved = [p["key"] for p in (await _saved_pools(request, principal, subject_id))]
     code, error = await _issue(request, principal, subject_id, payer, saved)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from backend.principals import Channel
 from web import labels
 from web.operations import execute
 from web.pages.access import staff_page
+from web.pages.outcome import after_mutation
 from web.rendering import render
 
 
@@ -35,14 +38,8 @@ async def decide(request: Request, principal) -> Response:
     else:
         data = await execute(request, principal, "console/decide.graphql", channel=Channel.CONSOLE,
                              operation="Reject", id=relationship_id, reason=str(form.get("reason", "")))
-    result = next(iter(data.values()))
-    htmx = request.headers.get("hx-request") == "true"
-    if result["__typename"] == "OperationError":
-        return await _render(request, principal, errors={relationship_id: result["message"]}, partial=htmx,
-                             status_code=200 if htmx else 400)
-    if not htmx:
-        return RedirectResponse("/console", status_code=303)
-    return await _render(request, principal, partial=True)
+    return await after_mutation(request, next(iter(data.values())), rerender=partial(_render, request, principal),
+                                back_to="/console", error_key=relationship_id)
 
 
 routes = [

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from web import labels
 from web.operations import execute
 from web.pages.access import household_page
+from web.pages.outcome import after_mutation
 from web.rendering import render
 
 
@@ -31,14 +34,8 @@ async def claim(request: Request, principal) -> Response:
     values = {k: str(form.get(k, "")).strip() for k in ("name", "idNumber", "kind")}
     data = await execute(request, principal, "family/claim.graphql", input=values)
     result = data["claimRelationship"]
-    htmx = request.headers.get("hx-request") == "true"
-    if result["__typename"] == "OperationError":
-        errors = {result.get("field") or "form": result["message"]}
-        return await _render(request, principal, form=values, errors=errors, partial=htmx,
-                             status_code=200 if htmx else 400)
-    if not htmx:
-        return RedirectResponse("/family", status_code=303)
-    return await _render(request, principal, notice="claimed", partial=True)
+    return await after_mutation(request, result, rerender=partial(_render, request, principal, form=values),
+                                back_to="/family", error_key=result.get("field") or "form", notice="claimed")
 
 
 routes = [

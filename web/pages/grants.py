@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from backend.clock import CHINA
@@ -13,6 +15,7 @@ from web import labels
 from web.forms import FieldError, optional_yuan_to_fen
 from web.operations import execute
 from web.pages.access import household_page
+from web.pages.outcome import after_mutation, is_htmx
 from web.rendering import render, request_locale
 
 
@@ -64,7 +67,7 @@ async def grants_page(request: Request, principal) -> Response:
 async def act(request: Request, principal) -> Response:
     action = request.path_params["action"]
     form = await request.form()
-    htmx = request.headers.get("hx-request") == "true"
+    htmx = is_htmx(request)
     saved = str(form.get("saved", "")).split()
     year = request.app.state.rt.clock.now().astimezone(CHINA).year
     try:
@@ -75,13 +78,8 @@ async def act(request: Request, principal) -> Response:
         return await _render(request, principal, errors={key: message}, partial=htmx, status_code=200 if htmx else 400)
     data = await execute(request, principal, "grants/actions.graphql", operation=operation, **variables)
     result = next(iter(data.values()))
-    if result["__typename"] == "OperationError":
-        return await _render(request, principal, errors={error_key: result["message"]}, partial=htmx,
-                             status_code=200 if htmx else 400)
-    notice = result.get("premium")
-    if not htmx:
-        return RedirectResponse("/grants", status_code=303)
-    return await _render(request, principal, partial=True, notice=notice)
+    return await after_mutation(request, result, rerender=partial(_render, request, principal), back_to="/grants",
+                                error_key=error_key, notice=result.get("premium"))
 
 
 routes = [

@@ -27,6 +27,7 @@ from web import labels
 from web.forms import REQUIRED, FieldError, whole_quantity, yuan_to_fen
 from web.operations import execute
 from web.pages.access import partner_page
+from web.pages.outcome import is_htmx
 from web.rendering import render
 from web.security import sign_in
 
@@ -62,10 +63,6 @@ def china_time(value: str | None) -> str:
 
 def _result_url(settlement_id: str) -> str:
     return f"{CHECKOUT}?{urlencode({'settlement': settlement_id})}#result"
-
-
-def _htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
 # --- signing in ---------------------------------------------------------------------------------
@@ -198,7 +195,7 @@ async def checkout(request: Request, principal) -> Response:
     action = str(raw.get("action", ""))
     if action not in ("add_line", "resolve", "settle"):
         action = "resolve"  # what Enter does, and nothing is spent
-    htmx = _htmx(request)
+    htmx = is_htmx(request)
 
     async def form_again(status_code: int = 200, **values) -> Response:
         if htmx:  # htmx swaps only a successful answer: refusals come back 200 and replace the form alone
@@ -264,7 +261,7 @@ async def refund(request: Request, principal) -> Response:
     data = await execute(request, principal, DOCUMENT, operation="Refund", input=refund_input)
     outcome = data["refundSettlement"]
     failed = outcome["__typename"] == "OperationError"
-    htmx = _htmx(request)
+    htmx = is_htmx(request)
     if not failed and not htmx:
         return RedirectResponse(_result_url(settlement_id), status_code=303)
     result = outcome["settlement"] if not failed else await _settlement(request, principal, settlement_id)
