@@ -287,6 +287,10 @@ class Settlement(Split, Node):
     async def presenter(self, info: Info) -> Person | None:
         return Person(row=await info.context.loaders.person.load(self.row.presenter_id))
 
+    @strawberry.field(description="Whose phone showed the code, masked as partners see names.")
+    async def presenter_masked_name(self, info: Info) -> str:
+        return mask_name((await info.context.loaders.person.load(self.row.presenter_id)).name)
+
     @strawberry.field
     def presented_by_subject(self) -> bool:
         return self.row.presenter_id == self.row.subject_id

@@ -272,6 +272,7 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Settlement.presenter":             (SETTLEMENT_VIEWER,      DENY,    AUDITED,       DENY),
     "Settlement.subjectMaskedName":     SETTLEMENT_DATA,
     "Settlement.presentedBySubject":    SETTLEMENT_DATA,
+    "Settlement.presenterMaskedName":   SETTLEMENT_DATA,
     "Settlement.visitType":             SETTLEMENT_DATA,
     "Settlement.serviceDate":           SETTLEMENT_DATA,
     "Settlement.parametersLabel":       SETTLEMENT_DATA,

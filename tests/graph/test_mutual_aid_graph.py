@@ -10,7 +10,7 @@ from tests.money import grant, jinan_family
 SETTLE = """mutation($input: SettleInput!) { settle(input: $input) {
   __typename ... on OperationError { code field message }
   ... on SettlementPayload { settlement { id billFen fundFen deductibleFen copayFen personalBurdenFen ownAccountFen
-    cashFen subjectMaskedName presentedBySubject payerOrder cashOnly status parametersLabel
+    cashFen subjectMaskedName presenterMaskedName presentedBySubject payerOrder cashOnly status parametersLabel
     mutualAid { grantorMaskedName amountFen }
     lines { lineNo category amountFen fundFen cashFen payments { pool amountFen } } } } } }"""
 
@@ -42,6 +42,7 @@ def test_a_partner_settles_a_grandchild_code_shown_by_a_parent(rt, fam):
     assert (s["billFen"], s["deductibleFen"], s["fundFen"], s["cashFen"]) == (58_50, 50_00, 0, 8_50)
     assert s["mutualAid"] == [{"grantorMaskedName": "张*", "amountFen": 50_00}] and s["ownAccountFen"] == 0
     assert s["subjectMaskedName"] == "张*宝" and s["presentedBySubject"] is False
+    assert s["presenterMaskedName"] == "李*"
     assert s["parametersLabel"].startswith("SAMPLE")
     assert [ln["cashFen"] for ln in s["lines"]] == [0, 8_50]
 

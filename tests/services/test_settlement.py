@@ -78,6 +78,14 @@ def test_a_revoked_grant_is_skipped(rt, fam):
     assert _row(rt, Settlement, sid).cash_fen == 50_00 and balance(rt, fam.father) == 3_256_80
 
 
+def test_a_grant_limited_to_premiums_pays_no_bills(rt, fam):
+    g = grant(rt, fam.father, fam.daughter)
+    grants.set_grant_limits(rt, actor_of(fam.father), g.id, monthly_cap_fen=None, allow_medical=False,
+                            allow_premium=True)
+    sid, _ = settle_for(rt, fam.pharmacy, fam.daughter, fam.daughter, [line("C", 25_00)])
+    assert _row(rt, Settlement, sid).cash_fen == 25_00 and balance(rt, fam.father) == 3_256_80
+
+
 def test_seamless_a_code_shown_by_a_holder_who_is_not_the_grantor_applies_the_grants(rt, fam):
     grant(rt, fam.father, fam.daughter)
     b = bindings.request_binding(rt, actor_of(fam.mother), fam.daughter.id)
