@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from backend.principals import Actor
@@ -22,15 +23,15 @@ def record(
     subject_person_id: uuid.UUID | None = None,
     **detail: Any,
 ) -> None:
-    session.add(
-        AuditEvent(
-            at=at,
-            actor_kind=actor.principal.kind.value,
-            actor_id=str(actor.principal.id) if actor.principal.id else None,
-            acting_as=actor.acting_as,
-            action=action,
-            subject_person_id=subject_person_id,
-            channel=actor.channel.value,
-            detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
-        )
-    )
+    # A plain INSERT: audit rows are never read back in the transaction that writes them.
+    session.execute(insert(AuditEvent).values(
+        id=uuid.uuid4(),
+        at=at,
+        actor_kind=actor.principal.kind.value,
+        actor_id=str(actor.principal.id) if actor.principal.id else None,
+        acting_as=actor.acting_as,
+        action=action,
+        subject_person_id=subject_person_id,
+        channel=actor.channel.value,
+        detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+    ))

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
@@ -70,21 +70,26 @@ def _adjust(s: Session, person_id: uuid.UUID, delta: int, at: datetime) -> None:
 
 
 def record(s: Session, kind: str, reference_id: uuid.UUID | None, at: datetime,
-           movements: list[Movement]) -> LedgerTransaction | None:
+           movements: list[Movement]) -> uuid.UUID | None:
     """Write one balanced transaction (two postings per movement) and move personal balances."""
     movements = [m for m in movements if m.amount_fen]
     if not movements:
         return None
     if any(m.amount_fen < 0 for m in movements):
         raise ValueError("movements carry positive amounts; direction is source -> target")
-    tx = LedgerTransaction(kind=kind, reference_id=reference_id, created_at=at)
-    s.add(tx)
-    s.flush()  # the unit of work does not order plain foreign keys: the transaction row goes first
+    tx_id = uuid.uuid4()
+    s.execute(insert(LedgerTransaction).values(id=tx_id, kind=kind, reference_id=reference_id, created_at=at))
+    postings = []
     for m in movements:
-        s.add(LedgerPosting(transaction_id=tx.id, account=m.source, person_id=m.source_person, amount_fen=-m.amount_fen))
-        s.add(LedgerPosting(transaction_id=tx.id, account=m.target, person_id=m.target_person, amount_fen=m.amount_fen))
+        postings.append(dict(id=uuid.uuid4(), transaction_id=tx_id, account=m.source, person_id=m.source_person,
+                             amount_fen=-m.amount_fen))
+        postings.append(dict(id=uuid.uuid4(), transaction_id=tx_id, account=m.target, person_id=m.target_person,
+                             amount_fen=m.amount_fen))
+    # The table, not the ORM bulk path, so rows with and without a person go in one executemany.
+    s.execute(insert(LedgerPosting.__table__), postings)
+    for m in movements:
         if m.source_person is not None:
             _adjust(s, m.source_person, -m.amount_fen, at)
         if m.target_person is not None:
             _adjust(s, m.target_person, m.amount_fen, at)
-    return tx
+    return tx_id

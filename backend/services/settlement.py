@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -90,9 +91,8 @@ def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str
         if earlier is not None:
             return earlier
         result_id = work(s)
-        s.add(IdempotencyKey(partner_id=partner_id, key=key, operation=operation, request_sha256=digest,
-                             result_id=result_id, created_at=rt.clock.now()))
-        s.flush()
+        s.execute(insert(IdempotencyKey).values(partner_id=partner_id, key=key, operation=operation,
+                                                request_sha256=digest, result_id=result_id, created_at=rt.clock.now()))
         return result_id
 
     try:
@@ -164,46 +164,45 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
                            ytd=YearToDate(accumulator.deductible_used_fen, accumulator.fund_paid_fen), pools=pools)
         if not request.allow_cash and split.cash_fen:
             raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, field="allowCash")
-        settlement = Settlement(
-            institution_id=institution_id, subject_id=code.subject_id, presenter_id=code.presenter_id,
-            code_id=code.id, visit_type=request.visit_type.value, service_date=request.service_date,
-            parameters_label=params.label, payer_order=choice_to_json(choice), bill_fen=split.bill_fen,
-            fund_fen=split.fund_fen, deductible_fen=split.deductible_fen, copay_fen=split.copay_fen,
-            b_self_first_fen=split.b_self_first_fen, self_pay_fen=split.self_pay_fen,
-            non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status="settled", created_at=now)
-        # Ids are made client-side: one flush per table, parents first (the unit of work does not
-        # order plain foreign keys by itself).
-        s.add(settlement)
-        s.flush()
+        settlement_id = uuid.uuid4()
+        # Plain INSERTs (executemany for lines and payments): nothing here is read back before commit.
+        s.execute(insert(Settlement).values(
+            id=settlement_id, institution_id=institution_id, subject_id=code.subject_id,
+            presenter_id=code.presenter_id, code_id=code.id, visit_type=request.visit_type.value,
+            service_date=request.service_date, parameters_label=params.label, payer_order=choice_to_json(choice),
+            bill_fen=split.bill_fen, fund_fen=split.fund_fen, deductible_fen=split.deductible_fen,
+            copay_fen=split.copay_fen, b_self_first_fen=split.b_self_first_fen, self_pay_fen=split.self_pay_fen,
+            non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status="settled", created_at=now))
         line_rows, payment_rows = [], []
         for number, (bill_line, part) in enumerate(zip(request.lines, split.lines, strict=True), start=1):
-            row = SettlementLine(
-                settlement_id=settlement.id, line_no=number, item_code=bill_line.item_code[:40],
+            line_id = uuid.uuid4()
+            line_rows.append(dict(
+                id=line_id, settlement_id=settlement_id, line_no=number, item_code=bill_line.item_code[:40],
                 name=bill_line.name[:100], category=bill_line.category.value, unit_price_fen=bill_line.unit_price_fen,
                 quantity=bill_line.quantity, amount_fen=part.amount_fen, fund_fen=part.fund_fen,
                 deductible_fen=part.deductible_fen, copay_fen=part.copay_fen, b_self_first_fen=part.b_self_first_fen,
-                self_pay_fen=part.self_pay_fen, non_medical_fen=part.non_medical_fen, cash_fen=part.cash_fen)
-            line_rows.append(row)
+                self_pay_fen=part.self_pay_fen, non_medical_fen=part.non_medical_fen, cash_fen=part.cash_fen,
+                refund_id=None))
             for pool, amount in part.payments.items():
                 owner, grant = owners[pool]
-                payment_rows.append(SettlementPayment(line_id=row.id, pool=pool, payer_id=owner,
-                                                      grant_id=grant.id if grant else None, amount_fen=amount))
-        s.add_all(line_rows)
-        s.flush()
-        s.add_all(payment_rows)
+                payment_rows.append(dict(line_id=line_id, pool=pool, payer_id=owner,
+                                         grant_id=grant.id if grant else None, amount_fen=amount))
+        s.execute(insert(SettlementLine.__table__), line_rows)
+        if payment_rows:
+            s.execute(insert(SettlementPayment.__table__), payment_rows)
         house = ledger.institution(institution_id)
         movements = [ledger.Movement(ledger.fund(enrolment.region_code), house, split.fund_fen),
                      ledger.Movement(ledger.CASH, house, split.cash_fen)]
         movements += [ledger.Movement(ledger.personal(owners[pool][0]), house, amount,
                                       source_person=owners[pool][0]) for pool, amount in split.payments.items()]
-        ledger.record(s, "settlement", settlement.id, now, movements)
+        ledger.record(s, "settlement", settlement_id, now, movements)
         accumulator.deductible_used_fen += split.deductible_fen
         accumulator.fund_paid_fen += split.fund_fen
         s.add(accumulator)
         audit.record(s, actor, "settlement.create", at=now, subject_person_id=code.subject_id,
-                     settlement_id=settlement.id, presenter_id=code.presenter_id, bill_fen=split.bill_fen,
+                     settlement_id=settlement_id, presenter_id=code.presenter_id, bill_fen=split.bill_fen,
                      fund_fen=split.fund_fen, payments=split.payments, cash_fen=split.cash_fen)
-        return settlement.id
+        return settlement_id
 
     return _idempotent(rt, actor, key, "settle", request.digest(), work)
 
