@@ -254,6 +254,8 @@ def main() -> None:
     rt, key, code_lists = setup(args.clients, args.codes + 1)
     statements = statements_per_settlement(rt, code_lists[0].pop())
     proc, base = serve(args.workers)
+    if os.environ.get("BENCH_PAUSE"):
+        print("server pid", proc.pid, flush=True)
     try:
         rate, latencies, failures = graphql_run(base, key, code_lists, args.clients, args.seconds)
     finally:

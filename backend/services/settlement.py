@@ -157,8 +157,10 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
             raise DomainError(ErrorCode.INSURANCE_INACTIVE, field="code")
         params = parameters_for(request.service_date.year, enrolment.region_code)
         institution = s.get(Institution, institution_id)
-        choice, pools, owners = _pools(s, rt, code.subject_id, code.payer_order)
+        # Locks in one order everywhere: the subject's accumulator, then personal accounts by person id
+        # (taken last, so the contended grantor accounts are held for as short a time as possible).
         accumulator = _accumulator(s, code.subject_id, request.service_date.year)
+        choice, pools, owners = _pools(s, rt, code.subject_id, code.payer_order)
         split = split_bill(request.lines, params, insurance_type=enrolment.insurance_type,
                            visit_type=request.visit_type, level=institution.level,
                            ytd=YearToDate(accumulator.deductible_used_fen, accumulator.fund_paid_fen), pools=pools)
@@ -234,6 +236,7 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
         raise DomainError(ErrorCode.ALREADY_REFUNDED, field="lineNumbers" if numbers else "settlementId")
     payments = s.exec(select(SettlementPayment)
                       .where(SettlementPayment.line_id.in_([ln.id for ln in chosen]))).all()
+    accumulator = _accumulator(s, settlement.subject_id, settlement.service_date.year)  # same lock order as settle
     ledger.lock_accounts(s, [p.payer_id for p in payments])
     now = rt.clock.now()
     refund = Refund(settlement_id=settlement.id, kind=kind, reason=reason,
@@ -250,7 +253,6 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
     movements += [ledger.Movement(house, ledger.personal(pid), amount, target_person=pid)
                   for pid, amount in sorted(back_to.items())]
     ledger.record(s, kind, refund.id, now, movements)
-    accumulator = _accumulator(s, settlement.subject_id, settlement.service_date.year)
     accumulator.deductible_used_fen -= sum(ln.deductible_fen for ln in chosen)
     accumulator.fund_paid_fen -= sum(ln.fund_fen for ln in chosen)
     s.add(accumulator)
