@@ -97,6 +97,17 @@ def create_partner(args) -> int:
     return 0
 
 
+def prune_codes(args) -> int:
+    from datetime import timedelta
+
+    from backend.principals import SYSTEM, Actor, Channel
+    from backend.services.codes import prune_expired
+
+    removed = prune_expired(_runtime(), Actor(SYSTEM, Channel.CLI), timedelta(hours=args.hours))
+    print(f"removed {removed} unused codes that expired more than {args.hours} h ago")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="yibao", description="yibao-family service (honours DATABASE_URL)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--level", type=int, default=0, help="hospital level 1-3 (0: none)")
     p.add_argument("--region", required=True, help="GB/T 2260 region code, e.g. 370102")
     p.set_defaults(run=create_partner)
+    p = sub.add_parser("prune-codes", help="delete unused presented codes that expired long ago (run daily)")
+    p.add_argument("--hours", type=float, default=24)
+    p.set_defaults(run=prune_codes)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -85,6 +85,10 @@ def _settlement_viewer(ctx, root) -> Access:
     return V if holder_may(ctx.scope.held, row.subject_id, "view_account") else D
 
 
+def _auditor(ctx, root) -> Access:
+    return V if ctx.principal.role in (StaffRole.AUDITOR, StaffRole.ADMIN) else D
+
+
 def _admin(ctx, root) -> Access:
     return V if ctx.principal.role == StaffRole.ADMIN else D
 
@@ -107,6 +111,7 @@ RELATIONSHIP_DECIDER = Rule("clerk or admin", _relationship_decider)
 GRANTOR = Rule("the grantor", _grantor)
 SETTLEMENT_VIEWER = Rule("subject, presenter, or holder with view_account", _settlement_viewer)
 ADMIN = Rule("admin", _admin)
+AUDITOR = Rule("auditor or admin", _auditor)
 
 H, P, S, A = PrincipalKind.HOUSEHOLD, PrincipalKind.PARTNER, PrincipalKind.STAFF, PrincipalKind.ANONYMOUS
 COLUMNS = (H, P, S, A)
@@ -130,6 +135,7 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Query.relationshipClaims":         (DENY,                   DENY,    ALLOW,         DENY),
     "Query.resolveCode":                (DENY,                   ALLOW,   DENY,          DENY),
     "Query.shownCode":                  HOUSEHOLD_ONLY,
+    "Query.auditEvents":                (DENY,                   DENY,    AUDITOR,       DENY),
 
     "Mutation.claimRelationship":       (ALLOW,                  DENY,    DENY,          DENY),
     "Mutation.verifyRelationship":      (DENY,                   DENY,    RELATIONSHIP_DECIDER, DENY),
@@ -314,6 +320,20 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "MutualAidPaid.grantId":            REACHED_THROUGH_SETTLEMENT,
     "MutualAidPaid.grantorMaskedName":  REACHED_THROUGH_SETTLEMENT,
     "MutualAidPaid.amountFen":          REACHED_THROUGH_SETTLEMENT,
+
+    "AuditEvent.at":                    (DENY,                   DENY,    ALLOW,         DENY),
+    "AuditEvent.actorKind":             (DENY,                   DENY,    ALLOW,         DENY),
+    "AuditEvent.actorId":               (DENY,                   DENY,    ALLOW,         DENY),
+    "AuditEvent.actingAs":              (DENY,                   DENY,    ALLOW,         DENY),
+    "AuditEvent.action":                (DENY,                   DENY,    ALLOW,         DENY),
+    "AuditEvent.channel":               (DENY,                   DENY,    ALLOW,         DENY),
+    "AuditEvent.subject":               (DENY,                   DENY,    AUDITED,       DENY),
+    "AuditEvent.detail":                (DENY,                   DENY,    AUDITED,       DENY),
+    "AuditEventConnection.edges":       STRUCTURAL,
+    "AuditEventConnection.pageInfo":    STRUCTURAL,
+    "AuditEventConnection.totalCount":  STRUCTURAL,
+    "AuditEventEdge.cursor":            STRUCTURAL,
+    "AuditEventEdge.node":              STRUCTURAL,
 
     "StaffUser.id":                     (DENY,                   DENY,    ALLOW,         DENY),
     "StaffUser.username":               (DENY,                   DENY,    ALLOW,         DENY),

@@ -21,13 +21,16 @@ from strawberry.types import Info
 
 from backend.config import Settings
 from backend.domain.errors import DomainError, ErrorCode
-from backend.graph.errors import OperationError
+from backend.graph.errors import OperationError, bad_request
 from backend.graph.gate import Gate
 from backend.graph.mutual_aid import Grant, MutualAidMutation, MutualAidQuery, Settlement, _pool_key
 from backend.graph.pagination import build_connection, requested_window
 from backend.graph.rules import Access, rule_for
 from backend.graph.types import (
     WRAPPERS,
+    AuditEvent,
+    AuditEventConnection,
+    AuditEventEdge,
     Binding,
     BindingPayload,
     BindingResult,
@@ -141,6 +144,25 @@ class Query(MutualAidQuery):
         return build_connection(RelationshipConnection, RelationshipEdge, [Relationship(row=r) for r in rows],
                                 offset, total)
 
+    @strawberry.field(description="Auditors and admins: the audit log, newest first, optionally about one person. "
+                                  "Reading it is audited too.")
+    async def audit_events(self, info: Info, subject_id: strawberry.ID | None = None, first: int = 20,
+                           after: str | None = None) -> AuditEventConnection | None:
+        ctx = info.context
+        offset, limit = requested_window(ctx, first, after)
+        decoded = from_global_id(subject_id, "Person") if subject_id else None
+        if subject_id and decoded is None:
+            raise bad_request(DomainError(ErrorCode.NOT_FOUND, field="subjectId"), ctx.locale)
+        key = decoded[1] if decoded else None
+
+        def run():
+            with ctx.rt.db.read() as s:
+                return reads.audit_events(s, key, offset, limit)
+
+        rows, total = await ctx.run(run)
+        await ctx.run(_audit_log_read, ctx, key)
+        return build_connection(AuditEventConnection, AuditEventEdge, [AuditEvent(row=r) for r in rows], offset, total)
+
     @strawberry.field(description="Partners: who a scanned code is for and who showed it. Does not use it up.")
     async def resolve_code(self, info: Info, code: str) -> ResolveCodeResult | None:
         ctx = info.context
@@ -149,6 +171,11 @@ class Query(MutualAidQuery):
         except DomainError as error:
             return OperationError.of(error, ctx.locale)
         return ResolvedCode(resolved=resolved)
+
+
+def _audit_log_read(ctx, subject_id) -> None:
+    ctx.rt.db.write(lambda s: audit.record(s, ctx.actor, "audit.read", at=ctx.rt.clock.now(),
+                                           subject_person_id=subject_id))
 
 
 def _audit_search(ctx, search: str, total: int) -> None:

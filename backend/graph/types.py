@@ -603,6 +603,61 @@ class PolicyLimitPayload:
     limit: PolicyLimit
 
 
+@strawberry.type(description="One audit event (R15): who, acting as what, did what, to whom, how and when.")
+class AuditEvent:
+    row: strawberry.Private[models.AuditEvent]
+
+    def subject_ids(self) -> tuple[uuid.UUID, ...]:
+        return (self.row.subject_person_id,) if self.row.subject_person_id else ()
+
+    @strawberry.field
+    def at(self) -> datetime.datetime:
+        return self.row.at
+
+    @strawberry.field(description="household, partner or staff")
+    def actor_kind(self) -> str:
+        return self.row.actor_kind
+
+    @strawberry.field
+    def actor_id(self) -> str | None:
+        return self.row.actor_id
+
+    @strawberry.field
+    def acting_as(self) -> str:
+        return self.row.acting_as
+
+    @strawberry.field
+    def action(self) -> str:
+        return self.row.action
+
+    @strawberry.field(description="web, console, graphql or cli")
+    def channel(self) -> str:
+        return self.row.channel
+
+    @strawberry.field
+    async def subject(self, info: Info) -> Person | None:
+        if self.row.subject_person_id is None:
+            return None
+        return Person(row=await info.context.loaders.person.load(self.row.subject_person_id))
+
+    @strawberry.field(description="Details as JSON.")
+    def detail(self) -> str:
+        return self.row.detail
+
+
+@strawberry.type
+class AuditEventEdge:
+    cursor: str
+    node: AuditEvent
+
+
+@strawberry.type
+class AuditEventConnection:
+    edges: list[AuditEventEdge]
+    page_info: PageInfo
+    total_count: int
+
+
 @strawberry.type
 class RelationshipPayload:
     relationship: Relationship

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from backend.domain.bindings import BindingStatus
@@ -131,3 +132,16 @@ def consume_code(s: Session, rt: Runtime, actor: Actor, text: str) -> PresentedC
     s.add(row)
     audit.record(s, actor, "code.consume", at=now, subject_person_id=row.subject_id, code_id=row.id)
     return row
+
+
+def prune_expired(rt: Runtime, actor: Actor, older_than: timedelta) -> int:
+    """Delete codes that expired unused more than `older_than` ago (used ones stay: settlements cite them)."""
+    now = rt.clock.now()
+
+    def work(s: Session) -> int:
+        removed = s.exec(delete(PresentedCode).where(PresentedCode.status != CodeStatus.USED.value,
+                                                     PresentedCode.expires_at < now - older_than)).rowcount
+        audit.record(s, actor, "code.prune", at=now, removed=removed, older_than_hours=older_than.total_seconds() / 3600)
+        return removed
+
+    return rt.db.write(work)

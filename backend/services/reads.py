@@ -8,13 +8,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import case, func, or_, true
 from sqlmodel import Session, select
 
 from backend.domain.bindings import LIVE, BindingStatus
 from backend.policy import BindingScopes
 from backend.services.family import RelationshipStatus, relationship_statuses
 from backend.storage.models import (
+    AuditEvent,
     Binding,
     Enrolment,
     EVoucher,
@@ -265,3 +266,12 @@ def code_for_presenter(s: Session, presenter_id: uuid.UUID, digest: str):
     if code is None:
         return None, None
     return code, s.exec(select(Settlement).where(Settlement.code_id == code.id)).first()
+
+
+def audit_events(s: Session, subject_id: uuid.UUID | None, offset: int, limit: int) -> tuple[list[AuditEvent], int]:
+    """The audit log, newest first, optionally about one person."""
+    condition = AuditEvent.subject_person_id == subject_id if subject_id else true()
+    total = s.exec(select(func.count()).select_from(AuditEvent).where(condition)).one()
+    rows = s.exec(select(AuditEvent).where(condition).order_by(AuditEvent.at.desc(), AuditEvent.id)
+                  .offset(offset).limit(limit)).all()
+    return list(rows), total

@@ -180,3 +180,22 @@ def test_leaving_a_household_returns_no_household(rt, pair):
                  id=hid, p=to_global_id("Person", me.id))
     assert result.errors is None
     assert result.data["removeHouseholdMember"] == {"__typename": "HouseholdPayload", "household": None}
+
+
+AUDIT = """query($id: ID) { auditEvents(subjectId: $id, first: 50) { totalCount
+  edges { node { action actorKind actingAs channel subject { name } detail } } } }"""
+
+
+def test_auditors_read_the_audit_log_and_that_read_is_audited_too(rt, pair):
+    me, mum = pair
+    relate(rt, me, mum, "parent")
+    auditor = staff(rt, "auditor")
+    log = gql(rt, auditor, AUDIT, id=to_global_id("Person", mum.id)).data["auditEvents"]
+    actions = [e["node"]["action"] for e in log["edges"]]
+    assert "relationship.claim" in actions and "person.register" in actions
+    claim = next(e["node"] for e in log["edges"] if e["node"]["action"] == "relationship.claim")
+    assert claim["actingAs"] == "household" and claim["subject"] == {"name": "王秀英"}
+    assert [e.subject_person_id for e in audit_events(rt, "audit.read")] == [mum.id]
+    for refused in (staff(rt, "clerk"), household_principal(me)):
+        result = gql(rt, refused, AUDIT, id=None)
+        assert result.data == {"auditEvents": None} and result.errors[0].extensions["code"] == "FORBIDDEN"

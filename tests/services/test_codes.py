@@ -128,3 +128,25 @@ def test_issue_resolve_and_consume_are_audited(rt, bound):
     assert events["code.issue"].actor_id == str(father.id) and events["code.issue"].subject_person_id == grandma.id
     assert events["code.resolve"].actor_kind == "partner" and events["code.resolve"].subject_person_id == grandma.id
     assert "binding.bind" in {e.action for e in audit_events(rt)}
+
+
+def test_old_unused_codes_are_pruned_and_used_ones_kept(rt, clock, bound):
+    from datetime import timedelta
+
+    from sqlmodel import func, select
+
+    from backend.storage.models import PresentedCode
+
+    father, grandma, _, pharmacy = bound
+    used = codes.issue_code(rt, actor_of(father), grandma.id).text
+    _consume(rt, pharmacy, used)
+    for _ in range(3):
+        codes.issue_code(rt, actor_of(father), grandma.id)
+    clock.advance(hours=1)
+    fresh = codes.issue_code(rt, actor_of(father), grandma.id).text
+    removed = codes.prune_expired(rt, Actor(pharmacy.principal, Channel.CLI), timedelta(minutes=30))
+    assert removed == 3
+    with rt.db.read() as s:
+        assert s.exec(select(func.count()).select_from(PresentedCode)).one() == 2
+    codes.resolve_code(rt, pharmacy, fresh)
+    assert audit_events(rt, "code.prune")[0].detail == '{"older_than_hours": 0.5, "removed": 3}'
