@@ -102,9 +102,17 @@ class Grant(Node):
     async def spent_this_month_fen(self, info: Info) -> int:
         return (await self._view(info)).spent_this_month_fen
 
-    @strawberry.field(description="What this grant can pay right now (its cap and the account allowing).")
-    async def available_fen(self, info: Info) -> int:
+    @strawberry.field(description="Grantor: what this grant can pay right now (the cap and the balance allowing).")
+    async def available_fen(self, info: Info) -> int | None:
         return (await self._view(info)).available_fen
+
+    @strawberry.field(description="What the monthly cap still allows this month; null when there is no cap.")
+    async def cap_left_fen(self, info: Info) -> int | None:
+        return (await self._view(info)).cap_left_fen
+
+    @strawberry.field(description="Whether the grant can pay anything now: all a grantee learns of the balance.")
+    async def can_pay_now(self, info: Info) -> bool:
+        return (await self._view(info)).can_pay_now
 
     @strawberry.field(description="The grantor's feed of what the grantee spent from this grant.")
     async def usage(self, info: Info, first: int = 20, after: str | None = None) -> GrantUseConnection:
@@ -505,9 +513,9 @@ class GrantInput:
 @strawberry.input
 class GrantLimitsInput:
     grant_id: strawberry.ID
-    monthly_cap_fen: int | None = None
-    allow_medical: bool = True
-    allow_premium: bool = True
+    monthly_cap_fen: int | None = strawberry.field(default=None, description="null: no cap")
+    allow_medical: bool | None = strawberry.field(default=None, description="null: leave as it is")
+    allow_premium: bool | None = strawberry.field(default=None, description="null: leave as it is")
 
 
 @strawberry.input

@@ -269,7 +269,9 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Grant.createdAt":                  GRANT_DATA,
     "Grant.revokedAt":                  GRANT_DATA,
     "Grant.spentThisMonthFen":          GRANT_DATA,
-    "Grant.availableFen":               GRANT_DATA,
+    "Grant.availableFen":               (GRANTOR,                DENY,    AUDITED,       DENY),
+    "Grant.capLeftFen":                 GRANT_DATA,
+    "Grant.canPayNow":                  GRANT_DATA,
     "Grant.usage":                      (GRANTOR,                DENY,    AUDITED,       DENY),
 
     "Settlement.id":                    SETTLEMENT_DATA,

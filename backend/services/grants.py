@@ -73,7 +73,7 @@ def state_of(s: Session, grant: Grant) -> GrantState:
 
 
 def suspended_grants(s: Session, grants: list[Grant]) -> set[uuid.UUID]:
-    """Which of these unrevoked grants R2 or R3 stops now, in four queries whatever their number."""
+    """Which of these unrevoked grants R2 or R3 stops now, in three queries whatever their number."""
     if not grants:
         return set()
     people = {g.grantor_id for g in grants} | {g.grantee_id for g in grants}
@@ -173,17 +173,22 @@ def revoke_grant(rt: Runtime, actor: Actor, grant_id: uuid.UUID) -> Grant:
 
 
 def set_grant_limits(rt: Runtime, actor: Actor, grant_id: uuid.UUID, *, monthly_cap_fen: int | None,
-                     allow_medical: bool, allow_premium: bool) -> Grant:
+                     allow_medical: bool | None = None, allow_premium: bool | None = None) -> Grant:
+    """Set the monthly cap (None: no cap); an allowed use left as None stays as it is."""
     _check_cap(monthly_cap_fen)
     now = rt.clock.now()
 
     def work(s: Session) -> Grant:
         grant = _own_grant(s, actor, grant_id)
-        grant.sqlmodel_update(dict(monthly_cap_fen=monthly_cap_fen, allow_medical=allow_medical,
-                                   allow_premium=allow_premium))
+        grant.monthly_cap_fen = monthly_cap_fen
+        if allow_medical is not None:
+            grant.allow_medical = allow_medical
+        if allow_premium is not None:
+            grant.allow_premium = allow_premium
         s.add(grant)
         audit.record(s, actor, "grant.limits", at=now, subject_person_id=grant.grantee_id, grant_id=grant.id,
-                     monthly_cap_fen=monthly_cap_fen, allow_medical=allow_medical, allow_premium=allow_premium)
+                     monthly_cap_fen=monthly_cap_fen, allow_medical=grant.allow_medical,
+                     allow_premium=grant.allow_premium)
         return grant
 
     return rt.db.write(work)
@@ -255,7 +260,9 @@ class GrantView:
     grant: Grant
     state: GrantState
     spent_this_month_fen: int
-    available_fen: int
+    available_fen: int              # what it can pay now: the grantor's business (it can equal the balance)
+    cap_left_fen: int | None        # the cap's headroom this month, when there is a cap
+    can_pay_now: bool               # all a grantee learns of the grantor's account
 
 
 def grant_views(s: Session, grant_ids, at: datetime) -> dict[uuid.UUID, GrantView]:
@@ -269,5 +276,6 @@ def grant_views(s: Session, grant_ids, at: datetime) -> dict[uuid.UUID, GrantVie
             available = account.balance_fen if account else 0
             if grant.monthly_cap_fen is not None:
                 available = min(available, max(0, grant.monthly_cap_fen - spent))
-        out[grant.id] = GrantView(grant, state, spent, available)
+        cap_room = None if grant.monthly_cap_fen is None else max(0, grant.monthly_cap_fen - spent)
+        out[grant.id] = GrantView(grant, state, spent, available, cap_room, available > 0)
     return out

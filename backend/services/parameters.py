@@ -18,9 +18,10 @@ def load(path: Path = SAMPLES) -> tuple[Parameters, ...]:
     return tuple(Parameters(**entry) for entry in data["parameter_sets"])
 
 
-def parameters_for(year: int, region_code: str, sets: tuple[Parameters, ...] | None = None) -> Parameters:
+def parameters_for(year: int, region_code: str, sets: tuple[Parameters, ...] | None = None, *,
+                   field: str = "serviceDate") -> Parameters:
     """The set for this year whose region prefix is the longest match of the person's region."""
     candidates = [p for p in (sets or load()) if p.year == year and region_code.startswith(p.region_prefix)]
     if not candidates:
-        raise DomainError(ErrorCode.POLICY_MISSING, field="serviceDate")
+        raise DomainError(ErrorCode.POLICY_MISSING, field=field)
     return max(candidates, key=lambda p: len(p.region_prefix))

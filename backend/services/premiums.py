@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.grants import GrantStatus, refuse
 from backend.domain.insurance import InsuranceType
@@ -14,7 +16,7 @@ from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit, ledger
 from backend.services.grants import cap_left, state_of
-from backend.services.parameters import parameters_for
+from backend.services.parameters import load, parameters_for
 from backend.storage.models import Enrolment, Grant, PremiumPayment
 
 
@@ -33,9 +35,11 @@ def pay_premium(rt: Runtime, actor: Actor, grantee_id: uuid.UUID, year: int) -> 
         enrolment = s.get(Enrolment, grantee_id)
         if enrolment.insurance_type != InsuranceType.RESIDENT or not in_shandong(enrolment.region_code):
             raise DomainError(ErrorCode.PREMIUM_NOT_RESIDENT, field="granteeId")
-        if not now.year - 1 <= year <= now.year + 1:
+        this_year = now.astimezone(CHINA).year
+        if not this_year - 1 <= year <= this_year + 1:
             raise DomainError(ErrorCode.INVALID_INPUT, field="year")
-        amount = parameters_for(year, enrolment.region_code).premium_fen
+        amount = parameters_for(year, enrolment.region_code, load(rt.settings.policy_parameters_file),
+                                field="year").premium_fen
         ledger.lock_accounts(s, [grantor_id])
         if s.exec(select(PremiumPayment).where(PremiumPayment.person_id == grantee_id,
                                                PremiumPayment.year == year)).first():
@@ -54,4 +58,8 @@ def pay_premium(rt: Runtime, actor: Actor, grantee_id: uuid.UUID, year: int) -> 
                      grant_id=grant.id)
         return payment
 
-    return rt.db.write(work)
+    try:
+        return rt.db.write(work)
+    except IntegrityError:
+        # Two grantors paying the same year at once: the unique (person, year) row decides who paid.
+        raise DomainError(ErrorCode.PREMIUM_ALREADY_PAID, field="year", year=year) from None

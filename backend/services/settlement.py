@@ -34,7 +34,7 @@ from backend.services.grants import (
     saved_choice,
     suspended_grants,
 )
-from backend.services.parameters import parameters_for
+from backend.services.parameters import load, parameters_for
 from backend.storage.db import insert_missing
 from backend.storage.models import (
     AnnualAccumulator,
@@ -155,7 +155,8 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
         enrolment = s.get(Enrolment, code.subject_id)
         if enrolment is None or enrolment.status != InsuranceStatus.ACTIVE:
             raise DomainError(ErrorCode.INSURANCE_INACTIVE, field="code")
-        params = parameters_for(request.service_date.year, enrolment.region_code)
+        params = parameters_for(request.service_date.year, enrolment.region_code,
+                                load(rt.settings.policy_parameters_file))
         institution = s.get(Institution, institution_id)
         # Locks in one order everywhere: the subject's accumulator, then personal accounts by person id
         # (taken last, so the contended grantor accounts are held for as short a time as possible).

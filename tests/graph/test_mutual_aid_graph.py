@@ -91,8 +91,9 @@ mutation Create($id: ID!, $cap: Int) { createGrant(input: {granteeId: $id, month
   __typename ... on OperationError { code message } ... on GrantPayload { grant { id status availableFen } } } }
 mutation Premium($id: ID!, $year: Int!) { payPremium(input: {granteeId: $id, year: $year}) {
   __typename ... on OperationError { code } ... on PremiumPayload { premium { year amountFen } } } }
-query Received { viewer { ... on Person { grantsReceived { edges { node { availableFen spentThisMonthFen
+query Received { viewer { ... on Person { grantsReceived { edges { node { capLeftFen canPayNow spentThisMonthFen
   grantor { name personalAccount { balanceFen } } } } } } } }
+query ReceivedAvailable { viewer { ... on Person { grantsReceived { edges { node { availableFen } } } } } }
 query Given { viewer { ... on Person { grantsGiven { edges { node { status
   usage { edges { node { amountFen kind institutionName } } } } } } } } }
 """
@@ -102,7 +103,7 @@ def test_grants_premiums_and_what_each_side_sees(rt, fam):
     father, daughter = household_principal(fam.father), household_principal(fam.daughter)
     created = gql(rt, father, GRANTS, operation="Create", id=to_global_id("Person", fam.daughter.id), cap=1_000_00)
     assert created.data["createGrant"]["grant"] == {"id": created.data["createGrant"]["grant"]["id"],
-                                                   "status": "ACTIVE", "availableFen": 1_000_00}
+                                                   "status": "ACTIVE", "availableFen": 1_000_00}  # the grantor
     refused = gql(rt, household_principal(fam.daughter), GRANTS, operation="Create",
                   id=to_global_id("Person", fam.son.id), locale="zh_CN").data["createGrant"]
     assert refused["code"] == "NOT_ELIGIBLE" and "R2" in refused["message"] and "职工" in refused["message"]
@@ -113,11 +114,13 @@ def test_grants_premiums_and_what_each_side_sees(rt, fam):
     assert again.data["payPremium"]["code"] == "PREMIUM_ALREADY_PAID"
     _settle(rt, fam.pharmacy, fam.daughter, fam.daughter,
             [{"itemCode": "1", "name": "秘密的药", "category": "C", "unitPriceFen": 30_00}])
-    # The grantee sees what the grant makes available, not the grantor's balance.
+    # The grantee sees what the grant makes available (the cap's room, whether it can pay), never the balance.
     received = gql(rt, daughter, GRANTS, operation="Received")
     node = received.data["viewer"]["grantsReceived"]["edges"][0]["node"]
-    assert (node["availableFen"], node["spentThisMonthFen"]) == (1_000_00 - 430_00, 430_00)
+    assert (node["capLeftFen"], node["canPayNow"], node["spentThisMonthFen"]) == (1_000_00 - 430_00, True, 430_00)
     assert node["grantor"] == {"name": "张伟", "personalAccount": None}
+    hidden = gql(rt, daughter, GRANTS, operation="ReceivedAvailable")
+    assert hidden.data["viewer"]["grantsReceived"]["edges"][0]["node"] == {"availableFen": None}
     # The grantor sees amount, date and institution, never the medical lines.
     given = gql(rt, father, GRANTS, operation="Given").data["viewer"]["grantsGiven"]["edges"][0]["node"]
     kinds = sorted((u["node"]["kind"], u["node"]["amountFen"]) for u in given["usage"]["edges"])

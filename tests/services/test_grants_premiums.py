@@ -102,3 +102,29 @@ def test_premiums_only_for_residents_under_an_active_grant_with_the_money_there(
     grants.set_grant_limits(rt, actor_of(fam.father), g.id, monthly_cap_fen=None, allow_medical=True,
                             allow_premium=False)
     _refused(ErrorCode.GRANT_NOT_ACTIVE, premiums.pay_premium, rt, actor_of(fam.father), fam.son.id, year)
+
+
+def test_changing_only_the_cap_keeps_the_allowed_uses(rt, fam):
+    g = grant(rt, fam.father, fam.daughter, allow_premium=False)
+    done = grants.set_grant_limits(rt, actor_of(fam.father), g.id, monthly_cap_fen=200_00)
+    assert (done.monthly_cap_fen, done.allow_medical, done.allow_premium) == (200_00, True, False)
+
+
+def test_two_grantors_paying_one_premium_at_once_pay_once(rt, fam):
+    from concurrent.futures import ThreadPoolExecutor
+
+    grant(rt, fam.father, fam.daughter)
+    grant(rt, fam.mother, fam.daughter)
+    year = rt.clock.now().year
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(premiums.pay_premium, rt, actor_of(p), fam.daughter.id, year)
+                   for p in (fam.father, fam.mother)]
+        outcomes = []
+        for f in futures:
+            try:
+                outcomes.append(f.result().amount_fen)
+            except DomainError as error:
+                outcomes.append(error.code)
+    assert sorted(map(str, outcomes)) == sorted(["40000", "PREMIUM_ALREADY_PAID"])
+    assert balance(rt, fam.father) + balance(rt, fam.mother) == 3_256_80 + 1_890_50 - 400_00
+    assert_ledger_balanced(rt)
