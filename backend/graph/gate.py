@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from graphql import OperationType
 from strawberry.extensions import SchemaExtension
 
 from backend.domain.errors import DomainError, ErrorCode
@@ -39,7 +40,9 @@ class Gate(SchemaExtension):
             if type_name == "Mutation":
                 return OperationError.of(DomainError(ErrorCode.NOT_ALLOWED), ctx.locale)
             raise forbidden(ctx.locale)
-        if rule.audited:
+        if rule.audited and not (ctx.principal.is_partner and info.operation.operation is OperationType.MUTATION):
+            # (A partner's mutation writes its own audit event about the person; reading its result
+            # back in the same operation is not logged twice.)
             for person_id in root.subject_ids():
                 ctx.reads[person_id].add(f"{type_name}.{field}")
         result = _next(root, info, *args, **kwargs)

@@ -106,6 +106,7 @@ SELF_OR_ACCOUNT_HOLDER = Rule("self or holder with view_account", _self_or_holde
 PARTY = Rule("a party to it", _party)
 MEMBER = Rule("a member", _member)
 OWN = Rule("own institution", _own_institution)
+OWN_AUDITED = Rule("own institution, audited", _own_institution, audited=True)
 AUDITED = Rule("visible, audited", lambda ctx, root: V, audited=True)
 RELATIONSHIP_DECIDER = Rule("clerk or admin", _relationship_decider)
 GRANTOR = Rule("the grantor", _grantor)
@@ -122,6 +123,8 @@ STRUCTURAL = (ALLOW, ALLOW, ALLOW, ALLOW)
 PERSON_DATA = (SELF_OR_FAMILY, DENY, AUDITED, DENY)
 GRANT_DATA = (PARTY, DENY, AUDITED, DENY)
 SETTLEMENT_DATA = (SETTLEMENT_VIEWER, OWN, AUDITED, DENY)
+# Who it was for and what they bought: a partner's read of personal data is audited too (R15).
+SETTLEMENT_PERSONAL = (SETTLEMENT_VIEWER, OWN_AUDITED, AUDITED, DENY)
 HOUSEHOLD_ONLY = (ALLOW, DENY, DENY, DENY)
 PARTNER_ONLY = (DENY, ALLOW, DENY, DENY)
 # What a Settlement's lines and parts carry is reached only through Settlement.lines, ruled above.
@@ -278,9 +281,9 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Settlement.institution":           SETTLEMENT_DATA,
     "Settlement.subject":               (SETTLEMENT_VIEWER,      DENY,    AUDITED,       DENY),
     "Settlement.presenter":             (SETTLEMENT_VIEWER,      DENY,    AUDITED,       DENY),
-    "Settlement.subjectMaskedName":     SETTLEMENT_DATA,
+    "Settlement.subjectMaskedName":     SETTLEMENT_PERSONAL,
     "Settlement.presentedBySubject":    SETTLEMENT_DATA,
-    "Settlement.presenterMaskedName":   SETTLEMENT_DATA,
+    "Settlement.presenterMaskedName":   SETTLEMENT_PERSONAL,
     "Settlement.visitType":             SETTLEMENT_DATA,
     "Settlement.serviceDate":           SETTLEMENT_DATA,
     "Settlement.parametersLabel":       SETTLEMENT_DATA,
@@ -293,13 +296,13 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Settlement.nonMedicalFen":         SETTLEMENT_DATA,
     "Settlement.personalBurdenFen":     SETTLEMENT_DATA,
     "Settlement.ownAccountFen":         SETTLEMENT_DATA,
-    "Settlement.mutualAid":             SETTLEMENT_DATA,
+    "Settlement.mutualAid":             SETTLEMENT_PERSONAL,
     "Settlement.cashFen":               SETTLEMENT_DATA,
     "Settlement.payerOrder":            SETTLEMENT_DATA,
     "Settlement.cashOnly":              SETTLEMENT_DATA,
     "Settlement.status":                SETTLEMENT_DATA,
     "Settlement.createdAt":             SETTLEMENT_DATA,
-    "Settlement.lines":                 SETTLEMENT_DATA,
+    "Settlement.lines":                 SETTLEMENT_PERSONAL,
 
     "SettlementLine.lineNo":            REACHED_THROUGH_SETTLEMENT,
     "SettlementLine.itemCode":          REACHED_THROUGH_SETTLEMENT,

@@ -155,3 +155,16 @@ def test_only_partners_settle(rt, fam):
         refused = gql(rt, who, SETTLE, input={"code": code, "visitType": "PHARMACY", "serviceDate": "2026-03-02",
                                               "idempotencyKey": "nope-000001", "lines": []}).data["settle"]
         assert refused["code"] == "NOT_ALLOWED"
+
+
+def test_a_partners_reads_of_its_settlements_are_audited(rt, fam):
+    from tests.helpers import audit_events
+
+    s = _settle(rt, fam.pharmacy, fam.father, fam.father,
+                [{"itemCode": "1", "name": "x", "category": "C", "unitPriceFen": 10_00}])["settlement"]
+    assert audit_events(rt, "person.read") == []  # the settle itself is audited as settlement.create
+    gql(rt, fam.pharmacy, "query($id: ID!) { node(id: $id) { ... on Settlement { subjectMaskedName lines { name } } } }",
+        id=s["id"])
+    (read,) = audit_events(rt, "person.read")
+    assert read.subject_person_id == fam.father.id and read.actor_kind == "partner"
+    assert "Settlement.lines" in read.detail
