@@ -87,7 +87,7 @@ class CSRFMiddleware:
         if supplied is None and headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             body = await _read_body(receive)
             supplied = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [None])[0]
-        if not expected or not supplied or not hmac.compare_digest(expected, supplied):
+        if not expected or not supplied or not hmac.compare_digest(expected.encode(), supplied.encode()):
             await PlainTextResponse("CSRF token missing or wrong. Reload the page and try again.",
                                     status_code=403)(scope, receive, send)
             return

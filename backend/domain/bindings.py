@@ -32,6 +32,11 @@ def is_minor(birth_date: date, today: date) -> bool:
     return age_on(birth_date, today) < ADULT_AGE
 
 
+def guardian_decides(consent_via: str | None, subject_born: date, today: date) -> bool:
+    """A guardian decides a binding's scopes only while the child is a minor; then the person does."""
+    return consent_via == ConsentMethod.GUARDIAN and is_minor(subject_born, today)
+
+
 def check_request(*, holder_is_subject: bool, subject_voucher_active: bool, related: bool,
                   subject_minor: bool, holder_is_verified_parent: bool) -> BindingStatus:
     """The status a new binding starts in, or the rule that refuses it."""

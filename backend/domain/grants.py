@@ -43,12 +43,13 @@ def ineligibility(grantor: Enrolled | None, grantor_has_account: bool, grantee: 
         return Ineligibility("R2", N_("the grantor's insurance must be active"))
     if same_person:
         return Ineligibility("R3", N_("a grantor cannot be their own grantee"))
+    # The relationship first: a refusal must not tell a stranger anything about the person's insurance.
+    if not verified_near_relative:
+        return Ineligibility("R3", N_("the grantee must be a near relative, verified by staff"))
     if grantee is None or not in_shandong(grantee.region_code):
         return Ineligibility("R3", N_("the grantee must be insured in Shandong"))
     if grantee.status != InsuranceStatus.ACTIVE:
         return Ineligibility("R3", N_("the grantee's insurance must be active"))
-    if not verified_near_relative:
-        return Ineligibility("R3", N_("the grantee must be a near relative, verified by staff"))
     return None
 
 

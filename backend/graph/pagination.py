@@ -32,7 +32,7 @@ def window(first: int, after: str | None, max_size: int) -> tuple[int, int]:
         return 0, first
     try:
         text = base64.urlsafe_b64decode(after.encode()).decode()
-        if not text.startswith(_PREFIX):
+        if not text.startswith(_PREFIX) or int(text[len(_PREFIX):]) < 0:
             raise ValueError
         return int(text[len(_PREFIX):]) + 1, first
     except ValueError:

@@ -10,6 +10,7 @@ import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
+    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -354,7 +355,8 @@ class Mutation(MutualAidMutation):
                                                view_account=input.view_account)
         return await _attempt(info, work, _binding, input.binding_id)
 
-    @strawberry.mutation(description="A fresh code for yourself or a bound relative; older ones stop working.")
+    @strawberry.mutation(description="A fresh code for yourself or a bound relative. Earlier codes stay valid until "
+                                      "they expire (so one scanned as the page refreshed still works); each is single-use.")
     async def issue_code(self, info: Info, input: IssueCodeInput) -> IssueCodeResult:
         def work(rt, actor):
             pools = [_pool_key(p) for p in input.pools] if input.pools is not None else None
@@ -371,11 +373,15 @@ class Mutation(MutualAidMutation):
         return await _attempt(info, work, lambda limit: PolicyLimitPayload(limit=limit))
 
 
+def _unexpected(error) -> bool:
+    return error.original_error is not None and not (error.extensions or {}).get("code")
+
+
 class Schema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
         # Refusals carry a code, and invalid documents are the caller's business: log only failures
         # raised inside resolvers that nobody expected.
-        unexpected = [e for e in errors if e.original_error is not None and not (e.extensions or {}).get("code")]
+        unexpected = [e for e in errors if _unexpected(e)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
@@ -391,6 +397,8 @@ def build_schema(settings: Settings) -> Schema:
         rules.append(NoSchemaIntrospectionCustomRule)
     extensions: list = [
         Gate,
+        # An unexpected failure must not show callers its SQL or values; refusals carry a code and pass.
+        lambda: MaskErrors(should_mask_error=_unexpected, error_message="Unexpected error."),
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         ParserCache,

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.relay import GlobalID
 from strawberry.types import Info
 
-from backend.domain.bindings import BindingStatus, ConsentMethod
+from backend.domain.bindings import BindingStatus, ConsentMethod, guardian_decides
 from backend.domain.codes import mask_name
 from backend.domain.idnumber import Sex
 from backend.domain.insurance import InsuranceStatus, InsuranceType
@@ -456,8 +456,11 @@ class Binding(Node):
 
     @strawberry.field(description="Who may change the scopes: the bound person, or for a minor the guardian.")
     async def scopes_decided_by(self, info: Info) -> Person:
-        guardian = self.row.consent_via == ConsentMethod.GUARDIAN
-        return Person(row=await info.context.loaders.person.load(self.row.holder_id if guardian else self.row.subject_id))
+        subject = await info.context.loaders.person.load(self.row.subject_id)
+        today = info.context.rt.clock.now().date()
+        if guardian_decides(self.row.consent_via, subject.birth_date, today):
+            return Person(row=await info.context.loaders.person.load(self.row.holder_id))
+        return Person(row=subject)
 
     @strawberry.field
     def requested_at(self) -> datetime.datetime:

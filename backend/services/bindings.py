@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from backend.domain.bindings import LIVE, BindingStatus, ConsentMethod, check_request, is_minor
+from backend.domain.bindings import LIVE, BindingStatus, ConsentMethod, check_request, guardian_decides, is_minor
 from backend.domain.codes import CodeStatus
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.kinship import Kinship, kind_of_other
@@ -149,12 +149,15 @@ def end_binding(rt: Runtime, actor: Actor, binding_id: uuid.UUID) -> Binding:
 
 def set_binding_scopes(rt: Runtime, actor: Actor, binding_id: uuid.UUID, *, view_insurance: bool,
                        view_account: bool) -> Binding:
-    """The bound person decides what the holder sees; for a minor, the guardian who holds it decides."""
+    """The bound person decides what the holder sees; for a minor, the guardian who holds it decides
+    (until the child comes of age)."""
     now = rt.clock.now()
 
     def work(s: Session) -> Binding:
         binding = _locked(s, binding_id)
-        decider = binding.holder_id if binding.consent_via == ConsentMethod.GUARDIAN else binding.subject_id
+        subject = s.get(Person, binding.subject_id)
+        decider = (binding.holder_id if guardian_decides(binding.consent_via, subject.birth_date, now.date())
+                   else binding.subject_id)
         if actor.principal.id not in (binding.holder_id, binding.subject_id):
             raise DomainError(ErrorCode.NOT_FOUND, field="bindingId")
         if actor.principal.id != decider:

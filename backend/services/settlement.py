@@ -42,6 +42,8 @@ from backend.storage.models import (
     Grant,
     IdempotencyKey,
     Institution,
+    LedgerPosting,
+    LedgerTransaction,
     Refund,
     Settlement,
     SettlementLine,
@@ -222,6 +224,16 @@ class RefundRequest:
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
+def _fund_that_paid(s: Session, settlement: Settlement) -> str:
+    """The fund account the settlement drew on, from its own ledger transaction (the person may have
+    moved region since); a settlement the fund paid nothing for has none, and gets nothing back."""
+    account = s.exec(select(LedgerPosting.account)
+                     .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+                     .where(LedgerTransaction.kind == "settlement", LedgerTransaction.reference_id == settlement.id,
+                            LedgerPosting.account.startswith("fund:"))).first()
+    return account or ledger.fund("none")
+
+
 def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement, numbers, kind: str,
                   reason: str | None) -> uuid.UUID:
     lines = s.exec(select(SettlementLine).where(SettlementLine.settlement_id == settlement.id)
@@ -244,12 +256,12 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
                     amount_fen=sum(ln.amount_fen for ln in chosen), created_at=now)
     s.add(refund)
     s.flush()
-    enrolment = s.get(Enrolment, settlement.subject_id)
     house = ledger.institution(settlement.institution_id)
+    fund_account = _fund_that_paid(s, settlement)
     back_to: dict[uuid.UUID, int] = {}
     for p in payments:
         back_to[p.payer_id] = back_to.get(p.payer_id, 0) + p.amount_fen
-    movements = [ledger.Movement(house, ledger.fund(enrolment.region_code), sum(ln.fund_fen for ln in chosen)),
+    movements = [ledger.Movement(house, fund_account, sum(ln.fund_fen for ln in chosen)),
                  ledger.Movement(house, ledger.CASH, sum(ln.cash_fen for ln in chosen))]
     movements += [ledger.Movement(house, ledger.personal(pid), amount, target_person=pid)
                   for pid, amount in sorted(back_to.items())]

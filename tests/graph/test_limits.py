@@ -56,3 +56,22 @@ def test_introspection_only_in_development(rt, me):
 def test_anonymous_callers_reach_nothing_but_viewer(rt):
     result = gql(rt, ANONYMOUS, '{ node(id: "UGVyc29uOjE=") { id } }')
     assert result.data == {"node": None} and result.errors[0].extensions["code"] == "FORBIDDEN"
+
+
+def test_a_negative_cursor_is_refused_and_unexpected_errors_show_no_internals(rt, me):
+    import base64
+
+    bad = base64.urlsafe_b64encode(b"offset:-5").decode()
+    result = gql(rt, me, "query($a: String) { viewer { ... on Person { family(after: $a) { totalCount } } } }", a=bad)
+    assert result.errors[0].extensions["code"] == "INVALID_INPUT"
+
+
+def test_unexpected_errors_are_masked(rt, me, monkeypatch):
+    from backend.services import reads
+
+    def boom(*_args):
+        raise RuntimeError("SELECT secret FROM somewhere WHERE id = 42")
+
+    monkeypatch.setattr(reads, "enrolments", boom)
+    result = gql(rt, me, "{ viewer { ... on Person { insurance { type } } } }")
+    assert result.errors and [e.message for e in result.errors] == ["Unexpected error."]

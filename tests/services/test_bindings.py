@@ -150,3 +150,13 @@ def test_the_bound_person_sets_scopes_and_for_a_minor_the_guardian(rt, family):
 def test_activating_twice_is_refused(rt, family):
     _refused(ErrorCode.VOUCHER_ALREADY_ACTIVATED, bindings.activate_voucher, rt, actor_of(family["father"]))
     assert len(audit_events(rt, "voucher.activate")) == 3
+
+
+def test_a_child_who_comes_of_age_decides_the_scopes(rt, family, clock):
+    minor = bindings.request_binding(rt, actor_of(family["father"]), family["son"].id)
+    bindings.set_binding_scopes(rt, actor_of(family["father"]), minor.id, view_insurance=True, view_account=True)
+    clock.advance(days=365 * 12)  # born 2016: an adult by 2038
+    _refused(ErrorCode.NOT_ALLOWED, bindings.set_binding_scopes, rt, actor_of(family["father"]), minor.id,
+             view_insurance=True, view_account=True)
+    done = bindings.set_binding_scopes(rt, actor_of(family["son"]), minor.id, view_insurance=True, view_account=False)
+    assert done.view_account is False

@@ -128,3 +128,11 @@ def test_two_grantors_paying_one_premium_at_once_pay_once(rt, fam):
     assert sorted(map(str, outcomes)) == sorted(["40000", "PREMIUM_ALREADY_PAID"])
     assert balance(rt, fam.father) + balance(rt, fam.mother) == 3_256_80 + 1_890_50 - 400_00
     assert_ledger_balanced(rt)
+
+
+def test_a_strangers_grant_refusal_says_nothing_about_their_insurance(rt, fam):
+    stranger = person(rt, "路人", date(1990, 1, 1), insurance="employee", balance_fen=100)
+    far = person(rt, "外省人", date(1960, 1, 1), region="110105")
+    for target in (fam.daughter, far):
+        e = _refused(ErrorCode.NOT_ELIGIBLE, grants.create_grant, rt, actor_of(stranger), target.id)
+        assert "near relative" in e.params["reason"]

@@ -230,3 +230,19 @@ def test_refund_window_other_institutions_and_staff_reversal(rt, fam, clock):
     settlement.reverse(rt, clerk, settlement.RefundRequest(sid, None, reason="重复收费"))
     assert balance(rt, fam.father) == 3_256_80
     assert_ledger_balanced(rt)
+
+
+def test_a_refund_goes_back_to_the_fund_that_paid_even_after_the_person_moved(rt, fam):
+    from sqlmodel import func, select
+
+    from backend.storage.models import LedgerPosting
+
+    sid, _ = settle_for(rt, fam.hospital, fam.father, fam.father, [line("A", 1_000_00)],
+                        visit=settlement.VisitType.INPATIENT)
+    rt.db.write(lambda s: s.exec(update(Enrolment).where(Enrolment.person_id == fam.father.id)
+                                 .values(region_code="370303")))
+    settlement.refund(rt, Actor(fam.hospital, Channel.GRAPHQL), settlement.RefundRequest(sid, None, "moved-refund"))
+    with rt.db.read() as s:
+        funds = dict(s.exec(select(LedgerPosting.account, func.sum(LedgerPosting.amount_fen))
+                            .where(LedgerPosting.account.startswith("fund:")).group_by(LedgerPosting.account)).all())
+    assert funds == {"fund:370102": 0}

@@ -126,3 +126,8 @@ def test_graphiql_is_served_in_development_only(rt):
     rt.settings = production
     with TestClient(create_app(rt)) as prod:
         assert prod.get("/graphql", headers={"accept": "text/html"}).status_code in (404, 405)
+
+
+def test_a_non_ascii_csrf_token_is_refused_not_a_crash(client, me):
+    client.get("/login")
+    assert client.post("/logout", headers={"X-CSRF-Token": "é".encode()}).status_code == 403
