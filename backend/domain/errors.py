@@ -75,6 +75,7 @@ class ErrorCode(StrEnum):
     ALREADY_REFUNDED = "ALREADY_REFUNDED"
     SERVICE_DATE_INVALID = "SERVICE_DATE_INVALID"
     INSURANCE_INACTIVE = "INSURANCE_INACTIVE"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     PAGE_SIZE = "PAGE_SIZE"
 
 
@@ -136,6 +137,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.IDEMPOTENCY_MISMATCH: N_("This idempotency key was already used for a different request."),
     ErrorCode.REFUND_WINDOW_PASSED: N_("The refund window of {days} days has passed; ask insurer staff to reverse it."),
     ErrorCode.ALREADY_REFUNDED: N_("This has already been refunded."),
+    ErrorCode.TOO_MANY_ATTEMPTS: N_("Too many failed attempts. Please try again in {minutes} minutes."),
     ErrorCode.INSURANCE_INACTIVE: N_("This person's insurance is not active, so it cannot settle a bill."),
     ErrorCode.SERVICE_DATE_INVALID: N_("The service date cannot be in the future or before this year's parameters."),
     ErrorCode.PAGE_SIZE: N_("A page holds at most {max} items."),

@@ -13,7 +13,7 @@ from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.regions import validate_region_code
 from backend.principals import Actor, InstitutionKind, Principal, PrincipalKind, StaffRole
 from backend.runtime import Runtime
-from backend.services import audit, ledger
+from backend.services import audit, ledger, throttle
 from backend.services.credentials import (
     api_secret_matches,
     hash_password,
@@ -132,6 +132,22 @@ def authenticate_password(rt: Runtime, username: str, password: str) -> Principa
     if verify_password(rt.settings, person.password_hash if person else None, password):
         return Principal(PrincipalKind.HOUSEHOLD, person.id, person.name)
     return None
+
+
+def sign_in_with_password(rt: Runtime, username: str, password: str, address: str) -> Principal | None:
+    """authenticate_password behind the attempt counters: a few failures lock the account name,
+    many lock the address, for a quarter of an hour (TOO_MANY_ATTEMPTS)."""
+    account = f"signin:account:{username.strip().lower()[:80]}"
+    origin = f"signin:address:{address[:80]}"
+    throttle.check(rt, throttle.SIGN_IN_PER_ACCOUNT, account)
+    throttle.check(rt, throttle.SIGN_IN_PER_ADDRESS, origin)
+    principal = authenticate_password(rt, username, password)
+    if principal is None:
+        throttle.failed(rt, throttle.SIGN_IN_PER_ACCOUNT, account)
+        throttle.failed(rt, throttle.SIGN_IN_PER_ADDRESS, origin)
+        return None
+    throttle.clear(rt, account)
+    return principal
 
 
 def record_sign_in(rt: Runtime, actor: Actor) -> None:

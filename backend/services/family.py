@@ -13,7 +13,7 @@ from backend.domain.idnumber import parse_id_number
 from backend.domain.kinship import check_claim, parse_kinship
 from backend.principals import Actor, StaffRole
 from backend.runtime import Runtime
-from backend.services import audit
+from backend.services import audit, throttle
 from backend.storage.models import Household, HouseholdMember, Person, Relationship
 
 HOUSEHOLD_NAME_MAX = 40
@@ -66,7 +66,15 @@ def claim_relationship(rt: Runtime, actor: Actor, *, id_number: str, name: str, 
                      relationship_id=row.id, kind=kinship.value)
         return row
 
-    return rt.db.write(work)
+    # Name-and-number misses are counted, so the form cannot be used to sweep for who is insured.
+    misses = f"claim:{claimant_id}"
+    throttle.check(rt, throttle.CLAIM_MISSES_PER_PERSON, misses)
+    try:
+        return rt.db.write(work)
+    except DomainError as error:
+        if error.code is ErrorCode.PERSON_NOT_FOUND:
+            throttle.failed(rt, throttle.CLAIM_MISSES_PER_PERSON, misses)
+        raise
 
 
 def _require_clerk(actor: Actor) -> None:

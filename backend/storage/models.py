@@ -346,3 +346,12 @@ class IdempotencyKey(SQLModel, table=True):
     request_sha256: str = Field(max_length=64)
     result_id: uuid.UUID
     created_at: datetime = _ts()
+
+
+class AttemptCounter(SQLModel, table=True):
+    """Failed attempts per key in a fixed window (sign-in guessing, claim probing): kept in the
+    database so every app process sees the same count."""
+
+    key: str = Field(max_length=120, primary_key=True)
+    window_start: datetime = _ts()
+    failures: int = 0

@@ -132,3 +132,18 @@ def test_rejecting_needs_a_reason(rt):
     with pytest.raises(DomainError) as caught:
         family.reject_relationship(rt, Actor(staff(rt), Channel.CONSOLE), row.id, "  ")
     assert caught.value.code is ErrorCode.REASON_REQUIRED
+
+
+def test_probing_names_and_numbers_is_counted_and_stopped(rt, clock):
+    me = person(rt, "我", date(1980, 1, 1))
+    other = person(rt, "王芳", date(1950, 1, 1))
+    for _ in range(10):
+        with pytest.raises(DomainError) as caught:
+            family.claim_relationship(rt, actor_of(me), id_number=other.id_number, name="猜一猜", kind="parent")
+        assert caught.value.code is ErrorCode.PERSON_NOT_FOUND
+    with pytest.raises(DomainError) as caught:
+        family.claim_relationship(rt, actor_of(me), id_number=other.id_number, name=other.name, kind="parent")
+    assert caught.value.code is ErrorCode.TOO_MANY_ATTEMPTS
+    clock.advance(hours=1)
+    assert family.claim_relationship(rt, actor_of(me), id_number=other.id_number, name=other.name,
+                                     kind="parent").status == "claimed"

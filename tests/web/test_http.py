@@ -131,3 +131,15 @@ def test_graphiql_is_served_in_development_only(rt):
 def test_a_non_ascii_csrf_token_is_refused_not_a_crash(client, me):
     client.get("/login")
     assert client.post("/logout", headers={"X-CSRF-Token": "é".encode()}).status_code == 403
+
+
+def test_repeated_wrong_passwords_lock_the_account_name_for_a_while(client, rt, clock, me):
+    for _ in range(5):
+        assert client.post("/auth/token", json={"username": me.id_number, "password": "guess"}).status_code == 401
+    locked = client.post("/auth/token", json={"username": me.id_number, "password": "secret-pw"})
+    assert locked.status_code == 429 and locked.json()["error"] == "too_many_attempts"
+    page = client.get("/login")
+    r = client.post("/login", data={"username": me.id_number, "password": "secret-pw", "csrf_token": _csrf(page.text)})
+    assert r.status_code == 429 and "次数过多" in r.text
+    clock.advance(minutes=16)
+    assert client.post("/auth/token", json={"username": me.id_number, "password": "secret-pw"}).status_code == 200

@@ -9,11 +9,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from backend.domain.errors import N_
+from backend.domain.errors import N_, DomainError
+from backend.i18n import error_message, gettext
 from backend.principals import Actor, Channel, PrincipalKind
-from backend.services.accounts import authenticate_password, record_sign_in
-from web.rendering import LANG_COOKIE, render
+from backend.services.accounts import record_sign_in, sign_in_with_password
+from web.rendering import LANG_COOKIE, render, request_locale
 from web.security import principal_from_session, sign_in, sign_out
+
+
+def client_address(request: Request) -> str:
+    """The peer address (behind a proxy, run uvicorn with --proxy-headers so this is the client's)."""
+    return request.client.host if request.client else "unknown"
+
 
 HOME = {PrincipalKind.HOUSEHOLD: "/family", PrincipalKind.STAFF: "/console",
         PrincipalKind.PARTNER: "/partner/checkout"}
@@ -32,10 +39,16 @@ async def login(request: Request) -> Response:
     form = await request.form()
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
-    principal = await to_thread.run_sync(authenticate_password, request.app.state.rt, username, password)
+    try:
+        principal = await to_thread.run_sync(sign_in_with_password, request.app.state.rt, username, password,
+                                             client_address(request))
+    except DomainError as refused:
+        return render(request, "auth/login.html", status_code=429, username=username,
+                      error=error_message(request_locale(request), refused))
     if principal is None:
         return render(request, "auth/login.html", status_code=400, username=username,
-                      error=N_("The ID number, phone or username and password do not match."))
+                      error=gettext(request_locale(request),
+                                    N_("The ID number, phone or username and password do not match.")))
     sign_in(request, principal)
     channel = Channel.WEB if principal.is_household else Channel.CONSOLE
     await to_thread.run_sync(record_sign_in, request.app.state.rt, Actor(principal, channel))
@@ -54,7 +67,12 @@ async def token(request: Request) -> Response:
         username, password = str(body["username"]), str(body["password"])
     except (ValueError, KeyError, TypeError):
         return JSONResponse({"error": "invalid_request"}, status_code=400)
-    principal = await to_thread.run_sync(authenticate_password, request.app.state.rt, username, password)
+    try:
+        principal = await to_thread.run_sync(sign_in_with_password, request.app.state.rt, username, password,
+                                             client_address(request))
+    except DomainError as refused:
+        return JSONResponse({"error": "too_many_attempts",
+                             "message": error_message(request_locale(request), refused)}, status_code=429)
     if principal is None:
         return JSONResponse({"error": "invalid_grant"}, status_code=401)
     await to_thread.run_sync(record_sign_in, request.app.state.rt, Actor(principal, Channel.GRAPHQL))

@@ -1,0 +1,67 @@
+"""Counting failed attempts (password guessing, claim probing) per key in a fixed window."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from backend.domain.errors import DomainError, ErrorCode
+from backend.runtime import Runtime
+from backend.storage.db import insert_missing
+from backend.storage.models import AttemptCounter
+
+
+@dataclass(frozen=True)
+class Limit:
+    failures: int
+    window: timedelta
+
+
+SIGN_IN_PER_ACCOUNT = Limit(5, timedelta(minutes=15))
+SIGN_IN_PER_ADDRESS = Limit(50, timedelta(minutes=15))
+CLAIM_MISSES_PER_PERSON = Limit(10, timedelta(hours=1))
+
+
+def _current(s: Session, rt: Runtime, key: str, limit: Limit) -> AttemptCounter | None:
+    row = s.get(AttemptCounter, key)
+    if row is not None and rt.clock.now() >= row.window_start + limit.window:
+        return None  # the window has passed
+    return row
+
+
+def check(rt: Runtime, limit: Limit, *keys: str) -> None:
+    """Refuse (TOO_MANY_ATTEMPTS) while any key is at its limit in the current window."""
+    with rt.db.read() as s:
+        for key in keys:
+            row = _current(s, rt, key, limit)
+            if row is not None and row.failures >= limit.failures:
+                wait = row.window_start + limit.window - rt.clock.now()
+                raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS, minutes=max(1, math.ceil(wait.total_seconds() / 60)))
+
+
+def failed(rt: Runtime, limit: Limit, *keys: str) -> None:
+    now = rt.clock.now()
+
+    def work(s: Session) -> None:
+        for key in keys:
+            insert_missing(s, AttemptCounter, key=key, window_start=now, failures=0)
+            row = s.get(AttemptCounter, key, with_for_update=True, populate_existing=True)
+            if now >= row.window_start + limit.window:
+                row.window_start, row.failures = now, 0
+            row.failures += 1
+            s.add(row)
+
+    rt.db.write(work)
+
+
+def clear(rt: Runtime, *keys: str) -> None:
+    def work(s: Session) -> None:
+        for key in keys:
+            row = s.get(AttemptCounter, key)
+            if row is not None:
+                s.delete(row)
+
+    rt.db.write(work)
