@@ -14,7 +14,7 @@ from backend.graph.schema import build_schema
 from backend.runtime import Runtime
 from backend.services.credentials import TokenSigner
 from web.graphql_view import GraphQLView
-from web.pages import auth, bindings, codes, console, family, grants, partner
+from web.pages import auth, bindings, codes, console, family, grants, partner, people
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -31,6 +31,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *auth.routes,
             *family.routes,
             *console.routes,
+            *people.routes,
             *codes.routes,
             *bindings.routes,
             *grants.routes,

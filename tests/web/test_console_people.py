@@ -1,0 +1,40 @@
+"""Staff find a person and read their record; auditors also read its audit log. Reads are audited."""
+
+import re
+from datetime import date
+
+from starlette.testclient import TestClient
+
+from backend.graph.types import to_global_id
+from tests.helpers import audit_events, person, staff
+from web.app import create_app
+
+
+def _staff_client(rt, role):
+    staff(rt, role, username=f"{role}x")
+    client = TestClient(create_app(rt))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"username": f"{role}x", "password": "pw", "csrf_token": token})
+    return client
+
+
+def test_a_clerk_finds_a_person_but_only_an_auditor_reads_the_log(rt):
+    granny = person(rt, "王秀英", date(1952, 5, 20), phone="13800000003")
+    with _staff_client(rt, "clerk") as clerk:
+        found = clerk.get("/console/people", params={"q": "13800000003"})
+        assert found.status_code == 200 and "王秀英" in found.text and granny.id_number in found.text
+        record = clerk.get(f"/console/people/{to_global_id('Person', granny.id)}")
+        assert record.status_code == 200 and "只有稽核员和管理员" in record.text and 'id="audit"' not in record.text
+    with _staff_client(rt, "auditor") as auditor:
+        record = auditor.get(f"/console/people/{to_global_id('Person', granny.id)}")
+        assert 'id="audit"' in record.text and "person.register" in record.text
+    assert {e.acting_as for e in audit_events(rt, "person.read")} == {"staff:clerk", "staff:auditor"}
+    assert audit_events(rt, "person.search")[0].channel == "console"
+
+
+def test_household_members_cannot_open_the_console(rt):
+    me = person(rt, "我", date(1980, 1, 1), password="pw")
+    client = TestClient(create_app(rt))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"username": me.id_number, "password": "pw", "csrf_token": token})
+    assert client.get("/console/people", follow_redirects=False).status_code == 303
