@@ -13,6 +13,7 @@ RELATIONSHIP_STATUS = {"CLAIMED": N_("Awaiting verification"), "VERIFIED": N_("V
 BINDING_STATUS = {"PENDING": N_("Awaiting approval"), "ACTIVE": N_("Bound"), "DECLINED": N_("Declined"),
                   "ENDED": N_("Ended")}
 GRANT_STATUS = {"ACTIVE": N_("Active"), "SUSPENDED": N_("Suspended"), "REVOKED": N_("Revoked")}
+SETTLEMENT_STATUS = {"settled": N_("Settled"), "partly_refunded": N_("Partly refunded"), "refunded": N_("Refunded")}
 STAFF_ROLE = {"CLERK": N_("Clerk"), "AUDITOR": N_("Auditor"), "ADMIN": N_("Administrator")}
 
 # The claim form offers R1's kinds, and, apart, kinds people often mean but R1 refuses.

@@ -38,3 +38,20 @@ def test_household_members_cannot_open_the_console(rt):
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
     client.post("/login", data={"username": me.id_number, "password": "pw", "csrf_token": token})
     assert client.get("/console/people", follow_redirects=False).status_code == 303
+
+
+def test_a_clerk_reverses_a_settlement_from_the_persons_record(rt):
+    from tests.money import balance, jinan_family, line, settle_for
+
+    fam = jinan_family(rt)
+    sid, _ = settle_for(rt, fam.pharmacy, fam.father, fam.father, [line("C", 80_00)])
+    with _staff_client(rt, "clerk") as clerk:
+        page = clerk.get(f"/console/people/{to_global_id('Person', fam.father.id)}")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        form = {"personId": to_global_id("Person", fam.father.id), "settlementId": to_global_id("Settlement", sid),
+                "csrf_token": token}
+        refused = clerk.post("/console/settlements/reverse", data={**form, "reason": " "})
+        assert refused.status_code == 400 and "请填写原因" in refused.text
+        done = clerk.post("/console/settlements/reverse", data={**form, "reason": "重复收费"})
+        assert done.status_code == 200 and "已退费" in done.text
+    assert balance(rt, fam.father) == 3_256_80

@@ -40,8 +40,6 @@ STARTING_LINES = 2
 
 VISIT_TYPES = {"PHARMACY": N_("Pharmacy"), "OUTPATIENT": N_("Outpatient"), "INPATIENT": N_("Inpatient")}
 CATEGORIES = {"A": N_("Class A"), "B": N_("Class B"), "C": N_("Class C"), "NON_MEDICAL": N_("Non-medical")}
-SETTLEMENT_STATUS = {"settled": N_("Settled"), "partly_refunded": N_("Partly refunded"),
-                     "refunded": N_("Refunded")}
 
 KEY_REFUSED = N_("This API key is not valid, or it has been revoked.")
 CODE_REQUIRED = N_("Scan or paste the code.")
@@ -167,7 +165,7 @@ async def _settlement(request: Request, principal: Principal, settlement_id: str
 def _values(**values) -> dict:
     return {"labels": labels, "yuan": yuan, "china_time": china_time, "new_key": lambda: uuid.uuid4().hex,
             "max_lines": MAX_LINES, "VISIT_TYPES": VISIT_TYPES, "CATEGORIES": CATEGORIES,
-            "SETTLEMENT_STATUS": SETTLEMENT_STATUS, "errors": {}, "resolved": None, "result": None,
+            "SETTLEMENT_STATUS": labels.SETTLEMENT_STATUS, "errors": {}, "resolved": None, "result": None,
             "result_error": None, **values}
 
 
