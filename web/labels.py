@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from backend.clock import CHINA
 from backend.domain.errors import N_
 from backend.domain.kinship import LABELS, NOT_NEAR_RELATIVES, Kinship
 from backend.domain.money import yuan  # noqa: F401  (templates use labels.yuan)
@@ -12,13 +15,23 @@ RELATIONSHIP_STATUS = {"CLAIMED": N_("Awaiting verification"), "VERIFIED": N_("V
                        "REJECTED": N_("Rejected")}
 BINDING_STATUS = {"PENDING": N_("Awaiting approval"), "ACTIVE": N_("Bound"), "DECLINED": N_("Declined"),
                   "ENDED": N_("Ended")}
-GRANT_STATUS = {"ACTIVE": N_("Active"), "SUSPENDED": N_("Suspended"), "REVOKED": N_("Revoked")}
+GRANT_STATUS = {"ACTIVE": N_("Grant in effect"), "SUSPENDED": N_("Grant paused"), "REVOKED": N_("Grant revoked")}
 SETTLEMENT_STATUS = {"settled": N_("Settled"), "partly_refunded": N_("Partly refunded"), "refunded": N_("Refunded")}
 STAFF_ROLE = {"CLERK": N_("Clerk"), "AUDITOR": N_("Auditor"), "ADMIN": N_("Administrator")}
 
 # The claim form offers R1's kinds, and, apart, kinds people often mean but R1 refuses.
 NEAR_RELATIVE_CHOICES = [(kind.value, LABELS[kind][0]) for kind in Kinship]
 OTHER_RELATIVE_CHOICES = list(NOT_NEAR_RELATIVES.items())
+
+
+def china_time(value: str | None) -> str:
+    """An ISO timestamp from the graph as China time, to the minute."""
+    if not value:
+        return ""
+    at = datetime.fromisoformat(value)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def kind_label(kind_name: str) -> str:

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from backend.i18n import LOCALES, gettext, negotiate
+from web.labels import china_time
 from web.security import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,6 +41,7 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
         "html_lang": "zh-CN" if locale == "zh_CN" else "en",
         "other_locale": next(code for code in LOCALES if code != locale),
         "csrf_token": csrf_token(request.session),
+        "china_time": china_time,
         **values,
     }
     return HTMLResponse(env.get_template(template).render(context), status_code=status_code)

@@ -76,6 +76,7 @@ class ErrorCode(StrEnum):
     SERVICE_DATE_INVALID = "SERVICE_DATE_INVALID"
     INSURANCE_INACTIVE = "INSURANCE_INACTIVE"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    MONTHLY_CAP_EXCEEDED = "MONTHLY_CAP_EXCEEDED"
     PAGE_SIZE = "PAGE_SIZE"
 
 
@@ -138,6 +139,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.REFUND_WINDOW_PASSED: N_("The refund window of {days} days has passed; ask insurer staff to reverse it."),
     ErrorCode.ALREADY_REFUNDED: N_("This has already been refunded."),
     ErrorCode.TOO_MANY_ATTEMPTS: N_("Too many failed attempts. Please try again in {minutes} minutes."),
+    ErrorCode.MONTHLY_CAP_EXCEEDED: N_("This would go over the grant's monthly cap: {left} yuan left this month, {needed} yuan needed."),
     ErrorCode.INSURANCE_INACTIVE: N_("This person's insurance is not active, so it cannot settle a bill."),
     ErrorCode.SERVICE_DATE_INVALID: N_("The service date cannot be in the future or before this year's parameters."),
     ErrorCode.PAGE_SIZE: N_("A page holds at most {max} items."),

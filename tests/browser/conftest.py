@@ -23,6 +23,7 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm on destructive actions
     yield page
     context.close()
 

@@ -53,3 +53,24 @@ def test_parent_shows_mothers_code_which_refreshes_and_a_pharmacy_resolves_it(rt
         assert resolve(first)["__typename"] == "ResolvedCode"
     finally:
         pharmacy.close()
+
+
+def test_choosing_who_pays_first_issues_a_code_with_that_choice(rt, page, live_server):
+    from sqlmodel import select
+
+    from backend.domain.codes import code_digest
+    from backend.storage.models import PresentedCode
+
+    father = next(p for p in demo.logins()["people"] if p["name"] == "张伟")
+    login(page, live_server, father["id_number"], father["password"])
+    page.wait_for_url(f"{live_server}/family")
+    page.goto(f"{live_server}/codes")
+    page.wait_for_selector("#code-panel .qr svg")
+    first = page.inner_text("[data-code]").strip()
+    page.select_option("#payer", "cash")
+    page.wait_for_function("(first) => document.querySelector('[data-code]').textContent.trim() !== first", arg=first)
+    assert page.eval_on_selector("#payer", "el => el.value") == "cash"
+    with rt.db.read() as s:
+        row = s.exec(select(PresentedCode).where(
+            PresentedCode.code_sha256 == code_digest(page.inner_text("[data-code]").strip()))).one()
+    assert '"cash_only": true' in row.payer_order

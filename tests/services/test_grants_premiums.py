@@ -98,7 +98,8 @@ def test_premiums_only_for_residents_under_an_active_grant_with_the_money_there(
     _refused(ErrorCode.INSUFFICIENT_FUNDS, premiums.pay_premium, rt, actor_of(poor), fam.son.id, year)
     assert balance(rt, poor) == 100_00
     g = grant(rt, fam.father, fam.son, monthly_cap_fen=300_00)
-    _refused(ErrorCode.INSUFFICIENT_FUNDS, premiums.pay_premium, rt, actor_of(fam.father), fam.son.id, year)
+    e = _refused(ErrorCode.MONTHLY_CAP_EXCEEDED, premiums.pay_premium, rt, actor_of(fam.father), fam.son.id, year)
+    assert e.params == {"left": "300.00", "needed": "400.00"}
     grants.set_grant_limits(rt, actor_of(fam.father), g.id, monthly_cap_fen=None, allow_medical=True,
                             allow_premium=False)
     _refused(ErrorCode.GRANT_NOT_ACTIVE, premiums.pay_premium, rt, actor_of(fam.father), fam.son.id, year)

@@ -99,7 +99,7 @@ def test_page_posts_without_the_csrf_token_are_refused(client, rt, me):
     # With the token from the page, in the header as htmx sends it, the claim goes through.
     token = _csrf(client.get("/family").text)
     r = client.post("/family/claim", data=claim, headers={"X-CSRF-Token": token, "HX-Request": "true"})
-    assert r.status_code == 200 and "已提交申报" in r.text and count(rt, Relationship) == 1
+    assert r.status_code == 200 and "等待医保经办人员核验" in r.text and count(rt, Relationship) == 1
 
 
 def test_a_refused_claim_shows_its_message_beside_the_field(client, rt, me):

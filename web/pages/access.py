@@ -13,6 +13,8 @@ from web.security import principal_from_session
 
 Page = Callable[[Request, Principal], Awaitable[Response]]
 
+HOME = {PrincipalKind.HOUSEHOLD: "/family", PrincipalKind.STAFF: "/console", PrincipalKind.PARTNER: "/partner/checkout"}
+
 
 def signed_in_as(kind: PrincipalKind, sign_in_at: str = "/login"):
     """Decorate a page `(request, principal)`: it runs only for a signed-in caller of this kind."""
@@ -21,9 +23,11 @@ def signed_in_as(kind: PrincipalKind, sign_in_at: str = "/login"):
         async def endpoint(request: Request) -> Response:
             principal = await principal_from_session(request.app.state.rt, request)
             if principal.kind is not kind:
+                # Signed in as someone else (staff opening a household page): their own home, not sign-in.
+                sign_in_at_ = HOME.get(principal.kind, sign_in_at)
                 if request.headers.get("hx-request") == "true":  # a partial swap would nest the sign-in page
-                    return Response(status_code=200, headers={"HX-Redirect": sign_in_at})
-                return RedirectResponse(sign_in_at, status_code=303)
+                    return Response(status_code=200, headers={"HX-Redirect": sign_in_at_})
+                return RedirectResponse(sign_in_at_, status_code=303)
             return await page(request, principal)
 
         return endpoint

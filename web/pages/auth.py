@@ -11,8 +11,9 @@ from starlette.routing import Route
 
 from backend.domain.errors import N_, DomainError
 from backend.i18n import error_message, gettext
-from backend.principals import Actor, Channel, PrincipalKind
+from backend.principals import Actor, Channel
 from backend.services.accounts import record_sign_in, sign_in_with_password
+from web.pages.access import HOME
 from web.rendering import LANG_COOKIE, render, request_locale
 from web.security import principal_from_session, sign_in, sign_out
 
@@ -22,8 +23,6 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-HOME = {PrincipalKind.HOUSEHOLD: "/family", PrincipalKind.STAFF: "/console",
-        PrincipalKind.PARTNER: "/partner/checkout"}
 
 
 async def home(request: Request) -> Response:

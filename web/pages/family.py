@@ -35,7 +35,8 @@ async def claim(request: Request, principal) -> Response:
     data = await execute(request, principal, "family/claim.graphql", input=values)
     result = data["claimRelationship"]
     return await after_mutation(request, result, rerender=partial(_render, request, principal, form=values),
-                                back_to="/family", error_key=result.get("field") or "form", notice="claimed")
+                                back_to="/family", error_key=result.get("field") or "form", notice="claimed",
+                                form={})
 
 
 routes = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 from anyio import to_thread
@@ -49,16 +49,6 @@ CATEGORY_INVALID = N_("Choose a category.")
 
 BLANK_LINE = {"itemCode": "", "name": "", "category": "A", "price": "", "quantity": "1"}
 _LINE_FIELD = re.compile(r"line-(\d{1,3})-(itemCode|name|category|price|quantity)")
-
-
-def china_time(value: str | None) -> str:
-    """An ISO timestamp from the graph as China time, to the minute."""
-    if not value:
-        return ""
-    at = datetime.fromisoformat(value)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def _result_url(settlement_id: str) -> str:
@@ -163,7 +153,7 @@ async def _settlement(request: Request, principal: Principal, settlement_id: str
 
 
 def _values(**values) -> dict:
-    return {"labels": labels, "yuan": yuan, "china_time": china_time, "new_key": lambda: uuid.uuid4().hex,
+    return {"labels": labels, "yuan": yuan, "new_key": lambda: uuid.uuid4().hex,
             "max_lines": MAX_LINES, "VISIT_TYPES": VISIT_TYPES, "CATEGORIES": CATEGORIES,
             "SETTLEMENT_STATUS": labels.SETTLEMENT_STATUS, "errors": {}, "resolved": None, "result": None,
             "result_error": None, **values}
