@@ -33,7 +33,6 @@ from backend.storage.models import (
     Settlement,
     SettlementLine,
     SettlementPayment,
-    StaffUser,
 )
 
 
@@ -126,9 +125,6 @@ def search_people(s: Session, text: str, offset: int, limit: int) -> tuple[list[
     rows = s.exec(select(Person).where(condition).order_by(Person.name, Person.id).offset(offset).limit(limit)).all()
     return list(rows), total
 
-
-MODELS = {"Person": Person, "Household": Household, "Relationship": Relationship,
-          "Institution": Institution, "StaffUser": StaffUser}
 
 
 def pending_claims(s: Session, offset: int, limit: int) -> tuple[list[Relationship], int]:
