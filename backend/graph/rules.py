@@ -141,6 +141,7 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Query.auditEvents":                (DENY,                   DENY,    AUDITOR,       DENY),
 
     "Mutation.claimRelationship":       (ALLOW,                  DENY,    DENY,          DENY),
+    "Mutation.withdrawClaim":           HOUSEHOLD_ONLY,
     "Mutation.verifyRelationship":      (DENY,                   DENY,    RELATIONSHIP_DECIDER, DENY),
     "Mutation.rejectRelationship":      (DENY,                   DENY,    RELATIONSHIP_DECIDER, DENY),
     "Mutation.createHousehold":         (ALLOW,                  DENY,    DENY,          DENY),
@@ -234,6 +235,7 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "Relationship.person":              (PARTY,                  DENY,    AUDITED,       DENY),
     "Relationship.relative":            (PARTY,                  DENY,    AUDITED,       DENY),
     "Relationship.kind":                (PARTY,                  DENY,    AUDITED,       DENY),
+    "Relationship.claimedBy":           (PARTY,                  DENY,    AUDITED,       DENY),
     "Relationship.status":              (PARTY,                  DENY,    AUDITED,       DENY),
     "Relationship.claimedAt":           (PARTY,                  DENY,    AUDITED,       DENY),
     "Relationship.decidedAt":           (PARTY,                  DENY,    AUDITED,       DENY),
@@ -369,6 +371,7 @@ TABLE: dict[str, tuple[Rule, Rule, Rule, Rule]] = {
     "PageInfo.endCursor":               STRUCTURAL,
 
     "RelationshipPayload.relationship": STRUCTURAL,
+    "ClaimWithdrawn.relationshipId":    STRUCTURAL,
     "SettlementPayload.settlement":     STRUCTURAL,
     "GrantPayload.grant":               STRUCTURAL,
     "PayerOrderPayload.payerOrder":     STRUCTURAL,

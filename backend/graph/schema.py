@@ -35,6 +35,7 @@ from backend.graph.types import (
     Binding,
     BindingPayload,
     BindingResult,
+    ClaimWithdrawn,
     Household,
     HouseholdPayload,
     HouseholdResult,
@@ -62,6 +63,7 @@ from backend.graph.types import (
     Voucher,
     VoucherPayload,
     VoucherResult,
+    WithdrawClaimResult,
     from_global_id,
 )
 from backend.principals import PrincipalKind
@@ -193,6 +195,11 @@ class ClaimRelationshipInput:
 
 
 @strawberry.input
+class RelationshipInput:
+    relationship_id: strawberry.ID
+
+
+@strawberry.input
 class VerifyRelationshipInput:
     relationship_id: strawberry.ID
     method: VerificationMethodEnum
@@ -287,6 +294,12 @@ class Mutation(MutualAidMutation):
         def work(rt, actor):
             return family.claim_relationship(rt, actor, id_number=input.id_number, name=input.name, kind=input.kind)
         return await _attempt(info, work, _relationship)
+
+    @strawberry.mutation(description="Take back a claim you made that no clerk has decided yet.")
+    async def withdraw_claim(self, info: Info, input: RelationshipInput) -> WithdrawClaimResult:
+        work = _by_ids(family.withdraw_claim, ("Relationship", "relationshipId"))
+        return await _attempt(info, work, lambda _: ClaimWithdrawn(relationship_id=input.relationship_id),
+                              input.relationship_id)
 
     @strawberry.mutation(description="Staff (clerk, admin): confirm a claimed relationship.")
     async def verify_relationship(self, info: Info, input: VerifyRelationshipInput) -> RelationshipResult:

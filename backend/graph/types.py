@@ -243,6 +243,12 @@ class Relationship(Node):
     async def relative(self, info: Info) -> Person:
         return Person(row=await info.context.loaders.person.load(self.row.relative_id))
 
+    @strawberry.field(description="Who made the claim (only they may withdraw it while it waits).")
+    async def claimed_by(self, info: Info) -> Person | None:
+        if self.row.claimed_by is None:
+            return None
+        return Person(row=await info.context.loaders.person.load(self.row.claimed_by))
+
     @strawberry.field(description="What `person` is to `relative`.")
     def kind(self) -> KinshipEnum:
         return Kinship(self.row.kind)
@@ -662,6 +668,11 @@ class AuditEventConnection:
 
 
 @strawberry.type
+class ClaimWithdrawn:
+    relationship_id: strawberry.ID
+
+
+@strawberry.type
 class RelationshipPayload:
     relationship: Relationship
 
@@ -674,6 +685,7 @@ class HouseholdPayload:
 Viewer = Annotated[Union[Person, Institution, StaffUser], strawberry.union("Viewer")]
 RelationshipResult = Annotated[Union[RelationshipPayload, OperationError], strawberry.union("RelationshipResult")]
 HouseholdResult = Annotated[Union[HouseholdPayload, OperationError], strawberry.union("HouseholdResult")]
+WithdrawClaimResult = Annotated[Union[ClaimWithdrawn, OperationError], strawberry.union("WithdrawClaimResult")]
 VoucherResult = Annotated[Union[VoucherPayload, OperationError], strawberry.union("VoucherResult")]
 BindingResult = Annotated[Union[BindingPayload, OperationError], strawberry.union("BindingResult")]
 IssueCodeResult = Annotated[Union[IssuedCodePayload, OperationError], strawberry.union("IssueCodeResult")]

@@ -77,6 +77,25 @@ def claim_relationship(rt: Runtime, actor: Actor, *, id_number: str, name: str, 
         raise
 
 
+def withdraw_claim(rt: Runtime, actor: Actor, relationship_id: uuid.UUID) -> uuid.UUID:
+    """The claimant takes back a claim no clerk has decided yet; the record goes, the audit stays."""
+    now = rt.clock.now()
+
+    def work(s: Session) -> uuid.UUID:
+        row = s.get(Relationship, relationship_id, with_for_update=True)
+        if row is None or row.claimed_by != actor.principal.id:
+            raise DomainError(ErrorCode.NOT_FOUND, field="relationshipId")
+        if row.status != RelationshipStatus.CLAIMED:
+            raise DomainError(ErrorCode.RELATIONSHIP_NOT_CLAIMED, field="relationshipId")
+        other = row.person_id if row.relative_id == actor.principal.id else row.relative_id
+        s.delete(row)
+        audit.record(s, actor, "relationship.withdraw", at=now, subject_person_id=other, relationship_id=row.id,
+                     kind=row.kind)
+        return row.id
+
+    return rt.db.write(work)
+
+
 def _require_clerk(actor: Actor) -> None:
     if not (actor.principal.is_staff and actor.principal.role in (StaffRole.CLERK, StaffRole.ADMIN)):
         raise DomainError(ErrorCode.NOT_ALLOWED)

@@ -147,3 +147,20 @@ def test_probing_names_and_numbers_is_counted_and_stopped(rt, clock):
     clock.advance(hours=1)
     assert family.claim_relationship(rt, actor_of(me), id_number=other.id_number, name=other.name,
                                      kind="parent").status == "claimed"
+
+
+def test_the_claimant_withdraws_a_claim_while_it_waits_and_nobody_else_can(rt):
+    me = person(rt, "我", date(1980, 1, 1))
+    mum = person(rt, "妈妈", date(1955, 1, 1))
+    row = relate(rt, me, mum, "parent")
+    with pytest.raises(DomainError) as caught:
+        family.withdraw_claim(rt, actor_of(mum), row.id)  # the other side cannot
+    assert caught.value.code is ErrorCode.NOT_FOUND
+    assert family.withdraw_claim(rt, actor_of(me), row.id) == row.id
+    assert count(rt, Relationship) == 0
+    (event,) = audit_events(rt, "relationship.withdraw")
+    assert event.subject_person_id == mum.id
+    decided = relate(rt, me, mum, "parent", verify_with=staff(rt))
+    with pytest.raises(DomainError) as caught:
+        family.withdraw_claim(rt, actor_of(me), decided.id)
+    assert caught.value.code is ErrorCode.RELATIONSHIP_NOT_CLAIMED

@@ -143,3 +143,17 @@ def test_repeated_wrong_passwords_lock_the_account_name_for_a_while(client, rt, 
     assert r.status_code == 429 and "次数过多" in r.text
     clock.advance(minutes=16)
     assert client.post("/auth/token", json={"username": me.id_number, "password": "secret-pw"}).status_code == 200
+
+
+def test_a_waiting_claim_is_withdrawn_from_the_family_page(client, rt, me):
+    relative = person(rt, "王秀英", date(1952, 5, 20))
+    page = client.get("/login")
+    client.post("/login", data={"username": me.id_number, "password": "secret-pw", "csrf_token": _csrf(page.text)})
+    token = _csrf(client.get("/family").text)
+    client.post("/family/claim", data={"name": relative.name, "idNumber": relative.id_number, "kind": "sibling",
+                                       "csrf_token": token})
+    family_page = client.get("/family").text
+    relationship_id = re.search(r'name="relationshipId" value="([^"]+)"', family_page).group(1)
+    r = client.post("/family/withdraw", data={"relationshipId": relationship_id, "csrf_token": token},
+                    headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "王秀英" not in r.text and count(rt, Relationship) == 0

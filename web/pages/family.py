@@ -32,14 +32,24 @@ async def family_page(request: Request, principal) -> Response:
 async def claim(request: Request, principal) -> Response:
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("name", "idNumber", "kind")}
-    data = await execute(request, principal, "family/claim.graphql", input=values)
+    data = await execute(request, principal, "family/claim.graphql", operation="ClaimRelationship", input=values)
     result = data["claimRelationship"]
     return await after_mutation(request, result, rerender=partial(_render, request, principal, form=values),
                                 back_to="/family", error_key=result.get("field") or "form", notice="claimed",
                                 form={})
 
 
+@household_page
+async def withdraw(request: Request, principal) -> Response:
+    """Take back a claim that still waits for a clerk (a wrong person or kind picked by mistake)."""
+    relationship_id = str((await request.form()).get("relationshipId", ""))
+    data = await execute(request, principal, "family/claim.graphql", operation="WithdrawClaim", id=relationship_id)
+    return await after_mutation(request, data["withdrawClaim"], rerender=partial(_render, request, principal),
+                                back_to="/family", error_key=relationship_id)
+
+
 routes = [
     Route("/family", family_page, methods=["GET"]),
     Route("/family/claim", claim, methods=["POST"]),
+    Route("/family/withdraw", withdraw, methods=["POST"]),
 ]
