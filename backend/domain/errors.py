@@ -62,6 +62,10 @@ class ErrorCode(StrEnum):
     NO_LINES = "NO_LINES"
     TOO_MANY_LINES = "TOO_MANY_LINES"
     BAD_LINE = "BAD_LINE"
+    LINE_TEXT_INVALID = "LINE_TEXT_INVALID"
+    LINE_TOO_LARGE = "LINE_TOO_LARGE"
+    BILL_TOO_LARGE = "BILL_TOO_LARGE"
+    CONTROL_CHARACTERS = "CONTROL_CHARACTERS"
     NOT_ELIGIBLE = "NOT_ELIGIBLE"
     GRANT_EXISTS = "GRANT_EXISTS"
     GRANTEE_LIMIT = "GRANTEE_LIMIT"
@@ -126,7 +130,11 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.POLICY_MISSING: N_("No settlement parameters are set for this year, region and visit type."),
     ErrorCode.NO_LINES: N_("A bill needs at least one line."),
     ErrorCode.TOO_MANY_LINES: N_("A bill has at most {max} lines."),
-    ErrorCode.BAD_LINE: N_("Line {item}: the price must not be negative and the quantity must be positive."),
+    ErrorCode.BAD_LINE: N_("Line {line}: the price must not be negative and the quantity must be a whole number from 1 to {max_quantity}."),
+    ErrorCode.LINE_TEXT_INVALID: N_("Line {line}: an item code of 1 to {max_code} and a name of 1 to {max_name} characters, please."),
+    ErrorCode.LINE_TOO_LARGE: N_("Line {line}: one line comes to at most {max} yuan."),
+    ErrorCode.BILL_TOO_LARGE: N_("A bill comes to at most {max} yuan."),
+    ErrorCode.CONTROL_CHARACTERS: N_("Please remove the control characters from this text."),
     ErrorCode.NOT_ELIGIBLE: N_("Not eligible under rule {rule}: {reason}"),
     ErrorCode.GRANT_EXISTS: N_("You already have an active grant for this person."),
     ErrorCode.GRANTEE_LIMIT: N_("You already have the most grantees this region allows ({limit})."),

@@ -11,9 +11,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.money import BP, allocate, fund_side
+from backend.domain.money import BP, allocate, fund_side, yuan
+from backend.domain.text import has_control_characters
 
+# What one bill may hold. Anything larger is a typo or an attack, not a medical bill; the limits also
+# keep every amount a settlement reports within what a JSON number carries exactly (2^53 - 1).
 MAX_LINES = 200
+MAX_ITEM_CODE_LENGTH = 40
+MAX_ITEM_NAME_LENGTH = 100
+MAX_QUANTITY = 100_000
+MAX_LINE_FEN = 100_000_000_00   # one hundred million yuan
+MAX_BILL_FEN = 100_000_000_00
 
 
 class Category(StrEnum):
@@ -115,15 +123,22 @@ class Split:
 
 
 def validate_lines(lines: Sequence[BillLine]) -> None:
+    """Refuse a bill the service will not settle, naming the first line at fault (numbered from 1)."""
     if not lines:
         raise DomainError(ErrorCode.NO_LINES, field="lines")
     if len(lines) > MAX_LINES:
         raise DomainError(ErrorCode.TOO_MANY_LINES, field="lines", max=MAX_LINES)
-    for line in lines:
-        if line.quantity <= 0 or line.unit_price_fen < 0 or line.amount_fen == 0:
-            raise DomainError(ErrorCode.BAD_LINE, field="lines", item=line.item_code)
-        if line.amount_fen > 100_000_000_00:  # a hundred million yuan: a typo, not a bill
-            raise DomainError(ErrorCode.BAD_LINE, field="lines", item=line.item_code)
+    for number, line in enumerate(lines, start=1):
+        if not (0 < len(line.item_code) <= MAX_ITEM_CODE_LENGTH and 0 < len(line.name) <= MAX_ITEM_NAME_LENGTH) \
+                or has_control_characters(line.item_code) or has_control_characters(line.name):
+            raise DomainError(ErrorCode.LINE_TEXT_INVALID, field="lines", line=number,
+                              max_code=MAX_ITEM_CODE_LENGTH, max_name=MAX_ITEM_NAME_LENGTH)
+        if not 0 < line.quantity <= MAX_QUANTITY or line.unit_price_fen < 0 or line.amount_fen == 0:
+            raise DomainError(ErrorCode.BAD_LINE, field="lines", line=number, max_quantity=MAX_QUANTITY)
+        if line.amount_fen > MAX_LINE_FEN:
+            raise DomainError(ErrorCode.LINE_TOO_LARGE, field="lines", line=number, max=yuan(MAX_LINE_FEN))
+    if sum(line.amount_fen for line in lines) > MAX_BILL_FEN:
+        raise DomainError(ErrorCode.BILL_TOO_LARGE, field="lines", max=yuan(MAX_BILL_FEN))
 
 
 def _sequential(total_parts: Sequence[int], weights: Sequence[int]) -> list[list[int]]:

@@ -15,6 +15,7 @@ from backend.domain.grants import OWN, GrantStatus
 from backend.domain.settlement import BillLine, Category, VisitType
 from backend.graph.errors import OperationError
 from backend.graph.pagination import PageInfo, build_connection, requested_window
+from backend.graph.scalars import Fen
 from backend.graph.types import Institution, Node, Person, from_global_id
 from backend.i18n import gettext
 from backend.services import grants, premiums, reads, settlement
@@ -40,10 +41,10 @@ def _pool_key(value: str) -> str:
 @strawberry.type(description="One payment a grant made: amount, date and where; never the medical lines.")
 class GrantUse:
     at: datetime.datetime
-    amount_fen: int
+    amount_fen: Fen
     kind: str = strawberry.field(description="medical or premium")
     institution_name: str | None
-    refunded_fen: int
+    refunded_fen: Fen
 
 
 @strawberry.type(description="Family mutual aid (家庭共济): the grantor's personal account pays for the grantee.")
@@ -79,7 +80,7 @@ class Grant(Node):
         return f"{because.rule}: {gettext(info.context.locale, because.reason)}"
 
     @strawberry.field
-    def monthly_cap_fen(self) -> int | None:
+    def monthly_cap_fen(self) -> Fen | None:
         return self.row.monthly_cap_fen
 
     @strawberry.field
@@ -99,15 +100,15 @@ class Grant(Node):
         return self.row.revoked_at
 
     @strawberry.field
-    async def spent_this_month_fen(self, info: Info) -> int:
+    async def spent_this_month_fen(self, info: Info) -> Fen:
         return (await self._view(info)).spent_this_month_fen
 
     @strawberry.field(description="Grantor: what this grant can pay right now (the cap and the balance allowing).")
-    async def available_fen(self, info: Info) -> int | None:
+    async def available_fen(self, info: Info) -> Fen | None:
         return (await self._view(info)).available_fen
 
     @strawberry.field(description="What the monthly cap still allows this month; null when there is no cap.")
-    async def cap_left_fen(self, info: Info) -> int | None:
+    async def cap_left_fen(self, info: Info) -> Fen | None:
         return (await self._view(info)).cap_left_fen
 
     @strawberry.field(description="Whether the grant can pay anything now: all a grantee learns of the balance.")
@@ -164,7 +165,7 @@ class PayerOrder:
 @strawberry.type
 class SettlementPaymentPart:
     pool: str = strawberry.field(description='"own" or the Grant\'s id')
-    amount_fen: int
+    amount_fen: Fen
 
 
 @strawberry.type(description="How an amount splits under R7: what the fund paid, and the personal burden's parts.")
@@ -174,31 +175,31 @@ class Split:
     row: strawberry.Private[models.Settlement | models.SettlementLine]
 
     @strawberry.field(description="Paid by the pooled fund (统筹).")
-    def fund_fen(self) -> int:
+    def fund_fen(self) -> Fen:
         return self.row.fund_fen
 
     @strawberry.field(description="Annual deductible (起付线) applied: personal burden.")
-    def deductible_fen(self) -> int:
+    def deductible_fen(self) -> Fen:
         return self.row.deductible_fen
 
     @strawberry.field(description="Co-pay (自付) after the fund's ratio: personal burden.")
-    def copay_fen(self) -> int:
+    def copay_fen(self) -> Fen:
         return self.row.copay_fen
 
     @strawberry.field(description="List B self-pay-first share (乙类先行自付): personal burden.")
-    def b_self_first_fen(self) -> int:
+    def b_self_first_fen(self) -> Fen:
         return self.row.b_self_first_fen
 
     @strawberry.field(description="List C, out-of-list (丙类自费): personal burden.")
-    def self_pay_fen(self) -> int:
+    def self_pay_fen(self) -> Fen:
         return self.row.self_pay_fen
 
     @strawberry.field(description="Non-medical goods: always cash.")
-    def non_medical_fen(self) -> int:
+    def non_medical_fen(self) -> Fen:
         return self.row.non_medical_fen
 
     @strawberry.field(description="Paid in cash at the counter.")
-    def cash_fen(self) -> int:
+    def cash_fen(self) -> Fen:
         return self.row.cash_fen
 
 
@@ -223,7 +224,7 @@ class SettlementLine(Split):
         return Category(self.row.category)
 
     @strawberry.field
-    def unit_price_fen(self) -> int:
+    def unit_price_fen(self) -> Fen:
         return self.row.unit_price_fen
 
     @strawberry.field
@@ -231,7 +232,7 @@ class SettlementLine(Split):
         return self.row.quantity
 
     @strawberry.field
-    def amount_fen(self) -> int:
+    def amount_fen(self) -> Fen:
         return self.row.amount_fen
 
     @strawberry.field
@@ -254,7 +255,7 @@ def _public_pool(key: str) -> str:
 class MutualAidPaid:
     grant_id: strawberry.ID
     grantor_masked_name: str
-    amount_fen: int
+    amount_fen: Fen
 
 
 @strawberry.type(description="A settled bill: what the fund, each account and cash paid (R7, R8).")
@@ -316,16 +317,16 @@ class Settlement(Split, Node):
         return self.row.parameters_label
 
     @strawberry.field
-    def bill_fen(self) -> int:
+    def bill_fen(self) -> Fen:
         return self.row.bill_fen
 
     @strawberry.field
-    def personal_burden_fen(self) -> int:
+    def personal_burden_fen(self) -> Fen:
         r = self.row
         return r.deductible_fen + r.copay_fen + r.b_self_first_fen + r.self_pay_fen
 
     @strawberry.field(description="Paid from the subject's own personal account.")
-    async def own_account_fen(self, info: Info) -> int:
+    async def own_account_fen(self, info: Info) -> Fen:
         return sum(p.amount_fen for p in await self._payments(info) if p.pool == OWN)
 
     @strawberry.field(description="Paid by family mutual aid, per grant.")
@@ -378,7 +379,7 @@ class SettlementConnection:
 @strawberry.type(description="A movement on a personal account: positive in, negative out.")
 class LedgerEntry:
     at: datetime.datetime
-    amount_fen: int
+    amount_fen: Fen
     kind: str = strawberry.field(description="opening, settlement, refund, reversal or premium")
 
 
@@ -404,7 +405,7 @@ class ShownCode:
 @strawberry.type
 class PremiumPaid:
     year: int
-    amount_fen: int
+    amount_fen: Fen
     paid_at: datetime.datetime
     grantee: Person
 
@@ -468,7 +469,7 @@ class BillLineInput:
     item_code: str
     name: str
     category: CategoryEnum
-    unit_price_fen: int
+    unit_price_fen: Fen
     quantity: int = 1
 
 
@@ -500,7 +501,7 @@ class ReverseInput:
 @strawberry.input
 class CreateGrantInput:
     grantee_id: strawberry.ID
-    monthly_cap_fen: int | None = None
+    monthly_cap_fen: Fen | None = None
     allow_medical: bool = True
     allow_premium: bool = True
 
@@ -513,7 +514,7 @@ class GrantInput:
 @strawberry.input
 class GrantLimitsInput:
     grant_id: strawberry.ID
-    monthly_cap_fen: int | None = strawberry.field(default=None, description="null: no cap")
+    monthly_cap_fen: Fen | None = strawberry.field(default=None, description="null: no cap")
     allow_medical: bool | None = strawberry.field(default=None, description="null: leave as it is")
     allow_premium: bool | None = strawberry.field(default=None, description="null: leave as it is")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import strawberry
+from graphql import VariableDefinitionNode
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -27,6 +29,7 @@ from backend.graph.gate import Gate
 from backend.graph.mutual_aid import Grant, MutualAidMutation, MutualAidQuery, Settlement, _pool_key
 from backend.graph.pagination import build_connection, requested_window
 from backend.graph.rules import Access, rule_for
+from backend.graph.scalars import SCALARS
 from backend.graph.types import (
     WRAPPERS,
     AuditEvent,
@@ -68,6 +71,8 @@ from backend.graph.types import (
 )
 from backend.principals import PrincipalKind
 from backend.services import audit, bindings, codes, family, limits, reads
+
+log = logging.getLogger(__name__)
 
 
 async def _attempt(info: Info, work: Callable[..., Any], wrap: Callable[[Any], Any], *args: Any) -> Any:
@@ -386,14 +391,22 @@ class Mutation(MutualAidMutation):
         return await _attempt(info, work, lambda limit: PolicyLimitPayload(limit=limit))
 
 
+def _bad_variable(error) -> bool:
+    """A variable value that does not fit its type: graphql-core reports it at the variable's definition."""
+    return any(isinstance(node, VariableDefinitionNode) for node in error.nodes or ())
+
+
 def _unexpected(error) -> bool:
-    return error.original_error is not None and not (error.extensions or {}).get("code")
+    return error.original_error is not None and not (error.extensions or {}).get("code") and not _bad_variable(error)
 
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
         # Refusals carry a code, and invalid documents are the caller's business: log only failures
         # raised inside resolvers that nobody expected.
+        for error in errors:
+            if _bad_variable(error):
+                log.info("client error: %s", error.message)
         unexpected = [e for e in errors if _unexpected(e)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
@@ -418,5 +431,5 @@ def build_schema(settings: Settings) -> Schema:
         ValidationCache,
     ]
     return Schema(query=Query, mutation=Mutation, extensions=extensions,
-                  config=StrawberryConfig(disable_field_suggestions=not settings.development),
+                  config=StrawberryConfig(disable_field_suggestions=not settings.development, scalar_map=SCALARS),
                   types=[Person, Household, Relationship, Institution, StaffUser, Binding, Grant, Settlement])

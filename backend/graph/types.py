@@ -18,6 +18,7 @@ from backend.domain.kinship import Kinship, kind_of_other, kinship_label_id
 from backend.domain.regions import region_name
 from backend.graph.errors import OperationError
 from backend.graph.pagination import PageInfo, build_connection, cursor_at, page_info, requested_window
+from backend.graph.scalars import Fen
 from backend.i18n import gettext
 from backend.principals import InstitutionKind, StaffRole
 from backend.qr import qr_svg
@@ -100,7 +101,7 @@ class PersonalAccount:
         return (self.row.person_id,)
 
     @strawberry.field(description="Balance in integer fen (1 yuan = 100 fen).")
-    def balance_fen(self) -> int:
+    def balance_fen(self) -> Fen:
         return self.row.balance_fen
 
 

@@ -11,6 +11,7 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import parse_id_number
 from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.regions import validate_region_code
+from backend.domain.text import PERSON_NAME_MAX, clean_name
 from backend.principals import Actor, InstitutionKind, Principal, PrincipalKind, StaffRole
 from backend.runtime import Runtime
 from backend.services import audit, ledger, throttle
@@ -53,9 +54,7 @@ def register_person(rt: Runtime, actor: Actor, new: NewPerson) -> Person:
         raise DomainError(ErrorCode.INVALID_INPUT, field="insuranceType") from None
     if new.balance_fen is not None and (new.insurance_type != InsuranceType.EMPLOYEE or new.balance_fen < 0):
         raise DomainError(ErrorCode.INVALID_INPUT, field="balanceFen")
-    name = new.name.strip()
-    if not name:
-        raise DomainError(ErrorCode.NAME_REQUIRED, field="name")
+    name = clean_name(new.name, max_length=PERSON_NAME_MAX)
     password_hash = hash_password(rt.settings, new.password) if new.password else None
 
     def work(s: Session) -> Person:

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import parse_id_number
 from backend.domain.kinship import check_claim, parse_kinship
+from backend.domain.text import PERSON_NAME_MAX, clean_name
 from backend.principals import Actor, StaffRole
 from backend.runtime import Runtime
 from backend.services import audit, throttle
@@ -39,12 +40,13 @@ def claim_relationship(rt: Runtime, actor: Actor, *, id_number: str, name: str, 
     claimant_id = actor.principal.id
     kinship = parse_kinship(kind)
     number = parse_id_number(id_number, today=rt.clock.now().date()).value
+    name = clean_name(name, max_length=PERSON_NAME_MAX)
     now = rt.clock.now()
 
     def work(s: Session) -> Relationship:
         relative = s.exec(select(Person).where(Person.id_number == number)).first()
         # One answer for "no such number" and "wrong name", so the form cannot probe who is insured.
-        if relative is None or relative.name != name.strip():
+        if relative is None or relative.name != name:
             raise DomainError(ErrorCode.PERSON_NOT_FOUND, field="idNumber")
         claimant = s.get(Person, claimant_id)
         check_claim(kinship, relative.birth_date, claimant.birth_date, same_person=relative.id == claimant.id)
@@ -141,12 +143,7 @@ def reject_relationship(rt: Runtime, actor: Actor, relationship_id: uuid.UUID, r
 # Households ---------------------------------------------------------------------------------------
 
 def _household_name(raw: str) -> str:
-    name = raw.strip()
-    if not name:
-        raise DomainError(ErrorCode.NAME_REQUIRED, field="name")
-    if len(name) > HOUSEHOLD_NAME_MAX:
-        raise DomainError(ErrorCode.NAME_TOO_LONG, field="name", max=HOUSEHOLD_NAME_MAX)
-    return name
+    return clean_name(raw, max_length=HOUSEHOLD_NAME_MAX)
 
 
 def _require_member(s: Session, household_id: uuid.UUID, person_id: uuid.UUID | None) -> Household:

@@ -21,7 +21,7 @@ from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.grants import OWN, grant_key
 from backend.domain.insurance import InsuranceStatus
-from backend.domain.settlement import BillLine, Pool, VisitType, YearToDate, split_bill
+from backend.domain.settlement import BillLine, Pool, VisitType, YearToDate, split_bill, validate_lines
 from backend.principals import Actor, StaffRole
 from backend.runtime import Runtime
 from backend.services import audit, ledger
@@ -151,6 +151,7 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
     now = rt.clock.now()
     if request.service_date > now.astimezone(CHINA).date():
         raise DomainError(ErrorCode.SERVICE_DATE_INVALID, field="serviceDate")
+    validate_lines(request.lines)  # before the transaction: a refused bill does not even touch the code
 
     def work(s: Session) -> uuid.UUID:
         code = consume_code(s, rt, actor, request.code)
@@ -182,8 +183,8 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
         for number, (bill_line, part) in enumerate(zip(request.lines, split.lines, strict=True), start=1):
             line_id = uuid.uuid4()
             line_rows.append(dict(
-                id=line_id, settlement_id=settlement_id, line_no=number, item_code=bill_line.item_code[:40],
-                name=bill_line.name[:100], category=bill_line.category.value, unit_price_fen=bill_line.unit_price_fen,
+                id=line_id, settlement_id=settlement_id, line_no=number, item_code=bill_line.item_code,
+                name=bill_line.name, category=bill_line.category.value, unit_price_fen=bill_line.unit_price_fen,
                 quantity=bill_line.quantity, amount_fen=part.amount_fen, fund_fen=part.fund_fen,
                 deductible_fen=part.deductible_fen, copay_fen=part.copay_fen, b_self_first_fen=part.b_self_first_fen,
                 self_pay_fen=part.self_pay_fen, non_medical_fen=part.non_medical_fen, cash_fen=part.cash_fen,

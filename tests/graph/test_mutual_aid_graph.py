@@ -87,7 +87,7 @@ def test_typed_errors_for_codes_funds_and_refunds(rt, fam, clock):
 
 
 GRANTS = """
-mutation Create($id: ID!, $cap: Int) { createGrant(input: {granteeId: $id, monthlyCapFen: $cap}) {
+mutation Create($id: ID!, $cap: Fen) { createGrant(input: {granteeId: $id, monthlyCapFen: $cap}) {
   __typename ... on OperationError { code message } ... on GrantPayload { grant { id status availableFen } } } }
 mutation Premium($id: ID!, $year: Int!) { payPremium(input: {granteeId: $id, year: $year}) {
   __typename ... on OperationError { code } ... on PremiumPayload { premium { year amountFen } } } }
