@@ -16,6 +16,7 @@ run: $(STAMP)
 
 test: $(STAMP) chromium
 	$(BIN)/ruff check backend web tests bench migrations/env.py
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 install: $(STAMP)

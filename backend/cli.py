@@ -108,6 +108,27 @@ def prune_codes(args) -> int:
     return 0
 
 
+def schema(args) -> int:
+    from backend.config import PROJECT_ROOT
+    from backend.graph.reference import print_sdl
+
+    sdl = print_sdl()
+    if args.write:
+        (PROJECT_ROOT / "schema.graphql").write_text(sdl, encoding="utf-8")
+        print("wrote schema.graphql")
+    else:
+        print(sdl, end="")
+    return 0
+
+
+def docs(args) -> int:
+    from backend.graph.reference import DOCS, docs_with_rule_table
+
+    DOCS.write_text(docs_with_rule_table(DOCS.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"regenerated the rule table in {DOCS.name}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="yibao", description="yibao-family service (honours DATABASE_URL)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("prune-codes", help="delete unused presented codes that expired long ago (run daily)")
     p.add_argument("--hours", type=float, default=24)
     p.set_defaults(run=prune_codes)
+    p = sub.add_parser("schema", help="print the graph's SDL (sorted), or write it to schema.graphql")
+    p.add_argument("--write", action="store_true")
+    p.set_defaults(run=schema)
+    sub.add_parser("docs", help="regenerate the rule table in docs/graphql.md from the code").set_defaults(run=docs)
     args = parser.parse_args(argv)
     return args.run(args)
 

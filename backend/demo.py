@@ -11,8 +11,8 @@ from datetime import date
 
 from sqlmodel import func, select
 
-from backend.domain.grants import grant_key
 from backend.domain.idnumber import Sex, make_id_number
+from backend.domain.pools import grant_pool
 from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
 from backend.services import accounts, bindings, family, grants
@@ -139,8 +139,8 @@ def seed(rt: Runtime) -> None:
     for grantor, grantee, cap in GRANTS:
         made[grantor, grantee] = grants.create_grant(rt, as_person(grantor), ids[grantee], monthly_cap_fen=cap)
     # The son's payer order, chosen by his guardians: his father's grant first, then his mother's.
-    grants.set_payer_order(rt, as_person("son"), [grant_key(made["father", "son"].id),
-                                                  grant_key(made["mother", "son"].id)], False)
+    grants.set_payer_order(rt, as_person("son"), [grant_pool(made["father", "son"].id),
+                                                  grant_pool(made["mother", "son"].id)], False)
     for name, kind, level, region, seed_ in PARTNERS:
         accounts.create_partner(rt, actor, name=name, kind=kind, level=level, region_code=region, key_seed=seed_)
     for username, name, role, password in STAFF:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from backend.principals import StaffRole
+from backend.principals import Principal, StaffRole
 
 
 class Relation(Enum):
@@ -28,9 +28,19 @@ def relation(viewer_id: uuid.UUID | None, person_id: uuid.UUID, family_ids: Coll
     return Relation.OTHER
 
 
-def staff_may_decide_relationships(role: str | None) -> bool:
-    """Clerks and admins verify relationships; auditors only read."""
-    return role in (StaffRole.CLERK, StaffRole.ADMIN)
+def is_clerk_or_admin(principal: Principal) -> bool:
+    """Staff who act on records: verify relationships, approve bindings at a counter, reverse settlements.
+    Auditors only read."""
+    return principal.is_staff and principal.role in (StaffRole.CLERK, StaffRole.ADMIN)
+
+
+def is_auditor(principal: Principal) -> bool:
+    """Staff who read the audit log: auditors, and admins."""
+    return principal.is_staff and principal.role in (StaffRole.AUDITOR, StaffRole.ADMIN)
+
+
+def is_admin(principal: Principal) -> bool:
+    return principal.is_staff and principal.role == StaffRole.ADMIN
 
 
 @dataclass(frozen=True)

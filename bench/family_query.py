@@ -30,7 +30,7 @@ from sqlmodel import select  # noqa: E402
 from backend.cli import migrate  # noqa: E402
 from backend.config import Settings  # noqa: E402
 from backend.domain.idnumber import Sex, make_id_number  # noqa: E402
-from backend.graph.context import build_context  # noqa: E402
+from backend.graph.core.context import build_context  # noqa: E402
 from backend.graph.schema import build_schema  # noqa: E402
 from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402

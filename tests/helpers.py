@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import func, select
 
 from backend.domain.idnumber import Sex, make_id_number
-from backend.graph.context import build_context
+from backend.graph.core.context import build_context
 from backend.graph.schema import build_schema
 from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime

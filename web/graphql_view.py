@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
 
-from backend.graph.context import Context, build_context
+from backend.graph.core.context import Context, build_context
 from backend.i18n import negotiate
 from backend.principals import Channel
 from web.security import principal_from_bearer

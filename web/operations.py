@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from backend.graph.context import build_context
+from backend.graph.core.context import build_context
 from backend.principals import Channel, Principal
 from web.rendering import TEMPLATES, request_locale
 

@@ -7,10 +7,8 @@ from enum import StrEnum
 
 from backend.domain.errors import N_, DomainError, ErrorCode, Msg
 from backend.domain.insurance import InsuranceStatus, InsuranceType
+from backend.domain.pools import OWN_ACCOUNT
 from backend.domain.regions import in_jinan, in_shandong
-
-OWN = "own"
-GRANT_PREFIX = "grant:"
 
 
 class GrantStatus(StrEnum):
@@ -57,10 +55,6 @@ def refuse(failure: Ineligibility) -> DomainError:
     return DomainError(ErrorCode.NOT_ELIGIBLE, field="granteeId", rule=failure.rule, reason=Msg(failure.reason))
 
 
-def grant_key(grant_id) -> str:
-    return f"{GRANT_PREFIX}{grant_id}"
-
-
 @dataclass(frozen=True)
 class PayerChoice:
     """The subject's order of pools (R8): `order` names "own" and "grant:<id>" keys; cash comes last."""
@@ -70,7 +64,7 @@ class PayerChoice:
 
 
 def default_order(has_own_account: bool, grant_keys: list[str]) -> PayerChoice:
-    return PayerChoice(order=((OWN,) if has_own_account else ()) + tuple(grant_keys))
+    return PayerChoice(order=((OWN_ACCOUNT,) if has_own_account else ()) + tuple(grant_keys))
 
 
 def check_order(keys: list[str], allowed: set[str]) -> tuple[str, ...]:

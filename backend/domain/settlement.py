@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.money import BP, allocate, fund_side, yuan
@@ -29,6 +30,12 @@ class Category(StrEnum):
     B = "B"                      # 乙类: covered after the self-pay-first share
     C = "C"                      # 丙类: out-of-list, all personal burden
     NON_MEDICAL = "NON_MEDICAL"  # food, cosmetics, daily goods: cash only (R6)
+
+
+class SettlementStatus(StrEnum):
+    SETTLED = "settled"
+    PARTLY_REFUNDED = "partly_refunded"  # some lines refunded or reversed
+    REFUNDED = "refunded"                # every line refunded or reversed
 
 
 class VisitType(StrEnum):
@@ -87,6 +94,19 @@ class Pool:
     available_fen: int  # balance, and for a grant also its remaining monthly cap
 
 
+class BurdenParts(Protocol):
+    deductible_fen: int
+    copay_fen: int
+    b_self_first_fen: int
+    self_pay_fen: int
+
+
+def personal_burden_fen(parts: BurdenParts) -> int:
+    """What the person owes (R7) before any pool pays: deductible, co-pay, List B's first share, List C.
+    Non-medical goods are not part of it: they are paid in cash, never from an account (R6)."""
+    return parts.deductible_fen + parts.copay_fen + parts.b_self_first_fen + parts.self_pay_fen
+
+
 @dataclass(frozen=True)
 class LineSplit:
     amount_fen: int
@@ -101,11 +121,11 @@ class LineSplit:
 
     @property
     def personal_burden_fen(self) -> int:
-        return self.deductible_fen + self.copay_fen + self.b_self_first_fen + self.self_pay_fen
+        return personal_burden_fen(self)
 
 
 @dataclass(frozen=True)
-class Split:
+class BillSplit:
     lines: list[LineSplit]
     bill_fen: int
     fund_fen: int
@@ -119,7 +139,7 @@ class Split:
 
     @property
     def personal_burden_fen(self) -> int:
-        return self.deductible_fen + self.copay_fen + self.b_self_first_fen + self.self_pay_fen
+        return personal_burden_fen(self)
 
 
 def validate_lines(lines: Sequence[BillLine]) -> None:
@@ -153,7 +173,7 @@ def _sequential(total_parts: Sequence[int], weights: Sequence[int]) -> list[list
 
 
 def split_bill(lines: Sequence[BillLine], params: Parameters, *, insurance_type: str, visit_type: VisitType,
-               level: int, ytd: YearToDate, pools: Sequence[Pool], pools_may_pay: bool = True) -> Split:
+               level: int, ytd: YearToDate, pools: Sequence[Pool], pools_may_pay: bool = True) -> BillSplit:
     validate_lines(lines)
     amounts = [line.amount_fen for line in lines]
     of = {cat: [a if line.category is cat else 0 for line, a in zip(lines, amounts, strict=True)] for cat in Category}
@@ -197,6 +217,6 @@ def split_bill(lines: Sequence[BillLine], params: Parameters, *, insurance_type:
             amount_fen=amount, fund_fen=fund_i[i], deductible_fen=deductible_i[i], copay_fen=copay_i[i],
             b_self_first_fen=b_first_i[i], self_pay_fen=of[Category.C][i],
             non_medical_fen=of[Category.NON_MEDICAL][i], payments=line_payments, cash_fen=cash))
-    return Split(lines=split_lines, bill_fen=sum(amounts), fund_fen=fund, deductible_fen=deductible, copay_fen=copay,
+    return BillSplit(lines=split_lines, bill_fen=sum(amounts), fund_fen=fund, deductible_fen=deductible, copay_fen=copay,
                  b_self_first_fen=b_self_first, self_pay_fen=c_total, non_medical_fen=nm_total, payments=payments,
                  cash_fen=left + nm_total)

@@ -11,10 +11,11 @@ from backend.domain.bindings import LIVE, BindingStatus, ConsentMethod, check_re
 from backend.domain.codes import CodeStatus
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.kinship import Kinship, kind_of_other
+from backend.domain.relationships import RelationshipStatus
 from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit
-from backend.services.family import RelationshipStatus, pair_key, related_ids
+from backend.services.family import pair_key, related_ids
 from backend.services.limits import LimitName, limit_for
 from backend.storage.models import Binding, Enrolment, EVoucher, Person, PresentedCode, Relationship
 

@@ -13,16 +13,17 @@ from backend.domain.bindings import BindingStatus
 from backend.domain.codes import CodeStatus, code_digest, is_authentic, make_code
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.kinship import Kinship, kind_of_other
+from backend.domain.relationships import RelationshipStatus
 from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit
-from backend.services.family import RelationshipStatus, pair_key
+from backend.services.family import pair_key
 from backend.services.grants import choice_to_json, validated_choice
 from backend.storage.models import Binding, Enrolment, EVoucher, Person, PresentedCode, Relationship
 
 
 @dataclass(frozen=True)
-class IssuedCode:
+class NewCode:
     text: str
     expires_at: datetime
     subject: Person
@@ -40,7 +41,7 @@ class ResolvedCode:
 
 
 def issue_code(rt: Runtime, actor: Actor, subject_id: uuid.UUID, *, pools: list[str] | None = None,
-               cash_only: bool = False) -> IssuedCode:
+               cash_only: bool = False) -> NewCode:
     """A fresh code for the subject, shown on the presenter's phone.
 
     Earlier codes stay valid until they expire, so a code scanned just before the page refreshed
@@ -53,7 +54,7 @@ def issue_code(rt: Runtime, actor: Actor, subject_id: uuid.UUID, *, pools: list[
     text = make_code(rt.code_key, rt.tokens.token_bytes(16))
     expires_at = now + timedelta(seconds=rt.settings.code_ttl_seconds)
 
-    def work(s: Session) -> IssuedCode:
+    def work(s: Session) -> NewCode:
         binding = None
         if subject_id != presenter_id:
             binding = s.exec(select(Binding).where(Binding.holder_id == presenter_id, Binding.subject_id == subject_id,
@@ -72,7 +73,7 @@ def issue_code(rt: Runtime, actor: Actor, subject_id: uuid.UUID, *, pools: list[
         s.flush()
         audit.record(s, actor, "code.issue", at=now, subject_person_id=subject_id, code_id=row.id,
                      binding_id=binding.id if binding else None)
-        return IssuedCode(text=text, expires_at=expires_at, subject=s.get(Person, subject_id),
+        return NewCode(text=text, expires_at=expires_at, subject=s.get(Person, subject_id),
                           presenter=s.get(Person, presenter_id), binding_id=row.binding_id)
 
     return rt.db.write(work)

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from backend.domain.bindings import ConsentMethod
 from backend.domain.errors import DomainError, ErrorCode
-from backend.policy import staff_may_decide_relationships
+from backend.policy import is_clerk_or_admin
 from backend.principals import Actor
 from backend.storage.models import Binding
 
@@ -25,6 +25,6 @@ class SandboxConsent:
         principal = actor.principal
         if principal.is_household and principal.id == binding.subject_id:
             return ConsentMethod.SELF_APPROVAL
-        if principal.is_staff and staff_may_decide_relationships(principal.role):
+        if is_clerk_or_admin(principal):
             return ConsentMethod.STAFF_COUNTER
         raise DomainError(ErrorCode.CONSENT_NOT_VERIFIED, field="bindingId")

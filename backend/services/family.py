@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from enum import StrEnum
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
@@ -11,24 +10,15 @@ from sqlmodel import Session, select
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import parse_id_number
 from backend.domain.kinship import check_claim, parse_kinship
+from backend.domain.relationships import RelationshipStatus, VerificationMethod
 from backend.domain.text import PERSON_NAME_MAX, clean_name
-from backend.principals import Actor, StaffRole
+from backend.policy import is_clerk_or_admin
+from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit, throttle
 from backend.storage.models import Household, HouseholdMember, Person, Relationship
 
 HOUSEHOLD_NAME_MAX = 40
-
-
-class RelationshipStatus(StrEnum):
-    CLAIMED = "claimed"
-    VERIFIED = "verified"
-    REJECTED = "rejected"
-
-
-class VerificationMethod(StrEnum):
-    REGISTRY = "registry"    # household-registration (户籍) check
-    DOCUMENTS = "documents"  # papers shown at a counter
 
 
 def pair_key(a: uuid.UUID, b: uuid.UUID) -> str:
@@ -99,7 +89,7 @@ def withdraw_claim(rt: Runtime, actor: Actor, relationship_id: uuid.UUID) -> uui
 
 
 def _require_clerk(actor: Actor) -> None:
-    if not (actor.principal.is_staff and actor.principal.role in (StaffRole.CLERK, StaffRole.ADMIN)):
+    if not is_clerk_or_admin(actor.principal):
         raise DomainError(ErrorCode.NOT_ALLOWED)
 
 

@@ -13,29 +13,29 @@ from sqlmodel import Session, select
 from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.grants import (
-    OWN,
     Enrolled,
     GrantStatus,
     Ineligibility,
     PayerChoice,
     check_order,
     default_order,
-    grant_key,
     ineligibility,
     refuse,
 )
+from backend.domain.pools import OWN_ACCOUNT, grant_pool
+from backend.domain.relationships import RelationshipStatus
 from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit
-from backend.services.family import RelationshipStatus, pair_key
+from backend.services.family import pair_key
 from backend.services.limits import LimitName, limit_for
 from backend.storage.models import (
     Enrolment,
     Grant,
-    PayerOrder,
     PersonalAccount,
     PremiumPayment,
     Relationship,
+    SavedPayerOrder,
     Settlement,
     SettlementLine,
     SettlementPayment,
@@ -201,8 +201,8 @@ def grants_to(s: Session, grantee_id: uuid.UUID) -> list[Grant]:
 
 
 def allowed_pools(s: Session, person_id: uuid.UUID) -> set[str]:
-    own = {OWN} if s.get(PersonalAccount, person_id) is not None else set()
-    return own | {grant_key(g.id) for g in grants_to(s, person_id)}
+    own = {OWN_ACCOUNT} if s.get(PersonalAccount, person_id) is not None else set()
+    return own | {grant_pool(g.id) for g in grants_to(s, person_id)}
 
 
 def choice_from_json(text: str | None) -> PayerChoice | None:
@@ -227,12 +227,12 @@ def saved_choice(s: Session, person_id: uuid.UUID, unrevoked: list[Grant] | None
     (so a new grant is never silently ignored); the own account is used only if named.
     """
     unrevoked = grants_to(s, person_id) if unrevoked is None else unrevoked
-    default = default_order(s.get(PersonalAccount, person_id) is not None, [grant_key(g.id) for g in unrevoked])
-    row = s.get(PayerOrder, person_id)
+    default = default_order(s.get(PersonalAccount, person_id) is not None, [grant_pool(g.id) for g in unrevoked])
+    row = s.get(SavedPayerOrder, person_id)
     if row is None:
         return default
     named = tuple(json.loads(row.pools))
-    rest = tuple(k for k in default.order if k not in named and k != OWN)
+    rest = tuple(k for k in default.order if k not in named and k != OWN_ACCOUNT)
     return PayerChoice(order=named + rest, cash_only=row.cash_only)
 
 
@@ -243,7 +243,7 @@ def set_payer_order(rt: Runtime, actor: Actor, pools: list[str], cash_only: bool
 
     def work(s: Session) -> PayerChoice:
         choice = validated_choice(s, person_id, pools, cash_only)
-        row = s.get(PayerOrder, person_id) or PayerOrder(person_id=person_id, pools="[]", updated_at=now)
+        row = s.get(SavedPayerOrder, person_id) or SavedPayerOrder(person_id=person_id, pools="[]", updated_at=now)
         row.sqlmodel_update(dict(pools=json.dumps(list(choice.order)), cash_only=cash_only, updated_at=now))
         s.add(row)
         audit.record(s, actor, "payer_order.set", at=now, subject_person_id=person_id, pools=list(choice.order),

@@ -12,8 +12,9 @@ from sqlalchemy import case, func, or_, true
 from sqlmodel import Session, select
 
 from backend.domain.bindings import LIVE, BindingStatus
+from backend.domain.relationships import RelationshipStatus
 from backend.policy import BindingScopes
-from backend.services.family import RelationshipStatus, relationship_statuses
+from backend.services.family import relationship_statuses
 from backend.storage.models import (
     AuditEvent,
     Binding,
@@ -177,7 +178,7 @@ def grants_received(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UU
 
 
 @dataclass(frozen=True)
-class GrantUse:
+class GrantPayment:
     """One payment a grant made: what a grantor sees of a grantee's spending (no medical lines)."""
 
     at: datetime
@@ -187,7 +188,7 @@ class GrantUse:
     refunded_fen: int
 
 
-def grant_usage(s: Session, grant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[GrantUse]]:
+def grant_usage(s: Session, grant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[GrantPayment]]:
     medical = s.exec(
         select(SettlementPayment.grant_id, Settlement.id, Settlement.created_at, Institution.name,
                func.sum(SettlementPayment.amount_fen),
@@ -198,11 +199,11 @@ def grant_usage(s: Session, grant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, l
         .where(SettlementPayment.grant_id.in_(grant_ids))
         .group_by(SettlementPayment.grant_id, Settlement.id, Settlement.created_at, Institution.name)).all()
     premiums = s.exec(select(PremiumPayment).where(PremiumPayment.grant_id.in_(grant_ids))).all()
-    out: dict[uuid.UUID, list[GrantUse]] = defaultdict(list)
+    out: dict[uuid.UUID, list[GrantPayment]] = defaultdict(list)
     for grant_id, _sid, at, name, amount, refunded in medical:
-        out[grant_id].append(GrantUse(at, int(amount), "medical", name, int(refunded)))
+        out[grant_id].append(GrantPayment(at, int(amount), "medical", name, int(refunded)))
     for p in premiums:
-        out[p.grant_id].append(GrantUse(p.created_at, p.amount_fen, "premium", None, 0))
+        out[p.grant_id].append(GrantPayment(p.created_at, p.amount_fen, "premium", None, 0))
     for uses in out.values():
         uses.sort(key=lambda u: u.at, reverse=True)
     return out

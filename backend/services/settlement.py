@@ -19,10 +19,11 @@ from sqlmodel import Session, select
 
 from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.grants import OWN, grant_key
 from backend.domain.insurance import InsuranceStatus
-from backend.domain.settlement import BillLine, Pool, VisitType, YearToDate, split_bill, validate_lines
-from backend.principals import Actor, StaffRole
+from backend.domain.pools import OWN_ACCOUNT, grant_pool
+from backend.domain.settlement import BillLine, Pool, SettlementStatus, VisitType, YearToDate, split_bill, validate_lines
+from backend.policy import is_clerk_or_admin
+from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit, ledger
 from backend.services.codes import consume_code
@@ -119,10 +120,10 @@ def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | No
     """The pools in payer order with what each can pay now, and who owns each (accounts locked)."""
     unrevoked = grants_to(s, subject_id)
     choice = choice_from_json(code_choice) or saved_choice(s, subject_id, unrevoked)
-    grants = {grant_key(g.id): g for g in unrevoked}
+    grants = {grant_pool(g.id): g for g in unrevoked}
     owners: dict[str, tuple[uuid.UUID, Grant | None]] = {}
     for key in () if choice.cash_only else choice.order:
-        if key == OWN:
+        if key == OWN_ACCOUNT:
             owners[key] = (subject_id, None)
         elif key in grants and grants[key].allow_medical:
             owners[key] = (grants[key].grantor_id, grants[key])
@@ -178,7 +179,7 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
             service_date=request.service_date, parameters_label=params.label, payer_order=choice_to_json(choice),
             bill_fen=split.bill_fen, fund_fen=split.fund_fen, deductible_fen=split.deductible_fen,
             copay_fen=split.copay_fen, b_self_first_fen=split.b_self_first_fen, self_pay_fen=split.self_pay_fen,
-            non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status="settled", created_at=now))
+            non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status=SettlementStatus.SETTLED, created_at=now))
         line_rows, payment_rows = [], []
         for number, (bill_line, part) in enumerate(zip(request.lines, split.lines, strict=True), start=1):
             line_id = uuid.uuid4()
@@ -273,7 +274,7 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
     for ln in chosen:
         ln.refund_id = refund.id
         s.add(ln)
-    settlement.status = "refunded" if all(ln.refund_id for ln in lines) else "partly_refunded"
+    settlement.status = SettlementStatus.REFUNDED if all(ln.refund_id for ln in lines) else SettlementStatus.PARTLY_REFUNDED
     s.add(settlement)
     audit.record(s, actor, f"settlement.{kind}", at=now, subject_person_id=settlement.subject_id,
                  settlement_id=settlement.id, refund_id=refund.id, lines=[ln.line_no for ln in chosen],
@@ -299,7 +300,7 @@ def refund(rt: Runtime, actor: Actor, request: RefundRequest) -> uuid.UUID:
 
 def reverse(rt: Runtime, actor: Actor, request: RefundRequest) -> uuid.UUID:
     """Staff (clerk, admin) reverse a settlement, or lines of it, at any time, giving a reason."""
-    if not (actor.principal.is_staff and actor.principal.role in (StaffRole.CLERK, StaffRole.ADMIN)):
+    if not is_clerk_or_admin(actor.principal):
         raise DomainError(ErrorCode.NOT_ALLOWED)
     reason = (request.reason or "").strip()
     if not reason:

@@ -219,8 +219,10 @@ class Grant(SQLModel, table=True):
     revoked_at: datetime | None = _ts(nullable=True)
 
 
-class PayerOrder(SQLModel, table=True):
+class SavedPayerOrder(SQLModel, table=True):
     """A person's chosen order of pools for their personal burden (R8); absent means the default."""
+
+    __tablename__ = "payerorder"
 
     person_id: uuid.UUID = Field(foreign_key="person.id", primary_key=True)
     pools: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of "own" / "grant:<id>"

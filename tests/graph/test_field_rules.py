@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from backend.domain.idnumber import Sex, mask_id_number
-from backend.graph.types import to_global_id
+from backend.graph.core.ids import to_global_id
 from backend.principals import ANONYMOUS
 from backend.services import family
 from tests.helpers import actor_of, gql, household_principal, partner, person, relate, staff

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from backend.domain.idnumber import Sex
-from backend.graph.types import to_global_id
+from backend.graph.core.ids import to_global_id
 from backend.principals import Actor, Channel
 from backend.services import family
 from backend.storage.models import AuditEvent, Household, HouseholdMember, Relationship

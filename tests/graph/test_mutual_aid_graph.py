@@ -2,7 +2,7 @@
 
 import pytest
 
-from backend.graph.types import to_global_id
+from backend.graph.core.ids import to_global_id
 from backend.services import codes
 from tests.helpers import actor_of, gql, household_principal
 from tests.money import grant, jinan_family

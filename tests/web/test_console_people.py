@@ -5,7 +5,7 @@ from datetime import date
 
 from starlette.testclient import TestClient
 
-from backend.graph.types import to_global_id
+from backend.graph.core.ids import to_global_id
 from tests.helpers import audit_events, person, staff
 from web.app import create_app
 

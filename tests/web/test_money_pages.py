@@ -5,7 +5,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from backend.graph.types import to_global_id
+from backend.graph.core.ids import to_global_id
 from backend.storage.models import Grant
 from tests.helpers import count
 from tests.money import jinan_family, line, settle_for

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from anyio import to_thread
 
-from backend.graph.loaders import Loaders
+from backend.graph.core.loaders import Loaders
 from backend.principals import Actor, Channel, Principal
 from backend.runtime import Runtime
 from backend.services import reads
@@ -27,8 +27,9 @@ class Context:
     loaders: Loaders
     # For a household member: whom they may see, and through which bindings.
     scope: reads.ViewerScope = field(default_factory=reads.ViewerScope)
-    # Staff reads of personal data, person id -> fields, written to the audit log after execution.
-    reads: dict[uuid.UUID, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Reads of personal data the rules audit (staff; partners reading a settlement), person id -> fields,
+    # written to the audit log once the operation has run.
+    personal_data_reads: dict[uuid.UUID, set[str]] = field(default_factory=lambda: defaultdict(set))
     request: Any = None
     response: Any = None
 

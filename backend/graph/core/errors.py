@@ -6,13 +6,14 @@ import strawberry
 from graphql import GraphQLError
 
 from backend.domain.errors import DomainError, ErrorCode
+from backend.graph.core.wrappers import Wrapper
 from backend.i18n import error_message
 
 ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode", description="Why an operation was refused.")
 
 
 @strawberry.type(description="An expected refusal: nothing was written.")
-class OperationError:
+class OperationError(Wrapper):
     code: ErrorCodeEnum
     message: str = strawberry.field(description="In the caller's language (zh-CN by default, or en).")
     field: str | None = strawberry.field(default=None, description="The input field the refusal concerns.")

@@ -1,4 +1,4 @@
-"""The one gate: applies `rules.TABLE` to every field the schema resolves.
+"""The one gate: applies the schema's rule table to every field it resolves.
 
 A field without a rule is refused (fail closed). A refused mutation comes back as a typed
 NOT_ALLOWED result; a refused query field as a FORBIDDEN error with null in its place. Staff reads
@@ -16,8 +16,8 @@ from graphql import OperationType
 from strawberry.extensions import SchemaExtension
 
 from backend.domain.errors import DomainError, ErrorCode
-from backend.graph.errors import OperationError, forbidden
-from backend.graph.rules import Access, rule_for
+from backend.graph.core.errors import OperationError, forbidden
+from backend.graph.core.rules import Access
 from backend.services import audit
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class Gate(SchemaExtension):
         if field.startswith("__") or type_name.startswith("__"):  # introspection: its own switch
             return _next(root, info, *args, **kwargs)
         ctx = info.context
-        rule = rule_for(type_name, field, ctx.principal.kind)
+        rule = self.execution_context.schema.rules.rule_for(type_name, field, ctx.principal.kind)
         if rule is None:
             log.error("no authorization rule for %s.%s", type_name, field)
             access = Access.DENIED
@@ -44,7 +44,7 @@ class Gate(SchemaExtension):
             # (A partner's mutation writes its own audit event about the person; reading its result
             # back in the same operation is not logged twice.)
             for person_id in root.subject_ids():
-                ctx.reads[person_id].add(f"{type_name}.{field}")
+                ctx.personal_data_reads[person_id].add(f"{type_name}.{field}")
         result = _next(root, info, *args, **kwargs)
         if access is Access.MASKED:
             if inspect.isawaitable(result):
@@ -55,9 +55,9 @@ class Gate(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         yield
         ctx = self.execution_context.context
-        if ctx.reads:
-            reads = {pid: sorted(fields) for pid, fields in ctx.reads.items()}
-            ctx.reads.clear()
+        if ctx.personal_data_reads:
+            reads = {pid: sorted(fields) for pid, fields in ctx.personal_data_reads.items()}
+            ctx.personal_data_reads.clear()
             await ctx.run(_audit_reads, ctx, reads)
 
 

@@ -43,11 +43,6 @@ class Loaders:
         self.ledger = self._loader(reads.ledger_of, default=list)
         self.grant_view = self._loader(lambda s, ids: grants.grant_views(s, ids, rt.clock.now()))
 
-    def by_type(self, type_name: str) -> DataLoader | None:
-        return {"Person": self.person, "Household": self.household, "Relationship": self.relationship,
-                "Institution": self.institution, "StaffUser": self.staff,
-                "Binding": self.binding, "Grant": self.grant, "Settlement": self.settlement}.get(type_name)
-
     def _loader(self, batch: Callable[[Session, Sequence[uuid.UUID]], dict], default: Callable[[], Any] | None = None):
         rt = self._rt
 

@@ -1,0 +1,40 @@
+"""The audit log, for auditors and admins."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from backend.domain.errors import DomainError, ErrorCode
+from backend.graph.admin.types import AuditEvent
+from backend.graph.core.errors import bad_request
+from backend.graph.core.ids import from_global_id
+from backend.graph.core.pagination import Connection, connection, requested_window
+from backend.services import audit, reads
+
+
+@strawberry.type
+class AdminQuery:
+    @strawberry.field(description="Auditors and admins: the audit log, newest first, optionally about one person. "
+                                  "Reading it is audited too.")
+    async def audit_events(self, info: Info, subject_id: strawberry.ID | None = None, first: int = 20,
+                           after: str | None = None) -> Connection[AuditEvent] | None:
+        ctx = info.context
+        offset, limit = requested_window(ctx, first, after)
+        decoded = from_global_id(subject_id, "Person") if subject_id else None
+        if subject_id and decoded is None:
+            raise bad_request(DomainError(ErrorCode.NOT_FOUND, field="subjectId"), ctx.locale)
+        key = decoded[1] if decoded else None
+
+        def run():
+            with ctx.rt.db.read() as s:
+                return reads.audit_events(s, key, offset, limit)
+
+        rows, total = await ctx.run(run)
+        await ctx.run(_audit_log_read, ctx, key)
+        return connection([AuditEvent(row=r) for r in rows], offset, total)
+
+
+def _audit_log_read(ctx, subject_id) -> None:
+    ctx.rt.db.write(lambda s: audit.record(s, ctx.actor, "audit.read", at=ctx.rt.clock.now(),
+                                           subject_person_id=subject_id))

@@ -1,0 +1,73 @@
+"""Audit events and policy limits."""
+
+# No `from __future__ import annotations` here: the lazy types of core.refs must be evaluated
+# where they are used, not re-read from a string in this module.
+import datetime
+import uuid
+from typing import Annotated, Union
+
+import strawberry
+from strawberry.types import Info
+
+from backend.graph.core import refs
+from backend.graph.core.errors import OperationError
+from backend.graph.core.node import wrap
+from backend.graph.core.wrappers import Wrapper
+from backend.storage import models
+
+
+@strawberry.type(description="One audit event (R15): who, acting as what, did what, to whom, how and when.")
+class AuditEvent:
+    row: strawberry.Private[models.AuditEvent]
+
+    def subject_ids(self) -> tuple[uuid.UUID, ...]:
+        return (self.row.subject_person_id,) if self.row.subject_person_id else ()
+
+    @strawberry.field
+    def at(self) -> datetime.datetime:
+        return self.row.at
+
+    @strawberry.field(description="household, partner or staff")
+    def actor_kind(self) -> str:
+        return self.row.actor_kind
+
+    @strawberry.field
+    def actor_id(self) -> str | None:
+        return self.row.actor_id
+
+    @strawberry.field
+    def acting_as(self) -> str:
+        return self.row.acting_as
+
+    @strawberry.field
+    def action(self) -> str:
+        return self.row.action
+
+    @strawberry.field(description="web, console, graphql or cli")
+    def channel(self) -> str:
+        return self.row.channel
+
+    @strawberry.field
+    async def subject(self, info: Info) -> refs.Person | None:
+        if self.row.subject_person_id is None:
+            return None
+        return wrap("Person", await info.context.loaders.person.load(self.row.subject_person_id))
+
+    @strawberry.field(description="Details as JSON.")
+    def detail(self) -> str:
+        return self.row.detail
+
+
+@strawberry.type(description="A cap a region sets (R4); absent means no cap.")
+class PolicyLimit:
+    name: str
+    region_prefix: str
+    value: int | None
+
+
+@strawberry.type
+class PolicyLimitPayload(Wrapper):
+    limit: PolicyLimit
+
+
+PolicyLimitResult = Annotated[Union[PolicyLimitPayload, OperationError], strawberry.union("PolicyLimitResult")]

@@ -1,0 +1,25 @@
+"""The one way a mutation runs its use case."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from strawberry.types import Info
+
+from backend.domain.errors import DomainError
+from backend.graph.core.errors import OperationError
+
+
+async def attempt(info: Info, work: Callable[..., Any], wrap: Callable[[Any], Any]) -> Any:
+    """Run `work(rt, actor)` off the event loop as one use case; an expected refusal becomes a typed
+    error result (nothing was written), a success is handed to `wrap` for the payload."""
+    ctx = info.context
+    try:
+        result = await ctx.run(work, ctx.rt, ctx.actor)
+    except DomainError as error:
+        return OperationError.of(error, ctx.locale)
+    await ctx.refresh_scope()
+    payload = wrap(result)
+    return await payload if inspect.isawaitable(payload) else payload

@@ -1,0 +1,1 @@
+"""Relatives and households: claiming, verifying and withdrawing relationships (R1); households."""

@@ -1,0 +1,51 @@
+"""Who is calling (`viewer`), and staff search for people."""
+
+# No `from __future__ import annotations` here: the lazy types of core.refs must be evaluated
+# where they are used, not re-read from a string in this module.
+from typing import Annotated, Union
+
+import strawberry
+from strawberry.types import Info
+
+from backend.graph.core import refs
+from backend.graph.core.node import wrap
+from backend.graph.core.pagination import Connection, connection, requested_window
+from backend.graph.people.types import StaffUser
+from backend.principals import PrincipalKind
+from backend.services import audit, reads
+
+Viewer = Annotated[Union[refs.Person, refs.Institution, StaffUser], strawberry.union("Viewer")]
+
+
+@strawberry.type
+class PeopleQuery:
+    @strawberry.field(description="The calling principal: a Person, an Institution or a StaffUser; null when signed out.")
+    async def viewer(self, info: Info) -> Viewer | None:
+        principal = info.context.principal
+        loaders = info.context.loaders
+        if principal.kind is PrincipalKind.HOUSEHOLD:
+            return wrap("Person", await loaders.person.load(principal.id))
+        if principal.kind is PrincipalKind.PARTNER:
+            return wrap("Institution", await loaders.institution.load(principal.id))
+        if principal.kind is PrincipalKind.STAFF:
+            return StaffUser(row=await loaders.staff.load(principal.id))
+        return None
+
+    @strawberry.field(description="Staff: search people by exact ID number or phone, or the start of a name.")
+    async def people(self, info: Info, search: str, first: int = 20,
+                     after: str | None = None) -> Connection[refs.Person] | None:
+        ctx = info.context
+        offset, limit = requested_window(ctx, first, after)
+
+        def run():
+            with ctx.rt.db.read() as s:
+                return reads.search_people(s, search, offset, limit)
+
+        rows, total = await ctx.run(run)
+        await ctx.run(_audit_search, ctx, search, total)
+        return connection([wrap("Person", r) for r in rows], offset, total)
+
+
+def _audit_search(ctx, search: str, total: int) -> None:
+    ctx.rt.db.write(lambda s: audit.record(s, ctx.actor, "person.search", at=ctx.rt.clock.now(),
+                                           query=search, results=total))

@@ -1,0 +1,31 @@
+"""Staff reverse a settlement, or lines of it, at any time, with a reason."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from backend.graph.core.ids import key_of
+from backend.graph.core.mutations import attempt
+from backend.graph.settlement.types import SettlementResult, settlement_payload
+from backend.services import settlement
+
+
+@strawberry.input
+class ReverseInput:
+    settlement_id: strawberry.ID
+    line_numbers: list[int] | None = None
+    reason: str
+
+
+@strawberry.type
+class ReverseSettlementMutation:
+    @strawberry.mutation(description="Staff (clerk, admin): reverse a settlement or lines of it, with a reason.")
+    async def reverse_settlement(self, info: Info, input: ReverseInput) -> SettlementResult:
+        def work(rt, actor):
+            sid = key_of(input.settlement_id, "Settlement", "settlementId")
+            lines = tuple(input.line_numbers) if input.line_numbers is not None else None
+            settlement.reverse(rt, actor, settlement.RefundRequest(sid, lines, reason=input.reason))
+            return sid
+
+        return await attempt(info, work, lambda sid: settlement_payload(info, sid))

@@ -1,0 +1,99 @@
+"""Who sees settlements and the ledger, and who may settle, refund and reverse."""
+
+from backend.graph.core.rules import (
+    ALLOW,
+    AUDITED,
+    CLERK_OR_ADMIN,
+    DENIED,
+    DENY,
+    OWN_INSTITUTION,
+    OWN_INSTITUTION_AUDITED,
+    PARTNER_ONLY,
+    SELF_OR_ACCOUNT_HOLDER,
+    VISIBLE,
+    Rule,
+)
+from backend.policy import holder_may
+
+
+def _settlement_viewer(ctx, root):
+    """The subject, whoever showed the code, and holders the subject lets see their records."""
+    row = root.row
+    if ctx.principal.id in (row.subject_id, row.presenter_id):
+        return VISIBLE
+    return VISIBLE if holder_may(ctx.scope.held, row.subject_id, "view_account") else DENIED
+
+
+SETTLEMENT_VIEWER = Rule("subject, presenter or holder with `view_account`", _settlement_viewer)
+
+SETTLEMENT_DATA = (SETTLEMENT_VIEWER, OWN_INSTITUTION, AUDITED, DENY)
+# Who it was for and what they bought: a partner's read of personal data is audited too (R15).
+SETTLEMENT_PERSONAL = (SETTLEMENT_VIEWER, OWN_INSTITUTION_AUDITED, AUDITED, DENY)
+# What a Settlement's lines and parts carry is reached only through Settlement.lines / mutualAid, ruled above.
+REACHED_THROUGH_SETTLEMENT = (ALLOW, ALLOW, ALLOW, DENY)
+# A ledger entry is reached only through Person.ledger, ruled above.
+REACHED_THROUGH_LEDGER = (ALLOW, ALLOW, ALLOW, ALLOW)
+
+#                                       household               partner  staff          anonymous
+ROWS = {
+    "Mutation.settle":                  PARTNER_ONLY,
+    "Mutation.refundSettlement":        PARTNER_ONLY,
+    "Mutation.reverseSettlement":       (DENY,                   DENY,    CLERK_OR_ADMIN, DENY),
+
+    "Person.settlements":               (SELF_OR_ACCOUNT_HOLDER, DENY,    AUDITED,       DENY),
+    "Person.ledger":                    (SELF_OR_ACCOUNT_HOLDER, DENY,    AUDITED,       DENY),
+    "Institution.settlements":          (DENY,                   OWN_INSTITUTION, ALLOW, DENY),
+
+    "Settlement.id":                    SETTLEMENT_DATA,
+    "Settlement.institution":           SETTLEMENT_DATA,
+    "Settlement.subject":               (SETTLEMENT_VIEWER,      DENY,    AUDITED,       DENY),
+    "Settlement.presenter":             (SETTLEMENT_VIEWER,      DENY,    AUDITED,       DENY),
+    "Settlement.subjectMaskedName":     SETTLEMENT_PERSONAL,
+    "Settlement.presentedBySubject":    SETTLEMENT_DATA,
+    "Settlement.presenterMaskedName":   SETTLEMENT_PERSONAL,
+    "Settlement.visitType":             SETTLEMENT_DATA,
+    "Settlement.serviceDate":           SETTLEMENT_DATA,
+    "Settlement.parametersLabel":       SETTLEMENT_DATA,
+    "Settlement.billFen":               SETTLEMENT_DATA,
+    "Settlement.fundFen":               SETTLEMENT_DATA,
+    "Settlement.deductibleFen":         SETTLEMENT_DATA,
+    "Settlement.copayFen":              SETTLEMENT_DATA,
+    "Settlement.bSelfFirstFen":         SETTLEMENT_DATA,
+    "Settlement.selfPayFen":            SETTLEMENT_DATA,
+    "Settlement.nonMedicalFen":         SETTLEMENT_DATA,
+    "Settlement.personalBurdenFen":     SETTLEMENT_DATA,
+    "Settlement.ownAccountFen":         SETTLEMENT_DATA,
+    "Settlement.mutualAid":             SETTLEMENT_PERSONAL,
+    "Settlement.cashFen":               SETTLEMENT_DATA,
+    "Settlement.payerOrder":            SETTLEMENT_DATA,
+    "Settlement.cashOnly":              SETTLEMENT_DATA,
+    "Settlement.status":                SETTLEMENT_DATA,
+    "Settlement.createdAt":             SETTLEMENT_DATA,
+    "Settlement.lines":                 SETTLEMENT_PERSONAL,
+
+    "SettlementLine.lineNo":            REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.itemCode":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.name":              REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.category":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.unitPriceFen":      REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.quantity":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.amountFen":         REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.fundFen":           REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.deductibleFen":     REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.copayFen":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.bSelfFirstFen":     REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.selfPayFen":        REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.nonMedicalFen":     REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.cashFen":           REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.payments":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementLine.refunded":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementPaymentPart.pool":       REACHED_THROUGH_SETTLEMENT,
+    "SettlementPaymentPart.amountFen":  REACHED_THROUGH_SETTLEMENT,
+    "MutualAidPaid.grantId":            REACHED_THROUGH_SETTLEMENT,
+    "MutualAidPaid.grantorMaskedName":  REACHED_THROUGH_SETTLEMENT,
+    "MutualAidPaid.amountFen":          REACHED_THROUGH_SETTLEMENT,
+
+    "LedgerEntry.at":                   REACHED_THROUGH_LEDGER,
+    "LedgerEntry.amountFen":            REACHED_THROUGH_LEDGER,
+    "LedgerEntry.kind":                 REACHED_THROUGH_LEDGER,
+}

@@ -1,0 +1,275 @@
+"""Settlements, their lines and payments, and movements on a personal account."""
+
+# No `from __future__ import annotations` here: the lazy types of core.refs must be evaluated
+# where they are used, not re-read from a string in this module.
+import datetime
+import uuid
+from typing import Annotated, Union
+
+import strawberry
+from strawberry.types import Info
+
+from backend.domain.codes import mask_name
+from backend.domain.pools import OWN_ACCOUNT
+from backend.domain.settlement import Category, VisitType, personal_burden_fen
+from backend.graph.core import refs
+from backend.graph.core.errors import OperationError
+from backend.graph.core.node import Node, register, wrap
+from backend.graph.core.pagination import Connection, connection, paginate, requested_window
+from backend.graph.core.pools import public_pool
+from backend.graph.core.scalars import Fen
+from backend.graph.core.wrappers import Wrapper
+from backend.services import grants, reads
+from backend.storage import models
+
+CategoryEnum = strawberry.enum(Category, name="ItemCategory", description="甲类 A, 乙类 B, 丙类 C, or non-medical.")
+VisitTypeEnum = strawberry.enum(VisitType, name="VisitType")
+
+
+@strawberry.type(description="How an amount splits under R7: what the fund paid, and the personal burden's parts.")
+class SplitColumns:
+    """Shared by a settlement and each of its lines: both rows carry the same columns."""
+
+    row: strawberry.Private[models.Settlement | models.SettlementLine]
+
+    @strawberry.field(description="Paid by the pooled fund (统筹).")
+    def fund_fen(self) -> Fen:
+        return self.row.fund_fen
+
+    @strawberry.field(description="Annual deductible (起付线) applied: personal burden.")
+    def deductible_fen(self) -> Fen:
+        return self.row.deductible_fen
+
+    @strawberry.field(description="Co-pay (自付) after the fund's ratio: personal burden.")
+    def copay_fen(self) -> Fen:
+        return self.row.copay_fen
+
+    @strawberry.field(description="List B self-pay-first share (乙类先行自付): personal burden.")
+    def b_self_first_fen(self) -> Fen:
+        return self.row.b_self_first_fen
+
+    @strawberry.field(description="List C, out-of-list (丙类自费): personal burden.")
+    def self_pay_fen(self) -> Fen:
+        return self.row.self_pay_fen
+
+    @strawberry.field(description="Non-medical goods: always cash.")
+    def non_medical_fen(self) -> Fen:
+        return self.row.non_medical_fen
+
+    @strawberry.field(description="Paid in cash at the counter.")
+    def cash_fen(self) -> Fen:
+        return self.row.cash_fen
+
+
+@strawberry.type
+class SettlementPaymentPart:
+    pool: str = strawberry.field(description='"own" or the Grant\'s id')
+    amount_fen: Fen
+
+
+@strawberry.type(description="One bill line and how it was paid (R7 per-line breakdown).")
+class SettlementLine(SplitColumns):
+    row: strawberry.Private[models.SettlementLine]
+
+    @strawberry.field
+    def line_no(self) -> int:
+        return self.row.line_no
+
+    @strawberry.field
+    def item_code(self) -> str:
+        return self.row.item_code
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field
+    def category(self) -> CategoryEnum:
+        return Category(self.row.category)
+
+    @strawberry.field
+    def unit_price_fen(self) -> Fen:
+        return self.row.unit_price_fen
+
+    @strawberry.field
+    def quantity(self) -> int:
+        return self.row.quantity
+
+    @strawberry.field
+    def amount_fen(self) -> Fen:
+        return self.row.amount_fen
+
+    @strawberry.field
+    async def payments(self, info: Info) -> list[SettlementPaymentPart]:
+        rows = await info.context.loaders.line_payments.load(self.row.id)
+        return [SettlementPaymentPart(pool=public_pool(p.pool), amount_fen=p.amount_fen) for p in rows]
+
+    @strawberry.field
+    def refunded(self) -> bool:
+        return self.row.refund_id is not None
+
+
+@strawberry.type(description="A grantor's share of one settlement.")
+class MutualAidPaid:
+    grant_id: strawberry.ID
+    grantor_masked_name: str
+    amount_fen: Fen
+
+
+@register("settlement")
+@strawberry.type(description="A settled bill: what the fund, each account and cash paid (R7, R8).")
+class Settlement(SplitColumns, Node):
+    row: strawberry.Private[models.Settlement]
+
+    def subject_ids(self) -> tuple[uuid.UUID, ...]:
+        return (self.row.subject_id,)
+
+    @property
+    def institution_id(self) -> uuid.UUID:
+        return self.row.institution_id
+
+    async def _lines(self, info: Info) -> list[models.SettlementLine]:
+        return await info.context.loaders.settlement_lines.load(self.row.id)
+
+    async def _payments(self, info: Info) -> list[models.SettlementPayment]:
+        lines = await self._lines(info)
+        per_line = await info.context.loaders.line_payments.load_many([ln.id for ln in lines])
+        return [p for payments in per_line for p in payments]
+
+    @strawberry.field
+    async def institution(self, info: Info) -> refs.Institution:
+        return wrap("Institution", await info.context.loaders.institution.load(self.row.institution_id))
+
+    @strawberry.field(description="The insured person (household members and staff; partners get null).")
+    async def subject(self, info: Info) -> refs.Person | None:
+        return wrap("Person", await info.context.loaders.person.load(self.row.subject_id))
+
+    @strawberry.field(description="张*伟: how partners see the person.")
+    async def subject_masked_name(self, info: Info) -> str:
+        return mask_name((await info.context.loaders.person.load(self.row.subject_id)).name)
+
+    @strawberry.field(description="Whose phone showed the code (the subject, or a family-account holder).")
+    async def presenter(self, info: Info) -> refs.Person | None:
+        return wrap("Person", await info.context.loaders.person.load(self.row.presenter_id))
+
+    @strawberry.field(description="Whose phone showed the code, masked as partners see names.")
+    async def presenter_masked_name(self, info: Info) -> str:
+        return mask_name((await info.context.loaders.person.load(self.row.presenter_id)).name)
+
+    @strawberry.field
+    def presented_by_subject(self) -> bool:
+        return self.row.presenter_id == self.row.subject_id
+
+    @strawberry.field
+    def visit_type(self) -> VisitTypeEnum:
+        return VisitType(self.row.visit_type)
+
+    @strawberry.field
+    def service_date(self) -> datetime.date:
+        return self.row.service_date
+
+    @strawberry.field
+    def parameters_label(self) -> str:
+        return self.row.parameters_label
+
+    @strawberry.field
+    def bill_fen(self) -> Fen:
+        return self.row.bill_fen
+
+    @strawberry.field
+    def personal_burden_fen(self) -> Fen:
+        return personal_burden_fen(self.row)
+
+    @strawberry.field(description="Paid from the subject's own personal account.")
+    async def own_account_fen(self, info: Info) -> Fen:
+        return sum(p.amount_fen for p in await self._payments(info) if p.pool == OWN_ACCOUNT)
+
+    @strawberry.field(description="Paid by family mutual aid, per grant.")
+    async def mutual_aid(self, info: Info) -> list[MutualAidPaid]:
+        totals: dict[str, tuple[uuid.UUID, int]] = {}
+        for p in await self._payments(info):
+            if p.pool != OWN_ACCOUNT:
+                payer, amount = totals.get(p.pool, (p.payer_id, 0))
+                totals[p.pool] = (payer, amount + p.amount_fen)
+        people = await info.context.loaders.person.load_many([payer for payer, _ in totals.values()])
+        return [MutualAidPaid(grant_id=public_pool(pool), grantor_masked_name=mask_name(person.name),
+                              amount_fen=amount)
+                for (pool, (_, amount)), person in zip(totals.items(), people, strict=True)]
+
+    @strawberry.field(description='The payer order used: "own" and Grant ids, as chosen.')
+    def payer_order(self) -> list[str]:
+        choice = grants.choice_from_json(self.row.payer_order)
+        return [] if choice.cash_only else [public_pool(k) for k in choice.order]
+
+    @strawberry.field
+    def cash_only(self) -> bool:
+        return grants.choice_from_json(self.row.payer_order).cash_only
+
+    @strawberry.field(description="settled, partly_refunded or refunded")
+    def status(self) -> str:
+        return self.row.status
+
+    @strawberry.field
+    def created_at(self) -> datetime.datetime:
+        return self.row.created_at
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[SettlementLine]:
+        return [SettlementLine(row=ln) for ln in await self._lines(info)]
+
+
+@strawberry.type(description="A movement on a personal account: positive in, negative out.")
+class LedgerEntry:
+    at: datetime.datetime
+    amount_fen: Fen
+    kind: str = strawberry.field(description="opening, settlement, refund, reversal or premium")
+
+
+@strawberry.type
+class PersonSettlementFields:
+    """Person.settlements and Person.ledger."""
+
+    row: strawberry.Private[models.Person]
+
+    @strawberry.field(description="Bills settled for this person, newest first.")
+    async def settlements(self, info: Info, first: int = 20,
+                          after: str | None = None) -> Connection[Settlement] | None:
+        rows = await info.context.loaders.settlements_of_subject.load(self.row.id)
+        return paginate(info.context, rows, first, after, lambda r: Settlement(row=r))
+
+    @strawberry.field(description="Movements on this person's personal account, newest first.")
+    async def ledger(self, info: Info, first: int = 20, after: str | None = None) -> Connection[LedgerEntry] | None:
+        rows = await info.context.loaders.ledger.load(self.row.id)
+        return paginate(info.context, rows, first, after,
+                        lambda r: LedgerEntry(at=r[2], amount_fen=r[0], kind=r[1]))
+
+
+@strawberry.type
+class InstitutionSettlementFields:
+    """Institution.settlements."""
+
+    row: strawberry.Private[models.Institution]
+
+    @strawberry.field(description="Settlements this institution made, newest first.")
+    async def settlements(self, info: Info, first: int = 20,
+                          after: str | None = None) -> Connection[Settlement] | None:
+        offset, limit = requested_window(info.context, first, after)
+
+        def load():
+            with info.context.rt.db.read() as s:
+                return reads.settlements_of_institution(s, self.row.id, offset, limit)
+
+        rows, total = await info.context.run(load)
+        return connection([Settlement(row=r) for r in rows], offset, total)
+
+
+@strawberry.type
+class SettlementPayload(Wrapper):
+    settlement: Settlement
+
+
+SettlementResult = Annotated[Union[SettlementPayload, OperationError], strawberry.union("SettlementResult")]
+
+
+async def settlement_payload(info: Info, settlement_id: uuid.UUID) -> SettlementPayload:
+    return SettlementPayload(settlement=Settlement(row=await info.context.loaders.settlement.load(settlement_id)))

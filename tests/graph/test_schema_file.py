@@ -1,0 +1,14 @@
+"""The checked-in schema.graphql is what the code serves: partners review every change to it."""
+
+from backend.config import PROJECT_ROOT
+from backend.graph.reference import DOCS, docs_with_rule_table, print_sdl
+
+
+def test_schema_graphql_matches_the_code():
+    checked_in = (PROJECT_ROOT / "schema.graphql").read_text(encoding="utf-8")
+    assert checked_in == print_sdl(), "the schema changed: run `yibao schema --write` and commit schema.graphql"
+
+
+def test_the_rule_table_in_the_docs_is_generated_from_the_code():
+    text = DOCS.read_text(encoding="utf-8")
+    assert text == docs_with_rule_table(text), "the rule table changed: run `yibao docs` and commit docs/graphql.md"
