@@ -14,6 +14,7 @@ from backend.domain.pools import OWN_ACCOUNT
 from backend.domain.settlement import Category, VisitType, personal_burden_fen
 from backend.graph.core import refs
 from backend.graph.core.errors import OperationError
+from backend.graph.core.ids import key_of
 from backend.graph.core.node import Node, register, wrap
 from backend.graph.core.pagination import Connection, connection, paginate, requested_window
 from backend.graph.core.pools import public_pool
@@ -273,3 +274,9 @@ SettlementResult = Annotated[Union[SettlementPayload, OperationError], strawberr
 
 async def settlement_payload(info: Info, settlement_id: uuid.UUID) -> SettlementPayload:
     return SettlementPayload(settlement=Settlement(row=await info.context.loaders.settlement.load(settlement_id)))
+
+
+def refund_target(settlement_id: strawberry.ID, line_numbers: list[int] | None) -> tuple[uuid.UUID, tuple[int, ...] | None]:
+    """The settlement a refund or reversal names, and its lines (None: every line left)."""
+    return (key_of(settlement_id, "Settlement", "settlementId"),
+            tuple(line_numbers) if line_numbers is not None else None)

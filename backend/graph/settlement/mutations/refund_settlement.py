@@ -5,9 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from backend.graph.core.ids import key_of
 from backend.graph.core.mutations import attempt
-from backend.graph.settlement.types import SettlementResult, settlement_payload
+from backend.graph.settlement.types import SettlementResult, refund_target, settlement_payload
 from backend.services import settlement
 
 
@@ -24,8 +23,7 @@ class RefundSettlementMutation:
     @strawberry.mutation(description="Partners: refund a settlement you made, whole or by line, within the window.")
     async def refund_settlement(self, info: Info, input: RefundInput) -> SettlementResult:
         def work(rt, actor):
-            sid = key_of(input.settlement_id, "Settlement", "settlementId")
-            lines = tuple(input.line_numbers) if input.line_numbers is not None else None
+            sid, lines = refund_target(input.settlement_id, input.line_numbers)
             settlement.refund(rt, actor, settlement.RefundRequest(sid, lines, input.idempotency_key, input.reason))
             return sid
 

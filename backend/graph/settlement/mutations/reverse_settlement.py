@@ -5,9 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from backend.graph.core.ids import key_of
 from backend.graph.core.mutations import attempt
-from backend.graph.settlement.types import SettlementResult, settlement_payload
+from backend.graph.settlement.types import SettlementResult, refund_target, settlement_payload
 from backend.services import settlement
 
 
@@ -23,8 +22,7 @@ class ReverseSettlementMutation:
     @strawberry.mutation(description="Staff (clerk, admin): reverse a settlement or lines of it, with a reason.")
     async def reverse_settlement(self, info: Info, input: ReverseInput) -> SettlementResult:
         def work(rt, actor):
-            sid = key_of(input.settlement_id, "Settlement", "settlementId")
-            lines = tuple(input.line_numbers) if input.line_numbers is not None else None
+            sid, lines = refund_target(input.settlement_id, input.line_numbers)
             settlement.reverse(rt, actor, settlement.RefundRequest(sid, lines, reason=input.reason))
             return sid
 
