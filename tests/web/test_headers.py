@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 
 import httpx
 import pytest
+from starlette.convertors import Convertor, IntegerConvertor, UUIDConvertor
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
@@ -83,10 +85,13 @@ def callers(rt) -> Iterator[tuple[list[Caller], dict[str, str]]]:
     staff(rt, "clerk", username="clerk1")
     _, api_key = partner(rt)
     app = create_app(rt)
-    clients = [TestClient(app, base_url="http://testserver") for _ in range(4)]
-    for c in clients:
-        c.__enter__()
-    anonymous, household, clerk, pharmacy = clients
+    with ExitStack() as stack:
+        anonymous, household, clerk, pharmacy = (stack.enter_context(TestClient(app, base_url="http://testserver"))
+                                                 for _ in range(4))
+        yield _signed_in(anonymous, household, clerk, pharmacy, me, api_key)
+
+
+def _signed_in(anonymous, household, clerk, pharmacy, me, api_key) -> tuple[list[Caller], dict[str, str]]:
     _sign_in(household, "/login", {"username": me.id_number, "password": "secret-pw"})
     household.headers["Authorization"] = f"Bearer {_bearer(household, me.id_number, 'secret-pw')}"
     _sign_in(clerk, "/login", {"username": "clerk1", "password": "pw"})
@@ -94,16 +99,14 @@ def callers(rt) -> Iterator[tuple[list[Caller], dict[str, str]]]:
     _sign_in(pharmacy, "/partner/login", {"apiKey": api_key})
     pharmacy.headers["Authorization"] = f"Bearer {api_key}"
     samples = {"person_id": to_global_id("Person", me.id), "code": "en"}
-    yield ([Caller("anonymous", anonymous, None), Caller("household", household, "/family"),
-            Caller("staff", clerk, "/console"), Caller("partner", pharmacy, "/partner/checkout")], samples)
-    for c in clients:
-        c.__exit__(None, None, None)
+    return ([Caller("anonymous", anonymous, None), Caller("household", household, "/family"),
+             Caller("staff", clerk, "/console"), Caller("partner", pharmacy, "/partner/checkout")], samples)
 
 
-def _fill(path: str, convertors: dict, samples: dict[str, str]) -> str:
-    for name in convertors:
-        value = samples.get(name) or (str(uuid.uuid4()) if "uuid" in type(convertors[name]).__name__.lower()
-                                      else "1" if "int" in type(convertors[name]).__name__.lower() else "x")
+def _fill(path: str, convertors: dict[str, Convertor], samples: dict[str, str]) -> str:
+    """A concrete path: a sample value where the test has one, else any value the convertor accepts."""
+    for name, convertor in convertors.items():
+        value = samples.get(name) or {IntegerConvertor: "1", UUIDConvertor: str(uuid.uuid4())}.get(type(convertor), "x")
         path = re.sub(r"\{" + name + r"(:[^}]*)?\}", value, path)
     return path
 
