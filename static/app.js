@@ -11,3 +11,11 @@
   setInterval(tick, 1000);
   document.addEventListener("htmx:afterSwap", tick);
 })();
+
+// Mark the tapped person as chosen at once; their code arrives by htmx a moment later.
+document.addEventListener("click", function (event) {
+  var chip = event.target.closest(".switcher .chip");
+  if (!chip || chip.disabled) { return; }
+  chip.closest(".switcher").querySelectorAll(".chip").forEach(function (c) { c.classList.remove("chosen"); });
+  chip.classList.add("chosen");
+});

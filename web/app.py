@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from backend.graph.schema import build_schema
 from backend.runtime import Runtime
 from backend.services.credentials import TokenSigner
 from web.graphql_view import GraphQLView
+from web.headers import SecurityHeadersMiddleware
 from web.pages import auth, bindings, codes, console, family, grants, partner, people
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+class App(Starlette):
+    """Starlette with the security headers outermost, so even its own 500 page carries them.
+
+    Middleware given to Starlette sits inside its ServerErrorMiddleware, which sends the 500 page
+    past every other layer.
+    """
+
+    def __init__(self, *, development: bool, **kwargs: Any) -> None:
+        self.development = development
+        super().__init__(**kwargs)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), development=self.development)
 
 
 def create_app(rt: Runtime | None = None) -> Starlette:
@@ -25,7 +43,8 @@ def create_app(rt: Runtime | None = None) -> Starlette:
     settings = rt.settings
     secret = settings.resolved_secret_key()
     schema = build_schema(settings)
-    app = Starlette(
+    app = App(
+        development=settings.development,
         routes=[
             Route("/graphql", GraphQLView(schema, development=settings.development), methods=["GET", "POST"]),
             *auth.routes,

@@ -1,4 +1,9 @@
-"""A live server on demo data and Debian's headless Chromium driven by Playwright."""
+"""A live server on demo data and Debian's headless Chromium driven by Playwright.
+
+Every browser context a test opens goes through `open_context`, which watches for Content-Security-Policy
+violations; a test that caused one fails at teardown, so a page that needs inline script or style
+cannot slip in.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,14 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN"}
+
+# Reported to Python at once, so a violation on a page the test then navigates away from is not lost.
+WATCH_CSP = """
+document.addEventListener("securitypolicyviolation", (e) => window.__cspViolation({
+  directive: e.effectiveDirective, blocked: e.blockedURI, source: `${e.sourceFile}:${e.lineNumber}`,
+  sample: e.sample, page: document.location.pathname}), true);
+"""
 
 
 @pytest.fixture(scope="module")
@@ -20,12 +33,41 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    page = context.new_page()
+def csp_violations() -> list:
+    """What every context of the current test reported: securitypolicyviolation events and console errors."""
+    return []
+
+
+@pytest.fixture
+def open_context(browser, csp_violations):
+    opened = []
+
+    def open_(**options):
+        context = browser.new_context(**options)
+        context.expose_binding("__cspViolation", lambda _source, violation: csp_violations.append(violation))
+        context.add_init_script(WATCH_CSP)
+        context.on("console", lambda message: csp_violations.append({"console": message.text})
+                   if "Content Security Policy" in message.text else None)
+        opened.append(context)
+        return context
+
+    yield open_
+    for context in opened:
+        for page in context.pages:  # one round trip each, so reports still in flight arrive
+            try:
+                page.evaluate("0")
+            except Exception:  # noqa: BLE001 - a page that already went away has nothing left to report
+                pass
+    for context in opened:
+        context.close()
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(map(str, csp_violations))
+
+
+@pytest.fixture
+def page(open_context):
+    page = open_context(**PHONE).new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm on destructive actions
-    yield page
-    context.close()
+    return page
 
 
 def login(page, base: str, username: str, password: str) -> None:

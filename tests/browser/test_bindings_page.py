@@ -3,7 +3,7 @@
 import pytest
 
 from backend import demo
-from tests.browser.conftest import login
+from tests.browser.conftest import PHONE, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
 
@@ -12,7 +12,7 @@ def _person(name):
     return next(p for p in demo.logins()["people"] if p["name"] == name)
 
 
-def test_consent_from_the_bound_persons_own_login(browser, page, live_server):
+def test_consent_from_the_bound_persons_own_login(open_context, page, live_server):
     grandpa, mother = _person("李德明"), _person("李娜")
     login(page, live_server, grandpa["phone"], grandpa["password"])
     page.wait_for_url(f"{live_server}/family")
@@ -26,14 +26,11 @@ def test_consent_from_the_bound_persons_own_login(browser, page, live_server):
     page.locator("#mine button", has_text="保存").click()
     page.locator("#mine input[name=viewAccount]:checked").wait_for()
 
-    other = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    try:
-        her = other.new_page()
-        login(her, live_server, mother["phone"], mother["password"])
-        her.wait_for_url(f"{live_server}/family")
-        her.goto(f"{live_server}/codes")
-        her.click("button.chip:has-text('李德明')")
-        her.wait_for_selector("#code-panel .subject-name:has-text('李德明')")
-        assert her.locator("#code-panel .qr svg").count() == 1
-    finally:
-        other.close()
+    other = open_context(**PHONE)
+    her = other.new_page()
+    login(her, live_server, mother["phone"], mother["password"])
+    her.wait_for_url(f"{live_server}/family")
+    her.goto(f"{live_server}/codes")
+    her.click("button.chip:has-text('李德明')")
+    her.wait_for_selector("#code-panel .subject-name:has-text('李德明')")
+    assert her.locator("#code-panel .qr svg").count() == 1

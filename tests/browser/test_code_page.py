@@ -14,7 +14,7 @@ RESOLVE = """query($code: String!) { resolveCode(code: $code) { __typename
   ... on OperationError { code } } }"""
 
 
-def test_parent_shows_mothers_code_which_refreshes_and_a_pharmacy_resolves_it(rt, browser, page, live_server):
+def test_parent_shows_mothers_code_which_refreshes_and_a_pharmacy_resolves_it(rt, open_context, page, live_server):
     rt.settings = rt.settings.model_copy(update={"code_ttl_seconds": 4})  # refreshes after 3 s
     logins = demo.logins()
     father = next(p for p in logins["people"] if p["name"] == "张伟")
@@ -26,6 +26,7 @@ def test_parent_shows_mothers_code_which_refreshes_and_a_pharmacy_resolves_it(rt
     page.wait_for_selector("#code-panel .qr svg")
     page.click("button.chip:has-text('王秀英')")
     page.wait_for_selector("#code-panel .subject-name:has-text('王秀英')")
+    assert page.locator("button.chip.chosen").all_inner_texts() == ["王秀英"]
     panel = page.locator("#code-panel")
     assert "张伟" in panel.inner_text()  # whose phone shows it
     assert panel.locator(".qr svg").count() == 1
@@ -38,21 +39,19 @@ def test_parent_shows_mothers_code_which_refreshes_and_a_pharmacy_resolves_it(rt
     assert second != first and second.startswith("YB1")
     assert "王秀英" in page.inner_text("#code-panel .subject-name")
 
-    pharmacy = browser.new_context()
-    try:
-        def resolve(code):
-            response = pharmacy.request.post(f"{live_server}/graphql", data={"query": RESOLVE, "variables": {"code": code}},
-                                             headers={"Authorization": f"Bearer {pharmacy_key}"})
-            return response.json()["data"]["resolveCode"]
+    pharmacy = open_context()
 
-        assert resolve(second) == {"__typename": "ResolvedCode",
-                                   "subject": {"maskedName": "王*英", "insuranceActive": True},
-                                   "presentedBy": {"isSubject": False, "maskedName": "张*",
-                                                   "relationshipToSubject": "CHILD"}}
-        # The code shown before the refresh still works until its own minute is up.
-        assert resolve(first)["__typename"] == "ResolvedCode"
-    finally:
-        pharmacy.close()
+    def resolve(code):
+        response = pharmacy.request.post(f"{live_server}/graphql", data={"query": RESOLVE, "variables": {"code": code}},
+                                         headers={"Authorization": f"Bearer {pharmacy_key}"})
+        return response.json()["data"]["resolveCode"]
+
+    assert resolve(second) == {"__typename": "ResolvedCode",
+                               "subject": {"maskedName": "王*英", "insuranceActive": True},
+                               "presentedBy": {"isSubject": False, "maskedName": "张*",
+                                               "relationshipToSubject": "CHILD"}}
+    # The code shown before the refresh still works until its own minute is up.
+    assert resolve(first)["__typename"] == "ResolvedCode"
 
 
 def test_choosing_who_pays_first_issues_a_code_with_that_choice(rt, page, live_server):

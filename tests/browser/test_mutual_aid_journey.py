@@ -9,7 +9,7 @@ from tests.browser.conftest import login
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
 
 
-def test_parent_shows_grandchilds_code_pharmacy_settles_phone_and_grantor_see_it(browser, page, live_server):
+def test_parent_shows_grandchilds_code_pharmacy_settles_phone_and_grantor_see_it(open_context, page, live_server):
     logins = demo.logins()
     father = next(p for p in logins["people"] if p["name"] == "张伟")
     pharmacy_key = next(k for k in logins["partners"] if k["kind"] == "pharmacy")["api_key"]
@@ -22,32 +22,29 @@ def test_parent_shows_grandchilds_code_pharmacy_settles_phone_and_grantor_see_it
     page.wait_for_selector("#code-panel .subject-name:has-text('张小宝')")
     code = page.inner_text("[data-code]").strip()
 
-    counter = browser.new_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
-    try:
-        pos = counter.new_page()
-        pos.goto(f"{live_server}/partner/login")
-        pos.fill("#api-key", pharmacy_key)
-        pos.click("form button[type=submit]")
-        pos.wait_for_url(f"{live_server}/partner/checkout")
-        pos.fill("#code", code)
-        pos.click("button:has-text('识别')")
-        pos.wait_for_selector("#resolved:has-text('张*宝')")
-        pos.fill("#line-0-itemCode", "86900001")
-        pos.fill("#line-0-name", "小儿氨酚黄那敏颗粒")
-        pos.select_option("#line-0-category", "A")
-        pos.fill("#line-0-price", "45.60")
-        pos.fill("#line-0-quantity", "2")
-        pos.fill("#line-1-itemCode", "69000002")
-        pos.fill("#line-1-name", "儿童牙刷")
-        pos.select_option("#line-1-category", "NON_MEDICAL")
-        pos.fill("#line-1-price", "12.00")
-        pos.fill("#line-1-quantity", "1")
-        pos.click("#settle")
-        pos.wait_for_selector("#result-status")
-        # 91.20 of List A: the resident deductible (100.00 sample) takes it all; the toothbrush is cash.
-        assert "103.20" in pos.inner_text("#total-bill") and "12.00" in pos.inner_text("#total-cash")
-    finally:
-        counter.close()
+    counter = open_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
+    pos = counter.new_page()
+    pos.goto(f"{live_server}/partner/login")
+    pos.fill("#api-key", pharmacy_key)
+    pos.click("form button[type=submit]")
+    pos.wait_for_url(f"{live_server}/partner/checkout")
+    pos.fill("#code", code)
+    pos.click("button:has-text('识别')")
+    pos.wait_for_selector("#resolved:has-text('张*宝')")
+    pos.fill("#line-0-itemCode", "86900001")
+    pos.fill("#line-0-name", "小儿氨酚黄那敏颗粒")
+    pos.select_option("#line-0-category", "A")
+    pos.fill("#line-0-price", "45.60")
+    pos.fill("#line-0-quantity", "2")
+    pos.fill("#line-1-itemCode", "69000002")
+    pos.fill("#line-1-name", "儿童牙刷")
+    pos.select_option("#line-1-category", "NON_MEDICAL")
+    pos.fill("#line-1-price", "12.00")
+    pos.fill("#line-1-quantity", "1")
+    pos.click("#settle")
+    pos.wait_for_selector("#result-status")
+    # 91.20 of List A: the resident deductible (100.00 sample) takes it all; the toothbrush is cash.
+    assert "103.20" in pos.inner_text("#total-bill") and "12.00" in pos.inner_text("#total-cash")
 
     # Within seconds the phone swaps the code for the split.
     page.wait_for_selector("#code-panel.result", timeout=10_000)
