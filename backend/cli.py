@@ -1,4 +1,4 @@
-"""The `yibao` command: migrate, seed-demo, serve, create-staff, create-partner."""
+"""The `yibao` command: migrate, seed-demo, serve, create-staff, set-password, disable-staff, create-partner."""
 
 from __future__ import annotations
 
@@ -69,10 +69,14 @@ def serve(args) -> int:
 
     from web.app import create_app
 
+    settings = get_settings()
     app = create_app(_runtime())
     print(f"yibao-family on http://{args.host}:{args.port}/  (GraphQL: http://{args.host}:{args.port}/graphql)",
           flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    # uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise: tell it the same proxies as the app.
+    trusted = settings.forwarded_allow_ips.strip()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
+                proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
     return 0
 
 
@@ -84,6 +88,25 @@ def create_staff(args) -> int:
     staff = create(_runtime(), Actor(SYSTEM, Channel.CLI), username=args.username, name=args.name or args.username,
                    role=args.role, password=password)
     print(f"staff user {staff.username} ({staff.role}) created")
+    return 0
+
+
+def set_password(args) -> int:
+    from backend.principals import SYSTEM, Actor, Channel
+    from backend.services.accounts import set_password as set_
+
+    password = args.password or getpass.getpass("new password: ")
+    set_(_runtime(), Actor(SYSTEM, Channel.CLI), args.username, password)
+    print(f"password of {args.username} set; their sessions and tokens have ended")
+    return 0
+
+
+def disable_staff(args) -> int:
+    from backend.principals import SYSTEM, Actor, Channel
+    from backend.services.accounts import disable_staff as disable
+
+    disable(_runtime(), Actor(SYSTEM, Channel.CLI), args.username, args.reason)
+    print(f"staff user {args.username} disabled; their sessions and tokens have ended")
     return 0
 
 
@@ -146,6 +169,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--role", choices=["clerk", "auditor", "admin"], required=True)
     p.add_argument("--password", help="prompted for when omitted")
     p.set_defaults(run=create_staff)
+    p = sub.add_parser("set-password", help="set a person's or staff user's password and end their sessions")
+    p.add_argument("--username", required=True, help="staff username, or a person's ID number or phone")
+    p.add_argument("--password", help="prompted for when omitted")
+    p.set_defaults(run=set_password)
+    p = sub.add_parser("disable-staff", help="stop a staff user signing in and end their sessions")
+    p.add_argument("--username", required=True)
+    p.add_argument("--reason")
+    p.set_defaults(run=disable_staff)
     p = sub.add_parser("create-partner", help="add a partner institution and print its API key once")
     p.add_argument("--name", required=True)
     p.add_argument("--kind", choices=["hospital", "pharmacy", "app"], required=True)
@@ -160,7 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=schema)
     sub.add_parser("docs", help="regenerate the rule table in docs/graphql.md from the code").set_defaults(run=docs)
     args = parser.parse_args(argv)
-    return args.run(args)
+    from backend.domain.errors import DomainError
+    from backend.i18n import error_message
+
+    try:
+        return args.run(args)
+    except DomainError as refused:
+        where = f" ({refused.field})" if refused.field else ""
+        print(f"refused{where}: {error_message('en', refused)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = 2000
     graphql_max_aliases: int = 15
     max_page_size: int = 100
+    # Request bodies (GraphQL documents, page forms) larger than this are refused with 413.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed, as uvicorn's --forwarded-allow-ips
+    # takes them (addresses, networks, "*"); empty: nobody's, the socket peer is the client.
+    forwarded_allow_ips: str = ""
 
     @property
     def development(self) -> bool:

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 
 from backend.services.accounts import authenticate_api_key, authenticate_password
 from tests.helpers import gql
@@ -56,3 +57,25 @@ def test_create_staff_and_partner(rt, database_url):
     out = yibao(database_url, "create-partner", "--name", "新药房", "--kind", "pharmacy", "--region", "370103").stdout
     key = out.strip().splitlines()[-1]
     assert authenticate_api_key(rt, key).name == "新药房"
+
+
+def test_set_password_and_disable_staff_end_sessions_and_are_audited(rt, database_url):
+    from backend.principals import Channel
+    from backend.services import sessions
+    from tests.helpers import audit_events, person, staff
+
+    member = person(rt, "张伟", date(1978, 3, 14), phone="13800000001", password="old-password")
+    staff(rt, "clerk", username="clerk07")
+    member_session = sessions.start(rt, authenticate_password(rt, "13800000001", "old-password"), ttl_seconds=600)
+    staff_session = sessions.start(rt, authenticate_password(rt, "clerk07", "pw"), ttl_seconds=600,
+                                   channel=Channel.CONSOLE)
+    yibao(database_url, "set-password", "--username", member.id_number, "--password", "new-password-1")
+    assert authenticate_password(rt, "13800000001", "new-password-1") is not None
+    assert sessions.resolve(rt, member_session) is None
+    yibao(database_url, "disable-staff", "--username", "clerk07", "--reason", "left the office")
+    assert authenticate_password(rt, "clerk07", "pw") is None and sessions.resolve(rt, staff_session) is None
+    assert [e.channel for e in audit_events(rt, "auth.password_set")] == ["cli"]
+    assert "left the office" in audit_events(rt, "staff.disable")[0].detail
+    refused = subprocess.run([sys.executable, "-m", "backend.cli", "disable-staff", "--username", "nobody"],
+                             env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True)
+    assert refused.returncode == 1 and "refused (username): Not found." in refused.stderr

@@ -11,13 +11,15 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from backend.graph.schema import build_schema
 from backend.runtime import Runtime
 from backend.services.credentials import TokenSigner
+from web.body_limit import BodyLimitMiddleware
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
-from web.pages import auth, bindings, codes, console, family, grants, partner, people
+from web.pages import auth, bindings, codes, console, family, grants, partner, password, people
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -48,6 +50,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
         routes=[
             Route("/graphql", GraphQLView(schema, development=settings.development), methods=["GET", "POST"]),
             *auth.routes,
+            *password.routes,
             *family.routes,
             *console.routes,
             *people.routes,
@@ -58,6 +61,9 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[
+            *_proxy_headers(settings.forwarded_allow_ips),
+            # Outside the CSRF check, which reads form bodies itself.
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
             Middleware(SessionMiddleware, secret_key=secret, session_cookie="yibao_session",
                        max_age=settings.session_max_age_seconds, same_site="lax",
                        https_only=not settings.development),
@@ -68,3 +74,9 @@ def create_app(rt: Runtime | None = None) -> Starlette:
     app.state.schema = schema
     app.state.signer = TokenSigner(secret, settings.access_token_ttl_seconds)
     return app
+
+
+def _proxy_headers(trusted: str) -> list[Middleware]:
+    """Believe X-Forwarded-For/-Proto only from the configured proxies, whatever server runs the app
+    (uvicorn's own handling trusts 127.0.0.1 unless told otherwise)."""
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)] if trusted.strip() else []

@@ -5,24 +5,42 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from backend.domain.errors import DomainError
 from backend.graph.core.context import Context, build_context
-from backend.i18n import negotiate
+from backend.i18n import error_message, negotiate
 from backend.principals import Channel
-from web.security import principal_from_bearer
+from web.security import client_address, principal_from_bearer, retry_after
 
 
 class GraphQLView(GraphQL):
     def __init__(self, schema, *, development: bool) -> None:
         super().__init__(schema, graphql_ide="graphiql" if development else None, allow_queries_via_get=False)
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Credentials are checked before the body is read, so a caller over its guessing limit costs
+        # one counter lookup and gets 429, whatever it sends.
+        if scope["type"] == "http":
+            request = Request(scope)
+            state = request.app.state
+            try:
+                request.state.principal = await principal_from_bearer(
+                    state.rt, state.signer, request.headers.get("authorization"), client_address(request))
+            except DomainError as refused:
+                locale = negotiate(request.headers.get("accept-language"))
+                error = {"message": error_message(locale, refused), "extensions": {"code": refused.code.value}}
+                await JSONResponse({"errors": [error]}, status_code=429, headers=retry_after(refused))(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
     async def get_context(self, request: Request, response: Response) -> Context:
-        state = request.app.state
-        principal = await principal_from_bearer(state.rt, state.signer, request.headers.get("authorization"))
         locale = negotiate(request.headers.get("accept-language"))
-        return await build_context(state.rt, principal, Channel.GRAPHQL, locale, request=request, response=response)
+        return await build_context(request.app.state.rt, request.state.principal, Channel.GRAPHQL, locale,
+                                   request=request, response=response)
 
     async def get_root_value(self, request: Any) -> None:
         return None
+

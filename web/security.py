@@ -1,10 +1,10 @@
-"""Sessions, bearer credentials and CSRF protection for page requests."""
+"""Sessions (server-side, revocable), bearer credentials and CSRF protection for page requests."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import uuid
+from functools import partial
 from urllib.parse import parse_qs
 
 from anyio import to_thread
@@ -12,9 +12,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.principals import ANONYMOUS, Principal, PrincipalKind
+from backend.domain.errors import DomainError
+from backend.principals import ANONYMOUS, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services.accounts import authenticate_api_key, load_principal
+from backend.services import sessions
+from backend.services.accounts import sign_in_with_api_key
 from backend.services.credentials import API_KEY_PREFIX, TokenSigner
 
 CSRF_HEADER = "x-csrf-token"
@@ -31,39 +33,53 @@ def csrf_token(session: dict) -> str:
     return token
 
 
-def sign_in(request: Request, principal: Principal) -> None:
-    """A fresh session on every sign-in, so a planted session id is worth nothing."""
-    request.session.clear()
-    request.session["principal"] = {"k": principal.kind.value, "id": str(principal.id)}
+def client_address(request: Request) -> str:
+    """The peer address, or the client a trusted proxy names (FORWARDED_ALLOW_IPS, applied in web.app)."""
+    return request.client.host if request.client else "unknown"
+
+
+def retry_after(refused: DomainError) -> dict[str, str]:
+    """The Retry-After header for a TOO_MANY_ATTEMPTS refusal."""
+    return {"Retry-After": str(refused.params.get("retry_after", 60))}
+
+
+async def sign_in(request: Request, principal: Principal, channel: Channel) -> None:
+    """A fresh server-side session on every sign-in, so a planted or copied cookie is worth nothing."""
+    rt: Runtime = request.app.state.rt
+    await sign_out(request)
+    secret = await to_thread.run_sync(
+        partial(sessions.start, rt, principal, ttl_seconds=rt.settings.session_max_age_seconds, channel=channel))
+    request.session["sid"] = secret
     csrf_token(request.session)
 
 
-def sign_out(request: Request) -> None:
+async def sign_out(request: Request) -> None:
+    secret = request.session.get("sid")
+    if isinstance(secret, str):
+        await to_thread.run_sync(sessions.end, request.app.state.rt, secret)
     request.session.clear()
 
 
 async def principal_from_session(rt: Runtime, request: Request) -> Principal:
-    data = request.session.get("principal")
-    if not data:
+    secret = request.session.get("sid")
+    if not isinstance(secret, str):
         return ANONYMOUS
-    try:
-        kind, pid = data["k"], uuid.UUID(data["id"])
-    except (KeyError, ValueError):
-        return ANONYMOUS
-    return await to_thread.run_sync(load_principal, rt, kind, pid) or ANONYMOUS
+    return await to_thread.run_sync(sessions.resolve, rt, secret) or ANONYMOUS
 
 
-async def principal_from_bearer(rt: Runtime, signer: TokenSigner, authorization: str | None) -> Principal:
+async def principal_from_bearer(rt: Runtime, signer: TokenSigner, authorization: str | None, address: str) -> Principal:
+    """An API key (counted when wrong: DomainError TOO_MANY_ATTEMPTS over the limit) or a signed token."""
     scheme, _, credential = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not credential:
         return ANONYMOUS
     credential = credential.strip()
     if credential.startswith(API_KEY_PREFIX):
-        return await to_thread.run_sync(authenticate_api_key, rt, credential) or ANONYMOUS
-    read = signer.read(credential)
-    if read is None or read[0] not in (PrincipalKind.HOUSEHOLD, PrincipalKind.STAFF):
+        return await to_thread.run_sync(sign_in_with_api_key, rt, credential, address) or ANONYMOUS
+    secret = signer.read(credential)
+    if secret is None:
         return ANONYMOUS
-    return await to_thread.run_sync(load_principal, rt, read[0], read[1]) or ANONYMOUS
+    principal = await to_thread.run_sync(sessions.resolve, rt, secret) or ANONYMOUS
+    return principal if principal.kind in (PrincipalKind.HOUSEHOLD, PrincipalKind.STAFF) else ANONYMOUS
 
 
 class CSRFMiddleware:

@@ -82,6 +82,8 @@ class ErrorCode(StrEnum):
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     MONTHLY_CAP_EXCEEDED = "MONTHLY_CAP_EXCEEDED"
     PAGE_SIZE = "PAGE_SIZE"
+    PASSWORD_INCORRECT = "PASSWORD_INCORRECT"
+    PASSWORD_LENGTH = "PASSWORD_LENGTH"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -151,6 +153,8 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INSURANCE_INACTIVE: N_("This person's insurance is not active, so it cannot settle a bill."),
     ErrorCode.SERVICE_DATE_INVALID: N_("The service date cannot be in the future or before this year's parameters."),
     ErrorCode.PAGE_SIZE: N_("A page holds at most {max} items."),
+    ErrorCode.PASSWORD_INCORRECT: N_("The current password is not correct."),
+    ErrorCode.PASSWORD_LENGTH: N_("A password has {min} to {max} characters."),
 }
 
 

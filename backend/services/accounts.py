@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -14,7 +13,7 @@ from backend.domain.regions import validate_region_code
 from backend.domain.text import PERSON_NAME_MAX, clean_name
 from backend.principals import Actor, InstitutionKind, Principal, PrincipalKind, StaffRole
 from backend.runtime import Runtime
-from backend.services import audit, ledger, throttle
+from backend.services import audit, ledger, sessions, throttle
 from backend.services.credentials import (
     api_secret_matches,
     hash_password,
@@ -115,37 +114,79 @@ def create_partner(
     return rt.db.write(work), key.plaintext
 
 
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128  # Argon2 would take any length; a cap keeps one check's cost bounded
+
+Account = StaffUser | Person
+
+
+def _find_account(s: Session, username: str) -> Account | None:
+    """A staff user by username, else a household member by ID number or phone."""
+    staff = s.exec(select(StaffUser).where(StaffUser.username == username)).first()
+    if staff is not None:
+        return staff
+    return s.exec(select(Person).where((Person.id_number == username.upper()) | (Person.phone == username))).first()
+
+
+def _principal_of(account: Account) -> Principal:
+    if isinstance(account, StaffUser):
+        return Principal(PrincipalKind.STAFF, account.id, account.name, account.role)
+    return Principal(PrincipalKind.HOUSEHOLD, account.id, account.name)
+
+
+def _verify(rt: Runtime, account: Account | None, password: str) -> Principal | None:
+    # Verify even for a missing or deactivated account, so timing does not tell which accounts exist.
+    if not verify_password(rt.settings, account.password_hash if account else None, password):
+        return None
+    if isinstance(account, StaffUser) and not account.active:
+        return None
+    return _principal_of(account)
+
+
+def _attempts_key(account: Account | None, username: str) -> str:
+    """Guesses count against the person, whichever of their names (ID number, phone) was typed."""
+    if isinstance(account, StaffUser):
+        return f"signin:staff:{account.id}"
+    if account is not None:
+        return f"signin:person:{account.id}"
+    return f"signin:name:{username.lower()[:80]}"
+
+
 def authenticate_password(rt: Runtime, username: str, password: str) -> Principal | None:
     """A household member by ID number or phone, or a staff user by username."""
-    username = username.strip()
     with rt.db.read() as s:
-        staff = s.exec(select(StaffUser).where(StaffUser.username == username)).first()
-        if staff is not None:
-            # Verify even for a deactivated account, so timing does not tell which accounts are active.
-            if verify_password(rt.settings, staff.password_hash, password) and staff.active:
-                return Principal(PrincipalKind.STAFF, staff.id, staff.name, staff.role)
-            return None
-        person = s.exec(
-            select(Person).where((Person.id_number == username.upper()) | (Person.phone == username))
-        ).first()
-    if verify_password(rt.settings, person.password_hash if person else None, password):
-        return Principal(PrincipalKind.HOUSEHOLD, person.id, person.name)
-    return None
+        account = _find_account(s, username.strip())
+    return _verify(rt, account, password)
 
 
 def sign_in_with_password(rt: Runtime, username: str, password: str, address: str) -> Principal | None:
-    """authenticate_password behind the attempt counters: a few failures lock the account name,
-    many lock the address, for a quarter of an hour (TOO_MANY_ATTEMPTS)."""
-    account = f"signin:account:{username.strip().lower()[:80]}"
-    origin = f"signin:address:{address[:80]}"
-    throttle.check(rt, throttle.SIGN_IN_PER_ACCOUNT, account)
-    throttle.check(rt, throttle.SIGN_IN_PER_ADDRESS, origin)
-    principal = authenticate_password(rt, username, password)
+    """authenticate_password behind the attempt counters: a few failures lock the person (or, for a
+    name nobody has, the name), many lock the address, for a quarter of an hour (TOO_MANY_ATTEMPTS)."""
+    username = username.strip()
+    with rt.db.read() as s:
+        account = _find_account(s, username)
+    counted = [(throttle.SIGN_IN_PER_ACCOUNT, _attempts_key(account, username)),
+               (throttle.SIGN_IN_PER_ADDRESS, f"signin:address:{address[:80]}")]
+    throttle.check_each(rt, counted)
+    principal = _verify(rt, account, password)
     if principal is None:
-        throttle.failed(rt, throttle.SIGN_IN_PER_ACCOUNT, account)
-        throttle.failed(rt, throttle.SIGN_IN_PER_ADDRESS, origin)
+        throttle.failed_each(rt, counted)
         return None
-    throttle.clear(rt, account)
+    throttle.clear(rt, counted[0][1])
+    return principal
+
+
+def sign_in_with_api_key(rt: Runtime, key: str, address: str) -> Principal | None:
+    """authenticate_api_key behind the attempt counters: per key prefix (one key guessed from many
+    places) and per address (many keys guessed from one place); TOO_MANY_ATTEMPTS over either."""
+    parts = split_api_key(key)
+    counted = [(throttle.API_KEY_PER_ADDRESS, f"apikey:address:{address[:80]}")]
+    if parts is not None:
+        counted.append((throttle.API_KEY_PER_PREFIX, f"apikey:prefix:{parts[0][:40]}"))
+    throttle.check_each(rt, counted)
+    principal = authenticate_api_key(rt, key)
+    if principal is None:
+        throttle.failed_each(rt, counted)
     return principal
 
 
@@ -154,26 +195,87 @@ def record_sign_in(rt: Runtime, actor: Actor) -> None:
                                        subject_person_id=actor.principal.id if actor.principal.is_household else None))
 
 
-def load_principal(rt: Runtime, kind: str, principal_id: uuid.UUID) -> Principal | None:
-    """The principal a session or bearer token names, if it still exists and may sign in."""
+def _check_length(password: str) -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise DomainError(ErrorCode.PASSWORD_LENGTH, field="newPassword", min=MIN_PASSWORD_LENGTH,
+                          max=MAX_PASSWORD_LENGTH)
+
+
+def _replace_password(s: Session, account: Account, password_hash: str) -> None:
+    account.password_hash = password_hash
+    s.add(account)
+    sessions.end_all(s, account.id)
+
+
+def _audit_subject(account: Account) -> dict:
+    if isinstance(account, StaffUser):
+        return {"staff_id": account.id}
+    return {"subject_person_id": account.id}
+
+
+def change_password(rt: Runtime, actor: Actor, current: str, new: str) -> None:
+    """A signed-in member or staff user replaces their own password; every session and token of
+    theirs ends (the caller starts a fresh one for the browser that made the change)."""
+    principal = actor.principal
+    model = StaffUser if principal.is_staff else Person
+    if not (principal.is_staff or principal.is_household) or principal.id is None:
+        raise DomainError(ErrorCode.NOT_ALLOWED)
     with rt.db.read() as s:
-        if kind == PrincipalKind.HOUSEHOLD:
-            person = s.get(Person, principal_id)
-            return Principal(PrincipalKind.HOUSEHOLD, person.id, person.name) if person else None
-        if kind == PrincipalKind.STAFF:
-            staff = s.get(StaffUser, principal_id)
-            if staff and staff.active:
-                return Principal(PrincipalKind.STAFF, staff.id, staff.name, staff.role)
-        if kind == PrincipalKind.PARTNER:
-            # A partner signs in with an API key; once every key is revoked its sessions end too.
-            inst = s.get(Institution, principal_id)
-            if inst is None:
-                return None
-            live_key = s.exec(select(ApiKey.id).where(ApiKey.institution_id == inst.id,
-                                                      ApiKey.revoked_at.is_(None)).limit(1)).first()
-            if live_key is not None:
-                return Principal(PrincipalKind.PARTNER, inst.id, inst.name, inst.kind)
-    return None
+        account = s.get(model, principal.id)
+    if account is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    # Guessing the current password from a stolen session counts like guessing at sign-in.
+    counted = [(throttle.SIGN_IN_PER_ACCOUNT, _attempts_key(account, ""))]
+    throttle.check_each(rt, counted)
+    if _verify(rt, account, current) is None:
+        throttle.failed_each(rt, counted)
+        raise DomainError(ErrorCode.PASSWORD_INCORRECT, field="currentPassword")
+    _check_length(new)
+    verified_hash, new_hash, now = account.password_hash, hash_password(rt.settings, new), rt.clock.now()
+
+    def work(s: Session) -> None:
+        row = s.get(model, principal.id, with_for_update=True)
+        if row.password_hash != verified_hash:  # changed meanwhile: the password typed is no longer current
+            raise DomainError(ErrorCode.PASSWORD_INCORRECT, field="currentPassword")
+        _replace_password(s, row, new_hash)
+        audit.record(s, actor, "auth.password_change", at=now, **_audit_subject(row))
+
+    rt.db.write(work)
+
+
+def set_password(rt: Runtime, actor: Actor, username: str, new: str) -> None:
+    """An operator sets someone's password (staff username, ID number or phone): their sessions and
+    tokens end, and their sign-in lockout is lifted."""
+    _check_length(new)
+    new_hash, now = hash_password(rt.settings, new), rt.clock.now()
+
+    def work(s: Session) -> Account:
+        account = _find_account(s, username.strip())
+        if account is None:
+            raise DomainError(ErrorCode.NOT_FOUND, field="username")
+        _replace_password(s, account, new_hash)
+        audit.record(s, actor, "auth.password_set", at=now, **_audit_subject(account))
+        return account
+
+    account = rt.db.write(work)
+    throttle.clear(rt, _attempts_key(account, ""))
+
+
+def disable_staff(rt: Runtime, actor: Actor, username: str, reason: str | None = None) -> None:
+    """A staff user can no longer sign in, and every session and token of theirs ends now."""
+    now = rt.clock.now()
+
+    def work(s: Session) -> None:
+        staff = s.exec(select(StaffUser).where(StaffUser.username == username.strip()).with_for_update()).first()
+        if staff is None:
+            raise DomainError(ErrorCode.NOT_FOUND, field="username")
+        staff.active = False
+        s.add(staff)
+        sessions.end_all(s, staff.id)
+        audit.record(s, actor, "staff.disable", at=now, staff_id=staff.id, username=staff.username,
+                     reason=(reason or "").strip() or None)
+
+    rt.db.write(work)
 
 
 def authenticate_api_key(rt: Runtime, key: str) -> Principal | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -77,18 +76,19 @@ def _sha256(text: str) -> str:
 
 
 class TokenSigner:
-    """Stateless bearer tokens for household members and staff (itsdangerous, timestamped)."""
+    """Bearer tokens for household members and staff (itsdangerous, timestamped). A token carries a
+    server-side session's secret, so deleting the session ends the token before it expires."""
 
     def __init__(self, secret_key: str, max_age_seconds: int) -> None:
         self._serializer = URLSafeTimedSerializer(secret_key, salt="yibao.access-token")
         self._max_age = max_age_seconds
 
-    def issue(self, kind: str, principal_id: uuid.UUID) -> str:
-        return self._serializer.dumps({"k": kind, "id": str(principal_id)})
+    def issue(self, session_secret: str) -> str:
+        return self._serializer.dumps({"sid": session_secret})
 
-    def read(self, token: str) -> tuple[str, uuid.UUID] | None:
+    def read(self, token: str) -> str | None:
         try:
             data = self._serializer.loads(token, max_age=self._max_age)
-            return data["k"], uuid.UUID(data["id"])
-        except (BadSignature, KeyError, TypeError, ValueError):
+            return data["sid"] if isinstance(data["sid"], str) else None
+        except (BadSignature, KeyError, TypeError):
             return None

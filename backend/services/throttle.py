@@ -1,8 +1,9 @@
-"""Counting failed attempts (password guessing, claim probing) per key in a fixed window."""
+"""Counting failed attempts (password guessing, API-key guessing, claim probing) per key in a fixed window."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,7 +23,11 @@ class Limit:
 
 SIGN_IN_PER_ACCOUNT = Limit(5, timedelta(minutes=15))
 SIGN_IN_PER_ADDRESS = Limit(50, timedelta(minutes=15))
+API_KEY_PER_PREFIX = Limit(10, timedelta(minutes=15))
+API_KEY_PER_ADDRESS = Limit(30, timedelta(minutes=15))
 CLAIM_MISSES_PER_PERSON = Limit(10, timedelta(hours=1))
+
+Counted = tuple[Limit, str]
 
 
 def _current(s: Session, rt: Runtime, key: str, limit: Limit) -> AttemptCounter | None:
@@ -33,20 +38,30 @@ def _current(s: Session, rt: Runtime, key: str, limit: Limit) -> AttemptCounter 
 
 
 def check(rt: Runtime, limit: Limit, *keys: str) -> None:
-    """Refuse (TOO_MANY_ATTEMPTS) while any key is at its limit in the current window."""
+    check_each(rt, [(limit, key) for key in keys])
+
+
+def check_each(rt: Runtime, counted: Iterable[Counted]) -> None:
+    """Refuse (TOO_MANY_ATTEMPTS, with `retry_after` in seconds) while any key is at its limit."""
     with rt.db.read() as s:
-        for key in keys:
+        for limit, key in counted:
             row = _current(s, rt, key, limit)
             if row is not None and row.failures >= limit.failures:
-                wait = row.window_start + limit.window - rt.clock.now()
-                raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS, minutes=max(1, math.ceil(wait.total_seconds() / 60)))
+                wait = math.ceil((row.window_start + limit.window - rt.clock.now()).total_seconds())
+                raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS, minutes=max(1, math.ceil(wait / 60)),
+                                  retry_after=max(1, wait))
 
 
 def failed(rt: Runtime, limit: Limit, *keys: str) -> None:
+    failed_each(rt, [(limit, key) for key in keys])
+
+
+def failed_each(rt: Runtime, counted: Iterable[Counted]) -> None:
     now = rt.clock.now()
+    counted = sorted(counted, key=lambda c: c[1])  # rows locked in one order, so two writers cannot deadlock
 
     def work(s: Session) -> None:
-        for key in keys:
+        for limit, key in counted:
             insert_missing(s, AttemptCounter, key=key, window_start=now, failures=0)
             row = s.get(AttemptCounter, key, with_for_update=True, populate_existing=True)
             if now >= row.window_start + limit.window:

@@ -92,6 +92,19 @@ class StaffUser(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class AuthSession(SQLModel, table=True):
+    """A signed-in page session or bearer token. The cookie or token carries a random secret; only its
+    SHA-256 is kept, and deleting the row ends the session at once (sign-out, password change,
+    staff user disabled)."""
+
+    secret_sha256: str = Field(max_length=64, primary_key=True)
+    principal_kind: str = Field(max_length=10)
+    principal_id: uuid.UUID = Field(index=True)
+    channel: str = Field(max_length=12)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+
+
 class Institution(SQLModel, table=True):
     """A partner: designated hospital or pharmacy (定点医疗机构/零售药店), or a third-party app."""
 

@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from backend.domain.idnumber import Sex
-from backend.graph.types import to_global_id
+from backend.graph.core.ids import to_global_id
 from tests.helpers import partner, person, staff
 from web.app import create_app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from anyio import to_thread
 from starlette.requests import Request
@@ -12,17 +13,11 @@ from starlette.routing import Route
 from backend.domain.errors import N_, DomainError
 from backend.i18n import error_message, gettext
 from backend.principals import Actor, Channel
+from backend.services import sessions
 from backend.services.accounts import record_sign_in, sign_in_with_password
 from web.pages.access import HOME
 from web.rendering import LANG_COOKIE, render, request_locale
-from web.security import principal_from_session, sign_in, sign_out
-
-
-def client_address(request: Request) -> str:
-    """The peer address (behind a proxy, run uvicorn with --proxy-headers so this is the client's)."""
-    return request.client.host if request.client else "unknown"
-
-
+from web.security import client_address, principal_from_session, retry_after, sign_in, sign_out
 
 
 async def home(request: Request) -> Response:
@@ -42,20 +37,22 @@ async def login(request: Request) -> Response:
         principal = await to_thread.run_sync(sign_in_with_password, request.app.state.rt, username, password,
                                              client_address(request))
     except DomainError as refused:
-        return render(request, "auth/login.html", status_code=429, username=username,
-                      error=error_message(request_locale(request), refused))
+        response = render(request, "auth/login.html", status_code=429, username=username,
+                          error=error_message(request_locale(request), refused))
+        response.headers.update(retry_after(refused))
+        return response
     if principal is None:
         return render(request, "auth/login.html", status_code=400, username=username,
                       error=gettext(request_locale(request),
                                     N_("The ID number, phone or username and password do not match.")))
-    sign_in(request, principal)
     channel = Channel.WEB if principal.is_household else Channel.CONSOLE
+    await sign_in(request, principal, channel)
     await to_thread.run_sync(record_sign_in, request.app.state.rt, Actor(principal, channel))
     return RedirectResponse(HOME[principal.kind], status_code=303)
 
 
 async def logout(request: Request) -> Response:
-    sign_out(request)
+    await sign_out(request)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -71,12 +68,15 @@ async def token(request: Request) -> Response:
                                              client_address(request))
     except DomainError as refused:
         return JSONResponse({"error": "too_many_attempts",
-                             "message": error_message(request_locale(request), refused)}, status_code=429)
+                             "message": error_message(request_locale(request), refused)}, status_code=429,
+                            headers=retry_after(refused))
     if principal is None:
         return JSONResponse({"error": "invalid_grant"}, status_code=401)
-    await to_thread.run_sync(record_sign_in, request.app.state.rt, Actor(principal, Channel.GRAPHQL))
-    access = request.app.state.signer.issue(principal.kind.value, principal.id)
-    ttl = request.app.state.rt.settings.access_token_ttl_seconds
+    rt = request.app.state.rt
+    await to_thread.run_sync(record_sign_in, rt, Actor(principal, Channel.GRAPHQL))
+    ttl = rt.settings.access_token_ttl_seconds
+    session = await to_thread.run_sync(partial(sessions.start, rt, principal, ttl_seconds=ttl, channel=Channel.GRAPHQL))
+    access = request.app.state.signer.issue(session)
     return JSONResponse({"access_token": access, "token_type": "bearer", "expires_in": ttl})
 
 

@@ -22,16 +22,14 @@ from backend.domain.errors import N_, DomainError
 from backend.domain.money import yuan
 from backend.domain.settlement import MAX_LINES
 from backend.principals import Actor, Channel, Principal
-from backend.services import throttle
-from backend.services.accounts import authenticate_api_key, record_sign_in
+from backend.services.accounts import record_sign_in, sign_in_with_api_key
 from web import labels
 from web.forms import REQUIRED, FieldError, whole_quantity, yuan_to_fen
 from web.operations import execute
 from web.pages.access import partner_page
-from web.pages.auth import client_address
 from web.pages.outcome import is_htmx
 from web.rendering import render
-from web.security import sign_in
+from web.security import client_address, retry_after, sign_in
 
 DOCUMENT = "partner/checkout.graphql"
 LOGIN = "/partner/login"
@@ -65,18 +63,18 @@ async def login(request: Request) -> Response:
     form = await request.form()
     key = str(form.get("apiKey", "")).strip()
     rt = request.app.state.rt
-    origin = f"signin:address:{client_address(request)[:80]}"
+    if not key:
+        return render(request, "partner/login.html", status_code=400, error=REQUIRED)
     try:
-        await to_thread.run_sync(throttle.check, rt, throttle.SIGN_IN_PER_ADDRESS, origin)
+        principal = await to_thread.run_sync(sign_in_with_api_key, rt, key, client_address(request))
     except DomainError as refused:
-        return render(request, "partner/login.html", status_code=429, error=refused.message_id,
-                      error_params=refused.params)
-    principal = await to_thread.run_sync(authenticate_api_key, rt, key) if key else None
+        response = render(request, "partner/login.html", status_code=429, error=refused.message_id,
+                          error_params=refused.params)
+        response.headers.update(retry_after(refused))
+        return response
     if principal is None:
-        if key:
-            await to_thread.run_sync(throttle.failed, rt, throttle.SIGN_IN_PER_ADDRESS, origin)
-        return render(request, "partner/login.html", status_code=400, error=REQUIRED if not key else KEY_REFUSED)
-    sign_in(request, principal)
+        return render(request, "partner/login.html", status_code=400, error=KEY_REFUSED)
+    await sign_in(request, principal, Channel.WEB)
     await to_thread.run_sync(record_sign_in, rt, Actor(principal, Channel.WEB))
     return RedirectResponse(CHECKOUT, status_code=303)
 

@@ -1,0 +1,82 @@
+"""Server-side sessions: every page session and bearer token is a row that can be deleted.
+
+A signed cookie or token alone cannot be taken back before it expires, so each one carries a random
+secret whose SHA-256 names an `AuthSession` row; without the row it opens nothing. A row per session
+(not a per-user counter) lets signing out end one browser's session and leave the user's others.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from backend.principals import Channel, Principal, PrincipalKind
+from backend.runtime import Runtime
+from backend.storage.models import ApiKey, AuthSession, Institution, Person, StaffUser
+
+_SECRET_BYTES = 32
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def start(rt: Runtime, principal: Principal, *, ttl_seconds: int, channel: Channel = Channel.WEB) -> str:
+    """A new session for `principal`; the returned secret goes into the cookie or token, once."""
+    secret = base64.urlsafe_b64encode(rt.tokens.token_bytes(_SECRET_BYTES)).rstrip(b"=").decode()
+    now = rt.clock.now()
+
+    def work(s: Session) -> None:
+        # Expired rows of this principal go here, so the table holds little more than live sessions.
+        s.exec(delete(AuthSession).where(AuthSession.principal_id == principal.id, AuthSession.expires_at <= now))
+        s.add(AuthSession(secret_sha256=_digest(secret), principal_kind=principal.kind.value,
+                          principal_id=principal.id, channel=channel.value, created_at=now,
+                          expires_at=now + timedelta(seconds=ttl_seconds)))
+
+    rt.db.write(work)
+    return secret
+
+
+def resolve(rt: Runtime, secret: str) -> Principal | None:
+    """The principal of a live session, if it still exists and may sign in."""
+    if not secret or len(secret) > 100:
+        return None
+    with rt.db.read() as s:
+        row = s.get(AuthSession, _digest(secret))
+        if row is None or row.expires_at <= rt.clock.now():
+            return None
+        return _load_principal(s, row.principal_kind, row.principal_id)
+
+
+def end(rt: Runtime, secret: str) -> None:
+    rt.db.write(lambda s: s.exec(delete(AuthSession).where(AuthSession.secret_sha256 == _digest(secret))))
+
+
+def end_all(s: Session, principal_id: uuid.UUID) -> None:
+    """Inside a use case's transaction: every session and token of this principal ends with it."""
+    s.exec(delete(AuthSession).where(AuthSession.principal_id == principal_id))
+
+
+def _load_principal(s: Session, kind: str, principal_id: uuid.UUID) -> Principal | None:
+    if kind == PrincipalKind.HOUSEHOLD:
+        person = s.get(Person, principal_id)
+        return Principal(PrincipalKind.HOUSEHOLD, person.id, person.name) if person else None
+    if kind == PrincipalKind.STAFF:
+        staff = s.get(StaffUser, principal_id)
+        if staff and staff.active:
+            return Principal(PrincipalKind.STAFF, staff.id, staff.name, staff.role)
+    if kind == PrincipalKind.PARTNER:
+        # A partner signs in with an API key; once every key is revoked its sessions end too.
+        inst = s.get(Institution, principal_id)
+        if inst is None:
+            return None
+        live_key = s.exec(select(ApiKey.id).where(ApiKey.institution_id == inst.id,
+                                                  ApiKey.revoked_at.is_(None)).limit(1)).first()
+        if live_key is not None:
+            return Principal(PrincipalKind.PARTNER, inst.id, inst.name, inst.kind)
+    return None
