@@ -111,19 +111,20 @@ class GraphTarget:
     def writes(self, allowed: frozenset[str] = frozenset()) -> list[str]:
         """The tables written since the last call, less `allowed`. Nothing but the fuzzer's requests
         writes meanwhile, so one digest per request is enough."""
-        now = self._digest()
+        now = table_digest(self.rt)
         changed = sorted(name for name in now if now[name] != self.last_digest.get(name) and name not in allowed)
         self.last_digest = now
         return changed
 
-    def _digest(self) -> dict[str, str]:
-        """A hash of every table's rows: cheap on demo-sized data, and it sees updates as well as inserts."""
-        out = {}
-        with self.rt.db.read() as s:
-            for table in SQLModel.metadata.sorted_tables:
-                rows = sorted(repr(tuple(row)) for row in s.connection().execute(select(table)))
-                out[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
-        return out
+
+def table_digest(rt: Runtime) -> dict[str, str]:
+    """A hash of every table's rows: cheap on demo-sized data, and it sees updates as well as inserts."""
+    out = {}
+    with rt.db.read() as s:
+        for table in SQLModel.metadata.sorted_tables:
+            rows = sorted(repr(tuple(row)) for row in s.connection().execute(select(table)))
+            out[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return out
 
 
 def assert_sound(reply: Reply, what: str) -> None:
