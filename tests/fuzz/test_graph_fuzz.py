@@ -76,7 +76,7 @@ def test_generated_operations_keep_the_properties(target):
 
 
 def _fuzz_root_field(target, kind: str, name: str, documents) -> None:
-    @fuzz_settings(6)
+    @fuzz_settings(12)
     @given(principal=st.sampled_from(PRINCIPALS), document=documents)
     def run(principal, document):
         _check(target, principal, kind, name, document)
@@ -91,7 +91,7 @@ def test_documents_that_break_the_schema_are_refused_whole(target):
     documents = st.one_of(hg.queries(SCHEMA, custom_scalars=scalars, mode=Mode.NEGATIVE),
                           hg.mutations(SCHEMA, custom_scalars=scalars, mode=Mode.NEGATIVE))
 
-    @fuzz_settings(40)
+    @fuzz_settings(60)
     @given(principal=st.sampled_from(PRINCIPALS), document=documents)
     def run(principal, document):
         reply = target.post(principal, document)
@@ -132,7 +132,7 @@ def test_variable_values_that_do_not_fit_are_validation_errors(target):
 
 
 def _fuzz_invalid_variables(target, document: str, cases) -> None:
-    @fuzz_settings(3)
+    @fuzz_settings(6)
     @given(principal=st.sampled_from(PRINCIPALS), variables=cases)
     def run(principal, variables):
         reply = target.post(principal, document, variables)
@@ -155,7 +155,7 @@ def test_variable_values_that_fit_keep_the_properties(target):
 
 
 def _fuzz_valid_variables(target, kind: str, name: str, document: str, cases) -> None:
-    @fuzz_settings(3)
+    @fuzz_settings(6)
     @given(principal=st.sampled_from(PRINCIPALS), variables=cases)
     def run(principal, variables):
         _check(target, principal, kind, name, document, variables)

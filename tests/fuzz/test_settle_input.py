@@ -88,7 +88,7 @@ def test_a_settlement_either_balances_or_writes_nothing(rt, clock):
     partner = Actor(fam.hospital, Channel.GRAPHQL)
     keys = iter(range(10**6))
 
-    @fuzz_settings(25)
+    @fuzz_settings(40)
     @given(when=st.sampled_from(NOWS).flatmap(service_dates), bill=lines)
     @example(when=(NOWS[0], NOWS[0].date()), bill=[BillLine("86900001", "阿莫西林胶囊", Category.B, 35_00, 2)])
     @example(when=(NOWS[2], date(2027, 1, 1)), bill=[BillLine("86900001", "阿莫西林胶囊", Category.A, MAX_LINE_FEN, 1)])

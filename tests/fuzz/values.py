@@ -85,12 +85,13 @@ class Values:
 
     def _invalid_inner(self, type_) -> st.SearchStrategy[Any]:
         if isinstance(type_, graphql.GraphQLList):
-            # A lone item stands for a list of one (input coercion), so a bad lone item is bad too.
+            # A lone item stands for a list of one (input coercion), so a bad lone item is bad too;
+            # but a lone null is the list's own null.
             item = type_.of_type
             return st.one_of(
                 st.tuples(st.lists(self.valid(item), max_size=3), self.invalid(item), st.integers(0, 3))
                 .map(lambda t: [*t[0][:t[2]], t[1], *t[0][t[2]:]]),
-                self.invalid(item))
+                self._invalid_inner(graphql.get_nullable_type(item)))
         if isinstance(type_, graphql.GraphQLEnumType):
             names = set(type_.values)
             return st.one_of(st.sampled_from(sorted({n.lower() for n in names} - names) or ["nope"]),
