@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 from alembic import command
 from alembic.config import Config
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from backend import demo
@@ -35,6 +36,12 @@ PG_ADMIN_URL = os.environ.get("YIBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg://p
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql", "postgresql-serializable"]
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+# Property tests and fuzzers draw the same examples on every run, in CI and locally, so a failure is
+# the code's and replays by itself. A campaign (docs/operations.md, "Fuzzing") asks for fresh ones.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("campaign", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def migrate(url: str) -> None:

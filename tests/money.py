@@ -80,3 +80,29 @@ def assert_ledger_balanced(rt) -> None:
 
 def grant(rt, grantor, grantee, **kw):
     return grants.create_grant(rt, actor_of(grantor), grantee.id, **kw)
+
+
+def assert_split_adds_up(split, lines, pools, params, insurance: str, ytd) -> None:
+    """R7 and R8 to the fen: totals, every line, every pool, and the year's deductible and fund cap."""
+    # In total: fund + personal burden + non-medical = bill; pools + cash = burden + non-medical.
+    assert split.fund_fen + split.personal_burden_fen + split.non_medical_fen == split.bill_fen
+    assert sum(split.payments.values()) + split.cash_fen == split.personal_burden_fen + split.non_medical_fen
+    # No pool pays more than it has; nothing is negative.
+    available = {p.key: p.available_fen for p in pools}
+    assert all(0 < paid <= available[key] for key, paid in split.payments.items())
+    assert min(split.fund_fen, split.copay_fen, split.deductible_fen, split.cash_fen) >= 0
+    # Per line, and the lines add up to the totals.
+    for original, s in zip(lines, split.lines, strict=True):
+        assert s.amount_fen == original.amount_fen
+        assert s.fund_fen + s.personal_burden_fen + s.non_medical_fen == s.amount_fen
+        assert sum(s.payments.values()) + s.cash_fen == s.personal_burden_fen + s.non_medical_fen
+        assert min([s.fund_fen, s.deductible_fen, s.copay_fen, s.b_self_first_fen, s.cash_fen,
+                    *s.payments.values()]) >= 0
+    for component in ("fund_fen", "deductible_fen", "copay_fen", "b_self_first_fen", "self_pay_fen",
+                      "non_medical_fen", "cash_fen"):
+        assert sum(getattr(s, component) for s in split.lines) == getattr(split, component), component
+    for key, total in split.payments.items():
+        assert sum(s.payments.get(key, 0) for s in split.lines) == total
+    # The deductible and the fund stay within what is left of the year.
+    assert split.deductible_fen <= max(0, params.deductible_fen[insurance] - ytd.deductible_used_fen)
+    assert split.fund_fen <= max(0, params.annual_fund_cap_fen[insurance] - ytd.fund_paid_fen)

@@ -54,8 +54,15 @@ def optional_yuan_to_fen(text: str) -> int | None:
 
 def whole_quantity(text: str) -> int:
     text = text.strip()
-    if not _WHOLE.fullmatch(text) or int(text) < 1:
+    if not _WHOLE.fullmatch(text):
         raise FieldError(QUANTITY_INVALID)
-    if int(text) > MAX_QUANTITY:
+    # Python refuses to convert more than 4300 digits (a ValueError, not our FieldError): count them first.
+    digits = text.lstrip("0")
+    if len(digits) > len(str(MAX_QUANTITY)):
         raise FieldError(QUANTITY_TOO_LARGE)
-    return int(text)
+    quantity = int(digits or "0")
+    if quantity < 1:
+        raise FieldError(QUANTITY_INVALID)
+    if quantity > MAX_QUANTITY:
+        raise FieldError(QUANTITY_TOO_LARGE)
+    return quantity

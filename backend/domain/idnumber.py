@@ -11,7 +11,8 @@ from backend.domain.errors import DomainError, ErrorCode
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# [0-9], not \d: \d (and int()) also take other scripts' digits, which would make a second spelling of one number.
+_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 # Province-level codes of GB/T 2260 (the first two digits of every region code).
 _PROVINCES = frozenset(
     {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
@@ -42,7 +43,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
     value = raw.strip().upper()
     if len(value) != 18:
         raise DomainError(ErrorCode.ID_NUMBER_LENGTH, field="idNumber", length=len(value))
-    if not _SHAPE.match(value):
+    if not _SHAPE.fullmatch(value):
         raise DomainError(ErrorCode.ID_NUMBER_CHARACTERS, field="idNumber")
     if int(value[:2]) not in _PROVINCES:
         raise DomainError(ErrorCode.ID_NUMBER_REGION, field="idNumber")

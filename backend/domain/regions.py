@@ -6,7 +6,8 @@ import re
 
 from backend.domain.errors import DomainError, ErrorCode
 
-_REGION = re.compile(r"^\d{6}$")
+# ASCII digits only, and the whole text: \d takes other scripts' digits and $ a trailing newline.
+_REGION = re.compile(r"[0-9]{6}")
 
 # Shandong's prefecture-level cities, by the first four digits.
 SHANDONG_CITIES: dict[str, tuple[str, str]] = {
@@ -30,7 +31,7 @@ SHANDONG_CITIES: dict[str, tuple[str, str]] = {
 
 
 def validate_region_code(code: str) -> str:
-    if not _REGION.match(code or ""):
+    if not _REGION.fullmatch(code or ""):
         raise DomainError(ErrorCode.REGION_CODE_INVALID, field="regionCode")
     return code
 

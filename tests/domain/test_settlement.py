@@ -8,6 +8,7 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.money import allocate, fund_side
 from backend.domain.settlement import BillLine, Category, Pool, VisitType, YearToDate, split_bill
 from backend.services.parameters import parameters_for
+from tests.money import assert_split_adds_up
 
 JINAN = parameters_for(2026, "370102")
 ZIBO = parameters_for(2026, "370303")
@@ -111,28 +112,7 @@ def test_every_fen_is_accounted_for(lines, pools, insurance, visit, level, ded_u
     params = parameters_for(2026, region)
     split = split_bill(lines, params, insurance_type=insurance, visit_type=visit, level=level,
                        ytd=YearToDate(ded_used, fund_paid), pools=pools)
-    # In total: fund + personal burden + non-medical = bill; pools + cash = burden + non-medical.
-    assert split.fund_fen + split.personal_burden_fen + split.non_medical_fen == split.bill_fen
-    assert sum(split.payments.values()) + split.cash_fen == split.personal_burden_fen + split.non_medical_fen
-    # No pool pays more than it has; nothing is negative.
-    available = {p.key: p.available_fen for p in pools}
-    assert all(0 < paid <= available[key] for key, paid in split.payments.items())
-    assert min(split.fund_fen, split.copay_fen, split.deductible_fen, split.cash_fen) >= 0
-    # Per line, and the lines add up to the totals.
-    for original, s in zip(lines, split.lines, strict=True):
-        assert s.amount_fen == original.amount_fen
-        assert s.fund_fen + s.personal_burden_fen + s.non_medical_fen == s.amount_fen
-        assert sum(s.payments.values()) + s.cash_fen == s.personal_burden_fen + s.non_medical_fen
-        assert min([s.fund_fen, s.deductible_fen, s.copay_fen, s.b_self_first_fen, s.cash_fen,
-                    *s.payments.values()]) >= 0
-    for component in ("fund_fen", "deductible_fen", "copay_fen", "b_self_first_fen", "self_pay_fen",
-                      "non_medical_fen", "cash_fen"):
-        assert sum(getattr(s, component) for s in split.lines) == getattr(split, component), component
-    for key, total in split.payments.items():
-        assert sum(s.payments.get(key, 0) for s in split.lines) == total
-    # The deductible and the fund stay within what is left of the year.
-    assert split.deductible_fen <= max(0, params.deductible_fen[insurance] - ded_used)
-    assert split.fund_fen <= max(0, params.annual_fund_cap_fen[insurance] - fund_paid)
+    assert_split_adds_up(split, lines, pools, params, insurance, YearToDate(ded_used, fund_paid))
 
 
 @given(total=st.integers(0, 10_000_000), weights=st.lists(st.integers(0, 1_000_000), min_size=1, max_size=20))

@@ -151,6 +151,16 @@ def test_three_decimals_are_refused_beside_the_price_and_nothing_is_written(clie
     assert again.status_code == 200 and 'id="resolved"' in again.text
 
 
+def test_a_quantity_of_thousands_of_digits_is_refused_beside_the_field(client, rt, fam, shop):
+    _sign_in(client, shop[1])
+    page = client.get("/partner/checkout")
+    code = _code_for(rt, fam.father, fam.father)
+    r = client.post("/partner/checkout", data=_checkout_form(page.text, code, [
+        ("A001", "Amoxicillin", "A", "12.50", "9" * 5000)]))
+    assert r.status_code == 400 and 'id="line-0-quantity-error"' in r.text and "too large" in r.text
+    assert count(rt, Settlement) == 0
+
+
 def test_a_settle_through_the_page_shows_fund_accounts_mutual_aid_and_cash(client, rt, fam, shop):
     grant(rt, fam.father, fam.daughter)
     _sign_in(client, shop[1])
