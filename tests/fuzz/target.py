@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from backend import demo
 from backend.domain.settlement import BillLine, Category, VisitType
-from backend.graph.types import to_global_id
+from backend.graph.core.ids import to_global_id
 from backend.principals import Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
 from backend.services import codes, settlement

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 
 from backend.domain.settlement import MAX_BILL_FEN, MAX_LINE_FEN, MAX_QUANTITY
-from backend.graph.scalars import MAX_SAFE_FEN
+from backend.graph.core.scalars import MAX_SAFE_FEN
 from tests.conftest import START
 
 INT_MAX = 2**31 - 1
