@@ -1,4 +1,4 @@
-"""The `yibao` command: migrate, seed-demo, serve, create-staff, create-partner."""
+"""The `yibao` command: migrate, seed-demo, serve, create-staff, create-partner, prune-codes, verify-ledger."""
 
 from __future__ import annotations
 
@@ -108,6 +108,20 @@ def prune_codes(args) -> int:
     return 0
 
 
+def verify_ledger(_args) -> int:
+    from backend.services.ledger_check import render, verify
+    from backend.storage.db import Database
+
+    db = Database.from_url(get_settings().database_url)
+    try:
+        report = verify(db)
+    finally:
+        db.dispose()
+    print(f"verify-ledger on {_safe_url()}")
+    print(render(report))
+    return 0 if report.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="yibao", description="yibao-family service (honours DATABASE_URL)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("prune-codes", help="delete unused presented codes that expired long ago (run daily)")
     p.add_argument("--hours", type=float, default=24)
     p.set_defaults(run=prune_codes)
+    p = sub.add_parser("verify-ledger", help="check the money invariants on the live database (after an incident; daily)")
+    p.set_defaults(run=verify_ledger)
     args = parser.parse_args(argv)
     return args.run(args)
 
