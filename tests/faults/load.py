@@ -8,6 +8,7 @@ money as `Int` or as a `Fen` scalar; item codes and names stay within 40 and 100
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
@@ -64,8 +65,9 @@ class UnansweredError(RuntimeError):
 class Tally:
     """What the clients saw; one per run, updated under a lock."""
 
-    requests: int = 0
-    unknown_outcomes: int = 0        # transport errors and 5xx: retried with the same key
+    requests: int = 0                # answered requests, same-key repeats included
+    attempts: int = 0                # HTTP requests sent, those that got no answer included
+    unknown_outcomes: int = 0        # requests that got no answer at first (cut, refused, 5xx): sent again
     unexpected: list = field(default_factory=list)   # GraphQL errors: the service failed to answer
     replay_mismatches: list = field(default_factory=list)
     settled: dict[str, dict] = field(default_factory=dict)      # settle key -> settlement as answered
@@ -96,8 +98,8 @@ class PartnerClient:
     def call(self, query: str, field_name: str, variables: dict) -> dict:
         deadline = time.monotonic() + self._give_up_after
         pause = 0.05
-        while True:
-            self._tally.count(requests=1)
+        for attempt in itertools.count():
+            self._tally.count(attempts=1, unknown_outcomes=int(attempt == 1))
             try:
                 response = self._http.post("/graphql", json={"query": query, "variables": variables})
                 if response.status_code < 500:
@@ -106,14 +108,15 @@ class PartnerClient:
                         with self._tally.lock:
                             self._tally.unexpected.append(body["errors"])
                         raise UnansweredError(str(body["errors"]))
+                    self._tally.count(requests=1)
                     return body["data"][field_name]
             except httpx.TransportError:
                 pass
-            self._tally.count(unknown_outcomes=1)
             if time.monotonic() > deadline:
                 raise UnansweredError(f"no answer for {variables['input']['idempotencyKey']}")
             time.sleep(pause)
             pause = min(pause * 2, 0.5)
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         self._http.close()

@@ -34,7 +34,8 @@ def test_concurrent_partners_keep_one_grantors_money_whole(rt, database_url, ser
     backend = rt.db.dialect
     record(f"load [{backend}] {PLAN.clients} clients x {PLAN.settlements_per_client}: {tally.requests} requests "
            f"({len(tally.settled)} settled, {len(tally.refused)} refused INSUFFICIENT_FUNDS, {len(tally.refunded)} "
-           f"refunds, {tally.requests - settlements - len(tally.refunded)} same-key repeats) in {seconds:.1f} s = "
+           f"refunds, {tally.requests - settlements - len(tally.refunded)} same-key repeats; "
+           f"{tally.unknown_outcomes} unanswered at first) in {seconds:.1f} s = "
            f"{len(tally.settled) / seconds:.1f} settlements/s, {tally.requests / seconds:.1f} requests/s; "
            f"{checked.invariants} invariants checked ({len(checked.report.results)} by verify-ledger over "
            f"{checked.report.checked['postings']} postings in {checked.report.seconds:.2f} s)")
