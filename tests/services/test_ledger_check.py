@@ -193,7 +193,7 @@ def test_a_refund_that_differs_from_its_lines_is_named(rt, world):
     _raw(rt, update(Refund).where(Refund.id == refund_id).values(amount_fen=Refund.amount_fen + 1))
     broken = broken_names(rt)
     assert list(broken) == ["refunds_posted"]
-    assert broken["refunds_posted"].startswith(f"refund {refund_id} of settlement {world.own}:")
+    assert broken["refunds_posted"].startswith(f"refund {refund_id}: 1 ledger transactions (expected 1)")
 
 
 def test_a_premium_without_its_money_is_named(rt, world):
