@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import httpx
 from sqlalchemy import func, select
 
+from backend.domain.codes import code_digest
 from backend.graph.types import from_global_id
 from backend.services.ledger_check import LedgerReport, verify
 from backend.storage.models import (
@@ -267,8 +268,6 @@ def check_money_whole(family: GrantorFamily, tally: Tally) -> Checked:
         # A refusal wrote nothing: no key, and its code is still unused.
         assert not any(key in tally.refused for _, key in keys)
         if tally.codes_of_refused:
-            from backend.domain.codes import code_digest
-
             used = s.execute(select(func.count()).select_from(PresentedCode).where(
                 PresentedCode.code_sha256.in_([code_digest(c) for c in tally.codes_of_refused]),
                 PresentedCode.status != "live")).scalar_one()
