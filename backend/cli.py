@@ -1,4 +1,4 @@
-"""The `yibao` command: migrate, seed-demo, serve, create-staff, set-password, disable-staff, create-partner."""
+"""The `yibao` command: migrate, seed-demo, serve, staff, partners and passwords, codes, the ledger check, the graph's reference."""
 
 from __future__ import annotations
 
@@ -152,6 +152,20 @@ def docs(args) -> int:
     return 0
 
 
+def verify_ledger(_args) -> int:
+    from backend.services.ledger_check import render, verify
+    from backend.storage.db import Database
+
+    db = Database.from_url(get_settings().database_url)
+    try:
+        report = verify(db)
+    finally:
+        db.dispose()
+    print(f"verify-ledger on {_safe_url()}")
+    print(render(report))
+    return 0 if report.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="yibao", description="yibao-family service (honours DATABASE_URL)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -190,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true")
     p.set_defaults(run=schema)
     sub.add_parser("docs", help="regenerate the rule table in docs/graphql.md from the code").set_defaults(run=docs)
+    p = sub.add_parser("verify-ledger", help="check the money invariants on the live database (after an incident; daily)")
+    p.set_defaults(run=verify_ledger)
     args = parser.parse_args(argv)
     from backend.domain.errors import DomainError
     from backend.i18n import error_message

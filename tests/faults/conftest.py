@@ -1,0 +1,25 @@
+"""Fixtures for the fault tests: a served app in a child process, one grantor's family, and the
+figures each run measured, printed at the end of the session."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.faults.figures import FIGURES
+from tests.faults.server import ServedApp
+from tests.faults.world import server_environment
+
+
+@pytest.fixture
+def served_app(rt, database_url, tmp_path):
+    app = ServedApp(server_environment(database_url), tmp_path / "app.log")
+    app.start()
+    yield app
+    app.stop()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if FIGURES:
+        terminalreporter.section("money under faults: figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
