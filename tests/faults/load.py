@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy import func, select
 
 from backend.domain.codes import code_digest
-from backend.graph.types import from_global_id
+from backend.graph.core.ids import from_global_id
 from backend.services.ledger_check import LedgerReport, verify
 from backend.storage.models import (
     IdempotencyKey,
