@@ -1,9 +1,8 @@
 """Security headers on every response: the whole policy, in one place.
 
 Pages carry no inline script or style (see static/app.js, static/app.css), so the content policy
-allows only this origin. GraphiQL is strawberry's page, which loads React and GraphiQL from
-unpkg.com and runs an inline script; it exists only in development (production answers 404 on
-GET /graphql), so only there does GET /graphql get a looser policy.
+allows only this origin, on every response. That includes GraphiQL (development only), whose
+scripts, styles and fonts are vendored under static/vendor/graphiql/.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 STATIC_PREFIX = "/static/"
-GRAPHIQL_PATH = "/graphql"
 
 
 def _policy(**directives: str) -> str:
@@ -23,14 +21,6 @@ CONTENT_SECURITY_POLICY = _policy(
     default_src="'self'", script_src="'self'", style_src="'self'",
     # The QR code is inline <svg> markup and the favicon a file, so no data: images are needed.
     img_src="'self'",
-    object_src="'none'", base_uri="'none'", form_action="'self'", frame_ancestors="'none'",
-)
-
-GRAPHIQL_CONTENT_SECURITY_POLICY = _policy(
-    default_src="'self'",
-    script_src="'self' 'unsafe-inline' https://unpkg.com",
-    style_src="'self' 'unsafe-inline' https://unpkg.com",
-    img_src="'self' data:", font_src="'self' data: https://unpkg.com", connect_src="'self'",
     object_src="'none'", base_uri="'none'", form_action="'self'", frame_ancestors="'none'",
 )
 
@@ -48,10 +38,9 @@ NO_STORE = "no-store"
 HSTS = "max-age=31536000"
 
 
-def headers_for(method: str, path: str, *, development: bool) -> dict[str, str]:
+def headers_for(path: str, *, development: bool) -> dict[str, str]:
     headers = dict(ALWAYS)
-    graphiql = development and method == "GET" and path == GRAPHIQL_PATH
-    headers["Content-Security-Policy"] = GRAPHIQL_CONTENT_SECURITY_POLICY if graphiql else CONTENT_SECURITY_POLICY
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     if not path.startswith(STATIC_PREFIX):
         headers["Cache-Control"] = NO_STORE
     if not development:
@@ -70,7 +59,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = headers_for(scope["method"], scope["path"], development=self.development)
+        extra = headers_for(scope["path"], development=self.development)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
