@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, or_, true
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from backend.domain.bindings import LIVE, BindingStatus
 from backend.domain.relationships import RelationshipStatus
 from backend.policy import BindingScopes
-from backend.services.family import relationship_statuses
 from backend.storage.models import (
     AuditEvent,
     Binding,
@@ -104,18 +104,91 @@ class ViewerScope:
     held: Mapping[uuid.UUID, BindingScopes] = field(default_factory=dict)  # subject -> active binding's scopes
 
 
+@dataclass(frozen=True)
+class ViewerRows:
+    """Everything a household member's pages start from, read in four statements: their own row,
+    enrolment and account; their relationships, households (with members) and live bindings, each
+    joined with the other person and that person's enrolment. The scope is judged on these, and the
+    request's DataLoaders are primed with them, so a page rarely needs another round trip."""
+
+    person: Person | None
+    account: PersonalAccount | None
+    relationships: list[Relationship]
+    households: list[Household]
+    members: dict[uuid.UUID, list[uuid.UUID]]  # household -> person ids, in the order they were added
+    bindings: list[Binding]  # pending and active, either side
+    people: dict[uuid.UUID, Person]  # everyone above but the viewer
+    enrolments: dict[uuid.UUID, Enrolment]  # the viewer's and theirs
+
+    def scope(self) -> ViewerScope:
+        me = self.person.id if self.person else None
+        statuses = {r.person_id if r.relative_id == me else r.relative_id: r.status for r in self.relationships}
+        family = {other for other, status in statuses.items() if status == RelationshipStatus.VERIFIED}
+        for ids in self.members.values():
+            family.update(ids)
+        held = {b.subject_id: BindingScopes(b.view_insurance, b.view_account) for b in self.bindings
+                if b.holder_id == me and b.status == BindingStatus.ACTIVE}
+        family.update(held)
+        family.discard(me)
+        return ViewerScope(frozenset(family), frozenset(family | statuses.keys()), frozenset(self.members), held)
+
+
+def viewer_rows(s: Session, person_id: uuid.UUID) -> ViewerRows:
+    people: dict[uuid.UUID, Person] = {}
+    enrolments: dict[uuid.UUID, Enrolment] = {}
+
+    def keep(person: Person | None, enrolment: Enrolment | None) -> None:
+        if person is not None and person.id != person_id:
+            people[person.id] = person
+        if enrolment is not None:
+            enrolments[enrolment.person_id] = enrolment
+
+    me = s.exec(select(Person, Enrolment, PersonalAccount)
+                .outerjoin(Enrolment, Enrolment.person_id == Person.id)
+                .outerjoin(PersonalAccount, PersonalAccount.person_id == Person.id)
+                .where(Person.id == person_id)).first()
+    person, enrolment, account = me if me else (None, None, None)
+    keep(None, enrolment)
+    other = case((Relationship.person_id == person_id, Relationship.relative_id), else_=Relationship.person_id)
+    relationships = []
+    for relationship, relative, relative_enrolment in s.exec(
+            select(Relationship, Person, Enrolment)
+            .join(Person, Person.id == other)
+            .outerjoin(Enrolment, Enrolment.person_id == Person.id)
+            .where(or_(Relationship.person_id == person_id, Relationship.relative_id == person_id))
+            .order_by(Relationship.claimed_at, Relationship.id)).all():
+        relationships.append(relationship)
+        keep(relative, relative_enrolment)
+    mine = aliased(HouseholdMember)
+    households: dict[uuid.UUID, Household] = {}
+    members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for household, member, member_enrolment in s.exec(
+            select(Household, Person, Enrolment)
+            .join(mine, mine.household_id == Household.id)
+            .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+            .join(Person, Person.id == HouseholdMember.person_id)
+            .outerjoin(Enrolment, Enrolment.person_id == Person.id)
+            .where(mine.person_id == person_id)
+            .order_by(Household.created_at, Household.id, HouseholdMember.added_at, HouseholdMember.person_id)).all():
+        households.setdefault(household.id, household)
+        members[household.id].append(member.id)
+        keep(member, member_enrolment)
+    party = case((Binding.holder_id == person_id, Binding.subject_id), else_=Binding.holder_id)
+    bindings = []
+    for binding, other_party, party_enrolment in s.exec(
+            select(Binding, Person, Enrolment)
+            .join(Person, Person.id == party)
+            .outerjoin(Enrolment, Enrolment.person_id == Person.id)
+            .where(or_(Binding.holder_id == person_id, Binding.subject_id == person_id), Binding.status.in_(LIVE))
+            .order_by(Binding.requested_at, Binding.id)).all():
+        bindings.append(binding)
+        keep(other_party, party_enrolment)
+    return ViewerRows(person, account, relationships, list(households.values()), dict(members), bindings, people,
+                      enrolments)
+
+
 def viewer_scope(s: Session, person_id: uuid.UUID) -> ViewerScope:
-    statuses = relationship_statuses(s, person_id)
-    family = {other for other, status in statuses.items() if status == RelationshipStatus.VERIFIED}
-    household_ids = set(s.exec(select(HouseholdMember.household_id).where(HouseholdMember.person_id == person_id)).all())
-    if household_ids:
-        family.update(s.exec(select(HouseholdMember.person_id)
-                             .where(HouseholdMember.household_id.in_(household_ids))).all())
-    held = {b.subject_id: BindingScopes(b.view_insurance, b.view_account) for b in s.exec(
-        select(Binding).where(Binding.holder_id == person_id, Binding.status == BindingStatus.ACTIVE.value)).all()}
-    family.update(held)
-    family.discard(person_id)
-    return ViewerScope(frozenset(family), frozenset(family | statuses.keys()), frozenset(household_ids), held)
+    return viewer_rows(s, person_id).scope()
 
 
 def search_people(s: Session, text: str, offset: int, limit: int) -> tuple[list[Person], int]:

@@ -88,7 +88,14 @@ async def _masked_later(result, mask):
 
 
 class Gate(SchemaExtension):
-    """What the gate does once per operation: write the staff reads it gathered to the audit log."""
+    """What the gate does once per operation: write the staff reads it gathered to the audit log, and
+    end the request's read transaction."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            self.execution_context.context.end_reads()
 
     async def on_execute(self) -> AsyncIterator[None]:
         yield
