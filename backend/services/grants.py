@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_, union_all
 from sqlmodel import Session, select
 
 from backend.clock import CHINA
@@ -90,6 +90,31 @@ def suspended_grants(s: Session, grants: list[Grant]) -> set[uuid.UUID]:
         same_person=g.grantor_id == g.grantee_id)}
 
 
+@dataclass(frozen=True)
+class GrantToPay:
+    grant: Grant
+    suspended: bool  # R2 or R3 fails now (R5)
+
+
+def grants_to_pay(s: Session, grantee_id: uuid.UUID, grantee: Enrolment | None) -> list[GrantToPay]:
+    """The grantee's unrevoked grants, oldest first, each with whether it is suspended now: one query
+    (the grantor's enrolment and account and the pair's verified relationship joined in)."""
+    verified = (select(Relationship.id).where(
+        or_(and_(Relationship.person_id == Grant.grantor_id, Relationship.relative_id == Grant.grantee_id),
+            and_(Relationship.person_id == Grant.grantee_id, Relationship.relative_id == Grant.grantor_id)),
+        Relationship.status == RelationshipStatus.VERIFIED).exists())
+    rows = s.exec(select(Grant, Enrolment, PersonalAccount.person_id, verified)
+                  .outerjoin(Enrolment, Enrolment.person_id == Grant.grantor_id)
+                  .outerjoin(PersonalAccount, PersonalAccount.person_id == Grant.grantor_id)
+                  .where(Grant.grantee_id == grantee_id, Grant.status == GrantStatus.ACTIVE)
+                  .order_by(Grant.created_at, Grant.id)).all()
+    enrolled = Enrolled(grantee.insurance_type, grantee.region_code, grantee.status) if grantee else None
+    return [GrantToPay(grant, ineligibility(
+        Enrolled(e.insurance_type, e.region_code, e.status) if e else None, account is not None, enrolled,
+        verified_near_relative=bool(is_verified), same_person=grant.grantor_id == grant.grantee_id) is not None)
+        for grant, e, account, is_verified in rows]
+
+
 def month_start(at: datetime) -> datetime:
     local = at.astimezone(CHINA)
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
@@ -107,6 +132,23 @@ def spent_this_month(s: Session, grant_id: uuid.UUID, at: datetime) -> int:
     premiums = s.exec(select(func.coalesce(func.sum(PremiumPayment.amount_fen), 0))
                       .where(PremiumPayment.grant_id == grant_id, PremiumPayment.created_at >= since)).one()
     return int(medical) + int(premiums)
+
+
+def spent_this_month_by_grant(s: Session, grant_ids, at: datetime) -> dict[uuid.UUID, int]:
+    """`spent_this_month` for several grants in one statement."""
+    if not grant_ids:
+        return {}
+    since = month_start(at)
+    medical = (select(SettlementPayment.grant_id.label("grant_id"), SettlementPayment.amount_fen.label("amount"))
+               .join(SettlementLine, SettlementLine.id == SettlementPayment.line_id)
+               .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+               .where(SettlementPayment.grant_id.in_(grant_ids), SettlementLine.refund_id.is_(None),
+                      Settlement.created_at >= since))
+    premiums = (select(PremiumPayment.grant_id.label("grant_id"), PremiumPayment.amount_fen.label("amount"))
+                .where(PremiumPayment.grant_id.in_(grant_ids), PremiumPayment.created_at >= since))
+    both = union_all(medical, premiums).subquery()
+    spent = dict(s.exec(select(both.c.grant_id, func.sum(both.c.amount)).group_by(both.c.grant_id)).all())
+    return {grant_id: int(spent.get(grant_id, 0)) for grant_id in grant_ids}
 
 
 def cap_left(s: Session, grant: Grant, at: datetime) -> int | None:
@@ -227,8 +269,12 @@ def saved_choice(s: Session, person_id: uuid.UUID, unrevoked: list[Grant] | None
     (so a new grant is never silently ignored); the own account is used only if named.
     """
     unrevoked = grants_to(s, person_id) if unrevoked is None else unrevoked
-    default = default_order(s.get(PersonalAccount, person_id) is not None, [grant_pool(g.id) for g in unrevoked])
-    row = s.get(SavedPayerOrder, person_id)
+    return choice_of(s.get(SavedPayerOrder, person_id), s.get(PersonalAccount, person_id) is not None, unrevoked)
+
+
+def choice_of(row: SavedPayerOrder | None, has_own_account: bool, unrevoked: list[Grant]) -> PayerChoice:
+    """`saved_choice` from rows already read."""
+    default = default_order(has_own_account, [grant_pool(g.id) for g in unrevoked])
     if row is None:
         return default
     named = tuple(json.loads(row.pools))

@@ -26,7 +26,7 @@ PAGE_LIMIT = 8
 HOUSEHOLD_PAGES = {"/family": 8, "/codes": 8, "/bindings": 8, "/grants": 8}
 PARTNER_PAGES = {"/partner/checkout": 8}
 FAMILY_QUERY = 8          # the family page's document, whatever the family's size
-SETTLE = 24               # one settlement, service call only
+SETTLE = 16               # one settlement through the service, on demo data (a capped grant pays)
 
 
 @contextmanager
@@ -116,4 +116,4 @@ def test_one_settlement_stays_within_its_statement_count(rt):
             code=code, visit_type=VisitType.PHARMACY, service_date=date(2026, 3, 2), idempotency_key="count-settle-1",
             lines=[BillLine("86900001", "阿莫西林", Category.A, 2500, 2),
                    BillLine("69000002", "喉糖", Category.NON_MEDICAL, 850, 1)]))
-    assert len(seen) <= SETTLE, seen
+    assert len(seen) <= SETTLE, "\n".join(s.split("\n")[0][:120] for s in seen)
