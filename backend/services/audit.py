@@ -32,7 +32,7 @@ def event(actor: Actor, action: str, *, at: datetime, subject_person_id: uuid.UU
 
 def write(session: Session, events: list[dict[str, Any]]) -> None:
     # Plain INSERTs: audit rows are never read back in the transaction that writes them.
-    session.execute(insert(AuditEvent.__table__), events)
+    session.connection().execute(insert(AuditEvent.__table__), events)
 
 
 def record(

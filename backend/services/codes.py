@@ -144,13 +144,12 @@ def take_code(s: Session, rt: Runtime, text: str):
     if not is_authentic(rt.code_key, text):
         raise DomainError(ErrorCode.CODE_FORGED, field="code")
     now = rt.clock.now()
-    row = s.execute(update(PresentedCode)
-                    .where(PresentedCode.code_sha256 == code_digest(text), PresentedCode.status == CodeStatus.LIVE.value,
-                           PresentedCode.expires_at > now)
-                    .values(status=CodeStatus.USED.value, used_at=now)
-                    .returning(PresentedCode.id, PresentedCode.subject_id, PresentedCode.presenter_id,
-                               PresentedCode.binding_id, PresentedCode.payer_order, PresentedCode.status,
-                               PresentedCode.used_at)).first()
+    c = PresentedCode.__table__.c
+    row = s.connection().execute(
+        update(PresentedCode.__table__)
+        .where(c.code_sha256 == code_digest(text), c.status == CodeStatus.LIVE.value, c.expires_at > now)
+        .values(status=CodeStatus.USED.value, used_at=now)
+        .returning(c.id, c.subject_id, c.presenter_id, c.binding_id, c.payer_order, c.status, c.used_at)).first()
     if row is None:
         live_code(s, rt, text, lock=True)  # raises the reason
         raise DomainError(ErrorCode.CODE_USED, field="code")  # a concurrent settlement took it meanwhile

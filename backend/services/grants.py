@@ -96,23 +96,27 @@ class GrantToPay:
     suspended: bool  # R2 or R3 fails now (R5)
 
 
-def grants_to_pay(s: Session, grantee_id: uuid.UUID, grantee: Enrolment | None) -> list[GrantToPay]:
-    """The grantee's unrevoked grants, oldest first, each with whether it is suspended now: one query
-    (the grantor's enrolment and account and the pair's verified relationship joined in)."""
-    verified = (select(Relationship.id).where(
-        or_(and_(Relationship.person_id == Grant.grantor_id, Relationship.relative_id == Grant.grantee_id),
-            and_(Relationship.person_id == Grant.grantee_id, Relationship.relative_id == Grant.grantor_id)),
-        Relationship.status == RelationshipStatus.VERIFIED).exists())
-    rows = s.exec(select(Grant, Enrolment, PersonalAccount.person_id, verified)
-                  .outerjoin(Enrolment, Enrolment.person_id == Grant.grantor_id)
-                  .outerjoin(PersonalAccount, PersonalAccount.person_id == Grant.grantor_id)
-                  .where(Grant.grantee_id == grantee_id, Grant.status == GrantStatus.ACTIVE)
-                  .order_by(Grant.created_at, Grant.id)).all()
-    enrolled = Enrolled(grantee.insurance_type, grantee.region_code, grantee.status) if grantee else None
-    return [GrantToPay(grant, ineligibility(
-        Enrolled(e.insurance_type, e.region_code, e.status) if e else None, account is not None, enrolled,
-        verified_near_relative=bool(is_verified), same_person=grant.grantor_id == grant.grantee_id) is not None)
-        for grant, e, account, is_verified in rows]
+def grants_to_pay(s: Session, grantee_id: uuid.UUID, grantee: Enrolled | None) -> list[GrantToPay]:
+    """The grantee's unrevoked grants (rows: id, grantor_id, monthly_cap_fen, allow_medical...), oldest
+    first, each with whether it is suspended now: one query, the grantor's enrolment and account and
+    the pair's verified relationship joined in."""
+    g, e, a, r = (m.__table__ for m in (Grant, Enrolment, PersonalAccount, Relationship))
+    verified = (select(r.c.id).where(
+        or_(and_(r.c.person_id == g.c.grantor_id, r.c.relative_id == g.c.grantee_id),
+            and_(r.c.person_id == g.c.grantee_id, r.c.relative_id == g.c.grantor_id)),
+        r.c.status == RelationshipStatus.VERIFIED.value).exists())
+    rows = s.connection().execute(
+        select(g, e.c.person_id.label("grantor_enrolled"), e.c.insurance_type.label("grantor_insurance"),
+               e.c.region_code.label("grantor_region"), e.c.status.label("grantor_status"),
+               a.c.person_id.label("grantor_account"), verified.label("verified"))
+        .outerjoin(e, e.c.person_id == g.c.grantor_id)
+        .outerjoin(a, a.c.person_id == g.c.grantor_id)
+        .where(g.c.grantee_id == grantee_id, g.c.status == GrantStatus.ACTIVE.value)
+        .order_by(g.c.created_at, g.c.id)).all()
+    return [GrantToPay(row, ineligibility(
+        Enrolled(row.grantor_insurance, row.grantor_region, row.grantor_status) if row.grantor_enrolled else None,
+        row.grantor_account is not None, grantee, verified_near_relative=bool(row.verified),
+        same_person=row.grantor_id == row.grantee_id) is not None) for row in rows]
 
 
 def month_start(at: datetime) -> datetime:
@@ -147,7 +151,8 @@ def spent_this_month_by_grant(s: Session, grant_ids, at: datetime) -> dict[uuid.
     premiums = (select(PremiumPayment.grant_id.label("grant_id"), PremiumPayment.amount_fen.label("amount"))
                 .where(PremiumPayment.grant_id.in_(grant_ids), PremiumPayment.created_at >= since))
     both = union_all(medical, premiums).subquery()
-    spent = dict(s.exec(select(both.c.grant_id, func.sum(both.c.amount)).group_by(both.c.grant_id)).all())
+    spent = dict(s.connection().execute(select(both.c.grant_id, func.sum(both.c.amount))
+                                        .group_by(both.c.grant_id)).all())
     return {grant_id: int(spent.get(grant_id, 0)) for grant_id in grant_ids}
 
 

@@ -12,6 +12,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import false, insert, update
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,7 @@ from sqlmodel import Session, select
 
 from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.grants import Enrolled
 from backend.domain.insurance import InsuranceStatus
 from backend.domain.pools import OWN_ACCOUNT, grant_pool
 from backend.domain.settlement import BillLine, Pool, SettlementStatus, VisitType, YearToDate, split_bill, validate_lines
@@ -92,9 +94,10 @@ def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str
 
     def attempt(s: Session) -> uuid.UUID:
         result_id = uuid.uuid4()
-        claimed = s.execute(insert_ignoring(s, IdempotencyKey).values(
+        keys = IdempotencyKey.__table__
+        claimed = s.connection().execute(insert_ignoring(s, keys).values(
             partner_id=partner_id, key=key, operation=operation, request_sha256=digest, result_id=result_id,
-            created_at=rt.clock.now()).on_conflict_do_nothing().returning(IdempotencyKey.result_id)).first()
+            created_at=rt.clock.now()).on_conflict_do_nothing().returning(keys.c.result_id)).first()
         if claimed is None:
             return _replay(s, partner_id, key, operation, digest)
         work(s, result_id)
@@ -116,43 +119,48 @@ def _year_to_date(s: Session, person_id: uuid.UUID, year: int) -> YearToDate:
     """The subject's accumulator for the year, created if need be and locked, in one statement (an upsert
     that touches the row and returns it): two first settlements of the year cannot both create it, and
     neither reads a stale one."""
-    statement = insert_ignoring(s, AnnualAccumulator).values(person_id=person_id, year=year, deductible_used_fen=0,
-                                                             fund_paid_fen=0)
-    row = s.execute(statement.on_conflict_do_update(index_elements=["person_id", "year"],
-                                                    set_={"year": statement.excluded.year})
-                    .returning(AnnualAccumulator.deductible_used_fen, AnnualAccumulator.fund_paid_fen)).one()
+    table = AnnualAccumulator.__table__
+    statement = insert_ignoring(s, table).values(person_id=person_id, year=year, deductible_used_fen=0, fund_paid_fen=0)
+    row = s.connection().execute(statement.on_conflict_do_update(index_elements=["person_id", "year"],
+                                                                 set_={"year": statement.excluded.year})
+                                 .returning(table.c.deductible_used_fen, table.c.fund_paid_fen)).one()
     return YearToDate(row.deductible_used_fen, row.fund_paid_fen)
 
 
 def _move_accumulator(s: Session, person_id: uuid.UUID, year: int, deductible_fen: int, fund_fen: int) -> None:
-    s.execute(update(AnnualAccumulator)
-              .where(AnnualAccumulator.person_id == person_id, AnnualAccumulator.year == year)
-              .values(deductible_used_fen=AnnualAccumulator.deductible_used_fen + deductible_fen,
-                      fund_paid_fen=AnnualAccumulator.fund_paid_fen + fund_fen))
+    table = AnnualAccumulator.__table__
+    s.connection().execute(update(table).where(table.c.person_id == person_id, table.c.year == year)
+                           .values(deductible_used_fen=table.c.deductible_used_fen + deductible_fen,
+                                   fund_paid_fen=table.c.fund_paid_fen + fund_fen))
 
 
 @dataclass(frozen=True)
 class _Scene:
     """What a settlement reads about its code's subject and the institution, in one statement."""
 
-    enrolment: Enrolment | None
+    enrolment: Enrolled | None
     binding_status: str | None
     level: int
     has_own_account: bool
-    saved_order: SavedPayerOrder | None
+    saved_order: Any  # the saved payer order's pools and cash_only, if one is saved
 
 
 def _scene(s: Session, code, institution_id: uuid.UUID) -> _Scene:
-    binding = Binding.id == code.binding_id if code.binding_id is not None else false()
-    row = s.exec(select(Institution.level, Enrolment, Binding.status, PersonalAccount.person_id, SavedPayerOrder)
-                 .select_from(Institution)
-                 .outerjoin(Enrolment, Enrolment.person_id == code.subject_id)
-                 .outerjoin(Binding, binding)
-                 .outerjoin(PersonalAccount, PersonalAccount.person_id == code.subject_id)
-                 .outerjoin(SavedPayerOrder, SavedPayerOrder.person_id == code.subject_id)
-                 .where(Institution.id == institution_id)).one()
-    level, enrolment, binding_status, own_account, saved = row
-    return _Scene(enrolment, binding_status, level, own_account is not None, saved)
+    e, b, a, o, i = (m.__table__ for m in (Enrolment, Binding, PersonalAccount, SavedPayerOrder, Institution))
+    binding = b.c.id == code.binding_id if code.binding_id is not None else false()
+    row = s.connection().execute(
+        select(i.c.level, e.c.person_id.label("enrolled"), e.c.insurance_type, e.c.region_code,
+               e.c.status.label("enrolment_status"), b.c.status.label("binding_status"),
+               a.c.person_id.label("own_account"), o.c.person_id.label("saved"), o.c.pools, o.c.cash_only)
+        .select_from(i)
+        .outerjoin(e, e.c.person_id == code.subject_id)
+        .outerjoin(b, binding)
+        .outerjoin(a, a.c.person_id == code.subject_id)
+        .outerjoin(o, o.c.person_id == code.subject_id)
+        .where(i.c.id == institution_id)).one()
+    enrolled = Enrolled(row.insurance_type, row.region_code, row.enrolment_status) if row.enrolled else None
+    return _Scene(enrolled, row.binding_status, row.level, row.own_account is not None,
+                  row if row.saved is not None else None)
 
 
 def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None, scene: _Scene):
@@ -211,7 +219,7 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
         if not request.allow_cash and split.cash_fen:
             raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, field="allowCash")
         # Plain INSERTs (executemany for lines and payments): nothing here is read back before commit.
-        s.execute(insert(Settlement).values(
+        s.connection().execute(insert(Settlement.__table__).values(
             id=settlement_id, institution_id=institution_id, subject_id=code.subject_id,
             presenter_id=code.presenter_id, code_id=code.id, visit_type=request.visit_type.value,
             service_date=request.service_date, parameters_label=params.label, payer_order=choice_to_json(choice),
@@ -232,9 +240,9 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
                 owner, grant = owners[pool]
                 payment_rows.append(dict(line_id=line_id, pool=pool, payer_id=owner,
                                          grant_id=grant.id if grant else None, amount_fen=amount))
-        s.execute(insert(SettlementLine.__table__), line_rows)
+        s.connection().execute(insert(SettlementLine.__table__), line_rows)
         if payment_rows:
-            s.execute(insert(SettlementPayment.__table__), payment_rows)
+            s.connection().execute(insert(SettlementPayment.__table__), payment_rows)
         house = ledger.institution(institution_id)
         movements = [ledger.Movement(ledger.fund(enrolment.region_code), house, split.fund_fen),
                      ledger.Movement(ledger.CASH, house, split.cash_fen)]
