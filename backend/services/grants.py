@@ -72,51 +72,49 @@ def state_of(s: Session, grant: Grant) -> GrantState:
     return GrantState(GrantStatus.SUSPENDED, failure) if failure else GrantState(GrantStatus.ACTIVE)
 
 
-def suspended_grants(s: Session, grants: list[Grant]) -> set[uuid.UUID]:
-    """Which of these unrevoked grants R2 or R3 stops now, in three queries whatever their number."""
-    if not grants:
-        return set()
-    people = {g.grantor_id for g in grants} | {g.grantee_id for g in grants}
-    enrolled = {e.person_id: Enrolled(e.insurance_type, e.region_code, e.status)
-                for e in s.exec(select(Enrolment).where(Enrolment.person_id.in_(people))).all()}
-    with_account = set(s.exec(select(PersonalAccount.person_id)
-                              .where(PersonalAccount.person_id.in_({g.grantor_id for g in grants}))).all())
-    verified = set(s.exec(select(Relationship.pair_key).where(
-        Relationship.pair_key.in_({pair_key(g.grantor_id, g.grantee_id) for g in grants}),
-        Relationship.status == RelationshipStatus.VERIFIED)).all())
-    return {g.id for g in grants if ineligibility(
-        enrolled.get(g.grantor_id), g.grantor_id in with_account, enrolled.get(g.grantee_id),
-        verified_near_relative=pair_key(g.grantor_id, g.grantee_id) in verified,
-        same_person=g.grantor_id == g.grantee_id)}
-
-
 @dataclass(frozen=True)
 class GrantToPay:
     grant: Grant
     suspended: bool  # R2 or R3 fails now (R5)
 
 
-def grants_to_pay(s: Session, grantee_id: uuid.UUID, grantee: Enrolled | None) -> list[GrantToPay]:
-    """The grantee's unrevoked grants (rows: id, grantor_id, monthly_cap_fen, allow_medical...), oldest
-    first, each with whether it is suspended now: one query, the grantor's enrolment and account and
-    the pair's verified relationship joined in."""
+def _grants_with_parties(s: Session, *conditions) -> list:
+    """Grants (their columns) with all R2 and R3 depend on, in one statement: the grantor's enrolment and
+    account balance, the grantee's enrolment, and whether the pair's relationship is verified."""
     g, e, a, r = (m.__table__ for m in (Grant, Enrolment, PersonalAccount, Relationship))
+    grantor, grantee = e.alias("grantor_enrolment"), e.alias("grantee_enrolment")
     verified = (select(r.c.id).where(
         or_(and_(r.c.person_id == g.c.grantor_id, r.c.relative_id == g.c.grantee_id),
             and_(r.c.person_id == g.c.grantee_id, r.c.relative_id == g.c.grantor_id)),
         r.c.status == RelationshipStatus.VERIFIED.value).exists())
-    rows = s.connection().execute(
-        select(g, e.c.person_id.label("grantor_enrolled"), e.c.insurance_type.label("grantor_insurance"),
-               e.c.region_code.label("grantor_region"), e.c.status.label("grantor_status"),
-               a.c.person_id.label("grantor_account"), verified.label("verified"))
-        .outerjoin(e, e.c.person_id == g.c.grantor_id)
+    return s.connection().execute(
+        select(g, grantor.c.person_id.label("grantor_enrolled"), grantor.c.insurance_type.label("grantor_insurance"),
+               grantor.c.region_code.label("grantor_region"), grantor.c.status.label("grantor_status"),
+               grantee.c.person_id.label("grantee_enrolled"), grantee.c.insurance_type.label("grantee_insurance"),
+               grantee.c.region_code.label("grantee_region"), grantee.c.status.label("grantee_status"),
+               a.c.balance_fen.label("grantor_balance"), verified.label("verified"))
+        .outerjoin(grantor, grantor.c.person_id == g.c.grantor_id)
+        .outerjoin(grantee, grantee.c.person_id == g.c.grantee_id)
         .outerjoin(a, a.c.person_id == g.c.grantor_id)
-        .where(g.c.grantee_id == grantee_id, g.c.status == GrantStatus.ACTIVE.value)
+        .where(*conditions)
         .order_by(g.c.created_at, g.c.id)).all()
-    return [GrantToPay(row, ineligibility(
+
+
+def _failure(row) -> Ineligibility | None:
+    """`why_ineligible`, from a row of `_grants_with_parties`."""
+    return ineligibility(
         Enrolled(row.grantor_insurance, row.grantor_region, row.grantor_status) if row.grantor_enrolled else None,
-        row.grantor_account is not None, grantee, verified_near_relative=bool(row.verified),
-        same_person=row.grantor_id == row.grantee_id) is not None) for row in rows]
+        row.grantor_balance is not None,
+        Enrolled(row.grantee_insurance, row.grantee_region, row.grantee_status) if row.grantee_enrolled else None,
+        verified_near_relative=bool(row.verified), same_person=row.grantor_id == row.grantee_id)
+
+
+def grants_to_pay(s: Session, grantee_id: uuid.UUID) -> list[GrantToPay]:
+    """The grantee's unrevoked grants (rows: id, grantor_id, monthly_cap_fen, allow_medical...), oldest
+    first, each with whether it is suspended now, in one statement."""
+    g = Grant.__table__
+    rows = _grants_with_parties(s, g.c.grantee_id == grantee_id, g.c.status == GrantStatus.ACTIVE.value)
+    return [GrantToPay(row, _failure(row) is not None) for row in rows]
 
 
 def month_start(at: datetime) -> datetime:
@@ -317,14 +315,20 @@ class GrantView:
 
 
 def grant_views(s: Session, grant_ids, at: datetime) -> dict[uuid.UUID, GrantView]:
+    """Each grant's view, in two statements whatever their number."""
+    rows = _grants_with_parties(s, Grant.__table__.c.id.in_(list(grant_ids)))
+    spent_by_grant = spent_this_month_by_grant(s, [row.id for row in rows], at)
     out = {}
-    for grant in s.exec(select(Grant).where(Grant.id.in_(list(grant_ids)))).all():
-        state = state_of(s, grant)
-        spent = spent_this_month(s, grant.id, at)
+    for grant in rows:
+        if grant.status == GrantStatus.REVOKED:
+            state = GrantState(GrantStatus.REVOKED)
+        else:
+            failure = _failure(grant)
+            state = GrantState(GrantStatus.SUSPENDED, failure) if failure else GrantState(GrantStatus.ACTIVE)
+        spent = spent_by_grant[grant.id]
         available = 0
         if state.status is GrantStatus.ACTIVE:
-            account = s.get(PersonalAccount, grant.grantor_id)
-            available = account.balance_fen if account else 0
+            available = grant.grantor_balance or 0
             if grant.monthly_cap_fen is not None:
                 available = min(available, max(0, grant.monthly_cap_fen - spent))
         cap_room = None if grant.monthly_cap_fen is None else max(0, grant.monthly_cap_fen - spent)

@@ -31,6 +31,7 @@ from backend.storage.models import (
     PremiumPayment,
     PresentedCode,
     Relationship,
+    SavedPayerOrder,
     Settlement,
     SettlementLine,
     SettlementPayment,
@@ -189,6 +190,11 @@ def viewer_rows(s: Session, person_id: uuid.UUID) -> ViewerRows:
 
 def viewer_scope(s: Session, person_id: uuid.UUID) -> ViewerScope:
     return viewer_rows(s, person_id).scope()
+
+
+def saved_orders(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SavedPayerOrder]:
+    rows = s.exec(select(SavedPayerOrder).where(SavedPayerOrder.person_id.in_(person_ids))).all()
+    return {row.person_id: row for row in rows}
 
 
 def search_people(s: Session, text: str, offset: int, limit: int) -> tuple[list[Person], int]:

@@ -165,7 +165,7 @@ def _scene(s: Session, code, institution_id: uuid.UUID) -> _Scene:
 
 def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None, scene: _Scene):
     """The pools in payer order with what each can pay now, and who owns each (accounts locked)."""
-    to_pay = grants_to_pay(s, subject_id, scene.enrolment)
+    to_pay = grants_to_pay(s, subject_id)
     unrevoked = [g.grant for g in to_pay]
     choice = choice_from_json(code_choice) or choice_of(scene.saved_order, scene.has_own_account, unrevoked)
     # A grant pays only while R2 and R3 hold (R5), and only for what it allows.

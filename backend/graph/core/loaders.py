@@ -45,6 +45,7 @@ class Loaders:
         self.line_payments = self._loader(reads.line_payments, default=list)
         self.settlements_of_subject = self._loader(reads.settlements_of_subject, default=list)
         self.ledger = self._loader(reads.ledger_of, default=list)
+        self.saved_order = self._loader(reads.saved_orders)
         self.grant_view = self._loader(lambda s, ids: grants.grant_views(s, ids, rt.clock.now()))
 
     def _loader(self, batch: Callable[[Session, Sequence[uuid.UUID]], dict], default: Callable[[], Any] | None = None):

@@ -129,13 +129,13 @@ class PremiumPaid:
 
 
 async def payer_order_of(info: Info, person_id: uuid.UUID) -> PayerOrder:
-    def load():
-        with info.context.rt.db.read() as s:
-            return grants.saved_choice(s, person_id)
-
-    choice = await info.context.run(load)
-    granted = await info.context.loaders.grant.load_many([grant_of(k) for k in choice.order if grant_of(k)])
-    rows = iter(granted)
+    loaders = info.context.loaders
+    received = await loaders.grants_received.load(person_id)
+    unrevoked = [g for g in received if g.status == GrantStatus.ACTIVE]
+    choice = grants.choice_of(await loaders.saved_order.load(person_id),
+                              await loaders.account.load(person_id) is not None, unrevoked)
+    by_id = {g.id: g for g in unrevoked}
+    rows = iter([by_id[grant_of(k)] for k in choice.order if grant_of(k)])
     pools = [PayerPool(key=public_pool(k), grant=Grant(row=next(rows)) if grant_of(k) else None)
              for k in choice.order]
     return PayerOrder(pools=pools, cash_only=choice.cash_only)
