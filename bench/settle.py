@@ -331,13 +331,13 @@ def describe(name: str, rate: float, latencies: list[float]) -> str:
     return f"{name:<34} {rate:>8.0f}/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   ({len(ordered)} settlements)"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--codes", type=int, default=400, help="codes issued per client and run beforehand")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     fresh_database()
     print(f"setting up {args.clients} grantees and {args.clients * args.codes} codes ...", flush=True)
     rt, key, code_lists = setup(args.clients, 2 * args.codes + 1)
@@ -366,7 +366,8 @@ def main() -> None:
         print("first failure:", failure)
     rt.db.dispose()
     return {"graph": rate, "json": json_rate, "raw": raw_rate, "statements": statements,
-            "failures": len(failures) + len(json_failures)}
+            "failures": len(failures) + len(json_failures), "clients": args.clients, "workers": args.workers,
+            "seconds": args.seconds}
 
 
 if __name__ == "__main__":
