@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, func, or_, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, case, func, or_, true
 from sqlmodel import Session, select
 
 from backend.domain.bindings import LIVE, BindingStatus
@@ -134,56 +134,106 @@ class ViewerRows:
         return ViewerScope(frozenset(family), frozenset(family | statuses.keys()), frozenset(self.members), held)
 
 
+class _Columns:
+    """A table's columns inside a wider select, read back as a light row (a named tuple, the same
+    attributes as the model): an ORM object per row cost more than the query itself on this path."""
+
+    def __init__(self, table, prefix: str) -> None:
+        self.columns = [c.label(f"{prefix}_{c.name}") for c in table.c]
+        self.row = namedtuple(f"{table.name.capitalize()}Row", [c.name for c in table.c])
+
+    def take(self, values: tuple, offset: int):
+        """This table's row in `values` from `offset`; None when an outer join found none."""
+        mine = values[offset:offset + len(self.columns)]
+        return None if mine[0] is None else self.row(*mine)
+
+
+_PERSON, _ENROLMENT, _ACCOUNT = (_Columns(m.__table__, p) for m, p in ((Person, "p"), (Enrolment, "e"),
+                                                                        (PersonalAccount, "a")))
+_RELATIONSHIP, _HOUSEHOLD, _BINDING = (_Columns(m.__table__, p) for m, p in ((Relationship, "r"), (Household, "h"),
+                                                                              (Binding, "b")))
+
+
+def _viewer_statements():
+    """The four statements, built once (bound to `me`)."""
+    me = bindparam("me")
+    person, enrolment, account = Person.__table__, Enrolment.__table__, PersonalAccount.__table__
+    relationship, household, member, binding = (Relationship.__table__, Household.__table__,
+                                                HouseholdMember.__table__, Binding.__table__)
+    who = (select(*_PERSON.columns, *_ENROLMENT.columns, *_ACCOUNT.columns)
+           .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
+           .outerjoin(account, account.c.person_id == person.c.id)
+           .where(person.c.id == me))
+    other = case((relationship.c.person_id == me, relationship.c.relative_id), else_=relationship.c.person_id)
+    relatives = (select(*_RELATIONSHIP.columns, *_PERSON.columns, *_ENROLMENT.columns)
+                 .join(person, person.c.id == other)
+                 .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
+                 .where(or_(relationship.c.person_id == me, relationship.c.relative_id == me))
+                 .order_by(relationship.c.claimed_at, relationship.c.id))
+    mine = member.alias("mine")
+    households = (select(*_HOUSEHOLD.columns, *_PERSON.columns, *_ENROLMENT.columns)
+                  .join(mine, mine.c.household_id == household.c.id)
+                  .join(member, member.c.household_id == household.c.id)
+                  .join(person, person.c.id == member.c.person_id)
+                  .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
+                  .where(mine.c.person_id == me)
+                  .order_by(household.c.created_at, household.c.id, member.c.added_at, member.c.person_id))
+    party = case((binding.c.holder_id == me, binding.c.subject_id), else_=binding.c.holder_id)
+    bindings = (select(*_BINDING.columns, *_PERSON.columns, *_ENROLMENT.columns)
+                .join(person, person.c.id == party)
+                .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
+                .where(or_(binding.c.holder_id == me, binding.c.subject_id == me),
+                       binding.c.status.in_([status.value for status in LIVE]))
+                .order_by(binding.c.requested_at, binding.c.id))
+    return who, relatives, households, bindings
+
+
+_WHO, _RELATIVES, _HOUSEHOLDS, _BINDINGS = _viewer_statements()
+
+
 def viewer_rows(s: Session, person_id: uuid.UUID) -> ViewerRows:
-    people: dict[uuid.UUID, Person] = {}
-    enrolments: dict[uuid.UUID, Enrolment] = {}
+    connection = s.connection()
+    people: dict[uuid.UUID, Any] = {}
+    enrolments: dict[uuid.UUID, Any] = {}
 
-    def keep(person: Person | None, enrolment: Enrolment | None) -> None:
-        if person is not None and person.id != person_id:
-            people[person.id] = person
-        if enrolment is not None:
-            enrolments[enrolment.person_id] = enrolment
+    def rows_with_people(statement, head: _Columns) -> list:
+        """Each row's own part, keeping the person and enrolment joined to it."""
+        found = []
+        width = len(head.columns)
+        for values in connection.execute(statement, {"me": person_id}):
+            values = tuple(values)
+            found.append(head.take(values, 0))
+            relative = _PERSON.take(values, width)
+            people[relative.id] = relative
+            enrolment = _ENROLMENT.take(values, width + len(_PERSON.columns))
+            if enrolment is not None:
+                enrolments[enrolment.person_id] = enrolment
+        return found
 
-    me = s.exec(select(Person, Enrolment, PersonalAccount)
-                .outerjoin(Enrolment, Enrolment.person_id == Person.id)
-                .outerjoin(PersonalAccount, PersonalAccount.person_id == Person.id)
-                .where(Person.id == person_id)).first()
-    person, enrolment, account = me if me else (None, None, None)
-    keep(None, enrolment)
-    other = case((Relationship.person_id == person_id, Relationship.relative_id), else_=Relationship.person_id)
-    relationships = []
-    for relationship, relative, relative_enrolment in s.exec(
-            select(Relationship, Person, Enrolment)
-            .join(Person, Person.id == other)
-            .outerjoin(Enrolment, Enrolment.person_id == Person.id)
-            .where(or_(Relationship.person_id == person_id, Relationship.relative_id == person_id))
-            .order_by(Relationship.claimed_at, Relationship.id)).all():
-        relationships.append(relationship)
-        keep(relative, relative_enrolment)
-    mine = aliased(HouseholdMember)
-    households: dict[uuid.UUID, Household] = {}
+    values = connection.execute(_WHO, {"me": person_id}).first()
+    person = enrolment = account = None
+    if values is not None:
+        values = tuple(values)
+        person = _PERSON.take(values, 0)
+        enrolment = _ENROLMENT.take(values, len(_PERSON.columns))
+        account = _ACCOUNT.take(values, len(_PERSON.columns) + len(_ENROLMENT.columns))
+    if enrolment is not None:
+        enrolments[person_id] = enrolment
+    relationships = rows_with_people(_RELATIVES, _RELATIONSHIP)
+    households: dict[uuid.UUID, Any] = {}
     members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for household, member, member_enrolment in s.exec(
-            select(Household, Person, Enrolment)
-            .join(mine, mine.household_id == Household.id)
-            .join(HouseholdMember, HouseholdMember.household_id == Household.id)
-            .join(Person, Person.id == HouseholdMember.person_id)
-            .outerjoin(Enrolment, Enrolment.person_id == Person.id)
-            .where(mine.person_id == person_id)
-            .order_by(Household.created_at, Household.id, HouseholdMember.added_at, HouseholdMember.person_id)).all():
+    for values in connection.execute(_HOUSEHOLDS, {"me": person_id}):
+        values = tuple(values)
+        household = _HOUSEHOLD.take(values, 0)
+        member = _PERSON.take(values, len(_HOUSEHOLD.columns))
         households.setdefault(household.id, household)
         members[household.id].append(member.id)
-        keep(member, member_enrolment)
-    party = case((Binding.holder_id == person_id, Binding.subject_id), else_=Binding.holder_id)
-    bindings = []
-    for binding, other_party, party_enrolment in s.exec(
-            select(Binding, Person, Enrolment)
-            .join(Person, Person.id == party)
-            .outerjoin(Enrolment, Enrolment.person_id == Person.id)
-            .where(or_(Binding.holder_id == person_id, Binding.subject_id == person_id), Binding.status.in_(LIVE))
-            .order_by(Binding.requested_at, Binding.id)).all():
-        bindings.append(binding)
-        keep(other_party, party_enrolment)
+        people[member.id] = member
+        member_enrolment = _ENROLMENT.take(values, len(_HOUSEHOLD.columns) + len(_PERSON.columns))
+        if member_enrolment is not None:
+            enrolments[member.id] = member_enrolment
+    bindings = rows_with_people(_BINDINGS, _BINDING)
+    people.pop(person_id, None)
     return ViewerRows(person, account, relationships, list(households.values()), dict(members), bindings, people,
                       enrolments)
 
