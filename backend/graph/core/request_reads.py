@@ -41,7 +41,7 @@ class RequestReads:
             session = Session(self._db.engine, expire_on_commit=False)
             self._session, self._slot = session, slot
             # Should a request die before its operation ends, the slot still comes back.
-            self._finalizer = weakref.finalize(self, _end, session, slot)
+            self._finalizer = weakref.finalize(self, _end, session, slot, asyncio.get_running_loop())
         return self._session
 
     def close(self) -> None:
@@ -51,8 +51,15 @@ class RequestReads:
             self._finalizer()
 
 
-def _end(session: Session, slot: asyncio.Semaphore) -> None:
+def _end(session: Session, slot: asyncio.Semaphore, loop: asyncio.AbstractEventLoop) -> None:
     try:
         session.close()
     finally:
-        slot.release()
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            slot.release()
+        elif not loop.is_closed():  # collected in another thread: the semaphore belongs to its loop
+            loop.call_soon_threadsafe(slot.release)
