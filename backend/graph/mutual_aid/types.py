@@ -13,6 +13,7 @@ from backend.domain.grants import GrantStatus
 from backend.domain.pools import grant_of
 from backend.graph.core import refs
 from backend.graph.core.errors import OperationError
+from backend.graph.core.loaders import now_or_later
 from backend.graph.core.node import Node, register, wrap
 from backend.graph.core.pagination import Connection, paginate
 from backend.graph.core.pools import public_pool
@@ -46,12 +47,12 @@ class Grant(Node):
         return await info.context.loaders.grant_view.load(self.row.id)
 
     @strawberry.field
-    async def grantor(self, info: Info) -> refs.Person:
-        return wrap("Person", await info.context.loaders.person.load(self.row.grantor_id))
+    def grantor(self, info: Info) -> refs.Person:
+        return now_or_later(info.context.loaders.person, self.row.grantor_id, lambda row: wrap("Person", row))
 
     @strawberry.field
-    async def grantee(self, info: Info) -> refs.Person:
-        return wrap("Person", await info.context.loaders.person.load(self.row.grantee_id))
+    def grantee(self, info: Info) -> refs.Person:
+        return now_or_later(info.context.loaders.person, self.row.grantee_id, lambda row: wrap("Person", row))
 
     @strawberry.field(description="ACTIVE, SUSPENDED while R2 or R3 fails (it resumes by itself), or REVOKED.")
     async def status(self, info: Info) -> GrantStatusEnum:
