@@ -110,16 +110,18 @@ class ViewerRows:
     """Everything a household member's pages start from, read in four statements: their own row,
     enrolment and account; their relationships, households (with members) and live bindings, each
     joined with the other person and that person's enrolment. The scope is judged on these, and the
-    request's DataLoaders are primed with them, so a page rarely needs another round trip."""
+    request's DataLoaders are primed with them, so a page rarely needs another round trip.
 
-    person: Person | None
-    account: PersonalAccount | None
-    relationships: list[Relationship]
-    households: list[Household]
+    The rows are named tuples with their model's attributes (`_Columns`), not ORM objects."""
+
+    person: Any  # Person
+    account: Any  # PersonalAccount, or None
+    relationships: list[Any]  # Relationship
+    households: list[Any]  # Household
     members: dict[uuid.UUID, list[uuid.UUID]]  # household -> person ids, in the order they were added
-    bindings: list[Binding]  # pending and active, either side
-    people: dict[uuid.UUID, Person]  # everyone above but the viewer
-    enrolments: dict[uuid.UUID, Enrolment]  # the viewer's and theirs
+    bindings: list[Any]  # Binding: pending and active, either side
+    people: dict[uuid.UUID, Any]  # Person: everyone above but the viewer
+    enrolments: dict[uuid.UUID, Any]  # Enrolment: the viewer's and theirs
 
     def scope(self) -> ViewerScope:
         me = self.person.id if self.person else None
