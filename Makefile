@@ -38,7 +38,7 @@ i18n: $(STAMP)
 	$(BIN)/pybabel update -i var/messages.pot -d backend/locale -l zh_CN --no-fuzzy-matching --ignore-obsolete
 
 bench: $(STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -14,17 +14,10 @@ from backend.principals import Actor
 from backend.storage.models import AuditEvent
 
 
-def record(
-    session: Session,
-    actor: Actor,
-    action: str,
-    *,
-    at: datetime,
-    subject_person_id: uuid.UUID | None = None,
-    **detail: Any,
-) -> None:
-    # A plain INSERT: audit rows are never read back in the transaction that writes them.
-    session.execute(insert(AuditEvent).values(
+def event(actor: Actor, action: str, *, at: datetime, subject_person_id: uuid.UUID | None = None,
+          **detail: Any) -> dict[str, Any]:
+    """One audit row, to write with `write` (a use case that leaves several writes them in one statement)."""
+    return dict(
         id=uuid.uuid4(),
         at=at,
         actor_kind=actor.principal.kind.value,
@@ -34,4 +27,21 @@ def record(
         subject_person_id=subject_person_id,
         channel=actor.channel.value,
         detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
-    ))
+    )
+
+
+def write(session: Session, events: list[dict[str, Any]]) -> None:
+    # Plain INSERTs: audit rows are never read back in the transaction that writes them.
+    session.connection().execute(insert(AuditEvent.__table__), events)
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    at: datetime,
+    subject_person_id: uuid.UUID | None = None,
+    **detail: Any,
+) -> None:
+    write(session, [event(actor, action, at=at, subject_person_id=subject_person_id, **detail)])

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from backend.domain.bindings import BindingStatus
@@ -125,14 +125,41 @@ def resolve_code(rt: Runtime, actor: Actor, text: str) -> ResolvedCode:
     return rt.db.write(work)
 
 
-def consume_code(s: Session, rt: Runtime, actor: Actor, text: str) -> PresentedCode:
-    """Inside the caller's transaction (a settlement): lock the code, check it, mark it used."""
-    row = live_code(s, rt, text, lock=True)
-    now = rt.clock.now()
-    row.sqlmodel_update(dict(status=CodeStatus.USED.value, used_at=now))
-    s.add(row)
-    audit.record(s, actor, "code.consume", at=now, subject_person_id=row.subject_id, code_id=row.id)
+def consume_code(s: Session, rt: Runtime, actor: Actor, text: str):
+    """Inside the caller's transaction: take the code (see `take_code`), check its binding, audit it."""
+    row = take_code(s, rt, text)
+    binding = s.get(Binding, row.binding_id) if row.binding_id is not None else None
+    require_live_binding(row.binding_id, binding.status if binding else None)
+    audit.record(s, actor, "code.consume", at=row.used_at, subject_person_id=row.subject_id, code_id=row.id)
     return row
+
+
+def take_code(s: Session, rt: Runtime, text: str):
+    """Inside the caller's transaction (a settlement): mark the code used if it is live, in one
+    `UPDATE … RETURNING` (which also locks it); otherwise the typed reason it cannot be used.
+
+    The caller still checks the code's binding (`require_live_binding`) and writes the audit event:
+    a settlement reads the binding's status with its other rows and writes its events together.
+    """
+    if not is_authentic(rt.code_key, text):
+        raise DomainError(ErrorCode.CODE_FORGED, field="code")
+    now = rt.clock.now()
+    c = PresentedCode.__table__.c
+    row = s.connection().execute(
+        update(PresentedCode.__table__)
+        .where(c.code_sha256 == code_digest(text), c.status == CodeStatus.LIVE.value, c.expires_at > now)
+        .values(status=CodeStatus.USED.value, used_at=now)
+        .returning(c.id, c.subject_id, c.presenter_id, c.binding_id, c.payer_order, c.status, c.used_at)).first()
+    if row is None:
+        live_code(s, rt, text, lock=True)  # raises the reason
+        raise DomainError(ErrorCode.CODE_USED, field="code")  # a concurrent settlement took it meanwhile
+    return row
+
+
+def require_live_binding(binding_id: uuid.UUID | None, binding_status: str | None) -> None:
+    """A code shown through a binding dies with it (R10)."""
+    if binding_id is not None and binding_status != BindingStatus.ACTIVE:
+        raise DomainError(ErrorCode.CODE_BINDING_ENDED, field="code")
 
 
 def prune_expired(rt: Runtime, actor: Actor, older_than: timedelta) -> int:

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_, union_all
 from sqlmodel import Session, select
 
 from backend.clock import CHINA
@@ -72,22 +72,49 @@ def state_of(s: Session, grant: Grant) -> GrantState:
     return GrantState(GrantStatus.SUSPENDED, failure) if failure else GrantState(GrantStatus.ACTIVE)
 
 
-def suspended_grants(s: Session, grants: list[Grant]) -> set[uuid.UUID]:
-    """Which of these unrevoked grants R2 or R3 stops now, in three queries whatever their number."""
-    if not grants:
-        return set()
-    people = {g.grantor_id for g in grants} | {g.grantee_id for g in grants}
-    enrolled = {e.person_id: Enrolled(e.insurance_type, e.region_code, e.status)
-                for e in s.exec(select(Enrolment).where(Enrolment.person_id.in_(people))).all()}
-    with_account = set(s.exec(select(PersonalAccount.person_id)
-                              .where(PersonalAccount.person_id.in_({g.grantor_id for g in grants}))).all())
-    verified = set(s.exec(select(Relationship.pair_key).where(
-        Relationship.pair_key.in_({pair_key(g.grantor_id, g.grantee_id) for g in grants}),
-        Relationship.status == RelationshipStatus.VERIFIED)).all())
-    return {g.id for g in grants if ineligibility(
-        enrolled.get(g.grantor_id), g.grantor_id in with_account, enrolled.get(g.grantee_id),
-        verified_near_relative=pair_key(g.grantor_id, g.grantee_id) in verified,
-        same_person=g.grantor_id == g.grantee_id)}
+@dataclass(frozen=True)
+class GrantToPay:
+    grant: Grant
+    suspended: bool  # R2 or R3 fails now (R5)
+
+
+def _grants_with_parties(s: Session, *conditions) -> list:
+    """Grants (their columns) with all R2 and R3 depend on, in one statement: the grantor's enrolment and
+    account balance, the grantee's enrolment, and whether the pair's relationship is verified."""
+    g, e, a, r = (m.__table__ for m in (Grant, Enrolment, PersonalAccount, Relationship))
+    grantor, grantee = e.alias("grantor_enrolment"), e.alias("grantee_enrolment")
+    verified = (select(r.c.id).where(
+        or_(and_(r.c.person_id == g.c.grantor_id, r.c.relative_id == g.c.grantee_id),
+            and_(r.c.person_id == g.c.grantee_id, r.c.relative_id == g.c.grantor_id)),
+        r.c.status == RelationshipStatus.VERIFIED.value).exists())
+    return s.connection().execute(
+        select(g, grantor.c.person_id.label("grantor_enrolled"), grantor.c.insurance_type.label("grantor_insurance"),
+               grantor.c.region_code.label("grantor_region"), grantor.c.status.label("grantor_status"),
+               grantee.c.person_id.label("grantee_enrolled"), grantee.c.insurance_type.label("grantee_insurance"),
+               grantee.c.region_code.label("grantee_region"), grantee.c.status.label("grantee_status"),
+               a.c.balance_fen.label("grantor_balance"), verified.label("verified"))
+        .outerjoin(grantor, grantor.c.person_id == g.c.grantor_id)
+        .outerjoin(grantee, grantee.c.person_id == g.c.grantee_id)
+        .outerjoin(a, a.c.person_id == g.c.grantor_id)
+        .where(*conditions)
+        .order_by(g.c.created_at, g.c.id)).all()
+
+
+def _failure(row) -> Ineligibility | None:
+    """`why_ineligible`, from a row of `_grants_with_parties`."""
+    return ineligibility(
+        Enrolled(row.grantor_insurance, row.grantor_region, row.grantor_status) if row.grantor_enrolled else None,
+        row.grantor_balance is not None,
+        Enrolled(row.grantee_insurance, row.grantee_region, row.grantee_status) if row.grantee_enrolled else None,
+        verified_near_relative=bool(row.verified), same_person=row.grantor_id == row.grantee_id)
+
+
+def grants_to_pay(s: Session, grantee_id: uuid.UUID) -> list[GrantToPay]:
+    """The grantee's unrevoked grants (rows: id, grantor_id, monthly_cap_fen, allow_medical...), oldest
+    first, each with whether it is suspended now, in one statement."""
+    g = Grant.__table__
+    rows = _grants_with_parties(s, g.c.grantee_id == grantee_id, g.c.status == GrantStatus.ACTIVE.value)
+    return [GrantToPay(row, _failure(row) is not None) for row in rows]
 
 
 def month_start(at: datetime) -> datetime:
@@ -107,6 +134,24 @@ def spent_this_month(s: Session, grant_id: uuid.UUID, at: datetime) -> int:
     premiums = s.exec(select(func.coalesce(func.sum(PremiumPayment.amount_fen), 0))
                       .where(PremiumPayment.grant_id == grant_id, PremiumPayment.created_at >= since)).one()
     return int(medical) + int(premiums)
+
+
+def spent_this_month_by_grant(s: Session, grant_ids, at: datetime) -> dict[uuid.UUID, int]:
+    """`spent_this_month` for several grants in one statement."""
+    if not grant_ids:
+        return {}
+    since = month_start(at)
+    medical = (select(SettlementPayment.grant_id.label("grant_id"), SettlementPayment.amount_fen.label("amount"))
+               .join(SettlementLine, SettlementLine.id == SettlementPayment.line_id)
+               .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+               .where(SettlementPayment.grant_id.in_(grant_ids), SettlementLine.refund_id.is_(None),
+                      Settlement.created_at >= since))
+    premiums = (select(PremiumPayment.grant_id.label("grant_id"), PremiumPayment.amount_fen.label("amount"))
+                .where(PremiumPayment.grant_id.in_(grant_ids), PremiumPayment.created_at >= since))
+    both = union_all(medical, premiums).subquery()
+    spent = dict(s.connection().execute(select(both.c.grant_id, func.sum(both.c.amount))
+                                        .group_by(both.c.grant_id)).all())
+    return {grant_id: int(spent.get(grant_id, 0)) for grant_id in grant_ids}
 
 
 def cap_left(s: Session, grant: Grant, at: datetime) -> int | None:
@@ -227,8 +272,12 @@ def saved_choice(s: Session, person_id: uuid.UUID, unrevoked: list[Grant] | None
     (so a new grant is never silently ignored); the own account is used only if named.
     """
     unrevoked = grants_to(s, person_id) if unrevoked is None else unrevoked
-    default = default_order(s.get(PersonalAccount, person_id) is not None, [grant_pool(g.id) for g in unrevoked])
-    row = s.get(SavedPayerOrder, person_id)
+    return choice_of(s.get(SavedPayerOrder, person_id), s.get(PersonalAccount, person_id) is not None, unrevoked)
+
+
+def choice_of(row: SavedPayerOrder | None, has_own_account: bool, unrevoked: list[Grant]) -> PayerChoice:
+    """`saved_choice` from rows already read."""
+    default = default_order(has_own_account, [grant_pool(g.id) for g in unrevoked])
     if row is None:
         return default
     named = tuple(json.loads(row.pools))
@@ -266,14 +315,20 @@ class GrantView:
 
 
 def grant_views(s: Session, grant_ids, at: datetime) -> dict[uuid.UUID, GrantView]:
+    """Each grant's view, in two statements whatever their number."""
+    rows = _grants_with_parties(s, Grant.__table__.c.id.in_(list(grant_ids)))
+    spent_by_grant = spent_this_month_by_grant(s, [row.id for row in rows], at)
     out = {}
-    for grant in s.exec(select(Grant).where(Grant.id.in_(list(grant_ids)))).all():
-        state = state_of(s, grant)
-        spent = spent_this_month(s, grant.id, at)
+    for grant in rows:
+        if grant.status == GrantStatus.REVOKED:
+            state = GrantState(GrantStatus.REVOKED)
+        else:
+            failure = _failure(grant)
+            state = GrantState(GrantStatus.SUSPENDED, failure) if failure else GrantState(GrantStatus.ACTIVE)
+        spent = spent_by_grant[grant.id]
         available = 0
         if state.status is GrantStatus.ACTIVE:
-            account = s.get(PersonalAccount, grant.grantor_id)
-            available = account.balance_fen if account else 0
+            available = grant.grantor_balance or 0
             if grant.monthly_cap_fen is not None:
                 available = min(available, max(0, grant.monthly_cap_fen - spent))
         cap_room = None if grant.monthly_cap_fen is None else max(0, grant.monthly_cap_fen - spent)

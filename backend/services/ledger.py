@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
@@ -50,22 +51,25 @@ class Movement:
     target_person: uuid.UUID | None = None
 
 
-def lock_accounts(s: Session, person_ids) -> dict[uuid.UUID, PersonalAccount]:
-    """Lock personal accounts in one fixed order (by person id), so concurrent writers cannot deadlock."""
+def lock_accounts(s: Session, person_ids) -> dict[uuid.UUID, Any]:
+    """Lock personal accounts in one fixed order (by person id), so concurrent writers cannot deadlock;
+    their rows (person_id, balance_fen) by person."""
     ordered = sorted(set(person_ids))
     if not ordered:
         return {}
-    rows = s.exec(select(PersonalAccount).where(PersonalAccount.person_id.in_(ordered))
-                  .order_by(PersonalAccount.person_id).with_for_update()).all()
+    table = PersonalAccount.__table__
+    rows = s.connection().execute(select(table).where(table.c.person_id.in_(ordered))
+                                  .order_by(table.c.person_id).with_for_update()).all()
     return {row.person_id: row for row in rows}
 
 
 def _adjust(s: Session, person_id: uuid.UUID, delta: int, at: datetime) -> None:
-    statement = (update(PersonalAccount).where(PersonalAccount.person_id == person_id)
-                 .values(balance_fen=PersonalAccount.balance_fen + delta, updated_at=at))
+    table = PersonalAccount.__table__
+    statement = (update(table).where(table.c.person_id == person_id)
+                 .values(balance_fen=table.c.balance_fen + delta, updated_at=at))
     if delta < 0:
-        statement = statement.where(PersonalAccount.balance_fen >= -delta)
-    if s.exec(statement).rowcount != 1:
+        statement = statement.where(table.c.balance_fen >= -delta)
+    if s.connection().execute(statement).rowcount != 1:
         raise DomainError(ErrorCode.INSUFFICIENT_FUNDS)
 
 
@@ -78,7 +82,8 @@ def record(s: Session, kind: str, reference_id: uuid.UUID | None, at: datetime,
     if any(m.amount_fen < 0 for m in movements):
         raise ValueError("movements carry positive amounts; direction is source -> target")
     tx_id = uuid.uuid4()
-    s.execute(insert(LedgerTransaction).values(id=tx_id, kind=kind, reference_id=reference_id, created_at=at))
+    s.connection().execute(insert(LedgerTransaction.__table__).values(id=tx_id, kind=kind, reference_id=reference_id,
+                                                                      created_at=at))
     postings = []
     for m in movements:
         postings.append(dict(id=uuid.uuid4(), transaction_id=tx_id, account=m.source, person_id=m.source_person,
@@ -86,7 +91,7 @@ def record(s: Session, kind: str, reference_id: uuid.UUID | None, at: datetime,
         postings.append(dict(id=uuid.uuid4(), transaction_id=tx_id, account=m.target, person_id=m.target_person,
                              amount_fen=m.amount_fen))
     # The table, not the ORM bulk path, so rows with and without a person go in one executemany.
-    s.execute(insert(LedgerPosting.__table__), postings)
+    s.connection().execute(insert(LedgerPosting.__table__), postings)
     for m in movements:
         if m.source_person is not None:
             _adjust(s, m.source_person, -m.amount_fen, at)

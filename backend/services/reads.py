@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, func, or_, true
+from sqlalchemy import bindparam, case, func, or_, true
 from sqlmodel import Session, select
 
 from backend.domain.bindings import LIVE, BindingStatus
 from backend.domain.relationships import RelationshipStatus
 from backend.policy import BindingScopes
-from backend.services.family import relationship_statuses
 from backend.storage.models import (
     AuditEvent,
     Binding,
@@ -31,6 +31,7 @@ from backend.storage.models import (
     PremiumPayment,
     PresentedCode,
     Relationship,
+    SavedPayerOrder,
     Settlement,
     SettlementLine,
     SettlementPayment,
@@ -104,18 +105,148 @@ class ViewerScope:
     held: Mapping[uuid.UUID, BindingScopes] = field(default_factory=dict)  # subject -> active binding's scopes
 
 
+@dataclass(frozen=True)
+class ViewerRows:
+    """Everything a household member's pages start from, read in four statements: their own row,
+    enrolment and account; their relationships, households (with members) and live bindings, each
+    joined with the other person and that person's enrolment. The scope is judged on these, and the
+    request's DataLoaders are primed with them, so a page rarely needs another round trip.
+
+    The rows are named tuples with their model's attributes (`_Columns`), not ORM objects."""
+
+    person: Any  # Person
+    account: Any  # PersonalAccount, or None
+    relationships: list[Any]  # Relationship
+    households: list[Any]  # Household
+    members: dict[uuid.UUID, list[uuid.UUID]]  # household -> person ids, in the order they were added
+    bindings: list[Any]  # Binding: pending and active, either side
+    people: dict[uuid.UUID, Any]  # Person: everyone above but the viewer
+    enrolments: dict[uuid.UUID, Any]  # Enrolment: the viewer's and theirs
+
+    def scope(self) -> ViewerScope:
+        me = self.person.id if self.person else None
+        statuses = {r.person_id if r.relative_id == me else r.relative_id: r.status for r in self.relationships}
+        family = {other for other, status in statuses.items() if status == RelationshipStatus.VERIFIED}
+        for ids in self.members.values():
+            family.update(ids)
+        held = {b.subject_id: BindingScopes(b.view_insurance, b.view_account) for b in self.bindings
+                if b.holder_id == me and b.status == BindingStatus.ACTIVE}
+        family.update(held)
+        family.discard(me)
+        return ViewerScope(frozenset(family), frozenset(family | statuses.keys()), frozenset(self.members), held)
+
+
+class _Columns:
+    """A table's columns inside a wider select, read back as a light row (a named tuple, the same
+    attributes as the model): an ORM object per row cost more than the query itself on this path."""
+
+    def __init__(self, table, prefix: str) -> None:
+        self.columns = [c.label(f"{prefix}_{c.name}") for c in table.c]
+        self.row = namedtuple(f"{table.name.capitalize()}Row", [c.name for c in table.c])
+
+    def take(self, values: tuple, offset: int):
+        """This table's row in `values` from `offset`; None when an outer join found none."""
+        mine = values[offset:offset + len(self.columns)]
+        return None if mine[0] is None else self.row(*mine)
+
+
+_PERSON, _ENROLMENT, _ACCOUNT = (_Columns(m.__table__, p) for m, p in ((Person, "p"), (Enrolment, "e"),
+                                                                        (PersonalAccount, "a")))
+_RELATIONSHIP, _HOUSEHOLD, _BINDING = (_Columns(m.__table__, p) for m, p in ((Relationship, "r"), (Household, "h"),
+                                                                              (Binding, "b")))
+
+
+def _viewer_statements():
+    """The four statements, built once (bound to `me`)."""
+    me = bindparam("me")
+    person, enrolment, account = Person.__table__, Enrolment.__table__, PersonalAccount.__table__
+    relationship, household, member, binding = (Relationship.__table__, Household.__table__,
+                                                HouseholdMember.__table__, Binding.__table__)
+    who = (select(*_PERSON.columns, *_ENROLMENT.columns, *_ACCOUNT.columns)
+           .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
+           .outerjoin(account, account.c.person_id == person.c.id)
+           .where(person.c.id == me))
+    other = case((relationship.c.person_id == me, relationship.c.relative_id), else_=relationship.c.person_id)
+    relatives = (select(*_RELATIONSHIP.columns, *_PERSON.columns, *_ENROLMENT.columns)
+                 .join(person, person.c.id == other)
+                 .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
+                 .where(or_(relationship.c.person_id == me, relationship.c.relative_id == me))
+                 .order_by(relationship.c.claimed_at, relationship.c.id))
+    mine = member.alias("mine")
+    households = (select(*_HOUSEHOLD.columns, *_PERSON.columns, *_ENROLMENT.columns)
+                  .join(mine, mine.c.household_id == household.c.id)
+                  .join(member, member.c.household_id == household.c.id)
+                  .join(person, person.c.id == member.c.person_id)
+                  .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
+                  .where(mine.c.person_id == me)
+                  .order_by(household.c.created_at, household.c.id, member.c.added_at, member.c.person_id))
+    party = case((binding.c.holder_id == me, binding.c.subject_id), else_=binding.c.holder_id)
+    bindings = (select(*_BINDING.columns, *_PERSON.columns, *_ENROLMENT.columns)
+                .join(person, person.c.id == party)
+                .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
+                .where(or_(binding.c.holder_id == me, binding.c.subject_id == me),
+                       binding.c.status.in_([status.value for status in LIVE]))
+                .order_by(binding.c.requested_at, binding.c.id))
+    return who, relatives, households, bindings
+
+
+_WHO, _RELATIVES, _HOUSEHOLDS, _BINDINGS = _viewer_statements()
+
+
+def viewer_rows(s: Session, person_id: uuid.UUID) -> ViewerRows:
+    connection = s.connection()
+    people: dict[uuid.UUID, Any] = {}
+    enrolments: dict[uuid.UUID, Any] = {}
+
+    def rows_with_people(statement, head: _Columns) -> list:
+        """Each row's own part, keeping the person and enrolment joined to it."""
+        found = []
+        width = len(head.columns)
+        for values in connection.execute(statement, {"me": person_id}):
+            values = tuple(values)
+            found.append(head.take(values, 0))
+            relative = _PERSON.take(values, width)
+            people[relative.id] = relative
+            enrolment = _ENROLMENT.take(values, width + len(_PERSON.columns))
+            if enrolment is not None:
+                enrolments[enrolment.person_id] = enrolment
+        return found
+
+    values = connection.execute(_WHO, {"me": person_id}).first()
+    person = enrolment = account = None
+    if values is not None:
+        values = tuple(values)
+        person = _PERSON.take(values, 0)
+        enrolment = _ENROLMENT.take(values, len(_PERSON.columns))
+        account = _ACCOUNT.take(values, len(_PERSON.columns) + len(_ENROLMENT.columns))
+    if enrolment is not None:
+        enrolments[person_id] = enrolment
+    relationships = rows_with_people(_RELATIVES, _RELATIONSHIP)
+    households: dict[uuid.UUID, Any] = {}
+    members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for values in connection.execute(_HOUSEHOLDS, {"me": person_id}):
+        values = tuple(values)
+        household = _HOUSEHOLD.take(values, 0)
+        member = _PERSON.take(values, len(_HOUSEHOLD.columns))
+        households.setdefault(household.id, household)
+        members[household.id].append(member.id)
+        people[member.id] = member
+        member_enrolment = _ENROLMENT.take(values, len(_HOUSEHOLD.columns) + len(_PERSON.columns))
+        if member_enrolment is not None:
+            enrolments[member.id] = member_enrolment
+    bindings = rows_with_people(_BINDINGS, _BINDING)
+    people.pop(person_id, None)
+    return ViewerRows(person, account, relationships, list(households.values()), dict(members), bindings, people,
+                      enrolments)
+
+
 def viewer_scope(s: Session, person_id: uuid.UUID) -> ViewerScope:
-    statuses = relationship_statuses(s, person_id)
-    family = {other for other, status in statuses.items() if status == RelationshipStatus.VERIFIED}
-    household_ids = set(s.exec(select(HouseholdMember.household_id).where(HouseholdMember.person_id == person_id)).all())
-    if household_ids:
-        family.update(s.exec(select(HouseholdMember.person_id)
-                             .where(HouseholdMember.household_id.in_(household_ids))).all())
-    held = {b.subject_id: BindingScopes(b.view_insurance, b.view_account) for b in s.exec(
-        select(Binding).where(Binding.holder_id == person_id, Binding.status == BindingStatus.ACTIVE.value)).all()}
-    family.update(held)
-    family.discard(person_id)
-    return ViewerScope(frozenset(family), frozenset(family | statuses.keys()), frozenset(household_ids), held)
+    return viewer_rows(s, person_id).scope()
+
+
+def saved_orders(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SavedPayerOrder]:
+    rows = s.exec(select(SavedPayerOrder).where(SavedPayerOrder.person_id.in_(person_ids))).all()
+    return {row.person_id: row for row in rows}
 
 
 def search_people(s: Session, text: str, offset: int, limit: int) -> tuple[list[Person], int]:

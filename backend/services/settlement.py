@@ -12,13 +12,15 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import false, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.grants import Enrolled
 from backend.domain.insurance import InsuranceStatus
 from backend.domain.pools import OWN_ACCOUNT, grant_pool
 from backend.domain.settlement import BillLine, Pool, SettlementStatus, VisitType, YearToDate, split_bill, validate_lines
@@ -26,26 +28,22 @@ from backend.policy import is_clerk_or_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit, ledger
-from backend.services.codes import consume_code
-from backend.services.grants import (
-    cap_left,
-    choice_from_json,
-    choice_to_json,
-    grants_to,
-    saved_choice,
-    suspended_grants,
-)
+from backend.services.codes import require_live_binding, take_code
+from backend.services.grants import choice_from_json, choice_of, choice_to_json, grants_to_pay, spent_this_month_by_grant
 from backend.services.parameters import load, parameters_for
-from backend.storage.db import insert_missing
+from backend.storage.db import insert_ignoring
 from backend.storage.models import (
     AnnualAccumulator,
+    Binding,
     Enrolment,
     Grant,
     IdempotencyKey,
     Institution,
     LedgerPosting,
     LedgerTransaction,
+    PersonalAccount,
     Refund,
+    SavedPayerOrder,
     Settlement,
     SettlementLine,
     SettlementPayment,
@@ -86,16 +84,23 @@ def _replay(s: Session, partner_id: uuid.UUID, key: str, operation: str, digest:
 
 
 def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str, work) -> uuid.UUID:
-    """Run `work` once per (partner, key); a retry, even a concurrent one, gets the first result."""
+    """Run `work(session, result_id)` once per (partner, key); a retry, even a concurrent one, gets the
+    first result.
+
+    The key is claimed first (`INSERT … ON CONFLICT DO NOTHING`, with the id the result will have): one
+    statement instead of a look-up and an insert, and a concurrent duplicate waits on the key itself.
+    """
     partner_id = actor.principal.id
 
     def attempt(s: Session) -> uuid.UUID:
-        earlier = _replay(s, partner_id, key, operation, digest)
-        if earlier is not None:
-            return earlier
-        result_id = work(s)
-        s.execute(insert(IdempotencyKey).values(partner_id=partner_id, key=key, operation=operation,
-                                                request_sha256=digest, result_id=result_id, created_at=rt.clock.now()))
+        result_id = uuid.uuid4()
+        keys = IdempotencyKey.__table__
+        claimed = s.connection().execute(insert_ignoring(s, keys).values(
+            partner_id=partner_id, key=key, operation=operation, request_sha256=digest, result_id=result_id,
+            created_at=rt.clock.now()).on_conflict_do_nothing().returning(keys.c.result_id)).first()
+        if claimed is None:
+            return _replay(s, partner_id, key, operation, digest)
+        work(s, result_id)
         return result_id
 
     try:
@@ -110,37 +115,79 @@ def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str
         return earlier
 
 
-def _accumulator(s: Session, person_id: uuid.UUID, year: int) -> AnnualAccumulator:
-    """The subject's accumulator row for the year, created if need be (race-free), and locked."""
-    insert_missing(s, AnnualAccumulator, person_id=person_id, year=year, deductible_used_fen=0, fund_paid_fen=0)
-    return s.get(AnnualAccumulator, (person_id, year), with_for_update=True, populate_existing=True)
+def _year_to_date(s: Session, person_id: uuid.UUID, year: int) -> YearToDate:
+    """The subject's accumulator for the year, created if need be and locked, in one statement (an upsert
+    that touches the row and returns it): two first settlements of the year cannot both create it, and
+    neither reads a stale one."""
+    table = AnnualAccumulator.__table__
+    statement = insert_ignoring(s, table).values(person_id=person_id, year=year, deductible_used_fen=0, fund_paid_fen=0)
+    row = s.connection().execute(statement.on_conflict_do_update(index_elements=["person_id", "year"],
+                                                                 set_={"year": statement.excluded.year})
+                                 .returning(table.c.deductible_used_fen, table.c.fund_paid_fen)).one()
+    return YearToDate(row.deductible_used_fen, row.fund_paid_fen)
 
 
-def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None):
+def _move_accumulator(s: Session, person_id: uuid.UUID, year: int, deductible_fen: int, fund_fen: int) -> None:
+    table = AnnualAccumulator.__table__
+    s.connection().execute(update(table).where(table.c.person_id == person_id, table.c.year == year)
+                           .values(deductible_used_fen=table.c.deductible_used_fen + deductible_fen,
+                                   fund_paid_fen=table.c.fund_paid_fen + fund_fen))
+
+
+@dataclass(frozen=True)
+class _Scene:
+    """What a settlement reads about its code's subject and the institution, in one statement."""
+
+    enrolment: Enrolled | None
+    binding_status: str | None
+    level: int
+    has_own_account: bool
+    saved_order: Any  # the saved payer order's pools and cash_only, if one is saved
+
+
+def _scene(s: Session, code, institution_id: uuid.UUID) -> _Scene:
+    e, b, a, o, i = (m.__table__ for m in (Enrolment, Binding, PersonalAccount, SavedPayerOrder, Institution))
+    binding = b.c.id == code.binding_id if code.binding_id is not None else false()
+    row = s.connection().execute(
+        select(i.c.level, e.c.person_id.label("enrolled"), e.c.insurance_type, e.c.region_code,
+               e.c.status.label("enrolment_status"), b.c.status.label("binding_status"),
+               a.c.person_id.label("own_account"), o.c.person_id.label("saved"), o.c.pools, o.c.cash_only)
+        .select_from(i)
+        .outerjoin(e, e.c.person_id == code.subject_id)
+        .outerjoin(b, binding)
+        .outerjoin(a, a.c.person_id == code.subject_id)
+        .outerjoin(o, o.c.person_id == code.subject_id)
+        .where(i.c.id == institution_id)).one()
+    enrolled = Enrolled(row.insurance_type, row.region_code, row.enrolment_status) if row.enrolled else None
+    return _Scene(enrolled, row.binding_status, row.level, row.own_account is not None,
+                  row if row.saved is not None else None)
+
+
+def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None, scene: _Scene):
     """The pools in payer order with what each can pay now, and who owns each (accounts locked)."""
-    unrevoked = grants_to(s, subject_id)
-    choice = choice_from_json(code_choice) or saved_choice(s, subject_id, unrevoked)
-    grants = {grant_pool(g.id): g for g in unrevoked}
+    to_pay = grants_to_pay(s, subject_id)
+    unrevoked = [g.grant for g in to_pay]
+    choice = choice_from_json(code_choice) or choice_of(scene.saved_order, scene.has_own_account, unrevoked)
+    # A grant pays only while R2 and R3 hold (R5), and only for what it allows.
+    grants = {grant_pool(g.grant.id): g.grant for g in to_pay if g.grant.allow_medical and not g.suspended}
     owners: dict[str, tuple[uuid.UUID, Grant | None]] = {}
     for key in () if choice.cash_only else choice.order:
         if key == OWN_ACCOUNT:
             owners[key] = (subject_id, None)
-        elif key in grants and grants[key].allow_medical:
+        elif key in grants:
             owners[key] = (grants[key].grantor_id, grants[key])
-    # A grant pays only while R2 and R3 hold (R5); one batched check for all of them.
-    suspended = suspended_grants(s, [g for _, g in owners.values() if g is not None])
-    owners = {k: v for k, v in owners.items() if v[1] is None or v[1].id not in suspended}
     accounts = ledger.lock_accounts(s, [owner for owner, _ in owners.values()])
-    now = rt.clock.now()
+    # Read after the lock: a concurrent payment by the same grant has committed by now.
+    capped = [g.id for _, g in owners.values() if g is not None and g.monthly_cap_fen is not None]
+    spent = spent_this_month_by_grant(s, capped, rt.clock.now())
     pools = []
     for key, (owner, grant) in owners.items():
         account = accounts.get(owner)
         if account is None:
             continue
         available = account.balance_fen
-        if grant is not None:
-            left = cap_left(s, grant, now)
-            available = available if left is None else min(available, left)
+        if grant is not None and grant.monthly_cap_fen is not None:
+            available = min(available, max(0, grant.monthly_cap_fen - spent[grant.id]))
         pools.append(Pool(key, available))
     return choice, pools, owners
 
@@ -154,26 +201,25 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
         raise DomainError(ErrorCode.SERVICE_DATE_INVALID, field="serviceDate")
     validate_lines(request.lines)  # before the transaction: a refused bill does not even touch the code
 
-    def work(s: Session) -> uuid.UUID:
-        code = consume_code(s, rt, actor, request.code)
-        enrolment = s.get(Enrolment, code.subject_id)
+    def work(s: Session, settlement_id: uuid.UUID) -> None:
+        code = take_code(s, rt, request.code)
+        scene = _scene(s, code, institution_id)
+        require_live_binding(code.binding_id, scene.binding_status)
+        enrolment = scene.enrolment
         if enrolment is None or enrolment.status != InsuranceStatus.ACTIVE:
             raise DomainError(ErrorCode.INSURANCE_INACTIVE, field="code")
         params = parameters_for(request.service_date.year, enrolment.region_code,
                                 load(rt.settings.policy_parameters_file))
-        institution = s.get(Institution, institution_id)
         # Locks in one order everywhere: the subject's accumulator, then personal accounts by person id
         # (taken last, so the contended grantor accounts are held for as short a time as possible).
-        accumulator = _accumulator(s, code.subject_id, request.service_date.year)
-        choice, pools, owners = _pools(s, rt, code.subject_id, code.payer_order)
+        ytd = _year_to_date(s, code.subject_id, request.service_date.year)
+        choice, pools, owners = _pools(s, rt, code.subject_id, code.payer_order, scene)
         split = split_bill(request.lines, params, insurance_type=enrolment.insurance_type,
-                           visit_type=request.visit_type, level=institution.level,
-                           ytd=YearToDate(accumulator.deductible_used_fen, accumulator.fund_paid_fen), pools=pools)
+                           visit_type=request.visit_type, level=scene.level, ytd=ytd, pools=pools)
         if not request.allow_cash and split.cash_fen:
             raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, field="allowCash")
-        settlement_id = uuid.uuid4()
         # Plain INSERTs (executemany for lines and payments): nothing here is read back before commit.
-        s.execute(insert(Settlement).values(
+        s.connection().execute(insert(Settlement.__table__).values(
             id=settlement_id, institution_id=institution_id, subject_id=code.subject_id,
             presenter_id=code.presenter_id, code_id=code.id, visit_type=request.visit_type.value,
             service_date=request.service_date, parameters_label=params.label, payer_order=choice_to_json(choice),
@@ -194,22 +240,22 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
                 owner, grant = owners[pool]
                 payment_rows.append(dict(line_id=line_id, pool=pool, payer_id=owner,
                                          grant_id=grant.id if grant else None, amount_fen=amount))
-        s.execute(insert(SettlementLine.__table__), line_rows)
+        s.connection().execute(insert(SettlementLine.__table__), line_rows)
         if payment_rows:
-            s.execute(insert(SettlementPayment.__table__), payment_rows)
+            s.connection().execute(insert(SettlementPayment.__table__), payment_rows)
         house = ledger.institution(institution_id)
         movements = [ledger.Movement(ledger.fund(enrolment.region_code), house, split.fund_fen),
                      ledger.Movement(ledger.CASH, house, split.cash_fen)]
         movements += [ledger.Movement(ledger.personal(owners[pool][0]), house, amount,
                                       source_person=owners[pool][0]) for pool, amount in split.payments.items()]
         ledger.record(s, "settlement", settlement_id, now, movements)
-        accumulator.deductible_used_fen += split.deductible_fen
-        accumulator.fund_paid_fen += split.fund_fen
-        s.add(accumulator)
-        audit.record(s, actor, "settlement.create", at=now, subject_person_id=code.subject_id,
-                     settlement_id=settlement_id, presenter_id=code.presenter_id, bill_fen=split.bill_fen,
-                     fund_fen=split.fund_fen, payments=split.payments, cash_fen=split.cash_fen)
-        return settlement_id
+        if split.deductible_fen or split.fund_fen:
+            _move_accumulator(s, code.subject_id, request.service_date.year, split.deductible_fen, split.fund_fen)
+        audit.write(s, [
+            audit.event(actor, "code.consume", at=now, subject_person_id=code.subject_id, code_id=code.id),
+            audit.event(actor, "settlement.create", at=now, subject_person_id=code.subject_id,
+                        settlement_id=settlement_id, presenter_id=code.presenter_id, bill_fen=split.bill_fen,
+                        fund_fen=split.fund_fen, payments=split.payments, cash_fen=split.cash_fen)])
 
     return _idempotent(rt, actor, key, "settle", request.digest(), work)
 
@@ -237,7 +283,7 @@ def _fund_that_paid(s: Session, settlement: Settlement) -> str:
 
 
 def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement, numbers, kind: str,
-                  reason: str | None) -> uuid.UUID:
+                  reason: str | None, refund_id: uuid.UUID) -> uuid.UUID:
     lines = s.exec(select(SettlementLine).where(SettlementLine.settlement_id == settlement.id)
                    .order_by(SettlementLine.line_no)).all()
     by_number = {ln.line_no: ln for ln in lines}
@@ -251,10 +297,10 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
         raise DomainError(ErrorCode.ALREADY_REFUNDED, field="lineNumbers" if numbers else "settlementId")
     payments = s.exec(select(SettlementPayment)
                       .where(SettlementPayment.line_id.in_([ln.id for ln in chosen]))).all()
-    accumulator = _accumulator(s, settlement.subject_id, settlement.service_date.year)  # same lock order as settle
+    _year_to_date(s, settlement.subject_id, settlement.service_date.year)  # locks it: the same order as settle
     ledger.lock_accounts(s, [p.payer_id for p in payments])
     now = rt.clock.now()
-    refund = Refund(settlement_id=settlement.id, kind=kind, reason=reason,
+    refund = Refund(id=refund_id, settlement_id=settlement.id, kind=kind, reason=reason,
                     amount_fen=sum(ln.amount_fen for ln in chosen), created_at=now)
     s.add(refund)
     s.flush()
@@ -268,9 +314,8 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
     movements += [ledger.Movement(house, ledger.personal(pid), amount, target_person=pid)
                   for pid, amount in sorted(back_to.items())]
     ledger.record(s, kind, refund.id, now, movements)
-    accumulator.deductible_used_fen -= sum(ln.deductible_fen for ln in chosen)
-    accumulator.fund_paid_fen -= sum(ln.fund_fen for ln in chosen)
-    s.add(accumulator)
+    _move_accumulator(s, settlement.subject_id, settlement.service_date.year,
+                      -sum(ln.deductible_fen for ln in chosen), -sum(ln.fund_fen for ln in chosen))
     for ln in chosen:
         ln.refund_id = refund.id
         s.add(ln)
@@ -287,13 +332,13 @@ def refund(rt: Runtime, actor: Actor, request: RefundRequest) -> uuid.UUID:
     key = _check_key(request.idempotency_key or "")
     window = timedelta(days=rt.settings.refund_window_days)
 
-    def work(s: Session) -> uuid.UUID:
+    def work(s: Session, refund_id: uuid.UUID) -> None:
         settlement = s.get(Settlement, request.settlement_id, with_for_update=True)
         if settlement is None or settlement.institution_id != actor.principal.id:
             raise DomainError(ErrorCode.NOT_FOUND, field="settlementId")
         if rt.clock.now() > settlement.created_at + window:
             raise DomainError(ErrorCode.REFUND_WINDOW_PASSED, field="settlementId", days=window.days)
-        return _refund_lines(s, rt, actor, settlement, request.line_numbers, "refund", request.reason)
+        _refund_lines(s, rt, actor, settlement, request.line_numbers, "refund", request.reason, refund_id)
 
     return _idempotent(rt, actor, key, "refund", request.digest(), work)
 
@@ -310,7 +355,7 @@ def reverse(rt: Runtime, actor: Actor, request: RefundRequest) -> uuid.UUID:
         settlement = s.get(Settlement, request.settlement_id, with_for_update=True)
         if settlement is None:
             raise DomainError(ErrorCode.NOT_FOUND, field="settlementId")
-        return _refund_lines(s, rt, actor, settlement, request.line_numbers, "reversal", reason[:200])
+        return _refund_lines(s, rt, actor, settlement, request.line_numbers, "reversal", reason[:200], uuid.uuid4())
 
     return rt.db.write(work)
 

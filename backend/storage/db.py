@@ -105,7 +105,11 @@ class Database:
         self.engine.dispose()
 
 
+def insert_ignoring(session: Session, model):
+    """The dialect's INSERT, which knows ON CONFLICT (DO NOTHING, DO UPDATE) on both databases."""
+    return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(model)
+
+
 def insert_missing(session: Session, model, **values) -> None:
     """INSERT ... ON CONFLICT DO NOTHING: create a row unless a concurrent writer already has."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.exec(insert(model).values(**values).on_conflict_do_nothing())
+    session.exec(insert_ignoring(session, model).values(**values).on_conflict_do_nothing())

@@ -72,6 +72,7 @@ def test_unexpected_errors_are_masked(rt, me, monkeypatch):
     def boom(*_args):
         raise RuntimeError("SELECT secret FROM somewhere WHERE id = 42")
 
-    monkeypatch.setattr(reads, "enrolments", boom)
-    result = gql(rt, me, "{ viewer { ... on Person { insurance { type } } } }")
+    # (The viewer's own insurance comes with the request's scope; the voucher is a loader's batch.)
+    monkeypatch.setattr(reads, "vouchers", boom)
+    result = gql(rt, me, "{ viewer { ... on Person { voucher { activated } } } }")
     assert result.errors and [e.message for e in result.errors] == ["Unexpected error."]

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from anyio import to_thread
 
 from backend.graph.core.loaders import Loaders
+from backend.graph.core.request_reads import RequestReads
 from backend.principals import Actor, Channel, Principal
 from backend.runtime import Runtime
 from backend.services import reads
@@ -25,6 +26,7 @@ class Context:
     channel: Channel
     locale: str
     loaders: Loaders
+    reads: RequestReads  # the request's one read session, shared by its loaders
     # For a household member: whom they may see, and through which bindings.
     scope: reads.ViewerScope = field(default_factory=reads.ViewerScope)
     # Reads of personal data the rules audit (staff; partners reading a settlement), person id -> fields,
@@ -46,26 +48,31 @@ class Context:
         return self.scope.household_ids
 
     async def refresh_scope(self) -> None:
-        """After a write: the caller's family, households and bindings may have changed."""
-        self.scope = await _scope(self.rt, self.principal)
+        """After a write: the caller's family, households and bindings may have changed, and so may
+        any row a loader holds; reads start again in a fresh transaction."""
+        self.end_reads()
+        self.loaders = Loaders(self.rt, self.reads)
+        self.scope = await _scope(self.reads, self.loaders, self.principal)
+
+    def end_reads(self) -> None:
+        self.reads.close()
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking database work off the event loop."""
         return await to_thread.run_sync(lambda: fn(*args, **kwargs))
 
 
-async def _scope(rt: Runtime, principal: Principal) -> reads.ViewerScope:
+async def _scope(request_reads: RequestReads, loaders: Loaders, principal: Principal) -> reads.ViewerScope:
     if not principal.is_household:
         return reads.ViewerScope()
-
-    def load():
-        with rt.db.read() as s:
-            return reads.viewer_scope(s, principal.id)
-
-    return await to_thread.run_sync(load)
+    rows = reads.viewer_rows(await request_reads.session(), principal.id)
+    loaders.prime(rows)
+    return rows.scope()
 
 
 async def build_context(rt: Runtime, principal: Principal, channel: Channel, locale: str,
                         request: Any = None, response: Any = None) -> Context:
-    return Context(rt=rt, principal=principal, channel=channel, locale=locale, loaders=Loaders(rt),
-                   scope=await _scope(rt, principal), request=request, response=response)
+    request_reads = RequestReads(rt.db)
+    loaders = Loaders(rt, request_reads)
+    return Context(rt=rt, principal=principal, channel=channel, locale=locale, loaders=loaders, reads=request_reads,
+                   scope=await _scope(request_reads, loaders, principal), request=request, response=response)

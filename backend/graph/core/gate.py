@@ -3,54 +3,99 @@
 A field without a rule is refused (fail closed). A refused mutation comes back as a typed
 NOT_ALLOWED result; a refused query field as a FORBIDDEN error with null in its place. Staff reads
 of personal data are gathered per person and written to the audit log once per operation.
+
+The gate is installed once, when the schema is built (`install`): each field's resolver is wrapped
+with a check made for that field's row, and a field every kind of caller may see whole is left
+unwrapped. A per-field extension hook would run for every resolution of every field, wrapper types
+and plain visible fields included, and cost a sixth of a page's time.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from graphql import OperationType
+from graphql import GraphQLObjectType, GraphQLSchema, OperationType, default_field_resolver
 from strawberry.extensions import SchemaExtension
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.graph.core.errors import OperationError, forbidden
-from backend.graph.core.rules import Access
+from backend.graph.core.rules import ALLOW, COLUMN, Access, Row, RuleTable
 from backend.services import audit
 
 log = logging.getLogger(__name__)
 
 
-class Gate(SchemaExtension):
-    def resolve(self, _next, root, info, *args, **kwargs) -> Any:
-        field = info.field_name
-        type_name = info.parent_type.name
-        if field.startswith("__") or type_name.startswith("__"):  # introspection: its own switch
-            return _next(root, info, *args, **kwargs)
+def install(schema: GraphQLSchema, rules: RuleTable) -> None:
+    """Wrap every ruled field's resolver in its row's check (Wrapper and introspection types pass whole)."""
+    for type_name, gtype in schema.type_map.items():
+        if not isinstance(gtype, GraphQLObjectType) or type_name.startswith("__") or type_name in rules.wrapper_types:
+            continue
+        for field_name, field in gtype.fields.items():
+            row = rules.rows.get(f"{type_name}.{field_name}")
+            if row is not None and all(rule is ALLOW for rule in row):
+                continue
+            resolve = field.resolve or default_field_resolver
+            field.resolve = _unruled(type_name, field_name) if row is None else _guarded(type_name, field_name, row,
+                                                                                         resolve)
+
+
+def _unruled(type_name: str, field_name: str) -> Callable[..., Any]:
+    def refuse(root, info, **_kwargs) -> Any:
+        log.error("no authorization rule for %s.%s", type_name, field_name)
+        return _denied(type_name, info.context)
+
+    return refuse
+
+
+def _denied(type_name: str, ctx) -> Any:
+    if type_name == "Mutation":
+        return OperationError.of(DomainError(ErrorCode.NOT_ALLOWED), ctx.locale)
+    raise forbidden(ctx.locale)
+
+
+def _guarded(type_name: str, field_name: str, row: Row, resolve: Callable[..., Any]) -> Callable[..., Any]:
+    read = f"{type_name}.{field_name}"
+
+    def guarded(root, info, **kwargs) -> Any:
         ctx = info.context
-        rule = self.execution_context.schema.rules.rule_for(type_name, field, ctx.principal.kind)
-        if rule is None:
-            log.error("no authorization rule for %s.%s", type_name, field)
-            access = Access.DENIED
-        else:
-            access = rule.decide(ctx, root)
+        rule = row[COLUMN[ctx.principal.kind]]
+        if rule is ALLOW:
+            return resolve(root, info, **kwargs)
+        access = rule.decide(ctx, root)
         if access is Access.DENIED:
-            if type_name == "Mutation":
-                return OperationError.of(DomainError(ErrorCode.NOT_ALLOWED), ctx.locale)
-            raise forbidden(ctx.locale)
+            return _denied(type_name, ctx)
         if rule.audited and not (ctx.principal.is_partner and info.operation.operation is OperationType.MUTATION):
             # (A partner's mutation writes its own audit event about the person; reading its result
             # back in the same operation is not logged twice.)
             for person_id in root.subject_ids():
-                ctx.personal_data_reads[person_id].add(f"{type_name}.{field}")
-        result = _next(root, info, *args, **kwargs)
+                ctx.personal_data_reads[person_id].add(read)
+        result = resolve(root, info, **kwargs)
         if access is Access.MASKED:
             if inspect.isawaitable(result):
                 return _masked_later(result, rule.mask)
             return None if result is None else rule.mask(result)
         return result
+
+    return guarded
+
+
+async def _masked_later(result, mask):
+    value = await result
+    return None if value is None else mask(value)
+
+
+class Gate(SchemaExtension):
+    """What the gate does once per operation: write the staff reads it gathered to the audit log, and
+    end the request's read transaction."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            self.execution_context.context.end_reads()
 
     async def on_execute(self) -> AsyncIterator[None]:
         yield
@@ -59,11 +104,6 @@ class Gate(SchemaExtension):
             reads = {pid: sorted(fields) for pid, fields in ctx.personal_data_reads.items()}
             ctx.personal_data_reads.clear()
             await ctx.run(_audit_reads, ctx, reads)
-
-
-async def _masked_later(result, mask):
-    value = await result
-    return None if value is None else mask(value)
 
 
 def _audit_reads(ctx, reads: dict) -> None:

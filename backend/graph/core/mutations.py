@@ -16,6 +16,7 @@ async def attempt(info: Info, work: Callable[..., Any], wrap: Callable[[Any], An
     """Run `work(rt, actor)` off the event loop as one use case; an expected refusal becomes a typed
     error result (nothing was written), a success is handed to `wrap` for the payload."""
     ctx = info.context
+    ctx.end_reads()  # the write must not run beside this request's open read transaction
     try:
         result = await ctx.run(work, ctx.rt, ctx.actor)
     except DomainError as error:

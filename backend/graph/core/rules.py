@@ -86,7 +86,7 @@ ADMIN = Rule("admin", _when(lambda ctx, root: is_admin(ctx.principal)))
 HOUSEHOLD, PARTNER, STAFF, ANONYMOUS = (PrincipalKind.HOUSEHOLD, PrincipalKind.PARTNER, PrincipalKind.STAFF,
                                         PrincipalKind.ANONYMOUS)
 COLUMNS = (HOUSEHOLD, PARTNER, STAFF, ANONYMOUS)
-_COLUMN = {kind: i for i, kind in enumerate(COLUMNS)}
+COLUMN = {kind: i for i, kind in enumerate(COLUMNS)}
 
 # Rows that recur: who may do or see a thing, per kind of caller.
 HOUSEHOLD_ONLY = (ALLOW, DENY, DENY, DENY)
@@ -113,7 +113,7 @@ class RuleTable:
         if type_name in self.wrapper_types:
             return ALLOW
         row = self.rows.get(f"{type_name}.{field_name}")
-        return row[_COLUMN[kind]] if row else None
+        return row[COLUMN[kind]] if row else None
 
 
 # `node(id:)` answers only with what the type's own `id` rule lets the caller see.

@@ -15,6 +15,7 @@ from backend.domain.relationships import RelationshipStatus, VerificationMethod
 from backend.graph.core import refs
 from backend.graph.core.enums import KinshipEnum
 from backend.graph.core.errors import OperationError
+from backend.graph.core.loaders import now_or_later
 from backend.graph.core.node import Node, register, wrap
 from backend.graph.core.pagination import Connection, PageInfo, connection, cursor_at, page_info, paginate, requested_window
 from backend.graph.core.wrappers import Wrapper
@@ -34,18 +35,18 @@ class Relationship(Node):
         return (self.row.person_id, self.row.relative_id)
 
     @strawberry.field
-    async def person(self, info: Info) -> refs.Person:
-        return wrap("Person", await info.context.loaders.person.load(self.row.person_id))
+    def person(self, info: Info) -> refs.Person:
+        return now_or_later(info.context.loaders.person, self.row.person_id, lambda row: wrap("Person", row))
 
     @strawberry.field
-    async def relative(self, info: Info) -> refs.Person:
-        return wrap("Person", await info.context.loaders.person.load(self.row.relative_id))
+    def relative(self, info: Info) -> refs.Person:
+        return now_or_later(info.context.loaders.person, self.row.relative_id, lambda row: wrap("Person", row))
 
     @strawberry.field(description="Who made the claim (only they may withdraw it while it waits).")
-    async def claimed_by(self, info: Info) -> refs.Person | None:
+    def claimed_by(self, info: Info) -> refs.Person | None:
         if self.row.claimed_by is None:
             return None
-        return wrap("Person", await info.context.loaders.person.load(self.row.claimed_by))
+        return now_or_later(info.context.loaders.person, self.row.claimed_by, lambda row: wrap("Person", row))
 
     @strawberry.field(description="What `person` is to `relative`.")
     def kind(self) -> KinshipEnum:

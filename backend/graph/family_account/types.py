@@ -16,6 +16,7 @@ from backend.domain.regions import region_name
 from backend.graph.core import refs
 from backend.graph.core.enums import InsuranceTypeEnum, KinshipEnum
 from backend.graph.core.errors import OperationError
+from backend.graph.core.loaders import now_or_later
 from backend.graph.core.node import Node, register, wrap
 from backend.graph.core.pagination import Connection, paginate
 from backend.graph.core.wrappers import Wrapper
@@ -49,12 +50,12 @@ class Binding(Node):
         return (self.row.holder_id, self.row.subject_id)
 
     @strawberry.field
-    async def holder(self, info: Info) -> refs.Person:
-        return wrap("Person", await info.context.loaders.person.load(self.row.holder_id))
+    def holder(self, info: Info) -> refs.Person:
+        return now_or_later(info.context.loaders.person, self.row.holder_id, lambda row: wrap("Person", row))
 
     @strawberry.field
-    async def subject(self, info: Info) -> refs.Person:
-        return wrap("Person", await info.context.loaders.person.load(self.row.subject_id))
+    def subject(self, info: Info) -> refs.Person:
+        return now_or_later(info.context.loaders.person, self.row.subject_id, lambda row: wrap("Person", row))
 
     @strawberry.field
     def status(self) -> BindingStatusEnum:

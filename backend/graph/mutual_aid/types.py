@@ -13,6 +13,7 @@ from backend.domain.grants import GrantStatus
 from backend.domain.pools import grant_of
 from backend.graph.core import refs
 from backend.graph.core.errors import OperationError
+from backend.graph.core.loaders import now_or_later
 from backend.graph.core.node import Node, register, wrap
 from backend.graph.core.pagination import Connection, paginate
 from backend.graph.core.pools import public_pool
@@ -46,12 +47,12 @@ class Grant(Node):
         return await info.context.loaders.grant_view.load(self.row.id)
 
     @strawberry.field
-    async def grantor(self, info: Info) -> refs.Person:
-        return wrap("Person", await info.context.loaders.person.load(self.row.grantor_id))
+    def grantor(self, info: Info) -> refs.Person:
+        return now_or_later(info.context.loaders.person, self.row.grantor_id, lambda row: wrap("Person", row))
 
     @strawberry.field
-    async def grantee(self, info: Info) -> refs.Person:
-        return wrap("Person", await info.context.loaders.person.load(self.row.grantee_id))
+    def grantee(self, info: Info) -> refs.Person:
+        return now_or_later(info.context.loaders.person, self.row.grantee_id, lambda row: wrap("Person", row))
 
     @strawberry.field(description="ACTIVE, SUSPENDED while R2 or R3 fails (it resumes by itself), or REVOKED.")
     async def status(self, info: Info) -> GrantStatusEnum:
@@ -129,13 +130,13 @@ class PremiumPaid:
 
 
 async def payer_order_of(info: Info, person_id: uuid.UUID) -> PayerOrder:
-    def load():
-        with info.context.rt.db.read() as s:
-            return grants.saved_choice(s, person_id)
-
-    choice = await info.context.run(load)
-    granted = await info.context.loaders.grant.load_many([grant_of(k) for k in choice.order if grant_of(k)])
-    rows = iter(granted)
+    loaders = info.context.loaders
+    received = await loaders.grants_received.load(person_id)
+    unrevoked = [g for g in received if g.status == GrantStatus.ACTIVE]
+    choice = grants.choice_of(await loaders.saved_order.load(person_id),
+                              await loaders.account.load(person_id) is not None, unrevoked)
+    by_id = {g.id: g for g in unrevoked}
+    rows = iter([by_id[grant_of(k)] for k in choice.order if grant_of(k)])
     pools = [PayerPool(key=public_pool(k), grant=Grant(row=next(rows)) if grant_of(k) else None)
              for k in choice.order]
     return PayerOrder(pools=pools, cash_only=choice.cash_only)

@@ -12,6 +12,7 @@ from backend.domain.idnumber import Sex
 from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.regions import region_name
 from backend.graph.core.enums import InsuranceStatusEnum, InsuranceTypeEnum, SexEnum
+from backend.graph.core.loaders import now_or_later
 from backend.graph.core.node import Node, register
 from backend.graph.core.scalars import Fen
 from backend.principals import InstitutionKind, StaffRole
@@ -87,14 +88,13 @@ class PersonFields(Node):
         return self.row.phone
 
     @strawberry.field
-    async def insurance(self, info: Info) -> Insurance | None:
-        row = await info.context.loaders.enrolment.load(self.row.id)
-        return Insurance(row=row) if row else None
+    def insurance(self, info: Info) -> Insurance | None:
+        return now_or_later(info.context.loaders.enrolment, self.row.id, lambda row: Insurance(row=row) if row else None)
 
     @strawberry.field(description="Self, staff, and holders of a binding with view_account.")
-    async def personal_account(self, info: Info) -> PersonalAccount | None:
-        row = await info.context.loaders.account.load(self.row.id)
-        return PersonalAccount(row=row) if row else None
+    def personal_account(self, info: Info) -> PersonalAccount | None:
+        return now_or_later(info.context.loaders.account, self.row.id,
+                            lambda row: PersonalAccount(row=row) if row else None)
 
 
 @strawberry.type

@@ -1,0 +1,91 @@
+"""`make bench`: every benchmark on PostgreSQL (the family page also on SQLite), and the table in
+docs/benchmarks.md.
+
+    .venv/bin/python bench/report.py [--repeat 2] [--seconds 10]
+
+Each figure is printed beside its baseline from the same run, so a busy machine moves both; the
+settlement benchmark runs `--repeat` times, and the table shows every run, so the spread shows too.
+Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres as
+the admin connection; it creates and drops its own databases).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import family_query  # noqa: E402
+import psycopg  # noqa: E402
+import settle  # noqa: E402
+
+FAMILY_DB = "yibao_bench_family"
+
+
+def scratch_database() -> str:
+    with psycopg.connect(settle.ADMIN.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {FAMILY_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {FAMILY_DB}")
+    return settle.ADMIN.rsplit("/", 1)[0] + f"/{FAMILY_DB}"
+
+
+def machine() -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load average {load}"
+
+
+def table(settles: list[dict], family: dict[str, list[dict]]) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`bench/report.py`); each figure stands beside its baseline from the same run.",
+        "",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {machine()}",
+        "",
+        "## Settle (`bench/settle.py`, PostgreSQL)",
+        "",
+        f"{settles[0]['clients']} clients, {settles[0]['workers']} uvicorn workers, {settles[0]['seconds']:.0f} s "
+        "per phase. Targets: /graphql at least 1/3 of raw SQL and at least 80% of the plain JSON endpoint.",
+        "",
+        "| run | /graphql (/s) | plain JSON (/s) | raw SQL (/s) | graph / raw SQL | graph / JSON "
+        "| statements per settlement | failed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for i, r in enumerate(settles, start=1):
+        lines.append(f"| {i} | {r['graph']:.0f} | {r['json']:.0f} | {r['raw']:.0f} | {r['graph'] / r['raw']:.0%} "
+                     f"| {r['graph'] / r['json']:.0%} | {r['statements']} | {r['failures']} |")
+    lines += ["", "## The family page's query (`bench/family_query.py`)", "",
+              f"{family_query.ROUNDS} rounds in-process. Targets: at most 8 statements at any size, at least 1/3 "
+              "of the hand-written baseline's rate.", "",
+              "| database | relatives | graph statements | graph (ops/s) | baseline statements | baseline (ops/s) "
+              "| graph / baseline |",
+              "|---|---|---|---|---|---|---|"]
+    for database, rows in family.items():
+        for r in rows:
+            lines.append(f"| {database} | {r['relatives']} | {r['graph_statements']} | {r['graph']:.0f} "
+                         f"| {r['baseline_statements']} | {r['baseline']:.0f} | {r['graph'] / r['baseline']:.0%} |")
+    lines += ["", "What the figures mean, and the profiles behind them: [performance.md](performance.md).", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--out", default=str(ROOT / "docs/benchmarks.md"))
+    args = parser.parse_args()
+    settles = [settle.main(["--seconds", str(args.seconds), "--codes", "200"]) for _ in range(args.repeat)]
+    family = {"PostgreSQL": family_query.run(scratch_database()), "SQLite": family_query.run(None)}
+    Path(args.out).write_text(table(settles, family))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
