@@ -12,7 +12,7 @@ import hashlib
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete
 from sqlmodel import Session, select
 
 from backend.principals import Channel, Principal, PrincipalKind
@@ -43,14 +43,28 @@ def start(rt: Runtime, principal: Principal, *, ttl_seconds: int, channel: Chann
 
 
 def resolve(rt: Runtime, secret: str) -> Principal | None:
-    """The principal of a live session, if it still exists and may sign in."""
+    """The principal of a live session, if it still exists and may sign in: one statement, since every
+    signed-in page request asks."""
     if not secret or len(secret) > 100:
         return None
+    live_key = select(ApiKey.id).where(ApiKey.institution_id == AuthSession.principal_id,
+                                       ApiKey.revoked_at.is_(None)).exists()
+    query = (
+        select(AuthSession.principal_kind, AuthSession.principal_id, AuthSession.expires_at, Person.name,
+               StaffUser.name, StaffUser.role, StaffUser.active, Institution.name, Institution.kind, live_key)
+        .select_from(AuthSession)
+        .outerjoin(Person, and_(AuthSession.principal_kind == PrincipalKind.HOUSEHOLD.value,
+                                Person.id == AuthSession.principal_id))
+        .outerjoin(StaffUser, and_(AuthSession.principal_kind == PrincipalKind.STAFF.value,
+                                   StaffUser.id == AuthSession.principal_id))
+        .outerjoin(Institution, and_(AuthSession.principal_kind == PrincipalKind.PARTNER.value,
+                                     Institution.id == AuthSession.principal_id))
+        .where(AuthSession.secret_sha256 == _digest(secret)))
     with rt.db.read() as s:
-        row = s.get(AuthSession, _digest(secret))
-        if row is None or row.expires_at <= rt.clock.now():
-            return None
-        return _load_principal(s, row.principal_kind, row.principal_id)
+        row = s.exec(query).first()
+    if row is None or row.expires_at <= rt.clock.now():
+        return None
+    return _principal(row)
 
 
 def end(rt: Runtime, secret: str) -> None:
@@ -62,21 +76,13 @@ def end_all(s: Session, principal_id: uuid.UUID) -> None:
     s.exec(delete(AuthSession).where(AuthSession.principal_id == principal_id))
 
 
-def _load_principal(s: Session, kind: str, principal_id: uuid.UUID) -> Principal | None:
-    if kind == PrincipalKind.HOUSEHOLD:
-        person = s.get(Person, principal_id)
-        return Principal(PrincipalKind.HOUSEHOLD, person.id, person.name) if person else None
-    if kind == PrincipalKind.STAFF:
-        staff = s.get(StaffUser, principal_id)
-        if staff and staff.active:
-            return Principal(PrincipalKind.STAFF, staff.id, staff.name, staff.role)
-    if kind == PrincipalKind.PARTNER:
-        # A partner signs in with an API key; once every key is revoked its sessions end too.
-        inst = s.get(Institution, principal_id)
-        if inst is None:
-            return None
-        live_key = s.exec(select(ApiKey.id).where(ApiKey.institution_id == inst.id,
-                                                  ApiKey.revoked_at.is_(None)).limit(1)).first()
-        if live_key is not None:
-            return Principal(PrincipalKind.PARTNER, inst.id, inst.name, inst.kind)
+def _principal(row) -> Principal | None:
+    kind, principal_id, _, person_name, staff_name, staff_role, staff_active, inst_name, inst_kind, live_key = row
+    if kind == PrincipalKind.HOUSEHOLD and person_name is not None:
+        return Principal(PrincipalKind.HOUSEHOLD, principal_id, person_name)
+    if kind == PrincipalKind.STAFF and staff_name is not None and staff_active:
+        return Principal(PrincipalKind.STAFF, principal_id, staff_name, staff_role)
+    # A partner signs in with an API key; once every key is revoked its sessions end too.
+    if kind == PrincipalKind.PARTNER and inst_name is not None and live_key:
+        return Principal(PrincipalKind.PARTNER, principal_id, inst_name, inst_kind)
     return None
