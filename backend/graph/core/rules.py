@@ -93,6 +93,9 @@ HOUSEHOLD_ONLY = (ALLOW, DENY, DENY, DENY)
 PARTNER_ONLY = (DENY, ALLOW, DENY, DENY)
 STAFF_ONLY = (DENY, DENY, ALLOW, DENY)
 PERSON_DATA = (SELF_OR_FAMILY, DENY, AUDITED, DENY)
+# A type reached only through a field whose own row decides who gets there (a FamilyEdge through
+# Person.family, a LedgerEntry through Person.ledger, ...): whoever reached it reads it.
+REACHED_THROUGH_PARENT = (ALLOW, ALLOW, ALLOW, ALLOW)
 
 Row = tuple[Rule, Rule, Rule, Rule]
 

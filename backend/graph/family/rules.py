@@ -1,12 +1,20 @@
 """Who sees relationships, families and households, and who may change them."""
 
-from backend.graph.core.rules import ALLOW, AUDITED, CLERK_OR_ADMIN, DENY, HOUSEHOLD_ONLY, MEMBER, PARTY, SELF, STAFF_ONLY
+from backend.graph.core.rules import (
+    ALLOW,
+    AUDITED,
+    CLERK_OR_ADMIN,
+    DENY,
+    HOUSEHOLD_ONLY,
+    MEMBER,
+    PARTY,
+    REACHED_THROUGH_PARENT,
+    SELF,
+    STAFF_ONLY,
+)
 
 RELATIONSHIP_DATA = (PARTY, DENY, AUDITED, DENY)
 HOUSEHOLD_DATA = (MEMBER, DENY, ALLOW, DENY)
-# A FamilyEdge is reached only through Person.family, ruled below; its node and relationship are ruled
-# where they are defined.
-REACHED_THROUGH_FAMILY = (ALLOW, ALLOW, ALLOW, ALLOW)
 
 #                                       household               partner  staff          anonymous
 ROWS = {
@@ -35,11 +43,11 @@ ROWS = {
     "Relationship.decidedVia":          RELATIONSHIP_DATA,
     "Relationship.rejectionReason":     RELATIONSHIP_DATA,
 
-    "FamilyEdge.cursor":                REACHED_THROUGH_FAMILY,
-    "FamilyEdge.node":                  REACHED_THROUGH_FAMILY,
-    "FamilyEdge.kind":                  REACHED_THROUGH_FAMILY,
-    "FamilyEdge.kindLabel":             REACHED_THROUGH_FAMILY,
-    "FamilyEdge.relationship":          REACHED_THROUGH_FAMILY,
+    "FamilyEdge.cursor":                REACHED_THROUGH_PARENT,
+    "FamilyEdge.node":                  REACHED_THROUGH_PARENT,
+    "FamilyEdge.kind":                  REACHED_THROUGH_PARENT,
+    "FamilyEdge.kindLabel":             REACHED_THROUGH_PARENT,
+    "FamilyEdge.relationship":          REACHED_THROUGH_PARENT,
 
     "Household.id":                     HOUSEHOLD_DATA,
     "Household.name":                   HOUSEHOLD_DATA,

@@ -8,6 +8,7 @@ from backend.graph.core.rules import (
     HOUSEHOLD_ONLY,
     PARTNER_ONLY,
     PARTY,
+    REACHED_THROUGH_PARENT,
     SELF,
     SELF_OR_HOLDER,
 )
@@ -18,8 +19,6 @@ VOUCHER_DATA = (SELF_OR_HOLDER, DENY, AUDITED, DENY)
 OWN_CODE = HOUSEHOLD_ONLY
 # A partner sees only what the code it scanned shows: no Person, masked names.
 SCANNED_CODE = PARTNER_ONLY
-# A ShownCode is reached only through Query.shownCode (household only); its settlement is ruled there.
-REACHED_THROUGH_SHOWN_CODE = (ALLOW, ALLOW, ALLOW, ALLOW)
 
 #                                       household               partner  staff          anonymous
 ROWS = {
@@ -73,6 +72,6 @@ ROWS = {
     "CodePresenter.maskedName":         SCANNED_CODE,
     "CodePresenter.relationshipToSubject": SCANNED_CODE,
 
-    "ShownCode.status":                 REACHED_THROUGH_SHOWN_CODE,
-    "ShownCode.settlement":             REACHED_THROUGH_SHOWN_CODE,
+    "ShownCode.status":                 REACHED_THROUGH_PARENT,
+    "ShownCode.settlement":             REACHED_THROUGH_PARENT,
 }

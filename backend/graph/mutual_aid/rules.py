@@ -1,6 +1,17 @@
 """Who sees grants and what they paid, and who may grant, cap, order and pay premiums."""
 
-from backend.graph.core.rules import ALLOW, AUDITED, DENIED, DENY, HOUSEHOLD_ONLY, PARTY, SELF, SELF_OR_HOLDER, VISIBLE, Rule
+from backend.graph.core.rules import (
+    AUDITED,
+    DENIED,
+    DENY,
+    HOUSEHOLD_ONLY,
+    PARTY,
+    REACHED_THROUGH_PARENT,
+    SELF,
+    SELF_OR_HOLDER,
+    VISIBLE,
+    Rule,
+)
 
 GRANTOR = Rule("grantor", lambda ctx, root: VISIBLE if root.row.grantor_id == ctx.principal.id else DENIED)
 
@@ -8,8 +19,6 @@ GRANTOR = Rule("grantor", lambda ctx, root: VISIBLE if root.row.grantor_id == ct
 # grant makes available, never the grantor's balance or records.
 GRANT_DATA = (PARTY, DENY, AUDITED, DENY)
 GRANTOR_ONLY = (GRANTOR, DENY, AUDITED, DENY)
-# Reached only through fields ruled here (Grant.usage, Person.payerOrder, payPremium's payload).
-REACHED_THROUGH_PARENT = (ALLOW, ALLOW, ALLOW, ALLOW)
 
 #                                       household               partner  staff          anonymous
 ROWS = {

@@ -9,6 +9,7 @@ from backend.graph.core.rules import (
     OWN_INSTITUTION,
     OWN_INSTITUTION_AUDITED,
     PARTNER_ONLY,
+    REACHED_THROUGH_PARENT,
     SELF_OR_ACCOUNT_HOLDER,
     VISIBLE,
     Rule,
@@ -31,8 +32,6 @@ SETTLEMENT_DATA = (SETTLEMENT_VIEWER, OWN_INSTITUTION, AUDITED, DENY)
 SETTLEMENT_PERSONAL = (SETTLEMENT_VIEWER, OWN_INSTITUTION_AUDITED, AUDITED, DENY)
 # What a Settlement's lines and parts carry is reached only through Settlement.lines / mutualAid, ruled above.
 REACHED_THROUGH_SETTLEMENT = (ALLOW, ALLOW, ALLOW, DENY)
-# A ledger entry is reached only through Person.ledger, ruled above.
-REACHED_THROUGH_LEDGER = (ALLOW, ALLOW, ALLOW, ALLOW)
 
 #                                       household               partner  staff          anonymous
 ROWS = {
@@ -93,7 +92,7 @@ ROWS = {
     "MutualAidPaid.grantorMaskedName":  REACHED_THROUGH_SETTLEMENT,
     "MutualAidPaid.amountFen":          REACHED_THROUGH_SETTLEMENT,
 
-    "LedgerEntry.at":                   REACHED_THROUGH_LEDGER,
-    "LedgerEntry.amountFen":            REACHED_THROUGH_LEDGER,
-    "LedgerEntry.kind":                 REACHED_THROUGH_LEDGER,
+    "LedgerEntry.at":                   REACHED_THROUGH_PARENT,
+    "LedgerEntry.amountFen":            REACHED_THROUGH_PARENT,
+    "LedgerEntry.kind":                 REACHED_THROUGH_PARENT,
 }
