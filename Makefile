@@ -7,7 +7,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install chromium i18n bench clean
+.PHONY: run test install chromium i18n bench screenshots clean
 
 run: $(STAMP)
 	$(BIN)/yibao migrate
@@ -39,6 +39,10 @@ i18n: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/report.py
+
+# Re-take the screenshots in docs/guide/img from the browser tests (needs CJK fonts: fonts-noto-cjk).
+screenshots: $(STAMP) chromium
+	YIBAO_SCREENSHOTS=docs/guide/img $(BIN)/pytest tests/browser -k "not postgresql" -q
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -75,3 +75,15 @@ def login(page, base: str, username: str, password: str) -> None:
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
+
+
+# Screenshots for the guides in docs/ are taken by the browser tests themselves, only when asked
+# (`make screenshots` sets YIBAO_SCREENSHOTS to the folder): a normal run writes nothing and needs no fonts.
+def screenshot(page, name: str) -> None:
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get("YIBAO_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

@@ -1,0 +1,100 @@
+"""Every staff action × clerk / auditor / admin → allowed or denied, in one table, on every backend.
+
+"Allowed" means the gate let the caller through: the operation ran (its answer may still be a typed
+refusal about the input, such as NOT_FOUND for a made-up id). "Denied" means the gate refused it: a
+mutation answers NOT_ALLOWED, a query field FORBIDDEN, and nothing is written.
+
+Add a row here for every staff query or mutation; `test_every_staff_field_has_a_row` fails until you do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from backend.graph.core.ids import to_global_id
+from tests.helpers import gql, staff
+
+CLERK, AUDITOR, ADMIN = "clerk", "auditor", "admin"
+ROLES = (CLERK, AUDITOR, ADMIN)
+ALL_STAFF = frozenset(ROLES)
+READERS = frozenset({AUDITOR, ADMIN})
+CLERKS = frozenset({CLERK, ADMIN})
+ADMINS = frozenset({ADMIN})
+NOBODY_ID = "00000000-0000-4000-8000-000000000000"
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    name: str  # Query.x or Mutation.x: the field it exercises
+    document: str
+    allowed: frozenset[str]
+    variables: dict = field(default_factory=dict)
+
+
+# --- people, relationships, audit, limits, settlements (before issue 8) ---
+CORE = [
+    StaffAction("Query.people", '{ people(search: "张", first: 5) { totalCount } }', ALL_STAFF),
+    StaffAction("Query.relationshipClaims", "{ relationshipClaims(first: 5) { totalCount } }", ALL_STAFF),
+    StaffAction("Query.auditEvents", "{ auditEvents(first: 5) { totalCount } }", READERS),
+    StaffAction("Mutation.verifyRelationship",
+                'mutation($id: ID!) { verifyRelationship(input: {relationshipId: $id, method: REGISTRY}) '
+                "{ __typename ... on OperationError { code } } }", CLERKS,
+                {"id": to_global_id("Relationship", NOBODY_ID)}),
+    StaffAction("Mutation.rejectRelationship",
+                'mutation($id: ID!) { rejectRelationship(input: {relationshipId: $id, reason: "no papers"}) '
+                "{ __typename ... on OperationError { code } } }", CLERKS,
+                {"id": to_global_id("Relationship", NOBODY_ID)}),
+    StaffAction("Mutation.approveBinding",
+                "mutation($id: ID!) { approveBinding(input: {bindingId: $id}) "
+                "{ __typename ... on OperationError { code } } }", CLERKS,
+                {"id": to_global_id("Binding", NOBODY_ID)}),
+    StaffAction("Mutation.reverseSettlement",
+                'mutation($id: ID!) { reverseSettlement(input: {settlementId: $id, reason: "duplicate"}) '
+                "{ __typename ... on OperationError { code } } }", CLERKS,
+                {"id": to_global_id("Settlement", NOBODY_ID)}),
+    StaffAction("Mutation.setPolicyLimit",
+                'mutation { setPolicyLimit(input: {name: "bindings_per_holder", regionPrefix: "3701", value: 5}) '
+                "{ __typename ... on OperationError { code } } }", ADMINS),
+]
+
+# --- roster import (issue 8 §1) ---
+ROSTER: list[StaffAction] = []
+
+# --- settlement parameters (issue 8 §2) ---
+PARAMETERS: list[StaffAction] = []
+
+# --- partners and staff (issue 8 §3) ---
+PARTNERS_AND_STAFF: list[StaffAction] = []
+
+# --- search and dashboard (issue 8 §4, §5) ---
+SEARCH_AND_DASHBOARD: list[StaffAction] = []
+
+TABLE = CORE + ROSTER + PARAMETERS + PARTNERS_AND_STAFF + SEARCH_AND_DASHBOARD
+
+
+def _refused(result) -> bool:
+    codes = {(e.extensions or {}).get("code") for e in result.errors or []}
+    if "FORBIDDEN" in codes:
+        return True
+    return any(isinstance(v, dict) and v.get("code") == "NOT_ALLOWED" for v in (result.data or {}).values())
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", TABLE, ids=lambda a: a.name)
+def test_staff_action_by_role(rt, action: StaffAction, role: str):
+    result = gql(rt, staff(rt, role), action.document, **action.variables)
+    assert {(e.extensions or {}).get("code") for e in result.errors or []} <= {"FORBIDDEN"}, result.errors
+    assert _refused(result) == (role not in action.allowed), (action.name, role, result)
+
+
+def test_every_staff_field_has_a_row():
+    """Every Query or Mutation field a staff caller may reach, and nobody else, is in the table."""
+    from backend.graph.core.rules import DENY
+    from backend.graph.schema import RULE_ROWS
+
+    rows = {name: row for package in RULE_ROWS.values() for name, row in package.items()}
+    staff_only = {name for name, row in rows.items() if name.split(".")[0] in ("Query", "Mutation")
+                  and row[0] is DENY and row[1] is DENY and row[2] is not DENY}
+    assert staff_only <= {a.name for a in TABLE}, sorted(staff_only - {a.name for a in TABLE})
