@@ -75,7 +75,8 @@ def serve(args) -> int:
           flush=True)
     # uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise: tell it the same proxies as the app.
     trusted = settings.forwarded_allow_ips.strip()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
+    # No `server: uvicorn` header: it tells an attacker nothing useful to us, only to them.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False,
                 proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
     return 0
 
