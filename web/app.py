@@ -17,6 +17,7 @@ from backend.graph.schema import build_schema
 from backend.runtime import Runtime
 from backend.services.credentials import TokenSigner
 from web.body_limit import BodyLimitMiddleware
+from web.fhir.routes import routes as fhir_routes
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
 from web.pages import auth, bindings, codes, console, family, grants, partner, password, people
@@ -58,6 +59,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *bindings.routes,
             *grants.routes,
             *partner.routes,
+            *fhir_routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[
