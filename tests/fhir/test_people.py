@@ -89,6 +89,23 @@ def test_relatives_with_their_kinship_paged(world):
     assert relatives["王秀英"]["relationship"][0]["text"] == "mother"
     assert all(r["patient"]["reference"] == f"Patient/{world.id('张伟')}" and r["active"] for r in relatives.values())
     assert len({r["id"] for r in relatives.values()}) == 4
+    # Each names the relative's own Patient, which reads as the graph shows that relative.
+    own = relatives["王秀英"]["extension"][0]
+    assert own["url"] == systems.EXT_RELATED_PATIENT
+    assert world.get(f"/fhir/R4/{own['valueReference']['reference']}", token)["name"] == [{"text": "王秀英"}]
+
+
+def test_oneself_by_id_number_and_staff_anyone(world):
+    number = world.people["张伟"].id_number
+    father = world.token(FATHER_PHONE)
+    found = world.get("/fhir/R4/Patient", father, identifier=f"{systems.ID_NUMBER}|{number}")
+    assert [e["resource"]["id"] for e in found["entry"]] == [world.id("张伟")]
+    grandma = world.people["王秀英"].id_number
+    assert world.get("/fhir/R4/Patient", father, identifier=f"{systems.ID_NUMBER}|{grandma}")["total"] == 0
+    assert world.get("/fhir/R4/Patient", world.pharmacy_key, identifier=f"{systems.ID_NUMBER}|{number}")["total"] == 0
+    staff = world.token("clerk01", "clerk1234")
+    found = world.get("/fhir/R4/Patient", staff, identifier=f"{systems.ID_NUMBER}|{grandma}")
+    assert [e["resource"]["name"][0]["text"] for e in found["entry"]] == ["王秀英"]
 
 
 def test_someone_elses_relatives_are_not_listed(world):

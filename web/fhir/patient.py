@@ -20,7 +20,8 @@ CAPABILITY = Capability(TYPE, read=True, search=(
     SearchParam("identifier", "token",
                 f"Partners: `{systems.PRESENTED_CODE}|<code>` (or the bare code) finds the person a scanned code is "
                 "for, as `resolveCode` shows them (masked name); the bundle includes their Coverage and, when a "
-                "relative showed the code, that relative as RelatedPerson. Does not use the code up."),
+                "relative showed the code, that relative as RelatedPerson. Does not use the code up. "
+                f"Household members and staff: `{systems.ID_NUMBER}|<ID number>` finds oneself (staff: anyone)."),
 ), documentation="A person: the caller, their family (masked ID number and phone), or anyone for staff (audited).")
 
 
@@ -60,8 +61,22 @@ async def read(call: Call) -> dict[str, Any]:
 async def search(call: Call) -> dict[str, Any]:
     _, value = Search(call, TYPE, ("identifier",)).one_of()
     system, _, code = value.rpartition("|")
+    if system == systems.ID_NUMBER:
+        return await _by_id_number(call, code)
     if system not in ("", systems.PRESENTED_CODE):
         return searchset(call, [])
+    return await _by_code(call, code)
+
+
+async def _by_id_number(call: Call, id_number: str) -> dict[str, Any]:
+    """The caller themselves, or for staff whoever has it; never a masked number (it matches nothing)."""
+    data = await call.run(DOCUMENT, "PatientByIdNumber", idNumber=id_number)
+    viewer = data["viewer"] if data["viewer"] and data["viewer"]["__typename"] == "Person" else None
+    found = [viewer] if viewer else [edge["node"] for edge in (data.get("people") or {}).get("edges", [])]
+    return searchset(call, [entry(call, from_person(p)) for p in found if p.get("idNumber") == id_number])
+
+
+async def _by_code(call: Call, code: str) -> dict[str, Any]:
     result = (await call.run(DOCUMENT, "PatientByCode", code=code))["resolveCode"]
     if result is None:
         raise FhirError(403, "forbidden", PARTNERS_ONLY, resource=TYPE)

@@ -11,7 +11,18 @@ from typing import Any
 
 from web.fhir import systems
 from web.fhir.capability import Capability, SearchParam
-from web.fhir.datatypes import MASKED, coding, compact, concept, fhir_id, gender, graph_id_or_none, is_masked, reference
+from web.fhir.datatypes import (
+    MASKED,
+    coding,
+    compact,
+    concept,
+    extension,
+    fhir_id,
+    gender,
+    graph_id_or_none,
+    is_masked,
+    reference,
+)
 from web.fhir.http import Call
 from web.fhir.search import Search, entry, page, reference_id, searchset
 
@@ -51,6 +62,7 @@ def from_edge(patient_id: str, edge: dict[str, Any]) -> dict[str, Any]:
         "resourceType": TYPE,
         "id": f"{fhir_id(relationship['id'])}.{side}",
         "meta": MASKED if is_masked(id_number) or is_masked(phone) else None,
+        "extension": [extension(systems.EXT_RELATED_PATIENT, valueReference=reference("Patient", node["id"]))],
         "identifier": [{"system": systems.ID_NUMBER, "value": id_number}] if id_number else None,
         "active": relationship["status"] == "VERIFIED",
         "patient": reference("Patient", patient_id),

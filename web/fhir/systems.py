@@ -30,6 +30,7 @@ ITEM_CATEGORY = f"{OURS}:CodeSystem:item-category"
 VISIT_TYPE = f"{OURS}:CodeSystem:visit-type"
 
 # Extensions (Extension.url)
+EXT_RELATED_PATIENT = f"{OURS}:StructureDefinition:related-patient"  # a RelatedPerson's own Patient
 EXT_PERSONAL_ACCOUNT = f"{OURS}:StructureDefinition:personal-account-balance"
 EXT_INSURANCE_STATUS = f"{OURS}:StructureDefinition:insurance-status"
 EXT_CONSENT_METHOD = f"{OURS}:StructureDefinition:consent-method"
