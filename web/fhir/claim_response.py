@@ -46,8 +46,9 @@ CAPABILITY = Capability(TYPE, read=True, search=(
 
 
 def _amount(system: str, code: str, fen: int, payer: dict[str, Any] | None = None) -> dict[str, Any]:
-    return compact({"extension": [extension(systems.EXT_PAYER, valueReference=payer)] if payer else None,
-                    "category": concept(coding(system, code)), "amount": money(fen)})
+    """One adjudication or total (about fifty per settlement of four lines: built plainly, not compacted)."""
+    part = {"category": {"coding": [{"system": system, "code": code}]}, "amount": money(fen)}
+    return {"extension": [extension(systems.EXT_PAYER, valueReference=payer)], **part} if payer else part
 
 
 def _payers(settlement: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -70,6 +70,8 @@ async def search(call: Call) -> dict[str, Any]:
 
 async def _by_id_number(call: Call, id_number: str) -> dict[str, Any]:
     """The caller themselves, or for staff whoever has it; never a masked number (it matches nothing)."""
+    if not id_number:
+        return searchset(call, [])
     data = await call.run(DOCUMENT, "PatientByIdNumber", idNumber=id_number)
     viewer = data["viewer"] if data["viewer"] and data["viewer"]["__typename"] == "Person" else None
     found = [viewer] if viewer else [edge["node"] for edge in (data.get("people") or {}).get("edges", [])]
