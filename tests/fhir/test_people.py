@@ -89,6 +89,19 @@ def test_relatives_with_their_kinship_paged(world):
     assert relatives["王秀英"]["relationship"][0]["text"] == "mother"
     assert all(r["patient"]["reference"] == f"Patient/{world.id('张伟')}" and r["active"] for r in relatives.values())
     assert len({r["id"] for r in relatives.values()}) == 4
+    # Each reads back by its id the same, kind and label included (one side of each relationship).
+    for resource in relatives.values():
+        assert world.get(f"/fhir/R4/RelatedPerson/{resource['id']}", token) == resource
+    # The other side of the father's relationship with his mother: he, her son, as she sees it.
+    other = relatives["王秀英"]["id"].rsplit(".", 1)
+    grandma = world.token("13800000003")
+    son = world.get(f"/fhir/R4/RelatedPerson/{other[0]}.{'person' if other[1] == 'relative' else 'relative'}", grandma)
+    assert son["name"] == [{"text": "张伟"}] and son["relationship"][0]["text"] == "son"
+    assert son["relationship"][0]["coding"][0]["code"] == "child"
+    assert son["patient"]["reference"] == f"Patient/{world.id('王秀英')}"
+    # Nobody else reads it.
+    world.get(f"/fhir/R4/RelatedPerson/{relatives['王秀英']['id']}", world.token("13800000002"), status=404)
+    world.get(f"/fhir/R4/RelatedPerson/{other[0]}.nobody", token, status=404)
     # Each names the relative's own Patient, which reads as the graph shows that relative.
     own = relatives["王秀英"]["extension"][0]
     assert own["url"] == systems.EXT_RELATED_PATIENT

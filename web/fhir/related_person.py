@@ -2,13 +2,15 @@
 
 A relationship joins two people, so it gives two RelatedPersons, one for each side:
 `<relationship id>.person` (the relationship's person, related to its relative) and
-`<relationship id>.relative`.
+`<relationship id>.relative`; each reads by that id as its party sees it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from backend.domain.idnumber import Sex
+from backend.domain.kinship import Kinship, inverse, kinship_label_id
 from web.fhir import systems
 from web.fhir.capability import Capability, SearchParam
 from web.fhir.datatypes import (
@@ -24,6 +26,7 @@ from web.fhir.datatypes import (
     reference,
 )
 from web.fhir.http import Call
+from web.fhir.outcome import not_found
 from web.fhir.search import Search, entry, page, reference_id, searchset
 
 TYPE = "RelatedPerson"
@@ -41,10 +44,13 @@ V3_ROLE = {
     "MATERNAL_GRANDCHILD": ("GRNDCHILD", "grandchild"),
 }
 
-CAPABILITY = Capability(TYPE, read=False, search=(
+SIDES = ("person", "relative")
+
+CAPABILITY = Capability(TYPE, read=True, search=(
     SearchParam("patient", "reference", "`Patient/<id>`: the caller's own relatives (claimed and verified; "
                                         "active = verified), each with what they are to the patient."),
-), documentation="A relative of a person (R1 near relatives), as Person.family shows them.")
+), documentation="A relative of a person (R1 near relatives), as Person.family shows them; read by "
+                 "`<relationship id>.person` or `.relative` (one side of a relationship), by its parties.")
 
 
 def kinship(kind: str, label: str | None = None) -> dict[str, Any]:
@@ -96,3 +102,26 @@ async def search(call: Call) -> dict[str, Any]:
     node = data["node"]
     edges, total, next_cursor = page(node["family"] if node and node["__typename"] == "Person" else None)
     return searchset(call, [entry(call, from_edge(person_id, e)) for e in edges], total, next_cursor)
+
+
+def _side(call: Call, relationship: dict[str, Any], side: str) -> dict[str, Any]:
+    """One side of a relationship as Person.family would give it to the other side: `kind` is what the
+    relationship's person is to its relative, so the relative's side takes its inverse."""
+    node, other = (relationship["person"], relationship["relative"]) if side == "person" else \
+        (relationship["relative"], relationship["person"])
+    kind = Kinship(relationship["kind"].lower())
+    kind = kind if side == "person" else inverse(kind)
+    label = kinship_label_id(kind, Sex(node["sex"].lower()) if node.get("sex") else None)
+    edge = {"kind": kind.name, "kindLabel": call.gettext(label), "node": node,
+            "relationship": {"id": relationship["id"], "status": relationship["status"],
+                             "person": {"id": relationship["person"]["id"]}}}
+    return from_edge(other["id"], edge)
+
+
+async def read(call: Call) -> dict[str, Any]:
+    key, _, side = call.request.path_params["id"].rpartition(".")
+    relationship_id = graph_id_or_none("Relationship", key) if side in SIDES else None
+    node = (await call.run(DOCUMENT, "RelatedPerson", id=relationship_id))["node"] if relationship_id else None
+    if node is None or node["__typename"] != "Relationship":
+        raise not_found(TYPE)
+    return _side(call, node, side)
