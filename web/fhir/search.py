@@ -81,9 +81,8 @@ def searchset(call: Call, entries: list[dict[str, Any]], total: int | None = Non
 
 
 def page(connection: dict[str, Any] | None) -> tuple[list[dict[str, Any]], int, str | None]:
-    """A graph connection's nodes, total and next cursor; a connection the gate withheld is empty."""
+    """A graph connection's edges, total and next cursor; a connection the gate withheld is empty."""
     if connection is None:
         return [], 0, None
     info = connection["pageInfo"]
-    return ([edge for edge in connection["edges"]], connection["totalCount"],
-            info["endCursor"] if info["hasNextPage"] else None)
+    return list(connection["edges"]), connection["totalCount"], info["endCursor"] if info["hasNextPage"] else None
