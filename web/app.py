@@ -19,7 +19,7 @@ from backend.services.credentials import TokenSigner
 from web.body_limit import BodyLimitMiddleware
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
-from web.pages import auth, bindings, codes, console, family, grants, partner, password, people
+from web.pages import auth, bindings, codes, console, family, grants, partner, password, people, preferences
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -58,6 +58,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *bindings.routes,
             *grants.routes,
             *partner.routes,
+            *preferences.routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[
