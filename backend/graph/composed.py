@@ -15,12 +15,13 @@ from backend.graph.mutual_aid.types import PersonMutualAidFields
 from backend.graph.people.types import InstitutionFields, PersonFields
 from backend.graph.preferences.types import PersonPreferencesFields
 from backend.graph.settlement.types import InstitutionSettlementFields, PersonSettlementFields
+from backend.graph.statement.types import PersonStatementFields
 
 
 @register("person")
 @strawberry.type(description="An insured person (参保人).")
 class Person(PersonFields, PersonBindingFields, PersonMutualAidFields, PersonSettlementFields, PersonFamilyFields,
-             PersonPreferencesFields):
+             PersonPreferencesFields, PersonStatementFields):
     pass
 
 

@@ -45,13 +45,14 @@ from backend.graph.preferences import rules as preferences_rules
 from backend.graph.preferences.mutations import PreferencesMutation
 from backend.graph.settlement import rules as settlement_rules
 from backend.graph.settlement.mutations import SettlementMutation
+from backend.graph.statement import rules as statement_rules
 
 log = logging.getLogger(__name__)
 
 # Each domain package's rows of the rule table; `composed` registers Person and Institution as nodes.
 RULE_ROWS = {"core": core_rules.ROWS, "people": people_rules.ROWS, "family": family_rules.ROWS, "family_account": family_account_rules.ROWS,
              "mutual_aid": mutual_aid_rules.ROWS, "settlement": settlement_rules.ROWS, "admin": admin_rules.ROWS,
-             "preferences": preferences_rules.ROWS}
+             "preferences": preferences_rules.ROWS, "statement": statement_rules.ROWS}
 COMPOSED = (composed.Person, composed.Institution)
 
 
