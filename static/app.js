@@ -29,3 +29,8 @@ document.addEventListener("htmx:afterSwap", function () {
   announcer.textContent = "";
   setTimeout(function () { announcer.textContent = panel.dataset.announce; }, 50);
 });
+
+// The statement's print button (no inline handlers under the Content-Security-Policy).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) { window.print(); }
+});

@@ -19,7 +19,7 @@ from backend.services.credentials import TokenSigner
 from web.body_limit import BodyLimitMiddleware
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
-from web.pages import auth, bindings, codes, console, family, grants, partner, password, people, preferences
+from web.pages import auth, bindings, codes, console, family, grants, partner, password, people, preferences, statement
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -59,6 +59,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *grants.routes,
             *partner.routes,
             *preferences.routes,
+            *statement.routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

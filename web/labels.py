@@ -38,3 +38,6 @@ def kind_label(kind_name: str) -> str:
     """The generic label id of a Kinship enum name from the graph (PARENT -> "parent")."""
     return LABELS[Kinship[kind_name]][0]
 
+
+MONTHS = [N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+          N_("August"), N_("September"), N_("October"), N_("November"), N_("December")]
