@@ -54,8 +54,7 @@ async def statement_page(request: Request, principal) -> Response:
     error = statement["message"] if statement and statement["__typename"] == "OperationError" else None
     return render(request, "statement/page.html", status_code=400 if error else 200, me=me, people=people,
                   subject=subject, statement=None if error else statement, error=error, year=year,
-                  years=list(range(this_year, this_year - YEARS_OFFERED, -1)),
-                  grants=me.get("grantsGiven") if subject is me else None, labels=labels)
+                  years=list(range(this_year, this_year - YEARS_OFFERED, -1)), labels=labels)
 
 
 routes = [Route("/statement", statement_page, methods=["GET"])]
