@@ -43,7 +43,6 @@ def test_elderly_mode_is_switched_on_a_page_kept_and_makes_everything_large(rt, 
     page = phone()
     login(page, live_server, grandma["id_number"], grandma["password"])
     page.wait_for_url(f"{live_server}/family")
-    screenshot(page, "household-family-zh")
     assert page.get_attribute(".elderly-switch button", "aria-pressed") == "false"
     page.click(".elderly-switch button")
     page.wait_for_selector("body.elderly")
