@@ -37,6 +37,26 @@ def _violations(page, axe_source) -> list[dict]:
     return [v for v in found if v["impact"] in BLOCKING]
 
 
+# Where the focused element stands in the document (-1: nothing focused).
+FOCUS_AT = "() => document.activeElement === document.body ? -1 : [...document.querySelectorAll('*')].indexOf(document.activeElement)"
+
+
+def _focus_goes_backwards(page, stops: int = 80) -> list[int]:
+    """Tab from the top until the focus leaves the page: the document positions it visited. Any step
+    back (a positive tabindex, or controls placed out of reading order) ends the walk early."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    seen: list[int] = []
+    for _ in range(stops):
+        page.keyboard.press("Tab")
+        at = page.evaluate(FOCUS_AT)
+        if at == -1 or (seen and at == seen[0]):  # out of the page, or wrapped round to the top
+            return []
+        if seen and at <= seen[-1]:
+            return seen + [at]
+        seen.append(at)
+    return seen + ["no end"]
+
+
 def _father(rt):
     father = next(p for p in demo.logins()["people"] if p["name"] == "张伟")
     from sqlmodel import select
@@ -67,6 +87,8 @@ def test_household_pages_have_no_serious_accessibility_violations(rt, open_conte
         page.goto(f"{live_server}{path}")
         assert page.evaluate("document.body.classList.contains('elderly')") is elderly
         report[path] = _violations(page, axe_source)
+        # A logical focus order: Tab walks the controls in reading order, then leaves the page.
+        assert _focus_goes_backwards(page) == [], path
     assert {path: v for path, v in report.items() if v} == {}
 
 
