@@ -54,6 +54,7 @@ def test_elderly_mode_is_switched_on_a_page_kept_and_makes_everything_large(rt, 
         assert page.evaluate(SMALL_TEXT) == [], path
         assert page.evaluate(SMALL_TARGETS) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path  # nothing runs off the side
+        assert page.locator(".explain:visible").count() == 0, path  # fewer words
     # Kept with the person, not the browser: another phone signing in gets it too, until she turns it off.
     other = phone("en-US")
     login(other, live_server, grandma["phone"], grandma["password"])
