@@ -7,7 +7,7 @@ from typing import Annotated, Union
 import strawberry
 from strawberry.types import Info
 
-from backend.domain import statement as rules
+from backend.domain import statement as yearly
 from backend.domain.errors import DomainError
 from backend.graph.core.errors import OperationError
 from backend.graph.core.scalars import Fen
@@ -42,7 +42,8 @@ class InstitutionBurden:
     burden: Burden
 
 
-@strawberry.type(description="A person's yearly statement: the personal burden as settled (refunded lines left out). "
+@strawberry.type(description="A person's yearly statement: the personal burden as settled (refunded lines and non-medical "
+                             "goods left out). "
                              "Not a tax assessment.")
 class YearlyStatement:
     year: int
@@ -54,13 +55,13 @@ class YearlyStatement:
 StatementResult = Annotated[Union[YearlyStatement, OperationError], strawberry.union("StatementResult")]
 
 
-def _burden(b: rules.Burden) -> Burden:
+def _burden(b: yearly.Burden) -> Burden:
     return Burden(total_fen=b.total_fen, own_account_fen=b.own_account_fen, mutual_aid_fen=b.mutual_aid_fen,
                   mutual_aid=[RelativeAid(grantor_name=a.grantor_name, amount_fen=a.amount_fen) for a in b.mutual_aid],
                   cash_fen=b.cash_fen)
 
 
-def _statement(s: rules.YearlyStatement) -> YearlyStatement:
+def _statement(s: yearly.YearlyStatement) -> YearlyStatement:
     return YearlyStatement(
         year=s.year, total=_burden(s.total),
         months=[MonthBurden(month=m.month, burden=_burden(m.burden)) for m in s.months],
@@ -83,4 +84,4 @@ class PersonStatementFields:
         except DomainError as error:
             return OperationError.of(error, ctx.locale)
         lines = await ctx.loaders.statement_lines.load((self.row.id, year))
-        return _statement(rules.statement(year, lines))
+        return _statement(yearly.statement(year, lines))
