@@ -40,6 +40,7 @@ class Principal:
     id: uuid.UUID | None = None
     name: str = ""
     role: str | None = None  # staff role, or institution kind for partners
+    elderly_mode: bool = False  # a household member's pages in large print (read with the session)
 
     @property
     def is_household(self) -> bool:

@@ -19,3 +19,18 @@ document.addEventListener("click", function (event) {
   chip.closest(".switcher").querySelectorAll(".chip").forEach(function (c) { c.classList.remove("chosen"); });
   chip.classList.add("chosen");
 });
+
+// Say what a swapped-in code panel holds (a new code and its lifetime, or the payment's result) through
+// the page's live region, which stays in place so screen readers notice the change.
+document.addEventListener("htmx:afterSwap", function () {
+  var announcer = document.getElementById("announcer");
+  var panel = document.getElementById("code-panel");
+  if (!announcer || !panel || !panel.dataset.announce) { return; }
+  announcer.textContent = "";
+  setTimeout(function () { announcer.textContent = panel.dataset.announce; }, 50);
+});
+
+// The statement's print button (no inline handlers under the Content-Security-Policy).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) { window.print(); }
+});

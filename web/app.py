@@ -20,7 +20,7 @@ from web.body_limit import BodyLimitMiddleware
 from web.fhir.routes import routes as fhir_routes
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
-from web.pages import auth, bindings, codes, console, family, grants, partner, password, people
+from web.pages import auth, bindings, codes, console, family, grants, partner, password, people, preferences, statement
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -60,6 +60,8 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *grants.routes,
             *partner.routes,
             *fhir_routes,
+            *preferences.routes,
+            *statement.routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

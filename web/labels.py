@@ -38,3 +38,6 @@ def kind_label(kind_name: str) -> str:
     """The generic label id of a Kinship enum name from the graph (PARENT -> "parent")."""
     return LABELS[Kinship[kind_name]][0]
 
+
+MONTHS = [N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"),
+          N_("Oct"), N_("Nov"), N_("Dec")]

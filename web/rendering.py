@@ -28,6 +28,12 @@ def request_locale(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), request.cookies.get(LANG_COOKIE))
 
 
+def elderly_mode(request: Request) -> bool:
+    """Whether the signed-in household member chose elderly mode (适老化)."""
+    principal = getattr(request.state, "principal", None)
+    return bool(principal and principal.elderly_mode)
+
+
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
     locale = request_locale(request)
 
@@ -42,6 +48,7 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
         "other_locale": next(code for code in LOCALES if code != locale),
         "csrf_token": csrf_token(request.session),
         "china_time": china_time,
+        "elderly": elderly_mode(request),
         **values,
     }
     return HTMLResponse(env.get_template(template).render(context), status_code=status_code)

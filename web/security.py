@@ -62,9 +62,11 @@ async def sign_out(request: Request) -> None:
 
 async def principal_from_session(rt: Runtime, request: Request) -> Principal:
     secret = request.session.get("sid")
-    if not isinstance(secret, str):
-        return ANONYMOUS
-    return await to_thread.run_sync(sessions.resolve, rt, secret) or ANONYMOUS
+    principal = ANONYMOUS
+    if isinstance(secret, str):
+        principal = await to_thread.run_sync(sessions.resolve, rt, secret) or ANONYMOUS
+    request.state.principal = principal  # templates read the caller's display preferences from it
+    return principal
 
 
 async def principal_from_bearer(rt: Runtime, signer: TokenSigner, authorization: str | None, address: str) -> Principal:

@@ -84,6 +84,7 @@ class ErrorCode(StrEnum):
     PAGE_SIZE = "PAGE_SIZE"
     PASSWORD_INCORRECT = "PASSWORD_INCORRECT"
     PASSWORD_LENGTH = "PASSWORD_LENGTH"
+    STATEMENT_YEAR_INVALID = "STATEMENT_YEAR_INVALID"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -155,6 +156,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PAGE_SIZE: N_("A page holds at most {max} items."),
     ErrorCode.PASSWORD_INCORRECT: N_("The current password is not correct."),
     ErrorCode.PASSWORD_LENGTH: N_("A password has {min} to {max} characters."),
+    ErrorCode.STATEMENT_YEAR_INVALID: N_("A statement covers one year from {first} to {last}."),
 }
 
 

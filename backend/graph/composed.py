@@ -13,12 +13,15 @@ from backend.graph.family.types import PersonFamilyFields
 from backend.graph.family_account.types import PersonBindingFields
 from backend.graph.mutual_aid.types import PersonMutualAidFields
 from backend.graph.people.types import InstitutionFields, PersonFields
+from backend.graph.preferences.types import PersonPreferencesFields
 from backend.graph.settlement.types import InstitutionSettlementFields, PersonSettlementFields
+from backend.graph.statement.types import PersonStatementFields
 
 
 @register("person")
 @strawberry.type(description="An insured person (参保人).")
-class Person(PersonFields, PersonBindingFields, PersonMutualAidFields, PersonSettlementFields, PersonFamilyFields):
+class Person(PersonFields, PersonBindingFields, PersonMutualAidFields, PersonSettlementFields, PersonFamilyFields,
+             PersonPreferencesFields, PersonStatementFields):
     pass
 
 

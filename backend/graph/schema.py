@@ -41,14 +41,18 @@ from backend.graph.mutual_aid import rules as mutual_aid_rules
 from backend.graph.mutual_aid.mutations import MutualAidMutation
 from backend.graph.people import rules as people_rules
 from backend.graph.people.queries import PeopleQuery
+from backend.graph.preferences import rules as preferences_rules
+from backend.graph.preferences.mutations import PreferencesMutation
 from backend.graph.settlement import rules as settlement_rules
 from backend.graph.settlement.mutations import SettlementMutation
+from backend.graph.statement import rules as statement_rules
 
 log = logging.getLogger(__name__)
 
 # Each domain package's rows of the rule table; `composed` registers Person and Institution as nodes.
 RULE_ROWS = {"core": core_rules.ROWS, "people": people_rules.ROWS, "family": family_rules.ROWS, "family_account": family_account_rules.ROWS,
-             "mutual_aid": mutual_aid_rules.ROWS, "settlement": settlement_rules.ROWS, "admin": admin_rules.ROWS}
+             "mutual_aid": mutual_aid_rules.ROWS, "settlement": settlement_rules.ROWS, "admin": admin_rules.ROWS,
+             "preferences": preferences_rules.ROWS, "statement": statement_rules.ROWS}
 COMPOSED = (composed.Person, composed.Institution)
 
 
@@ -58,7 +62,8 @@ class Query(NodeQuery, PeopleQuery, FamilyQuery, FamilyAccountQuery, AdminQuery)
 
 
 @strawberry.type
-class Mutation(FamilyMutation, FamilyAccountMutation, MutualAidMutation, SettlementMutation, AdminMutation):
+class Mutation(FamilyMutation, FamilyAccountMutation, MutualAidMutation, SettlementMutation, AdminMutation,
+               PreferencesMutation):
     pass
 
 

@@ -51,7 +51,7 @@ def resolve(rt: Runtime, secret: str) -> Principal | None:
                                        ApiKey.revoked_at.is_(None)).exists()
     query = (
         select(AuthSession.principal_kind, AuthSession.principal_id, AuthSession.expires_at, Person.name,
-               StaffUser.name, StaffUser.role, StaffUser.active, Institution.name, Institution.kind, live_key)
+               Person.elderly_mode, StaffUser.name, StaffUser.role, StaffUser.active, Institution.name, Institution.kind, live_key)
         .select_from(AuthSession)
         .outerjoin(Person, and_(AuthSession.principal_kind == PrincipalKind.HOUSEHOLD.value,
                                 Person.id == AuthSession.principal_id))
@@ -77,9 +77,10 @@ def end_all(s: Session, principal_id: uuid.UUID) -> None:
 
 
 def _principal(row) -> Principal | None:
-    kind, principal_id, _, person_name, staff_name, staff_role, staff_active, inst_name, inst_kind, live_key = row
+    (kind, principal_id, _, person_name, elderly_mode, staff_name, staff_role, staff_active, inst_name, inst_kind,
+     live_key) = row
     if kind == PrincipalKind.HOUSEHOLD and person_name is not None:
-        return Principal(PrincipalKind.HOUSEHOLD, principal_id, person_name)
+        return Principal(PrincipalKind.HOUSEHOLD, principal_id, person_name, elderly_mode=bool(elderly_mode))
     if kind == PrincipalKind.STAFF and staff_name is not None and staff_active:
         return Principal(PrincipalKind.STAFF, principal_id, staff_name, staff_role)
     # A partner signs in with an API key; once every key is revoked its sessions end too.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from backend.storage.types import UTCDateTime
@@ -28,6 +28,8 @@ class Person(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=20, unique=True)
     password_hash: str | None = Field(default=None, max_length=255)
     created_at: datetime = _ts()
+    # Elderly mode (适老化): the person's pages in large print, high contrast and fewer words.
+    elderly_mode: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Enrolment(SQLModel, table=True):

@@ -30,6 +30,12 @@ def _people(me: dict) -> list[dict]:
     return people
 
 
+def next_person(people: list[dict], chosen: dict) -> dict | None:
+    """Elderly mode's one "switch person" button: the next one whose code can be shown, round the list."""
+    at = people.index(chosen)
+    return next((p for p in people[at + 1:] + people[:at] if p["activated"]), None)
+
+
 def payer_override(payer: str, saved: list[str]) -> dict:
     """The issueCode variables for a choice on the page: default order, cash only, or one pool first."""
     if payer == "cash":
@@ -62,7 +68,8 @@ async def _page(request: Request, principal, subject_id: str | None, status_code
     if chosen["activated"]:
         code, error = await _issue(request, principal, chosen["id"])
     return render(request, "codes/page.html", status_code=status_code, me=me, people=people, chosen=chosen,
-                  code=code, error=error, refresh_after=refresh_after, payer="default", labels=labels)
+                  next_person=next_person(people, chosen), code=code, error=error, refresh_after=refresh_after,
+                  payer="default", labels=labels)
 
 
 @household_page

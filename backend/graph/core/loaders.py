@@ -15,7 +15,7 @@ from sqlmodel import Session
 from strawberry.dataloader import DataLoader
 
 from backend.graph.core.request_reads import RequestReads
-from backend.services import grants, reads
+from backend.services import grants, reads, statement
 from backend.storage import models
 
 
@@ -61,6 +61,9 @@ class Loaders:
         self.ledger = self._loader(reads.ledger_of, default=list)
         self.saved_order = self._loader(reads.saved_orders)
         self.grant_view = self._loader(lambda s, ids: grants.grant_views(s, ids, rt.clock.now()))
+        # Keyed by (person or grant id, year).
+        self.statement_lines = self._loader(statement.paid_lines, default=list)
+        self.grant_paid_in = self._loader(statement.grant_paid_in, default=statement.GrantYear)
 
     def _loader(self, batch: Callable[[Session, Sequence[uuid.UUID]], dict], default: Callable[[], Any] | None = None):
         request_reads = self._reads

@@ -47,6 +47,10 @@ ROWS = {
     "Grant.capLeftFen":                 GRANT_DATA,
     "Grant.canPayNow":                  GRANT_DATA,
     "Grant.usage":                      GRANTOR_ONLY,
+    "Grant.paidIn":                     GRANT_DATA,
+    "GrantYearPaid.year":               REACHED_THROUGH_PARENT,
+    "GrantYearPaid.medicalFen":         REACHED_THROUGH_PARENT,
+    "GrantYearPaid.premiumFen":         REACHED_THROUGH_PARENT,
 
     "GrantUse.at":                      REACHED_THROUGH_PARENT,
     "GrantUse.amountFen":               REACHED_THROUGH_PARENT,

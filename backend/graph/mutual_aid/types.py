@@ -9,6 +9,7 @@ from typing import Annotated, Union
 import strawberry
 from strawberry.types import Info
 
+from backend.domain.errors import DomainError
 from backend.domain.grants import GrantStatus
 from backend.domain.pools import grant_of
 from backend.graph.core import refs
@@ -21,6 +22,7 @@ from backend.graph.core.scalars import Fen
 from backend.graph.core.wrappers import Wrapper
 from backend.i18n import gettext
 from backend.services import grants
+from backend.services.statement import valid_year
 from backend.storage import models
 
 GrantStatusEnum = strawberry.enum(GrantStatus, name="GrantStatus")
@@ -33,6 +35,16 @@ class GrantUse:
     kind: str = strawberry.field(description="medical or premium")
     institution_name: str | None
     refunded_fen: Fen
+
+
+@strawberry.type(description="What one grant paid in a year, as totals: never the grantee's lines.")
+class GrantYearPaid:
+    year: int
+    medical_fen: Fen = strawberry.field(description="Towards the grantee's settled bills (refunded lines left out).")
+    premium_fen: Fen = strawberry.field(description="Resident premiums paid for that year.")
+
+
+GrantPaidInResult = Annotated[Union[GrantYearPaid, OperationError], strawberry.union("GrantPaidInResult")]
 
 
 @register("grant")
@@ -100,6 +112,17 @@ class Grant(Node):
     @strawberry.field(description="Whether the grant can pay anything now: all a grantee learns of the balance.")
     async def can_pay_now(self, info: Info) -> bool:
         return (await self._view(info)).can_pay_now
+
+    @strawberry.field(description="What this grant paid in a year, as totals (for the grantor's own records); "
+                                  "OperationError for a bad year.")
+    async def paid_in(self, info: Info, year: int) -> GrantPaidInResult | None:
+        ctx = info.context
+        try:
+            valid_year(year, ctx.rt.clock.now())
+        except DomainError as error:
+            return OperationError.of(error, ctx.locale)
+        paid = await ctx.loaders.grant_paid_in.load((self.row.id, year))
+        return GrantYearPaid(year=year, medical_fen=paid.medical_fen, premium_fen=paid.premium_fen)
 
     @strawberry.field(description="The grantor's feed of what the grantee spent from this grant.")
     async def usage(self, info: Info, first: int = 20, after: str | None = None) -> Connection[GrantUse]:

@@ -1,0 +1,1 @@
+"""A person's own display preferences: elderly mode (适老化)."""
