@@ -67,7 +67,10 @@ def _print_logins(data: dict, message: str) -> None:
 def serve(args) -> int:
     import uvicorn
 
+    from backend.observability import logs
+
     settings = get_settings()
+    logs.configure(settings.log_level)  # the supervisor's own lines; each worker sets up its own too
     workers = max(1, args.workers)
     if workers > 1:
         _multiprocess_metrics_dir()
