@@ -18,7 +18,7 @@ from backend.domain.relationships import RelationshipStatus
 from backend.graph.core import refs
 from backend.graph.core.enums import InsuranceTypeEnum, KinshipEnum
 from backend.graph.core.errors import OperationError
-from backend.graph.core.loaders import now_or_later
+from backend.graph.core.loaders import load_many_primed_first, now_or_later
 from backend.graph.core.node import Node, register, wrap
 from backend.graph.core.pagination import Connection, paginate
 from backend.graph.core.wrappers import Wrapper
@@ -140,7 +140,8 @@ class PersonBindingFields:
                     if r.status == RelationshipStatus.VERIFIED
                     and kind_of_other(Kinship(r.kind), other_is_stored_person=r.relative_id == self.row.id)
                     is Kinship.CHILD]
-        minors = [p for p in await loaders.person.load_many(children) if p and is_minor(p.birth_date, today)]
+        people = await load_many_primed_first(loaders.person, children)  # the viewer's relatives are primed
+        minors = [p for p in people if p and is_minor(p.birth_date, today)]
         vouchers = await loaders.voucher.load_many([p.id for p in minors])
         return [Ward(row=p, activated=v is not None) for p, v in zip(minors, vouchers, strict=True)]
 
