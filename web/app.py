@@ -23,7 +23,7 @@ from web.body_limit import BodyLimitMiddleware
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
 from web.observe import RequestObservationMiddleware
-from web.pages import auth, bindings, codes, console, family, grants, partner, password, people
+from web.pages import auth, bindings, codes, console, family, grants, partner, password, people, settlements
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -65,6 +65,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *bindings.routes,
             *grants.routes,
             *partner.routes,
+            *settlements.routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[
