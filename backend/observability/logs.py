@@ -22,6 +22,7 @@ _PERSONAL = [
     (re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u00b7]+"), "[name]"),
 ]
 _handler: logging.Handler | None = None
+_level_before: int | None = None
 
 
 def redact(text: str) -> str:
@@ -63,10 +64,12 @@ def configure(level: str = "INFO", stream: TextIO | None = None) -> logging.Hand
 
     Called once per serving process; calling it again replaces the handler it installed.
     """
-    global _handler
+    global _handler, _level_before
     root = logging.getLogger()
     if _handler is not None:
         root.removeHandler(_handler)
+    else:
+        _level_before = root.level
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(Formatter())
     handler.addFilter(RequestIdFilter())
@@ -81,7 +84,11 @@ def configure(level: str = "INFO", stream: TextIO | None = None) -> logging.Hand
 
 
 def remove(handler: logging.Handler) -> None:
+    """Take back what `configure` installed (tests, benchmarks): the handler and the root level."""
     global _handler
-    logging.getLogger().removeHandler(handler)
+    root = logging.getLogger()
+    root.removeHandler(handler)
     if _handler is handler:
         _handler = None
+        if _level_before is not None:
+            root.setLevel(_level_before)
