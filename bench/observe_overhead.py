@@ -73,7 +73,7 @@ def main() -> None:
     with open(os.devnull, "w") as sink:
         handler = logs.configure("INFO", sink)
         print(f"{args.requests} requests each in {args.rounds} alternating rounds (medians), in-process (ASGI), "
-              "JSON access lines at INFO to /dev/null")
+              f"JSON access lines at INFO to /dev/null; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(f"{'request':<28}{'observed req/s':>16}{'baseline req/s':>16}{'overhead µs/req':>18}")
         for method, path in (("POST", "/graphql"), ("GET", "/healthz")):
             # Alternating rounds, median of each: a busy machine slows both sides alike.
