@@ -30,6 +30,7 @@ class Channel(StrEnum):
     WEB = "web"          # household pages
     CONSOLE = "console"  # staff pages
     GRAPHQL = "graphql"  # /graphql over HTTP
+    FHIR = "fhir"        # /fhir/R4, the read-only FHIR export
     CLI = "cli"
 
 

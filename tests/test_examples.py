@@ -14,3 +14,16 @@ def test_partner_resolves_a_family_account_code(live_server):
                          capture_output=True, text=True, timeout=60, check=True).stdout
     assert '"__typename": "ResolvedCode"' in out and '"maskedName": "王*英"' in out
     assert '"relationshipToSubject": "CHILD"' in out
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_partner_and_a_family_app_fetch_the_fhir_export(live_server):
+    out = subprocess.run([sys.executable, str(PROJECT_ROOT / "docs/examples/fhir_partner.py"), live_server],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "served: Patient, RelatedPerson, Coverage, Consent, ClaimResponse" in out
+    assert '"text": "王*英"' in out and '"code": "CHILD"' in out          # the scanned code's person and presenter
+    assert "settled: {'settlement': {'id'" in out
+    assert '"resourceType": "ClaimResponse"' in out and '"code": "mutual-aid"' in out
+    for title in ("Patient/<id>", "Coverage/<id>", "RelatedPerson?patient", "Consent?patient", "Consent?actor"):
+        assert f"--- {title}" in out
+    assert '"code": "family-mutual-aid"' in out and '"code": "family-account"' in out

@@ -20,6 +20,7 @@ from backend.runtime import Runtime
 from backend.services.credentials import TokenSigner
 from web import operators
 from web.body_limit import BodyLimitMiddleware
+from web.fhir.routes import routes as fhir_routes
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
 from web.observe import RequestObservationMiddleware
@@ -66,6 +67,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *grants.routes,
             *partner.routes,
             *settlements.routes,
+            *fhir_routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

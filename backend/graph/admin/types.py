@@ -43,7 +43,7 @@ class AuditEvent:
     def action(self) -> str:
         return self.row.action
 
-    @strawberry.field(description="web, console, graphql or cli")
+    @strawberry.field(description="web, console, graphql, fhir or cli")
     def channel(self) -> str:
         return self.row.channel
 

@@ -1,0 +1,97 @@
+"""ClaimResponse: settlements with totals, payment components and per-line adjudication, to whom the graph shows them."""
+
+from collections import defaultdict
+
+from sqlmodel import select
+
+from backend.services import bindings
+from backend.storage.models import AuditEvent, Binding
+from tests.fhir.conftest import household
+from web.fhir import systems
+
+FATHER_PHONE = "13800000001"
+
+
+def _fen(money) -> int:
+    assert money["currency"] == "CNY"
+    return round(money["value"] * 100)
+
+
+def _by_code(parts) -> dict[str, int]:
+    sums: dict[str, int] = defaultdict(int)
+    for part in parts:
+        sums[part["category"]["coding"][0]["code"]] += _fen(part["amount"])
+    return dict(sums)
+
+
+def test_a_partner_lists_its_own_settlements_with_masked_names(world, rt):
+    bundle = world.get("/fhir/R4/ClaimResponse", world.pharmacy_key)
+    assert bundle["total"] == 1
+    claim = bundle["entry"][0]["resource"]
+    assert claim["id"] == world.settlement_id and claim["patient"] == {"display": "张*宝"}
+    assert any(s["code"] == "MASKED" for s in claim["meta"]["security"])
+    assert claim["requestor"]["display"] == "历下区康宁大药房" and claim["status"] == "active"
+    assert claim["type"]["coding"][0]["code"] == "pharmacy" and claim["use"] == "claim"
+    # The partner's read of personal data is audited, on the fhir channel.
+    with rt.db.read() as s:
+        reads = s.exec(select(AuditEvent).where(AuditEvent.action == "person.read")).all()
+    assert {(e.channel, e.subject_person_id) for e in reads} == {("fhir", world.people["张小宝"].id)}
+    # Another partner sees none of it.
+    assert world.get("/fhir/R4/ClaimResponse", world.hospital_key)["total"] == 0
+    world.get(f"/fhir/R4/ClaimResponse/{world.settlement_id}", world.hospital_key, status=404)
+
+
+def test_every_fen_is_accounted_for_in_totals_and_lines(world):
+    claim = world.get(f"/fhir/R4/ClaimResponse/{world.settlement_id}", world.pharmacy_key)
+    total = _by_code(claim["total"])
+    bill = 12_00 * 2 + 30_00 + 5_00
+    assert total["submitted"] == bill == total["benefit"] + total["personal-burden"] + total["non-medical"]
+    assert total["personal-burden"] == (total["deductible"] + total["copay"] + total["b-self-pay-first"]
+                                        + total["self-pay"])
+    paid = total["own-account"] + total["mutual-aid"] + total["cash"]
+    assert paid == total["personal-burden"] + total["non-medical"]
+    assert _fen(claim["payment"]["amount"]) == total["benefit"]
+    assert total["mutual-aid"] > 0 and total["self-pay"] == 30_00 and total["non-medical"] == 5_00
+    # Each grant that paid is named, masked, with a reference to its Consent.
+    aid = [t for t in claim["total"] if t["category"]["coding"][0]["code"] == "mutual-aid"]
+    payer = aid[0]["extension"][0]
+    assert payer["url"] == systems.EXT_PAYER and payer["valueReference"]["reference"].startswith("Consent/grant-")
+    assert "*" in payer["valueReference"]["display"]
+
+    lines = {item["itemSequence"]: _by_code(item["adjudication"]) for item in claim["item"]}
+    assert sorted(lines) == [1, 2, 3] and [lines[n]["submitted"] for n in (1, 2, 3)] == [24_00, 30_00, 5_00]
+    for code in ("submitted", "benefit", "deductible", "copay", "self-pay", "non-medical", "cash"):
+        assert sum(line.get(code, 0) for line in lines.values()) == total[code], code
+    assert sum(line.get("mutual-aid", 0) + line.get("own-account", 0) for line in lines.values()) == \
+        total["mutual-aid"] + total["own-account"]
+    item = claim["item"][0]["extension"]
+    assert item[0]["valueCodeableConcept"]["coding"][0] == {"system": systems.ITEM, "code": "A001", "display": "阿莫西林胶囊"}
+    assert item[1]["valueCoding"]["code"] == "a" and item[2]["valueQuantity"] == {"value": 2}
+    assert item[3]["valueMoney"] == {"value": 12, "currency": "CNY"}
+
+
+def test_a_refunded_line_carries_a_note(world):
+    claim = world.get(f"/fhir/R4/ClaimResponse/{world.settlement_id}", world.pharmacy_key)
+    refunded = [item["itemSequence"] for item in claim["item"] if item.get("noteNumber")]
+    assert refunded == [3] and claim["processNote"][0]["number"] == 1
+    assert claim["processNote"][0]["text"] == "Refunded or reversed"
+
+
+def test_the_presenter_sees_the_person_and_holders_need_view_account_to_list(world, rt):
+    token = world.token(FATHER_PHONE)
+    claim = world.get(f"/fhir/R4/ClaimResponse/{world.settlement_id}", token)
+    assert claim["patient"] == {"reference": f"Patient/{world.id('张小宝')}", "display": "张小宝"}
+    assert "meta" not in claim
+    son = f"Patient/{world.id('张小宝')}"
+    assert world.get("/fhir/R4/ClaimResponse", token, patient=son)["total"] == 0
+    with rt.db.read() as s:
+        binding = s.exec(Binding.__table__.select().where(Binding.subject_id == world.people["张小宝"].id)).one()
+    bindings.set_binding_scopes(rt, household(rt, world.people["张伟"]), binding.id, view_insurance=True,
+                                view_account=True)
+    listed = world.get("/fhir/R4/ClaimResponse", token, patient=son, _count="1")
+    assert listed["total"] == 1 and listed["entry"][0]["resource"]["patient"]["reference"] == son
+
+
+def test_a_household_member_must_name_the_patient(world):
+    outcome = world.get("/fhir/R4/ClaimResponse", world.token(FATHER_PHONE), status=400)
+    assert outcome["issue"][0]["code"] == "required"
