@@ -67,18 +67,47 @@ def _print_logins(data: dict, message: str) -> None:
 def serve(args) -> int:
     import uvicorn
 
-    from web.app import create_app
+    from backend.observability import logs
 
     settings = get_settings()
-    app = create_app(_runtime())
-    print(f"yibao-family on http://{args.host}:{args.port}/  (GraphQL: http://{args.host}:{args.port}/graphql)",
-          flush=True)
+    logs.configure(settings.log_level)  # the supervisor's own lines; each worker sets up its own too
+    workers = max(1, args.workers)
+    if workers > 1:
+        _multiprocess_metrics_dir()
+    print(f"yibao-family on http://{args.host}:{args.port}/  (GraphQL: http://{args.host}:{args.port}/graphql, "
+          f"{workers} worker process{'es' if workers > 1 else ''})", flush=True)
     # uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise: tell it the same proxies as the app.
     trusted = settings.forwarded_allow_ips.strip()
+    # Each worker builds the app through `serve_app`, which sets up the JSON logs first; uvicorn's own
+    # logging setup and access lines are off (the app writes one JSON access line per request).
     # No `server: uvicorn` header: it tells an attacker nothing useful to us, only to them.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False,
+    uvicorn.run("web.app:serve_app", factory=True, workers=workers, host=args.host, port=args.port,
+                log_config=None, log_level=settings.log_level.lower(), access_log=False, server_header=False,
                 proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
     return 0
+
+
+def _multiprocess_metrics_dir() -> None:
+    """Prometheus multiprocess mode: every worker writes its counts into one directory, which must start
+    empty; an operator's own PROMETHEUS_MULTIPROC_DIR is used (and emptied), otherwise a fresh one."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # named here: the supervisor does not import the client
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()
+    else:
+        path = Path(tempfile.mkdtemp(prefix="yibao-metrics-"))
+        import atexit
+
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
+    os.environ[MULTIPROC_ENV] = str(path)
 
 
 def create_staff(args) -> int:
@@ -177,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="serve the web app and /graphql with uvicorn")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="worker processes (metrics then use a shared directory)")
     p.set_defaults(run=serve)
     p = sub.add_parser("create-staff", help="add an insurer staff user")
     p.add_argument("--username", required=True)

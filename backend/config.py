@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed, as uvicorn's --forwarded-allow-ips
     # takes them (addresses, networks, "*"); empty: nobody's, the socket peer is the client.
     forwarded_allow_ips: str = ""
+    # Operators: the level of the JSON logs, and the bearer token /metrics asks for (unset: no /metrics).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_token: str | None = None
 
     @property
     def development(self) -> bool:

@@ -52,6 +52,8 @@ PEOPLE = [
                "father's sister-in-law: not a near relative (R1 refuses)"),
     DemoPerson("cousin", "张磊", "370105", date(1979, 12, 3), Sex.MALE, "employee", "13800000008", 80_000,
                "father's cousin: not a near relative (R1 refuses)"),
+    DemoPerson("toddler", "张小安", "370102", date(2022, 6, 18), Sex.MALE, "resident", None, None,
+               "minor child whose e-voucher a parent activates"),
 ]
 
 # (person, relative, kind: person is relative's kind, verified?)
@@ -67,10 +69,13 @@ RELATIONSHIPS = [
     ("grandma", "daughter", "paternal_grandparent", True),
     ("grandma", "son", "paternal_grandparent", True),
     ("grandpa", "daughter", "maternal_grandparent", False),  # waits for a clerk
+    ("father", "toddler", "parent", True),
+    ("mother", "toddler", "parent", True),
 ]
 
 HOUSEHOLD = ("张家", ["father", "mother", "grandma", "daughter", "son"])
 
+# The toddler's e-voucher is not activated: either parent, as guardian, activates it on the family-account page.
 VOUCHERS = ["father", "mother", "grandma", "grandpa", "daughter", "son"]
 # (holder, subject, consented?): the father shows his mother's code and, as guardian, his son's;
 # the mother's request to show her father's code waits for his approval.

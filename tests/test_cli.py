@@ -43,7 +43,7 @@ def test_demo_family_spans_three_generations_and_shows_r1(rt, database_url):
         households { edges { node { name members { totalCount } } } } } } }""")
     me = result.data["viewer"]
     kinds = {e["node"]["name"]: e["kind"] for e in me["family"]["edges"]}
-    assert kinds == {"李娜": "SPOUSE", "王秀英": "PARENT", "张晓雨": "CHILD", "张小宝": "CHILD"}
+    assert kinds == {"李娜": "SPOUSE", "王秀英": "PARENT", "张晓雨": "CHILD", "张小宝": "CHILD", "张小安": "CHILD"}
     assert me["personalAccount"]["balanceFen"] > 0
     assert me["households"]["edges"][0]["node"]["members"]["totalCount"] == 5
     grandpa = next(p for p in demo["people"] if p["name"] == "李德明")

@@ -13,21 +13,39 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from backend.config import get_settings
 from backend.graph.schema import build_schema
+from backend.observability import logs
 from backend.runtime import Runtime
 from backend.services.credentials import TokenSigner
+from web import operators
 from web.body_limit import BodyLimitMiddleware
 from web.fhir.routes import routes as fhir_routes
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
-from web.pages import auth, bindings, codes, console, family, grants, partner, password, people, preferences, statement
+from web.observe import RequestObservationMiddleware
+from web.pages import (
+    auth,
+    bindings,
+    codes,
+    console,
+    family,
+    grants,
+    partner,
+    password,
+    people,
+    preferences,
+    settlements,
+    statement,
+)
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 class App(Starlette):
-    """Starlette with the security headers outermost, so even its own 500 page carries them.
+    """Starlette with the request id and the security headers outermost, so even its own 500 page
+    carries them (and is counted and logged).
 
     Middleware given to Starlette sits inside its ServerErrorMiddleware, which sends the 500 page
     past every other layer.
@@ -38,7 +56,8 @@ class App(Starlette):
         super().__init__(**kwargs)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeadersMiddleware(super().build_middleware_stack(), development=self.development)
+        return RequestObservationMiddleware(
+            SecurityHeadersMiddleware(super().build_middleware_stack(), development=self.development))
 
 
 def create_app(rt: Runtime | None = None) -> Starlette:
@@ -50,6 +69,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
         development=settings.development,
         routes=[
             Route("/graphql", GraphQLView(schema, development=settings.development), methods=["GET", "POST"]),
+            *operators.routes,
             *auth.routes,
             *password.routes,
             *family.routes,
@@ -59,6 +79,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *bindings.routes,
             *grants.routes,
             *partner.routes,
+            *settlements.routes,
             *fhir_routes,
             *preferences.routes,
             *statement.routes,
@@ -78,6 +99,12 @@ def create_app(rt: Runtime | None = None) -> Starlette:
     app.state.schema = schema
     app.state.signer = TokenSigner(secret, settings.access_token_ttl_seconds)
     return app
+
+
+def serve_app() -> Starlette:
+    """What `yibao serve` runs in each worker process: JSON logs at LOG_LEVEL, then the app."""
+    logs.configure(get_settings().log_level)
+    return create_app()
 
 
 def _proxy_headers(trusted: str) -> list[Middleware]:

@@ -9,10 +9,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.types import ExecutionResult
 
 from backend.domain.errors import DomainError
 from backend.graph.core.context import Context, build_context
 from backend.i18n import error_message, negotiate
+from backend.observability import request_id
 from backend.principals import Channel
 from web.security import client_address, principal_from_bearer, retry_after
 
@@ -36,7 +39,8 @@ class GraphQLView(GraphQL):
                     state.rt, state.signer, request.headers.get("authorization"), client_address(request))
             except DomainError as refused:
                 locale = negotiate(request.headers.get("accept-language"))
-                error = {"message": error_message(locale, refused), "extensions": {"code": refused.code.value}}
+                error = {"message": error_message(locale, refused),
+                         "extensions": {"code": refused.code.value, "requestId": request_id.current_id()}}
                 await JSONResponse({"errors": [error]}, status_code=429, headers=retry_after(refused))(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
@@ -48,6 +52,15 @@ class GraphQLView(GraphQL):
         locale = negotiate(request.headers.get("accept-language"))
         return await build_context(request.app.state.rt, request.state.principal, Channel.GRAPHQL, locale,
                                    request=request, response=response)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """Every error names the request (`extensions.requestId`, also the X-Request-ID header), so a
+        partner's support request can be traced to its log lines."""
+        response = process_result(result)
+        rid = request_id.current_id()
+        for error in response.get("errors") or ():
+            error["extensions"] = {**(error.get("extensions") or {}), "requestId": rid}
+        return response
 
     async def get_root_value(self, request: Any) -> None:
         return None

@@ -50,3 +50,10 @@ def check_request(*, holder_is_subject: bool, subject_voucher_active: bool, rela
     if not subject_voucher_active:
         raise DomainError(ErrorCode.VOUCHER_NOT_ACTIVATED, field="subjectId")
     return BindingStatus.ACTIVE if subject_minor else BindingStatus.PENDING
+
+
+def check_guardian(*, subject_minor: bool, actor_is_verified_parent: bool) -> None:
+    """A guardian acts for a minor child (activating the child's e-voucher): a verified parent, while
+    the child is a minor. A stranger learns nothing (age, existence) from the refusal: one code for all."""
+    if not (subject_minor and actor_is_verified_parent):
+        raise DomainError(ErrorCode.NOT_GUARDIAN, field="personId")

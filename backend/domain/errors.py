@@ -45,6 +45,7 @@ class ErrorCode(StrEnum):
     BIND_SELF = "BIND_SELF"
     VOUCHER_NOT_ACTIVATED = "VOUCHER_NOT_ACTIVATED"
     VOUCHER_ALREADY_ACTIVATED = "VOUCHER_ALREADY_ACTIVATED"
+    NOT_GUARDIAN = "NOT_GUARDIAN"
     MINOR_NEEDS_GUARDIAN = "MINOR_NEEDS_GUARDIAN"
     BINDING_EXISTS = "BINDING_EXISTS"
     BINDING_LIMIT = "BINDING_LIMIT"
@@ -117,6 +118,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.BIND_SELF: N_("Your own code needs no binding."),
     ErrorCode.VOUCHER_NOT_ACTIVATED: N_("This person has not activated their medical e-voucher yet."),
     ErrorCode.VOUCHER_ALREADY_ACTIVATED: N_("Your medical e-voucher is already activated."),
+    ErrorCode.NOT_GUARDIAN: N_("Only a parent whose relationship staff have verified can activate a minor child's e-voucher."),
     ErrorCode.MINOR_NEEDS_GUARDIAN: N_("A minor can only be bound by a parent whose relationship staff have verified."),
     ErrorCode.BINDING_EXISTS: N_("You already hold or have requested a binding for this person."),
     ErrorCode.BINDING_LIMIT: N_("You already hold the most bindings this region allows ({limit})."),

@@ -28,6 +28,7 @@ from backend.graph.core import gate
 from backend.graph.core import rules as core_rules
 from backend.graph.core.gate import Gate
 from backend.graph.core.node import NodeQuery, node_classes
+from backend.graph.core.observe import Observe
 from backend.graph.core.rules import RuleTable
 from backend.graph.core.scalars import SCALARS
 from backend.graph.core.wrappers import Wrapper
@@ -110,6 +111,7 @@ def build_schema(settings: Settings) -> Schema:
     if not settings.development:
         rules.append(NoSchemaIntrospectionCustomRule)
     extensions: list = [
+        Observe,
         Gate,
         # An unexpected failure must not show callers its SQL or values; refusals carry a code and pass.
         lambda: MaskErrors(should_mask_error=_unexpected, error_message="Unexpected error."),

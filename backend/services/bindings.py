@@ -7,7 +7,15 @@ import uuid
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from backend.domain.bindings import LIVE, BindingStatus, ConsentMethod, check_request, guardian_decides, is_minor
+from backend.domain.bindings import (
+    LIVE,
+    BindingStatus,
+    ConsentMethod,
+    check_guardian,
+    check_request,
+    guardian_decides,
+    is_minor,
+)
 from backend.domain.codes import CodeStatus
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.kinship import Kinship, kind_of_other
@@ -20,17 +28,24 @@ from backend.services.limits import LimitName, limit_for
 from backend.storage.models import Binding, Enrolment, EVoucher, Person, PresentedCode, Relationship
 
 
-def activate_voucher(rt: Runtime, actor: Actor) -> EVoucher:
-    """A person activates their own medical e-voucher (医保电子凭证)."""
-    person_id = actor.principal.id
+def activate_voucher(rt: Runtime, actor: Actor, person_id: uuid.UUID | None = None) -> EVoucher:
+    """A person activates their own medical e-voucher (医保电子凭证), or a guardian (a verified parent)
+    a minor child's."""
+    me = actor.principal.id
+    person_id = person_id or me
+    by_guardian = person_id != me
     now = rt.clock.now()
 
     def work(s: Session) -> EVoucher:
+        if by_guardian:
+            child = s.get(Person, person_id)
+            check_guardian(subject_minor=child is not None and is_minor(child.birth_date, now.date()),
+                           actor_is_verified_parent=child is not None and _is_verified_parent(s, me, person_id))
         if s.get(EVoucher, person_id) is not None:
-            raise DomainError(ErrorCode.VOUCHER_ALREADY_ACTIVATED)
+            raise DomainError(ErrorCode.VOUCHER_ALREADY_ACTIVATED, field="personId" if by_guardian else None)
         voucher = EVoucher(person_id=person_id, activated_at=now)
         s.add(voucher)
-        audit.record(s, actor, "voucher.activate", at=now, subject_person_id=person_id)
+        audit.record(s, actor, "voucher.activate", at=now, subject_person_id=person_id, by_guardian=by_guardian)
         return voucher
 
     return rt.db.write(work)

@@ -14,6 +14,7 @@ from backend.domain.codes import CodeStatus, code_digest, is_authentic, make_cod
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.kinship import Kinship, kind_of_other
 from backend.domain.relationships import RelationshipStatus
+from backend.observability import metrics
 from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit
@@ -76,7 +77,9 @@ def issue_code(rt: Runtime, actor: Actor, subject_id: uuid.UUID, *, pools: list[
         return NewCode(text=text, expires_at=expires_at, subject=s.get(Person, subject_id),
                           presenter=s.get(Person, presenter_id), binding_id=row.binding_id)
 
-    return rt.db.write(work)
+    issued = rt.db.write(work)
+    metrics.code_issued()
+    return issued
 
 
 def live_code(s: Session, rt: Runtime, text: str, *, lock: bool) -> PresentedCode:
@@ -122,7 +125,13 @@ def resolve_code(rt: Runtime, actor: Actor, text: str) -> ResolvedCode:
             presenter_is=None if row.presenter_id == row.subject_id else _presenter_is(s, row.presenter_id,
                                                                                        row.subject_id))
 
-    return rt.db.write(work)
+    try:
+        resolved = rt.db.write(work)
+    except DomainError as refused:
+        metrics.code_resolved(refused.code.value)
+        raise
+    metrics.code_resolved("ok")
+    return resolved
 
 
 def consume_code(s: Session, rt: Runtime, actor: Actor, text: str):

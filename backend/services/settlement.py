@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from backend.domain.grants import Enrolled
 from backend.domain.insurance import InsuranceStatus
 from backend.domain.pools import OWN_ACCOUNT, grant_pool
 from backend.domain.settlement import BillLine, Pool, SettlementStatus, VisitType, YearToDate, split_bill, validate_lines
+from backend.observability import metrics
 from backend.policy import is_clerk_or_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
@@ -83,28 +85,31 @@ def _replay(s: Session, partner_id: uuid.UUID, key: str, operation: str, digest:
     return row.result_id
 
 
-def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str, work) -> uuid.UUID:
+def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str, work) -> tuple[uuid.UUID, bool]:
     """Run `work(session, result_id)` once per (partner, key); a retry, even a concurrent one, gets the
-    first result.
+    first result. Returns the result id, and whether it was an earlier request's (a replay).
 
     The key is claimed first (`INSERT … ON CONFLICT DO NOTHING`, with the id the result will have): one
     statement instead of a look-up and an insert, and a concurrent duplicate waits on the key itself.
     """
     partner_id = actor.principal.id
+    replayed = False
 
     def attempt(s: Session) -> uuid.UUID:
+        nonlocal replayed
         result_id = uuid.uuid4()
         keys = IdempotencyKey.__table__
         claimed = s.connection().execute(insert_ignoring(s, keys).values(
             partner_id=partner_id, key=key, operation=operation, request_sha256=digest, result_id=result_id,
             created_at=rt.clock.now()).on_conflict_do_nothing().returning(keys.c.result_id)).first()
+        replayed = claimed is None
         if claimed is None:
             return _replay(s, partner_id, key, operation, digest)
         work(s, result_id)
         return result_id
 
     try:
-        return rt.db.write(attempt)
+        return rt.db.write(attempt), replayed
     except (IntegrityError, DomainError):
         # A concurrent request with the same key may have committed first (we then found its code used,
         # or its key taken): answer with its result. Otherwise the failure is ours to report.
@@ -112,7 +117,18 @@ def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str
             earlier = _replay(s, partner_id, key, operation, digest)
         if earlier is None:
             raise
-        return earlier
+        return earlier, True
+
+
+def _counted(operation: str, run: Callable[[], tuple[uuid.UUID, bool]]) -> uuid.UUID:
+    """Run a settlement operation and count its outcome (done, replayed, refused) for /metrics."""
+    try:
+        result_id, replayed = run()
+    except DomainError:
+        metrics.settlement(operation, "refused")
+        raise
+    metrics.settlement(operation, "replayed" if replayed else "done")
+    return result_id
 
 
 def _year_to_date(s: Session, person_id: uuid.UUID, year: int) -> YearToDate:
@@ -194,6 +210,10 @@ def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | No
 
 def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
     """Settle a bill for the person whose code was scanned; returns the settlement id."""
+    return _counted("settle", lambda: _settle(rt, actor, request))
+
+
+def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[uuid.UUID, bool]:
     key = _check_key(request.idempotency_key)
     institution_id = actor.principal.id
     now = rt.clock.now()
@@ -329,6 +349,10 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
 
 def refund(rt: Runtime, actor: Actor, request: RefundRequest) -> uuid.UUID:
     """The settling institution refunds lines (or all) within the refund window."""
+    return _counted("refund", lambda: _refund(rt, actor, request))
+
+
+def _refund(rt: Runtime, actor: Actor, request: RefundRequest) -> tuple[uuid.UUID, bool]:
     key = _check_key(request.idempotency_key or "")
     window = timedelta(days=rt.settings.refund_window_days)
 
@@ -345,6 +369,10 @@ def refund(rt: Runtime, actor: Actor, request: RefundRequest) -> uuid.UUID:
 
 def reverse(rt: Runtime, actor: Actor, request: RefundRequest) -> uuid.UUID:
     """Staff (clerk, admin) reverse a settlement, or lines of it, at any time, giving a reason."""
+    return _counted("reverse", lambda: (_reverse(rt, actor, request), False))
+
+
+def _reverse(rt: Runtime, actor: Actor, request: RefundRequest) -> uuid.UUID:
     if not is_clerk_or_admin(actor.principal):
         raise DomainError(ErrorCode.NOT_ALLOWED)
     reason = (request.reason or "").strip()

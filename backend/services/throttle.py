@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from backend.domain.errors import DomainError, ErrorCode
+from backend.observability import metrics
 from backend.runtime import Runtime
 from backend.storage.db import insert_missing
 from backend.storage.models import AttemptCounter
@@ -37,6 +38,12 @@ def _current(s: Session, rt: Runtime, key: str, limit: Limit) -> AttemptCounter 
     return row
 
 
+def limit_kind(key: str) -> str:
+    """A counter key without its subject (`signin:person:<id>` -> `signin:person`), for metrics labels."""
+    parts = key.split(":", 2)  # the subject may hold colons itself (an IPv6 address)
+    return ":".join(parts[:2]) if len(parts) == 3 else parts[0]
+
+
 def check(rt: Runtime, limit: Limit, *keys: str) -> None:
     check_each(rt, [(limit, key) for key in keys])
 
@@ -47,6 +54,7 @@ def check_each(rt: Runtime, counted: Iterable[Counted]) -> None:
         for limit, key in counted:
             row = _current(s, rt, key, limit)
             if row is not None and row.failures >= limit.failures:
+                metrics.rate_limited(limit_kind(key))
                 wait = math.ceil((row.window_start + limit.window - rt.clock.now()).total_seconds())
                 raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS, minutes=max(1, math.ceil(wait / 60)),
                                   retry_after=max(1, wait))

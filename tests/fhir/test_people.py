@@ -77,18 +77,18 @@ def test_only_partners_search_by_a_code(world, rt):
 
 def test_relatives_with_their_kinship_paged(world):
     token = world.token(FATHER_PHONE)
-    first = world.get("/fhir/R4/RelatedPerson", token, patient=f"Patient/{world.id('张伟')}", _count="2")
-    assert first["total"] == 4 and len(first["entry"]) == 2
+    first = world.get("/fhir/R4/RelatedPerson", token, patient=f"Patient/{world.id('张伟')}", _count="3")
+    assert first["total"] == 5 and len(first["entry"]) == 3
     following = next(link["url"] for link in first["link"] if link["relation"] == "next")
     rest = world.get(following.removeprefix("http://testserver"), token)
     assert "next" not in {link["relation"] for link in rest["link"]}
     relatives = {e["resource"]["name"][0]["text"]: e["resource"] for e in first["entry"] + rest["entry"]}
-    assert set(relatives) == {"李娜", "王秀英", "张晓雨", "张小宝"}
+    assert set(relatives) == {"李娜", "王秀英", "张晓雨", "张小宝", "张小安"}
     kinds = {name: r["relationship"][0]["coding"][0]["code"] for name, r in relatives.items()}
-    assert kinds == {"李娜": "spouse", "王秀英": "parent", "张晓雨": "child", "张小宝": "child"}
+    assert kinds == {"李娜": "spouse", "王秀英": "parent", "张晓雨": "child", "张小宝": "child", "张小安": "child"}
     assert relatives["王秀英"]["relationship"][0]["text"] == "mother"
     assert all(r["patient"]["reference"] == f"Patient/{world.id('张伟')}" and r["active"] for r in relatives.values())
-    assert len({r["id"] for r in relatives.values()}) == 4
+    assert len({r["id"] for r in relatives.values()}) == 5
     # Each reads back by its id the same, kind and label included (one side of each relationship).
     for resource in relatives.values():
         assert world.get(f"/fhir/R4/RelatedPerson/{resource['id']}", token) == resource

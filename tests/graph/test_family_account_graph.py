@@ -140,3 +140,26 @@ def test_admins_set_policy_limits_through_the_graph(rt, world):
     assert gql(rt, clerk, query, v=2).data["setPolicyLimit"] == {"__typename": "OperationError", "code": "NOT_ALLOWED"}
     done = gql(rt, staff(rt, "admin"), query, v=2).data["setPolicyLimit"]
     assert done["limit"] == {"name": "bindings_per_holder", "regionPrefix": "3701", "value": 2}
+
+
+ACTIVATE = """mutation($id: ID) { activateVoucher(input: {personId: $id}) {
+  __typename ... on VoucherPayload { voucher { activated } } ... on OperationError { code field } } }"""
+WARDS = "{ viewer { ... on Person { wards { person { name } voucherActivated } } } }"
+
+
+def test_a_guardian_sees_their_minor_children_and_activates_a_voucher(rt, world):
+    clerk, father, mother, grandpa = world
+    toddler = person(rt, "张小安", date(2022, 6, 18), Sex.MALE)
+    relate(rt, father, toddler, "child", verify_with=clerk)
+    father_p = household_principal(father)
+    assert gql(rt, father_p, WARDS).data["viewer"]["wards"] == [{"person": {"name": "张小安"}, "voucherActivated": False}]
+    assert gql(rt, household_principal(mother), WARDS).data["viewer"]["wards"] == []  # grandpa is an adult parent
+
+    refused = gql(rt, household_principal(mother), ACTIVATE, id=to_global_id("Person", toddler.id)).data
+    assert refused["activateVoucher"] == {"__typename": "OperationError", "code": "NOT_GUARDIAN", "field": "personId"}
+    done = gql(rt, father_p, ACTIVATE, id=to_global_id("Person", toddler.id))
+    assert done.errors is None and done.data["activateVoucher"]["voucher"] == {"activated": True}
+    assert gql(rt, father_p, WARDS).data["viewer"]["wards"][0]["voucherActivated"] is True
+    # Without personId the mutation still activates the caller's own.
+    own = gql(rt, household_principal(grandpa), ACTIVATE, id=None)
+    assert own.data["activateVoucher"]["voucher"] == {"activated": True}

@@ -1,5 +1,6 @@
 """Family-account bindings (R9) on SQLite and PostgreSQL: the state machine, consent, caps, scopes."""
 
+import json
 from datetime import date
 
 import pytest
@@ -160,3 +161,41 @@ def test_a_child_who_comes_of_age_decides_the_scopes(rt, family, clock):
              view_insurance=True, view_account=True)
     done = bindings.set_binding_scopes(rt, actor_of(family["son"]), minor.id, view_insurance=True, view_account=False)
     assert done.view_account is False
+
+
+def test_a_guardian_activates_a_minor_childs_voucher_and_then_binds_the_child(rt):
+    clerk = staff(rt, "clerk")
+    father = person(rt, "张伟", date(1978, 3, 14), Sex.MALE)
+    toddler = person(rt, "张小安", date(2022, 6, 18), Sex.MALE)
+    relate(rt, father, toddler, "child", verify_with=clerk)
+    _refused(ErrorCode.VOUCHER_NOT_ACTIVATED, bindings.request_binding, rt, actor_of(father), toddler.id)
+    voucher = bindings.activate_voucher(rt, actor_of(father), toddler.id)
+    assert voucher.person_id == toddler.id
+    (event,) = audit_events(rt, "voucher.activate")
+    assert (event.actor_id, event.subject_person_id) == (str(father.id), toddler.id)
+    assert json.loads(event.detail)["by_guardian"] is True
+    _refused(ErrorCode.VOUCHER_ALREADY_ACTIVATED, bindings.activate_voucher, rt, actor_of(father), toddler.id)
+    assert bindings.request_binding(rt, actor_of(father), toddler.id).consent_via == "guardian"
+
+
+def test_only_a_verified_parent_of_a_minor_activates_for_them(rt, clock):
+    clerk = staff(rt, "clerk")
+    father = person(rt, "张伟", date(1978, 3, 14), Sex.MALE)
+    grandma = person(rt, "王秀英", date(1952, 5, 20))
+    daughter = person(rt, "张晓雨", date(2004, 7, 1))
+    toddler = person(rt, "张小安", date(2022, 6, 18), Sex.MALE)
+    unverified = person(rt, "张小平", date(2020, 1, 5), Sex.MALE)
+    stranger = person(rt, "赵丽", date(1982, 4, 12))
+    relate(rt, father, daughter, "child", verify_with=clerk)
+    relate(rt, father, toddler, "child", verify_with=clerk)
+    relate(rt, grandma, toddler, "paternal_grandchild", verify_with=clerk)
+    relate(rt, father, unverified, "child")
+    for actor, child in [(father, daughter),          # an adult child activates her own
+                         (grandma, toddler),          # a grandparent is not a guardian
+                         (father, unverified),        # the relationship is only claimed
+                         (stranger, toddler),         # no relationship
+                         (toddler, father)]:          # a child for a parent
+        _refused(ErrorCode.NOT_GUARDIAN, bindings.activate_voucher, rt, actor_of(actor), child.id)
+    assert audit_events(rt, "voucher.activate") == []
+    clock.advance(days=365 * 19)  # born 2022: an adult by 2041, who activates their own
+    _refused(ErrorCode.NOT_GUARDIAN, bindings.activate_voucher, rt, actor_of(father), toddler.id)

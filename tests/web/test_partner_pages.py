@@ -253,3 +253,38 @@ def test_a_line_refund_by_htmx(client, rt, fam, shop):
     assert "Refund this line" in re.search(r'id="result-line-1".*?</li>', r.text, re.S).group(0)
     [row] = _settlements(rt)
     assert row.status == "partly_refunded"
+
+
+def test_refusals_are_summed_up_beside_settle_with_links_to_their_fields(client, rt, fam, shop):
+    _sign_in(client, shop[1])
+    page = client.get("/partner/checkout")
+    assert 'id="settle-summary" class="error-summary" aria-live="assertive" aria-atomic="true"></div>' in page.text
+    r = client.post("/partner/checkout", headers={"HX-Request": "true"}, data=_checkout_form(page.text, "", [
+        ("A001", "Amoxicillin", "A", "12.505", "1")], serviceDate="tomorrow"))
+    summary = re.search(r'<div id="settle-summary".*?</div>', r.text, re.S).group(0)
+    assert "Not settled. Please fix:" in summary
+    links = re.findall(r'<a class="error" href="#([^"]+)">([^<]+)</a>', summary)
+    assert [target for target, _ in links] == ["code", "serviceDate", "line-0-price"]
+    assert 'aria-describedby="settle-summary"' in r.text and count(rt, Settlement) == 0
+    # A refusal from the graph (a code that is not genuine) is summed up the same way.
+    refused = client.post("/partner/checkout", data=_checkout_form(page.text, "YB1NOTACODE", [
+        ("A001", "Amoxicillin", "A", "12.50", "1")]))
+    summary = re.search(r'<div id="settle-summary".*?</div>', refused.text, re.S).group(0)
+    assert re.findall(r'href="#([^"]+)"', summary) == ["code"]
+
+
+def test_after_a_refund_the_totals_show_what_came_back_and_where(client, rt, fam, shop):
+    _sign_in(client, shop[1])
+    page = client.get("/partner/checkout")
+    code = _code_for(rt, fam.father, fam.father)
+    settled = client.post("/partner/checkout", data=_checkout_form(page.text, code, [
+        ("A001", "Amoxicillin", "A", "12.50", "2"), ("N001", "Tissues", "NON_MEDICAL", "3.00", "1")]))
+    assert "Refunded in all" not in settled.text
+    whole = re.search(r'<form[^>]*action="/partner/refund".*?</form>', settled.text.split("Totals", 1)[1], re.S).group(0)
+    r = client.post("/partner/refund", headers={"HX-Request": "true"}, data={
+        "csrf_token": _csrf(settled.text), "settlementId": _hidden(whole, "settlementId"),
+        "idempotencyKey": _hidden(whole, "idempotencyKey")})
+    back = re.search(r'<dl class="amounts totals refunded".*?</dl>', r.text, re.S).group(0)
+    # 25.00 of List A fell under the employee deductible: the father's own account paid it; the tissues were cash.
+    amounts = dict(re.findall(r'<dd class="back-(\w+)">(?:<strong>)?¥([\d.]+)', back))
+    assert amounts == {"total": "28.00", "fund": "0.00", "own": "25.00", "aid": "0.00", "cash": "3.00"}

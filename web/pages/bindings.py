@@ -21,6 +21,7 @@ ACTIONS = {
     "decline": ("Decline", "bindingId"),
     "end": ("End", "bindingId"),
     "scopes": ("Scopes", "bindingId"),
+    "activate": ("Activate", "personId"),  # a guardian activates a minor child's e-voucher
 }
 
 

@@ -23,6 +23,12 @@ from backend.services import bindings, codes
 
 
 @strawberry.input
+class ActivateVoucherInput:
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A minor child of yours (you are their verified parent); omitted: your own.")
+
+
+@strawberry.input
 class RequestBindingInput:
     subject_id: strawberry.ID = strawberry.field(description="The relative whose code you want to show.")
 
@@ -64,11 +70,16 @@ def _binding_key(input) -> object:
 
 @strawberry.type
 class FamilyAccountMutation:
-    @strawberry.mutation(description="Activate your own medical e-voucher (医保电子凭证).")
-    async def activate_voucher(self, info: Info) -> VoucherResult:
-        return await attempt(info, bindings.activate_voucher,
-                             lambda row: VoucherPayload(voucher=Voucher(person_id=row.person_id,
-                                                                        activated_at=row.activated_at)))
+    @strawberry.mutation(description="Activate your own medical e-voucher (医保电子凭证), or, as guardian, a minor "
+                                      "child's (NOT_GUARDIAN unless you are their verified parent and they are a minor).")
+    async def activate_voucher(self, info: Info, input: ActivateVoucherInput | None = None) -> VoucherResult:
+        def work(rt, actor):
+            person_id = key_of(input.person_id, "Person", "personId") if input and input.person_id else None
+            return bindings.activate_voucher(rt, actor, person_id)
+
+        me = info.context.principal.id
+        return await attempt(info, work, lambda row: VoucherPayload(voucher=Voucher(
+            person_id=row.person_id, activated_at=row.activated_at, activated_by_guardian=row.person_id != me)))
 
     @strawberry.mutation(description="Ask to show a relative's code: an adult approves; a guardian binds a minor at once.")
     async def request_binding(self, info: Info, input: RequestBindingInput) -> BindingResult:

@@ -11,10 +11,17 @@ from backend.graph.core.rules import (
     REACHED_THROUGH_PARENT,
     SELF,
     SELF_OR_HOLDER,
+    VISIBLE,
+    Rule,
 )
 
 BINDING_DATA = (PARTY, DENY, AUDITED, DENY)
 VOUCHER_DATA = (SELF_OR_HOLDER, DENY, AUDITED, DENY)
+# The voucher a guardian has just activated for a minor child, read back in the mutation's payload.
+SELF_HOLDER_OR_ACTIVATING_GUARDIAN = Rule(
+    "self or holder (or the guardian activating it)",
+    lambda ctx, root: VISIBLE if getattr(root, "activated_by_guardian", False) else SELF_OR_HOLDER.decide(ctx, root))
+VOUCHER_FIELD = (SELF_HOLDER_OR_ACTIVATING_GUARDIAN, DENY, AUDITED, DENY)
 # What the code a household member just asked for says: only that member gets it back.
 OWN_CODE = HOUSEHOLD_ONLY
 # A partner sees only what the code it scanned shows: no Person, masked names.
@@ -36,9 +43,13 @@ ROWS = {
     "Person.voucher":                   VOUCHER_DATA,
     "Person.heldBindings":              (SELF,                   DENY,    AUDITED,       DENY),
     "Person.subjectBindings":           (SELF,                   DENY,    AUDITED,       DENY),
+    "Person.wards":                     (SELF,                   DENY,    AUDITED,       DENY),
 
-    "Voucher.activated":                VOUCHER_DATA,
-    "Voucher.activatedAt":              VOUCHER_DATA,
+    "Ward.person":                      REACHED_THROUGH_PARENT,
+    "Ward.voucherActivated":            REACHED_THROUGH_PARENT,
+
+    "Voucher.activated":                VOUCHER_FIELD,
+    "Voucher.activatedAt":              VOUCHER_FIELD,
 
     "Binding.id":                       BINDING_DATA,
     "Binding.holder":                   BINDING_DATA,

@@ -9,14 +9,16 @@ from typing import Annotated, Union
 import strawberry
 from strawberry.types import Info
 
-from backend.domain.bindings import BindingStatus, ConsentMethod, guardian_decides
+from backend.domain.bindings import BindingStatus, ConsentMethod, guardian_decides, is_minor
 from backend.domain.codes import mask_name
 from backend.domain.insurance import InsuranceStatus, InsuranceType
+from backend.domain.kinship import Kinship, kind_of_other
 from backend.domain.regions import region_name
+from backend.domain.relationships import RelationshipStatus
 from backend.graph.core import refs
 from backend.graph.core.enums import InsuranceTypeEnum, KinshipEnum
 from backend.graph.core.errors import OperationError
-from backend.graph.core.loaders import now_or_later
+from backend.graph.core.loaders import load_many_primed_first, now_or_later
 from backend.graph.core.node import Node, register, wrap
 from backend.graph.core.pagination import Connection, paginate
 from backend.graph.core.wrappers import Wrapper
@@ -32,6 +34,8 @@ ConsentMethodEnum = strawberry.enum(ConsentMethod, name="ConsentMethod")
 class Voucher:
     person_id: strawberry.Private[uuid.UUID]
     activated_at: datetime.datetime | None
+    # The guardian who just activated it reads it back in the payload (before any binding exists).
+    activated_by_guardian: strawberry.Private[bool] = False
 
     def subject_ids(self) -> tuple[uuid.UUID, ...]:
         return (self.person_id,)
@@ -39,6 +43,24 @@ class Voucher:
     @strawberry.field
     def activated(self) -> bool:
         return self.activated_at is not None
+
+
+@strawberry.type(description="A minor child whose guardian this person is (a parent whose relationship staff have "
+                                    "verified): the guardian activates the child's e-voucher, then binds the child at once.")
+class Ward:
+    row: strawberry.Private[models.Person]
+    activated: strawberry.Private[bool]
+
+    def subject_ids(self) -> tuple[uuid.UUID, ...]:
+        return (self.row.id,)
+
+    @strawberry.field
+    def person(self) -> refs.Person:
+        return wrap("Person", self.row)
+
+    @strawberry.field(description="Whether the child's medical e-voucher is activated.")
+    def voucher_activated(self) -> bool:
+        return self.activated
 
 
 @register("binding")
@@ -108,6 +130,20 @@ class PersonBindingFields:
     async def voucher(self, info: Info) -> Voucher | None:
         row = await info.context.loaders.voucher.load(self.row.id)
         return Voucher(person_id=self.row.id, activated_at=row.activated_at if row else None)
+
+    @strawberry.field(description="Minor children this person is the guardian of (a verified parent), with their "
+                                  "e-voucher's state.")
+    async def wards(self, info: Info) -> list[Ward]:
+        loaders, today = info.context.loaders, info.context.rt.clock.now().date()
+        relationships = await loaders.relationships_of.load(self.row.id)
+        children = [r.person_id if r.relative_id == self.row.id else r.relative_id for r in relationships
+                    if r.status == RelationshipStatus.VERIFIED
+                    and kind_of_other(Kinship(r.kind), other_is_stored_person=r.relative_id == self.row.id)
+                    is Kinship.CHILD]
+        people = await load_many_primed_first(loaders.person, children)  # the viewer's relatives are primed
+        minors = [p for p in people if p and is_minor(p.birth_date, today)]
+        vouchers = await loaders.voucher.load_many([p.id for p in minors])
+        return [Ward(row=p, activated=v is not None) for p, v in zip(minors, vouchers, strict=True)]
 
     @strawberry.field(description="Family-account bindings this person holds (pending and active).")
     async def held_bindings(self, info: Info, first: int = 20, after: str | None = None) -> Connection[Binding] | None:

@@ -69,6 +69,7 @@ ROWS = {
     "Settlement.status":                SETTLEMENT_DATA,
     "Settlement.createdAt":             SETTLEMENT_DATA,
     "Settlement.lines":                 SETTLEMENT_PERSONAL,
+    "Settlement.refunded":              SETTLEMENT_DATA,
 
     "SettlementLine.lineNo":            REACHED_THROUGH_SETTLEMENT,
     "SettlementLine.itemCode":          REACHED_THROUGH_SETTLEMENT,
@@ -91,6 +92,11 @@ ROWS = {
     "MutualAidPaid.grantId":            REACHED_THROUGH_SETTLEMENT,
     "MutualAidPaid.grantorMaskedName":  REACHED_THROUGH_SETTLEMENT,
     "MutualAidPaid.amountFen":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefunded.totalFen":      REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefunded.fundFen":       REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefunded.ownAccountFen": REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefunded.mutualAidFen":  REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefunded.cashFen":       REACHED_THROUGH_SETTLEMENT,
 
     "LedgerEntry.at":                   REACHED_THROUGH_PARENT,
     "LedgerEntry.amountFen":            REACHED_THROUGH_PARENT,

@@ -117,6 +117,16 @@ class MutualAidPaid:
     amount_fen: Fen
 
 
+@strawberry.type(description="What a settlement's refunds and reversals gave back so far, to whom: the fund, the "
+                                    "subject's own account, family mutual aid and cash (all zero until a refund).")
+class SettlementRefunded:
+    total_fen: Fen = strawberry.field(description="The refunded lines' amounts together.")
+    fund_fen: Fen = strawberry.field(description="Back to the pooled fund.")
+    own_account_fen: Fen = strawberry.field(description="Back to the subject's own personal account.")
+    mutual_aid_fen: Fen = strawberry.field(description="Back to grantors' accounts (family mutual aid).")
+    cash_fen: Fen = strawberry.field(description="Cash handed back to the patient.")
+
+
 @register("settlement")
 @strawberry.type(description="A settled bill: what the fund, each account and cash paid (R7, R8).")
 class Settlement(SplitColumns, Node):
@@ -217,6 +227,16 @@ class Settlement(SplitColumns, Node):
     @strawberry.field
     async def lines(self, info: Info) -> list[SettlementLine]:
         return [SettlementLine(row=ln) for ln in await self._lines(info)]
+
+    @strawberry.field(description="What came back through refunds and reversals (R13), by where it went.")
+    async def refunded(self, info: Info) -> SettlementRefunded:
+        back = [ln for ln in await self._lines(info) if ln.refund_id is not None]
+        per_line = await info.context.loaders.line_payments.load_many([ln.id for ln in back])
+        payments = [p for parts in per_line for p in parts]
+        own = sum(p.amount_fen for p in payments if p.pool == OWN_ACCOUNT)
+        return SettlementRefunded(total_fen=sum(ln.amount_fen for ln in back), fund_fen=sum(ln.fund_fen for ln in back),
+                                  own_account_fen=own, mutual_aid_fen=sum(p.amount_fen for p in payments) - own,
+                                  cash_fen=sum(ln.cash_fen for ln in back))
 
 
 @strawberry.type(description="A movement on a personal account: positive in, negative out.")

@@ -1,0 +1,38 @@
+"""Settlement.refunded: what refunds gave back, by where it went, for the partner and the household."""
+
+from backend.graph.core.ids import to_global_id
+from backend.principals import Actor, Channel
+from backend.services import bindings, settlement
+from tests.helpers import actor_of, gql, household_principal
+from tests.money import grant, jinan_family, line, settle_for
+
+REFUNDED = """query($id: ID!) { node(id: $id) { ... on Settlement {
+  status fundFen ownAccountFen cashFen mutualAid { amountFen }
+  refunded { totalFen fundFen ownAccountFen mutualAidFen cashFen } } } }"""
+NOTHING = {"totalFen": 0, "fundFen": 0, "ownAccountFen": 0, "mutualAidFen": 0, "cashFen": 0}
+
+
+def test_refunded_parts_add_up_to_what_each_pool_paid(rt):
+    fam = jinan_family(rt)
+    grant(rt, fam.father, fam.son)
+    bindings.request_binding(rt, actor_of(fam.father), fam.son.id)  # as guardian: active at once
+    # The son's bill: List A over the resident deductible (the fund pays part), his father's grant the rest.
+    settled, _ = settle_for(rt, fam.pharmacy, fam.father, fam.son,
+                            [line("A", 300_00, code="A1"), line("NON_MEDICAL", 5_00, code="N1")])
+    sid = to_global_id("Settlement", settled)
+    before = gql(rt, fam.pharmacy, REFUNDED, id=sid).data["node"]
+    assert before["refunded"] == NOTHING and before["mutualAid"][0]["amountFen"] > 0 and before["fundFen"] > 0
+
+    settlement.refund(rt, Actor(fam.pharmacy, Channel.GRAPHQL),
+                      settlement.RefundRequest(settled, (2,), idempotency_key="refund-line-two"))
+    part = gql(rt, fam.pharmacy, REFUNDED, id=sid).data["node"]["refunded"]
+    assert part == {**NOTHING, "totalFen": 5_00, "cashFen": 5_00}
+
+    settlement.refund(rt, Actor(fam.pharmacy, Channel.GRAPHQL),
+                      settlement.RefundRequest(settled, None, idempotency_key="refund-the-rest"))
+    # The presenter (the father) reads it on his phone; everything came back to where it came from.
+    node = gql(rt, household_principal(fam.father), REFUNDED, id=sid).data["node"]
+    assert node["status"] == "refunded"
+    assert node["refunded"] == {"totalFen": 305_00, "fundFen": node["fundFen"], "ownAccountFen": node["ownAccountFen"],
+                                "mutualAidFen": node["mutualAid"][0]["amountFen"], "cashFen": node["cashFen"]}
+    assert gql(rt, fam.hospital, REFUNDED, id=sid).data["node"] is None  # another partner's settlement
