@@ -19,7 +19,7 @@ from backend.services.credentials import TokenSigner
 from web.body_limit import BodyLimitMiddleware
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
-from web.pages import auth, bindings, codes, console, family, grants, partner, password, people
+from web.pages import auth, bindings, codes, console, dashboard, family, grants, partner, password, people
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -52,6 +52,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *auth.routes,
             *password.routes,
             *family.routes,
+            *dashboard.routes,
             *console.routes,
             *people.routes,
             *codes.routes,

@@ -30,9 +30,9 @@ from backend.graph.core.gate import Gate
 from backend.graph.core.node import NodeQuery, node_classes
 from backend.graph.core.rules import RuleTable
 from backend.graph.core.scalars import SCALARS
+from backend.graph.core.wrappers import Wrapper
 from backend.graph.dashboard import rules as dashboard_rules
 from backend.graph.dashboard.queries import DashboardQuery
-from backend.graph.core.wrappers import Wrapper
 from backend.graph.family import rules as family_rules
 from backend.graph.family.mutations import FamilyMutation
 from backend.graph.family.queries import FamilyQuery

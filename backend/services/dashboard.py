@@ -57,7 +57,7 @@ def _by_period(column, at, day_start):
 
 
 def figures(s: Session, now: datetime) -> Figures:
-    """Four statements, whatever the volume: settlements, their pool payments, refunds, live counts."""
+    """Three statements, whatever the volume: settlements, their pool payments, refunds with live counts."""
     day_start, month_start = period_starts(now)
     conn = s.connection()
     at = Settlement.created_at
@@ -73,9 +73,10 @@ def figures(s: Session, now: datetime) -> Figures:
         .join(SettlementLine, SettlementLine.id == SettlementPayment.line_id)
         .join(Settlement, Settlement.id == SettlementLine.settlement_id)
         .where(at >= month_start, at <= now)).one()
-    refunded = conn.execute(select(*_by_period(Refund.amount_fen, Refund.created_at, day_start))
-                            .where(Refund.created_at >= month_start, Refund.created_at <= now)).one()
-    counts = conn.execute(select(
+    refunds = select(*_by_period(Refund.amount_fen, Refund.created_at, day_start)) \
+        .where(Refund.created_at >= month_start, Refund.created_at <= now).subquery()
+    live = conn.execute(select(
+        refunds.c[0], refunds.c[1],
         select(func.count()).select_from(Grant).where(Grant.status == GrantStatus.ACTIVE.value).scalar_subquery(),
         select(func.count()).select_from(Binding).where(Binding.status == BindingStatus.ACTIVE.value)
         .scalar_subquery(),
@@ -86,7 +87,7 @@ def figures(s: Session, now: datetime) -> Figures:
     def split(i: int) -> Split:  # i = 0: today, 1: this month
         return Split(count=int(settled[i]), bill_fen=int(settled[2 + i]), fund_fen=int(settled[4 + i]),
                      cash_fen=int(settled[6 + i]), own_accounts_fen=int(paid[i]), mutual_aid_fen=int(paid[2 + i]),
-                     refunded_fen=int(refunded[i]))
+                     refunded_fen=int(live[i]))
 
-    return Figures(as_of=now, today=split(0), this_month=split(1), active_grants=int(counts[0]),
-                   active_bindings=int(counts[1]), pending_claims=int(counts[2]))
+    return Figures(as_of=now, today=split(0), this_month=split(1), active_grants=int(live[2]),
+                   active_bindings=int(live[3]), pending_claims=int(live[4]))
