@@ -52,4 +52,4 @@ def test_the_database_splits_names_as_the_domain_does(rt):
     with rt.db.read() as s:
         for name in ["王", "王秀英", "英英英", "欧阳 娜娜", "Anna"]:
             got = s.execute(text("SELECT person_name_grams(:n)"), {"n": name}).scalar_one()
-            assert sorted(got) == name_grams(name), name
+            assert sorted(set(got)) == name_grams(name), name
