@@ -15,10 +15,9 @@ from sqlmodel import Session
 from backend.clock import CHINA
 from backend.domain.bindings import BindingStatus
 from backend.domain.grants import GrantStatus
+from backend.domain.pools import OWN_ACCOUNT
 from backend.domain.relationships import RelationshipStatus
 from backend.storage.models import Binding, Grant, Refund, Relationship, Settlement, SettlementLine, SettlementPayment
-
-OWN_POOL = "own"  # a payment from the subject's own personal account; any other pool is a grant
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def figures(s: Session, now: datetime) -> Figures:
         *_by_period(1, at, day_start), *_by_period(Settlement.bill_fen, at, day_start),
         *_by_period(Settlement.fund_fen, at, day_start), *_by_period(Settlement.cash_fen, at, day_start),
     ).where(at >= month_start, at <= now)).one()
-    own = SettlementPayment.pool == OWN_POOL
+    own = SettlementPayment.pool == OWN_ACCOUNT  # any other pool is a grant
     paid = conn.execute(select(
         *_by_period(case((own, SettlementPayment.amount_fen), else_=0), at, day_start),
         *_by_period(case((own, 0), else_=SettlementPayment.amount_fen), at, day_start),
