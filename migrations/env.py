@@ -7,9 +7,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlmodel import SQLModel
 
-import backend.storage.models  # noqa: F401  (registers the tables)
 from backend.config import get_settings
 from backend.storage.db import create_db_engine
+from backend.storage.models import compared_with_models  # also registers the tables
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -24,6 +24,7 @@ def _configure(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=compared_with_models,
     )
 
 

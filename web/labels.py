@@ -17,6 +17,10 @@ BINDING_STATUS = {"PENDING": N_("Awaiting approval"), "ACTIVE": N_("Bound"), "DE
                   "ENDED": N_("Ended")}
 GRANT_STATUS = {"ACTIVE": N_("Grant in effect"), "SUSPENDED": N_("Grant paused"), "REVOKED": N_("Grant revoked")}
 SETTLEMENT_STATUS = {"settled": N_("Settled"), "partly_refunded": N_("Partly refunded"), "refunded": N_("Refunded")}
+# Who paid a settlement's bill, as the dashboard splits it.
+SPLIT_PART = {"fund": N_("Pooled fund"), "own": N_("Own personal accounts"), "aid": N_("Family mutual aid"),
+              "cash": N_("Cash")}
+PERIOD = {"today": N_("Today"), "thisMonth": N_("This month")}
 STAFF_ROLE = {"CLERK": N_("Clerk"), "AUDITOR": N_("Auditor"), "ADMIN": N_("Administrator")}
 
 # The claim form offers R1's kinds, and, apart, kinds people often mean but R1 refuses.

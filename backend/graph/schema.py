@@ -32,6 +32,8 @@ from backend.graph.core.observe import Observe
 from backend.graph.core.rules import RuleTable
 from backend.graph.core.scalars import SCALARS
 from backend.graph.core.wrappers import Wrapper
+from backend.graph.dashboard import rules as dashboard_rules
+from backend.graph.dashboard.queries import DashboardQuery
 from backend.graph.family import rules as family_rules
 from backend.graph.family.mutations import FamilyMutation
 from backend.graph.family.queries import FamilyQuery
@@ -53,12 +55,13 @@ log = logging.getLogger(__name__)
 # Each domain package's rows of the rule table; `composed` registers Person and Institution as nodes.
 RULE_ROWS = {"core": core_rules.ROWS, "people": people_rules.ROWS, "family": family_rules.ROWS, "family_account": family_account_rules.ROWS,
              "mutual_aid": mutual_aid_rules.ROWS, "settlement": settlement_rules.ROWS, "admin": admin_rules.ROWS,
-             "preferences": preferences_rules.ROWS, "statement": statement_rules.ROWS}
+             "preferences": preferences_rules.ROWS, "statement": statement_rules.ROWS,
+             "dashboard": dashboard_rules.ROWS}
 COMPOSED = (composed.Person, composed.Institution)
 
 
 @strawberry.type
-class Query(NodeQuery, PeopleQuery, FamilyQuery, FamilyAccountQuery, AdminQuery):
+class Query(NodeQuery, PeopleQuery, FamilyQuery, FamilyAccountQuery, AdminQuery, DashboardQuery):
     pass
 
 

@@ -249,16 +249,6 @@ def saved_orders(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID,
     return {row.person_id: row for row in rows}
 
 
-def search_people(s: Session, text: str, offset: int, limit: int) -> tuple[list[Person], int]:
-    """Staff search: an exact ID number or phone, or the start of a name."""
-    text = text.strip()
-    condition = or_(Person.id_number == text.upper(), Person.phone == text, Person.name.startswith(text))
-    total = s.exec(select(func.count()).select_from(Person).where(condition)).one()
-    rows = s.exec(select(Person).where(condition).order_by(Person.name, Person.id).offset(offset).limit(limit)).all()
-    return list(rows), total
-
-
-
 def pending_claims(s: Session, offset: int, limit: int) -> tuple[list[Relationship], int]:
     """Claimed relationships waiting for a clerk, oldest first."""
     condition = Relationship.status == "claimed"

@@ -1,7 +1,7 @@
 """elderly mode: a person's choice of the plain, large-print pages (适老化), kept per person
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-03 08:00:00.000000
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0005'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

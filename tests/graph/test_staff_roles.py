@@ -69,7 +69,9 @@ PARAMETERS: list[StaffAction] = []
 PARTNERS_AND_STAFF: list[StaffAction] = []
 
 # --- search and dashboard (issue 8 §4, §5) ---
-SEARCH_AND_DASHBOARD: list[StaffAction] = []
+SEARCH_AND_DASHBOARD = [
+    StaffAction("Query.dashboard", "{ dashboard { today { count billFen } pendingClaims } }", ALL_STAFF),
+]
 
 TABLE = CORE + ROSTER + PARAMETERS + PARTNERS_AND_STAFF + SEARCH_AND_DASHBOARD
 

@@ -23,6 +23,11 @@ def test_a_clerk_finds_a_person_but_only_an_auditor_reads_the_log(rt):
     with _staff_client(rt, "clerk") as clerk:
         found = clerk.get("/console/people", params={"q": "13800000003"})
         assert found.status_code == 200 and "王秀英" in found.text and granny.id_number in found.text
+        assert 'id="no-results"' not in found.text
+        by_name = clerk.get("/console/people", params={"q": "秀英"})
+        assert "王秀英" in by_name.text
+        too_short = clerk.get("/console/people", params={"q": "123"})
+        assert "找到0人" in too_short.text and "至少输入 4 位" in too_short.text
         record = clerk.get(f"/console/people/{to_global_id('Person', granny.id)}")
         assert record.status_code == 200 and "只有稽核员和管理员" in record.text and 'id="audit"' not in record.text
     with _staff_client(rt, "auditor") as auditor:

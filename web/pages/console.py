@@ -1,4 +1,4 @@
-"""Staff console: claimed relationships waiting for a clerk, verified or rejected from the list."""
+"""Staff console, /console/claims: claimed relationships waiting for a clerk, verified or rejected from the list."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from web.rendering import render
 
 async def _render(request: Request, principal, *, errors=None, partial=False, status_code=200) -> Response:
     data = await execute(request, principal, "console/claims.graphql", channel=Channel.CONSOLE)
-    template = "console/_claims.html" if partial else "console/page.html"
+    template = "console/_claims.html" if partial else "console/claims.html"
     return render(request, template, status_code=status_code, me=data["viewer"], claims=data["relationshipClaims"],
                   labels=labels, errors=errors or {})
 
 
 @staff_page
-async def console_page(request: Request, principal) -> Response:
+async def claims_page(request: Request, principal) -> Response:
     return await _render(request, principal)
 
 
@@ -39,10 +39,10 @@ async def decide(request: Request, principal) -> Response:
         data = await execute(request, principal, "console/decide.graphql", channel=Channel.CONSOLE,
                              operation="Reject", id=relationship_id, reason=str(form.get("reason", "")))
     return await after_mutation(request, next(iter(data.values())), rerender=partial(_render, request, principal),
-                                back_to="/console", error_key=relationship_id)
+                                back_to="/console/claims", error_key=relationship_id)
 
 
 routes = [
-    Route("/console", console_page, methods=["GET"]),
+    Route("/console/claims", claims_page, methods=["GET"]),
     Route("/console/claims/{decision:str}", decide, methods=["POST"]),
 ]

@@ -7,12 +7,14 @@ from typing import Annotated, Union
 import strawberry
 from strawberry.types import Info
 
+from backend.domain.search import classify
 from backend.graph.core import refs
 from backend.graph.core.node import wrap
 from backend.graph.core.pagination import Connection, connection, requested_window
 from backend.graph.people.types import StaffUser
 from backend.principals import PrincipalKind
-from backend.services import audit, reads
+from backend.services import audit
+from backend.services import search as people_search
 
 Viewer = Annotated[Union[refs.Person, refs.Institution, StaffUser], strawberry.union("Viewer")]
 
@@ -31,17 +33,19 @@ class PeopleQuery:
             return StaffUser(row=await loaders.staff.load(principal.id))
         return None
 
-    @strawberry.field(description="Staff: search people by exact ID number or phone, or the start of a name.")
+    @strawberry.field(description="Staff: search people by a full ID number, its last 4 to 17 characters, a "
+                                  "mobile phone number, or part of a name; results by name.")
     async def people(self, info: Info, search: str, first: int = 20,
                      after: str | None = None) -> Connection[refs.Person] | None:
         ctx = info.context
         offset, limit = requested_window(ctx, first, after)
+        query = classify(search)
 
         def run():
             with ctx.rt.db.read() as s:
-                return reads.search_people(s, search, offset, limit)
+                return people_search.search_people(s, query, offset, limit)
 
-        rows, total = await ctx.run(run)
+        rows, total = await ctx.run(run) if query else ([], 0)
         await ctx.run(_audit_search, ctx, search, total)
         return connection([wrap("Person", r) for r in rows], offset, total)
 
