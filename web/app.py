@@ -19,7 +19,7 @@ from backend.services.credentials import TokenSigner
 from web.body_limit import BodyLimitMiddleware
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
-from web.pages import auth, bindings, codes, console, family, grants, partner, password, people
+from web.pages import auth, bindings, codes, console, family, grants, limits, parameters, partner, password, people
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -54,6 +54,8 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *family.routes,
             *console.routes,
             *people.routes,
+            *parameters.routes,
+            *limits.routes,
             *codes.routes,
             *bindings.routes,
             *grants.routes,

@@ -18,6 +18,8 @@ BINDING_STATUS = {"PENDING": N_("Awaiting approval"), "ACTIVE": N_("Bound"), "DE
 GRANT_STATUS = {"ACTIVE": N_("Grant in effect"), "SUSPENDED": N_("Grant paused"), "REVOKED": N_("Grant revoked")}
 SETTLEMENT_STATUS = {"settled": N_("Settled"), "partly_refunded": N_("Partly refunded"), "refunded": N_("Refunded")}
 STAFF_ROLE = {"CLERK": N_("Clerk"), "AUDITOR": N_("Auditor"), "ADMIN": N_("Administrator")}
+VISIT_TYPE = {"OUTPATIENT": N_("Outpatient"), "INPATIENT": N_("Inpatient"), "PHARMACY": N_("Pharmacy")}
+LIMIT_NAME = {"bindings_per_holder": N_("Bindings per holder"), "grantees_per_grantor": N_("Grantees per grantor")}
 
 # The claim form offers R1's kinds, and, apart, kinds people often mean but R1 refuses.
 NEAR_RELATIVE_CHOICES = [(kind.value, LABELS[kind][0]) for kind in Kinship]
