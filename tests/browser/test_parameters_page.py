@@ -21,8 +21,8 @@ def _code_of(rt, id_number: str) -> str:
     return codes.issue_code(rt, Actor(Principal(PrincipalKind.HOUSEHOLD, person_id), Channel.WEB), person_id).text
 
 
-def test_an_admin_creates_a_version_and_a_sandbox_settlement_after_it_shows_its_label(rt, open_context, page,
-                                                                                     live_server):
+def test_an_admin_creates_a_version_and_a_sandbox_settlement_after_it_shows_its_label(rt, open_context, live_server):
+    page = open_context(viewport={"width": 1024, "height": 900}, locale="zh-CN").new_page()  # a desk at the bureau
     logins = demo.logins()
     admin = next(s for s in logins["staff"] if s["role"] == "admin")
     login(page, live_server, admin["username"], admin["password"])
@@ -41,7 +41,6 @@ def test_an_admin_creates_a_version_and_a_sandbox_settlement_after_it_shows_its_
     page.fill("#label", LABEL)
     page.click("#version-form button[type=submit]")
     page.wait_for_selector(f"#history-3701:has-text('{LABEL}')")
-    screenshot(page, "staff-parameters")
 
     # The pharmacy settles the father's bill dated 2 March, after the new version took effect on 1 March.
     father = next(p for p in logins["people"] if p["name"] == "张伟")
@@ -70,3 +69,4 @@ def test_an_admin_creates_a_version_and_a_sandbox_settlement_after_it_shows_its_
     # The console's history now marks the version as used.
     page.reload()
     assert "已有结算使用" in page.locator("#history-3701 tr", has_text=LABEL).inner_text()
+    screenshot(page, "staff-parameters")
