@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, literal, or_, select
+from sqlalchemy import Date, String, bindparam, delete, exists, func, insert, or_, select
 from sqlmodel import Session
 
 from backend.domain import parameters as rules
@@ -83,10 +83,19 @@ def in_force_id(region_code, on):
             .limit(1).scalar_subquery())
 
 
+def _in_force_statement():
+    ps = ParameterSet.__table__
+    return select(*columns(ps)).where(ps.c.id == in_force_id(bindparam("region_code", type_=String),
+                                                             bindparam("on", type_=Date)))
+
+
+# Built once: building the statement costs more than running it (bench/parameters_lookup.py).
+IN_FORCE = _in_force_statement()
+
+
 def in_force(s: Session, region_code: str, on: date, *, field: str = "serviceDate") -> Version:
     """The version in force on a date for someone insured in this region; none: POLICY_MISSING."""
-    ps = ParameterSet.__table__
-    row = s.connection().execute(select(*columns(ps)).where(ps.c.id == in_force_id(literal(region_code), on))).first()
+    row = s.connection().execute(IN_FORCE, {"region_code": region_code, "on": on}).first()
     if row is None:
         raise DomainError(ErrorCode.POLICY_MISSING, field=field)
     return from_row(row)
@@ -107,7 +116,7 @@ def versions(s: Session, region_prefix: str | None = None) -> list[Version]:
     return [from_row(row, row.in_use) for row in s.connection().execute(query)]
 
 
-def _values(params: Parameters) -> dict[str, Any]:
+def values_of(params: Parameters) -> dict[str, Any]:
     employee, resident = InsuranceType.EMPLOYEE.value, InsuranceType.RESIDENT.value
     return dict(region_prefix=params.region_prefix, effective_from=params.effective_from, label=params.label,
                 b_self_pay_first_bp=params.b_self_pay_first_bp, premium_fen=params.premium_fen,
@@ -122,7 +131,7 @@ def _create(s: Session, rt: Runtime, actor: Actor, params: Parameters) -> tuple[
     """Add a version, or replace an unused one of the same prefix and date; an identical one is left
     alone (so importing a file twice changes nothing). Returns the version and whether it changed."""
     ps = ParameterSet.__table__
-    values = _values(params)
+    values = values_of(params)
     # Same prefix: the existing version of that date (locked), and the latest date settlements used.
     same = s.connection().execute(
         select(*columns(ps), _used(ps).label("in_use"))
