@@ -55,11 +55,15 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('region_prefix', 'effective_from', name='uq_parameterset_region_from')
     )
-    with op.batch_alter_table('settlement', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('parameter_set_id', sa.Uuid(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_settlement_parameter_set_id'), ['parameter_set_id'], unique=False)
-        batch_op.create_foreign_key('fk_settlement_parameter_set_id_parameterset', 'parameterset',
-                                    ['parameter_set_id'], ['id'])
+    if op.get_bind().dialect.name == "sqlite":
+        # A plain ADD COLUMN with its reference inline: batch mode would copy the whole settlement table.
+        op.execute("ALTER TABLE settlement ADD COLUMN parameter_set_id CHAR(32) "
+                   "CONSTRAINT fk_settlement_parameter_set_id REFERENCES parameterset (id)")
+    else:
+        op.add_column('settlement', sa.Column('parameter_set_id', sa.Uuid(), nullable=True))
+        op.create_foreign_key('fk_settlement_parameter_set_id', 'settlement', 'parameterset',
+                              ['parameter_set_id'], ['id'])
+    op.create_index('ix_settlement_parameter_set_id', 'settlement', ['parameter_set_id'], unique=False)
     _backfill()
 
 
@@ -75,10 +79,12 @@ def _backfill() -> None:
     conn = op.get_bind()
     if conn.execute(sa.text("SELECT count(*) FROM settlement")).scalar() == 0:
         return
-    table = sa.table('parameterset', *(sa.column(c) for c in (
-        'id', 'region_prefix', 'effective_from', 'label', 'b_self_pay_first_bp', 'premium_fen',
-        'deductible_employee_fen', 'deductible_resident_fen', 'fund_cap_employee_fen', 'fund_cap_resident_fen',
-        'fund_ratio_bp', 'created_by', 'created_at')))
+    table = sa.table('parameterset', sa.column('id', sa.Uuid()), sa.column('created_by', sa.Uuid()),
+                     sa.column('effective_from', sa.Date()),
+                     sa.column('created_at', backend.storage.types.UTCDateTime(timezone=True)),
+                     *(sa.column(c) for c in (
+                         'region_prefix', 'label', 'b_self_pay_first_bp', 'premium_fen', 'deductible_employee_fen',
+                         'deductible_resident_fen', 'fund_cap_employee_fen', 'fund_cap_resident_fen', 'fund_ratio_bp')))
     now = datetime.now(UTC)
     for entry in _legacy_sets():
         start = date.fromisoformat(entry["effective_from"]) if "effective_from" in entry else date(entry["year"], 1, 1)
@@ -96,8 +102,13 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode copies the settlement table; its lines' references are checked at commit instead.
+        op.execute("PRAGMA defer_foreign_keys = ON")
+    op.drop_index('ix_settlement_parameter_set_id', table_name='settlement')
     with op.batch_alter_table('settlement', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_settlement_parameter_set_id_parameterset', type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_settlement_parameter_set_id'))
+        if not sqlite:  # the copy SQLite gets leaves the column's reference out with the column
+            batch_op.drop_constraint('fk_settlement_parameter_set_id', type_='foreignkey')
         batch_op.drop_column('parameter_set_id')
     op.drop_table('parameterset')
