@@ -11,6 +11,7 @@ PORT   ?= 8000
 
 run: $(STAMP)
 	$(BIN)/yibao migrate
+	$(BIN)/yibao import-parameters backend/data/policy_samples.json
 	$(BIN)/yibao seed-demo
 	$(BIN)/yibao serve --host $(HOST) --port $(PORT)
 

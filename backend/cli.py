@@ -1,4 +1,5 @@
-"""The `yibao` command: migrate, seed-demo, serve, staff, partners and passwords, codes, the ledger check, the graph's reference."""
+"""The `yibao` command: migrate, import-parameters, seed-demo, serve, staff, partners and passwords, codes,
+the ledger check, the graph's reference."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import getpass
 import json
 import sys
+from pathlib import Path
 
 from backend.config import PROJECT_ROOT, get_settings
 
@@ -33,10 +35,22 @@ def _safe_url() -> str:
     return make_url(get_settings().database_url).render_as_string(hide_password=True)
 
 
+def import_parameters(args) -> int:
+    from backend.principals import SYSTEM, Actor, Channel
+    from backend.services.parameters import import_file
+
+    changed, unchanged = import_file(_runtime(), Actor(SYSTEM, Channel.CLI), args.file)
+    print(f"parameter sets from {args.file}: {changed} added or replaced, {unchanged} already there")
+    return 0
+
+
 def seed_demo(args) -> int:
     from backend import demo
+    from backend.principals import SYSTEM, Actor, Channel
+    from backend.services.parameters import SAMPLES, import_file
 
     rt = _runtime()
+    import_file(rt, Actor(SYSTEM, Channel.CLI), SAMPLES)  # the demo settles under the sample parameters
     if demo.has_demo_data(rt):
         message = "the database already has people; demo data not loaded again"
     else:
@@ -200,7 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="yibao", description="yibao-family service (honours DATABASE_URL)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="alembic upgrade head").set_defaults(run=migrate)
-    p = sub.add_parser("seed-demo", help="load demo data into an empty database and print the logins")
+    p = sub.add_parser("import-parameters", help="load settlement parameter sets from a JSON file (idempotent)")
+    p.add_argument("file", type=Path, help="in the format of backend/data/policy_samples.json")
+    p.set_defaults(run=import_parameters)
+    p = sub.add_parser("seed-demo", help="load the sample parameters and demo data into an empty database, "
+                                         "and print the logins")
     p.add_argument("--json", action="store_true", help="print the logins as JSON for scripts")
     p.set_defaults(run=seed_demo)
     p = sub.add_parser("serve", help="serve the web app and /graphql with uvicorn")

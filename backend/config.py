@@ -29,8 +29,6 @@ class Settings(BaseSettings):
     password_memory_cost_kib: int = 65536
     # Presented codes (R10): how long one lives.
     code_ttl_seconds: int = Field(default=60, ge=10, le=600)
-    # Settlement parameters by year and region (R7, R12); the shipped file holds SAMPLES.
-    policy_parameters_file: Path = PROJECT_ROOT / "backend" / "data" / "policy_samples.json"
     # Refunds (R13): how many days the settling institution has to refund.
     refund_window_days: int = Field(default=30, ge=0, le=365)
     # GraphQL defences.

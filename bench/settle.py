@@ -119,13 +119,14 @@ def setup(children: int, codes_per_child: int):
     from backend.domain.idnumber import Sex, make_id_number
     from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
     from backend.runtime import Runtime
-    from backend.services import accounts, bindings, codes, family, grants
+    from backend.services import accounts, bindings, codes, family, grants, parameters
 
     get_settings.cache_clear()
     with contextlib.redirect_stdout(io.StringIO()):
         migrate(None)
     rt = Runtime.from_settings()
     cli = Actor(SYSTEM, Channel.CLI)
+    parameters.import_file(rt, cli, parameters.SAMPLES)
     clerk = accounts.create_staff(rt, cli, username="benchclerk", name="clerk", role="clerk", password="x")
     clerk_actor = Actor(Principal(PrincipalKind.STAFF, clerk.id, "clerk", "clerk"), Channel.CLI)
     _, key = accounts.create_partner(rt, cli, name="bench pharmacy", kind="pharmacy", level=0, region_code="370102")

@@ -28,7 +28,9 @@ from sqlalchemy import create_engine, text
 from backend import demo
 from backend.clock import FrozenClock
 from backend.config import PROJECT_ROOT, Settings
+from backend.principals import SYSTEM, Actor, Channel
 from backend.runtime import Runtime
+from backend.services import parameters
 from backend.storage.db import Database
 from web.app import create_app
 
@@ -57,10 +59,21 @@ def test_settings(url: str) -> Settings:
                     password_memory_cost_kib=1024, yibao_env="development")
 
 
+def import_samples(db: Database) -> None:
+    """The sample settlement parameters, loaded the way `make run` loads them (yibao import-parameters)."""
+    parameters.import_file(Runtime(db=db, settings=test_settings(str(db.engine.url)), clock=FrozenClock(START)),
+                           Actor(SYSTEM, Channel.CLI), parameters.SAMPLES)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("sqlite") / "template.db"
     migrate(f"sqlite:///{path}")
+    db = Database.from_url(f"sqlite:///{path}")
+    try:
+        import_samples(db)
+    finally:
+        db.dispose()
     return path
 
 
@@ -114,6 +127,7 @@ def rt(database_url, clock):
     db = Database.from_url(database_url)
     if db.dialect == "postgresql":
         _truncate_all(db)
+        import_samples(db)
     runtime = Runtime(db=db, settings=settings, clock=clock)
     yield runtime
     db.dispose()

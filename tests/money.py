@@ -11,9 +11,12 @@ from sqlmodel import select
 from backend.domain.idnumber import Sex
 from backend.domain.settlement import BillLine, Category, VisitType
 from backend.principals import Actor, Channel, Principal
-from backend.services import bindings, codes, grants, settlement
+from backend.services import bindings, codes, grants, parameters, settlement
 from backend.storage.models import LedgerPosting, LedgerTransaction, PersonalAccount
 from tests.helpers import actor_of, partner, person, relate, staff
+
+# The shipped sample parameter sets by label, read through the seed format.
+SAMPLES = {p.label: p for p in parameters.read_seed(parameters.SAMPLES)}
 
 
 @dataclass

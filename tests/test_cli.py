@@ -79,3 +79,22 @@ def test_set_password_and_disable_staff_end_sessions_and_are_audited(rt, databas
     refused = subprocess.run([sys.executable, "-m", "backend.cli", "disable-staff", "--username", "nobody"],
                              env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True)
     assert refused.returncode == 1 and "refused (username): Not found." in refused.stderr
+
+
+def test_import_parameters_loads_a_file_once_and_names_a_bad_entry(rt, database_url, tmp_path):
+    from backend.services.parameters import SAMPLES
+
+    # The fixture loaded the samples already: nothing changes.
+    assert "0 added or replaced, 4 already there" in yibao(database_url, "import-parameters", str(SAMPLES)).stdout
+    data = json.loads(SAMPLES.read_text(encoding="utf-8"))
+    data["parameter_sets"] = [data["parameter_sets"][0] | {"region_prefix": "3702", "label": "Qingdao 2026"},
+                              data["parameter_sets"][1] | {"premium_fen": -1}]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    refused = subprocess.run([sys.executable, "-m", "backend.cli", "import-parameters", str(bad)],
+                             env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "parameter_sets[1].premiumFen" in refused.stderr
+    data["parameter_sets"] = data["parameter_sets"][:1]
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    assert "1 added or replaced, 0 already there" in yibao(database_url, "import-parameters", str(bad)).stdout
+    assert "0 added or replaced, 1 already there" in yibao(database_url, "import-parameters", str(bad)).stdout

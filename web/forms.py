@@ -1,4 +1,5 @@
-"""Reading form values people type: money in yuan to integer fen exactly, whole quantities."""
+"""Reading form values people type: money in yuan to integer fen and percentages to basis points exactly,
+whole quantities."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ AMOUNT_FORMAT = N_("Enter an amount in yuan, for example 12.50.")
 AMOUNT_NEGATIVE = N_("The amount cannot be negative.")
 AMOUNT_DECIMALS = N_("An amount in yuan has at most two decimal places.")
 AMOUNT_TOO_LARGE = N_("The amount is too large.")
+RATIO_FORMAT = N_("A ratio is a percentage from 0 to 100 with at most two decimal places.")
 QUANTITY_INVALID = N_("The quantity is a whole number, 1 or more.")
 QUANTITY_TOO_LARGE = N_("The quantity is too large.")
 
@@ -50,6 +52,24 @@ def yuan_to_fen(text: str) -> int:
 def optional_yuan_to_fen(text: str) -> int | None:
     """Like yuan_to_fen, but an empty field means "none" (e.g. no monthly cap)."""
     return yuan_to_fen(text) if text.strip() else None
+
+
+def percent_to_bp(text: str) -> int:
+    """"85.25" (or "85.25%") -> 8525 basis points, exactly; 0 to 100 with at most two decimals."""
+    text = text.strip().rstrip("%").strip()
+    if not text:
+        raise FieldError(REQUIRED)
+    if not _YUAN.fullmatch(text):
+        raise FieldError(RATIO_FORMAT)
+    percent = Decimal(text)
+    if -percent.as_tuple().exponent > 2 or percent > 100:
+        raise FieldError(RATIO_FORMAT)
+    return int(percent * 100)
+
+
+def bp_to_percent(bp: int) -> str:
+    """8525 -> "85.25", for prefilling a form."""
+    return f"{bp // 100}.{bp % 100:02d}"
 
 
 def whole_quantity(text: str) -> int:

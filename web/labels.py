@@ -22,6 +22,8 @@ SPLIT_PART = {"fund": N_("Pooled fund"), "own": N_("Own personal accounts"), "ai
               "cash": N_("Cash")}
 PERIOD = {"today": N_("Today"), "thisMonth": N_("This month")}
 STAFF_ROLE = {"CLERK": N_("Clerk"), "AUDITOR": N_("Auditor"), "ADMIN": N_("Administrator")}
+VISIT_TYPE = {"OUTPATIENT": N_("Outpatient"), "INPATIENT": N_("Inpatient"), "PHARMACY": N_("Pharmacy")}
+LIMIT_NAME = {"bindings_per_holder": N_("Bindings per holder"), "grantees_per_grantor": N_("Grantees per grantor")}
 
 # The claim form offers R1's kinds, and, apart, kinds people often mean but R1 refuses.
 NEAR_RELATIVE_CHOICES = [(kind.value, LABELS[kind][0]) for kind in Kinship]

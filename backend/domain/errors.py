@@ -60,6 +60,13 @@ class ErrorCode(StrEnum):
     CODE_BINDING_ENDED = "CODE_BINDING_ENDED"
     LIMIT_INVALID = "LIMIT_INVALID"
     POLICY_MISSING = "POLICY_MISSING"
+    RATIO_INVALID = "RATIO_INVALID"
+    RATIO_MISSING = "RATIO_MISSING"
+    LEVEL_INVALID = "LEVEL_INVALID"
+    AMOUNT_INVALID = "AMOUNT_INVALID"
+    LABEL_INVALID = "LABEL_INVALID"
+    PARAMETERS_IN_USE = "PARAMETERS_IN_USE"
+    EFFECTIVE_DATE_TOO_EARLY = "EFFECTIVE_DATE_TOO_EARLY"
     NO_LINES = "NO_LINES"
     TOO_MANY_LINES = "TOO_MANY_LINES"
     BAD_LINE = "BAD_LINE"
@@ -132,7 +139,16 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CODE_UNKNOWN: N_("This code is not known."),
     ErrorCode.CODE_BINDING_ENDED: N_("The family-account binding behind this code has ended."),
     ErrorCode.LIMIT_INVALID: N_("A limit is a whole number from 1 to 99, or empty for no limit."),
-    ErrorCode.POLICY_MISSING: N_("No settlement parameters are set for this year, region and visit type."),
+    ErrorCode.POLICY_MISSING: N_("No settlement parameters are in force for this date, region and visit type."),
+    ErrorCode.RATIO_INVALID: N_("A ratio is a percentage from 0 to 100 with at most two decimal places."),
+    ErrorCode.RATIO_MISSING: N_("Every insurance type and visit type needs a ratio for level 0 (the default)."),
+    ErrorCode.LEVEL_INVALID: N_("An institution level is 0 (the default), 1, 2 or 3."),
+    ErrorCode.AMOUNT_INVALID: N_("An amount is zero or more, in yuan with at most two decimal places."),
+    ErrorCode.LABEL_INVALID: N_("A label has 1 to {max} characters, without control characters."),
+    ErrorCode.PARAMETERS_IN_USE: N_(
+        "Settlements already use the version in force from {date}; it cannot be changed. Create a newer one."),
+    ErrorCode.EFFECTIVE_DATE_TOO_EARLY: N_(
+        "The effective date must be after {date}, the date of the latest version settlements already use."),
     ErrorCode.NO_LINES: N_("A bill needs at least one line."),
     ErrorCode.TOO_MANY_LINES: N_("A bill has at most {max} lines."),
     ErrorCode.BAD_LINE: N_("Line {line}: the price must not be negative and the quantity must be a whole number from 1 to {max_quantity}."),

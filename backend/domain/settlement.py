@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
@@ -59,10 +60,11 @@ class BillLine:
 
 @dataclass(frozen=True)
 class Parameters:
-    """One year's parameters for one region (staff set the real ones; the shipped file is samples)."""
+    """One version of a region's parameters, in force from `effective_from` until the region's next
+    version (staff set the real ones; the shipped seed file holds samples)."""
 
     label: str
-    year: int
+    effective_from: date
     region_prefix: str
     b_self_pay_first_bp: int
     premium_fen: int

@@ -30,6 +30,11 @@ def limit_for(s: Session, name: LimitName, region_code: str) -> int | None:
     return best.value if best else None
 
 
+def all_limits(s: Session) -> list[PolicyLimit]:
+    """Every cap set, by name and prefix."""
+    return list(s.exec(select(PolicyLimit).order_by(PolicyLimit.name, PolicyLimit.region_prefix)).all())
+
+
 def set_limit(rt: Runtime, actor: Actor, name: str, region_prefix: str, value: int | None) -> PolicyLimit | None:
     """Admins set or clear (value None) a cap for a region prefix ("" = everywhere, "3701" = Jinan)."""
     if not (actor.principal.is_staff and actor.principal.role == StaffRole.ADMIN):

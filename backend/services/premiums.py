@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -17,7 +18,7 @@ from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit, ledger
 from backend.services.grants import cap_left, state_of
-from backend.services.parameters import load, parameters_for
+from backend.services.parameters import in_force
 from backend.storage.models import Enrolment, Grant, PremiumPayment
 
 
@@ -39,8 +40,8 @@ def pay_premium(rt: Runtime, actor: Actor, grantee_id: uuid.UUID, year: int) -> 
         this_year = now.astimezone(CHINA).year
         if not this_year - 1 <= year <= this_year + 1:
             raise DomainError(ErrorCode.INVALID_INPUT, field="year")
-        amount = parameters_for(year, enrolment.region_code, load(rt.settings.policy_parameters_file),
-                                field="year").premium_fen
+        # The premium for year Y is the one in force on 1 January of Y for the grantee's region.
+        amount = in_force(s, enrolment.region_code, date(year, 1, 1), field="year").params.premium_fen
         ledger.lock_accounts(s, [grantor_id])
         if s.exec(select(PremiumPayment).where(PremiumPayment.person_id == grantee_id,
                                                PremiumPayment.year == year)).first():

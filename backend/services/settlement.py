@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import false, insert, update
+from sqlalchemy import Date, Uuid, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -29,10 +29,9 @@ from backend.observability import metrics
 from backend.policy import is_clerk_or_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit, ledger
+from backend.services import audit, ledger, parameters
 from backend.services.codes import require_live_binding, take_code
 from backend.services.grants import choice_from_json, choice_of, choice_to_json, grants_to_pay, spent_this_month_by_grant
-from backend.services.parameters import load, parameters_for
 from backend.storage.db import insert_ignoring
 from backend.storage.models import (
     AnnualAccumulator,
@@ -43,6 +42,7 @@ from backend.storage.models import (
     Institution,
     LedgerPosting,
     LedgerTransaction,
+    ParameterSet,
     PersonalAccount,
     Refund,
     SavedPayerOrder,
@@ -159,24 +159,36 @@ class _Scene:
     level: int
     has_own_account: bool
     saved_order: Any  # the saved payer order's pools and cash_only, if one is saved
+    version: parameters.Version | None  # in force on the service date for the subject's region
 
 
-def _scene(s: Session, code, institution_id: uuid.UUID) -> _Scene:
-    e, b, a, o, i = (m.__table__ for m in (Enrolment, Binding, PersonalAccount, SavedPayerOrder, Institution))
-    binding = b.c.id == code.binding_id if code.binding_id is not None else false()
-    row = s.connection().execute(
-        select(i.c.level, e.c.person_id.label("enrolled"), e.c.insurance_type, e.c.region_code,
-               e.c.status.label("enrolment_status"), b.c.status.label("binding_status"),
-               a.c.person_id.label("own_account"), o.c.person_id.label("saved"), o.c.pools, o.c.cash_only)
-        .select_from(i)
-        .outerjoin(e, e.c.person_id == code.subject_id)
-        .outerjoin(b, binding)
-        .outerjoin(a, a.c.person_id == code.subject_id)
-        .outerjoin(o, o.c.person_id == code.subject_id)
-        .where(i.c.id == institution_id)).one()
+def _scene_statement():
+    e, b, a, o, i, ps = (m.__table__ for m in (Enrolment, Binding, PersonalAccount, SavedPayerOrder, Institution,
+                                               ParameterSet))
+    subject = bindparam("subject_id", type_=Uuid)
+    return (select(i.c.level, e.c.person_id.label("enrolled"), e.c.insurance_type, e.c.region_code,
+                   e.c.status.label("enrolment_status"), b.c.status.label("binding_status"),
+                   a.c.person_id.label("own_account"), o.c.person_id.label("saved"), o.c.pools, o.c.cash_only,
+                   *parameters.columns(ps))
+            .select_from(i)
+            .outerjoin(e, e.c.person_id == subject)
+            .outerjoin(b, b.c.id == bindparam("binding_id", type_=Uuid))  # NULL (no binding) matches nothing
+            .outerjoin(a, a.c.person_id == subject)
+            .outerjoin(o, o.c.person_id == subject)
+            .outerjoin(ps, ps.c.id == parameters.in_force_id(e.c.region_code, bindparam("service_date", type_=Date)))
+            .where(i.c.id == bindparam("institution_id", type_=Uuid)))
+
+
+# Built once, like the statements of `reads.viewer_rows`: building it cost more than running it.
+SCENE = _scene_statement()
+
+
+def _scene(s: Session, code, institution_id: uuid.UUID, service_date: date) -> _Scene:
+    row = s.connection().execute(SCENE, {"subject_id": code.subject_id, "binding_id": code.binding_id,
+                                         "institution_id": institution_id, "service_date": service_date}).one()
     enrolled = Enrolled(row.insurance_type, row.region_code, row.enrolment_status) if row.enrolled else None
     return _Scene(enrolled, row.binding_status, row.level, row.own_account is not None,
-                  row if row.saved is not None else None)
+                  row if row.saved is not None else None, parameters.from_row(row))
 
 
 def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None, scene: _Scene):
@@ -223,13 +235,14 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[uuid.UUI
 
     def work(s: Session, settlement_id: uuid.UUID) -> None:
         code = take_code(s, rt, request.code)
-        scene = _scene(s, code, institution_id)
+        scene = _scene(s, code, institution_id, request.service_date)
         require_live_binding(code.binding_id, scene.binding_status)
         enrolment = scene.enrolment
         if enrolment is None or enrolment.status != InsuranceStatus.ACTIVE:
             raise DomainError(ErrorCode.INSURANCE_INACTIVE, field="code")
-        params = parameters_for(request.service_date.year, enrolment.region_code,
-                                load(rt.settings.policy_parameters_file))
+        if scene.version is None:
+            raise DomainError(ErrorCode.POLICY_MISSING, field="serviceDate")
+        params = scene.version.params
         # Locks in one order everywhere: the subject's accumulator, then personal accounts by person id
         # (taken last, so the contended grantor accounts are held for as short a time as possible).
         ytd = _year_to_date(s, code.subject_id, request.service_date.year)
@@ -242,7 +255,8 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[uuid.UUI
         s.connection().execute(insert(Settlement.__table__).values(
             id=settlement_id, institution_id=institution_id, subject_id=code.subject_id,
             presenter_id=code.presenter_id, code_id=code.id, visit_type=request.visit_type.value,
-            service_date=request.service_date, parameters_label=params.label, payer_order=choice_to_json(choice),
+            service_date=request.service_date, parameters_label=params.label,
+            parameter_set_id=scene.version.id, payer_order=choice_to_json(choice),
             bill_fen=split.bill_fen, fund_fen=split.fund_fen, deductible_fen=split.deductible_fen,
             copay_fen=split.copay_fen, b_self_first_fen=split.b_self_first_fen, self_pay_fen=split.self_pay_fen,
             non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status=SettlementStatus.SETTLED, created_at=now))

@@ -223,6 +223,34 @@ class PolicyLimit(SQLModel, table=True):
     set_at: datetime = _ts()
 
 
+class ParameterSet(SQLModel, table=True):
+    """One version of a region's settlement parameters (R7, R12), in force from `effective_from` until
+    the next version for the same prefix. Never changed once a settlement used it; rows are replaced (a
+    new id) only while unused, so a set's id always names the same figures."""
+
+    __table_args__ = (
+        UniqueConstraint("region_prefix", "effective_from", name="uq_parameterset_region_from"),
+        CheckConstraint("b_self_pay_first_bp BETWEEN 0 AND 10000", name="ck_parameterset_b_self_pay_first_bp"),
+        CheckConstraint("premium_fen >= 0 AND deductible_employee_fen >= 0 AND deductible_resident_fen >= 0 "
+                        "AND fund_cap_employee_fen >= 0 AND fund_cap_resident_fen >= 0",
+                        name="ck_parameterset_amounts_nonnegative"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    region_prefix: str = Field(max_length=6)  # "37" Shandong, "3701" Jinan, or a full code
+    effective_from: date
+    label: str = Field(max_length=80)
+    b_self_pay_first_bp: int
+    premium_fen: int = Field(sa_type=BigInteger)
+    deductible_employee_fen: int = Field(sa_type=BigInteger)
+    deductible_resident_fen: int = Field(sa_type=BigInteger)
+    fund_cap_employee_fen: int = Field(sa_type=BigInteger)
+    fund_cap_resident_fen: int = Field(sa_type=BigInteger)
+    fund_ratio_bp: str = Field(sa_column=Column(Text, nullable=False))  # JSON: type -> visit -> level -> bp
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="staffuser.id")  # None: imported by the CLI
+    created_at: datetime = _ts()
+
+
 class Grant(SQLModel, table=True):
     """Family mutual aid (家庭共济): the grantor's personal account may pay for the grantee (R5).
 
@@ -289,6 +317,9 @@ class Settlement(SplitColumns, table=True):
     visit_type: str = Field(max_length=12)
     service_date: date
     parameters_label: str = Field(max_length=80)
+    # The parameter set it was settled under; refunds and reversals keep it. None only for settlements
+    # made before parameters moved into the database whose file set could not be matched.
+    parameter_set_id: uuid.UUID | None = Field(default=None, foreign_key="parameterset.id", index=True)
     payer_order: str = Field(sa_column=Column(Text, nullable=False))  # JSON: the order used, as chosen
     bill_fen: int = Field(sa_type=BigInteger)
     status: str = Field(max_length=18)  # settled / partly_refunded / refunded

@@ -31,12 +31,11 @@ from backend.domain.settlement import (
 )
 from backend.principals import Actor, Channel
 from backend.services import codes, settlement
-from backend.services.parameters import parameters_for
 from backend.storage.models import Settlement
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.target import table_digest
 from tests.helpers import actor_of, count
-from tests.money import assert_ledger_balanced, assert_split_adds_up, jinan_family
+from tests.money import SAMPLES, assert_ledger_balanced, assert_split_adds_up, jinan_family
 
 EDGE_FEN = (0, 1, 99, 100, MAX_LINE_FEN - 1, MAX_LINE_FEN, MAX_LINE_FEN + 1, MAX_BILL_FEN // 2, 2**31 - 1, 2**31,
             2**53 - 1, -1)
@@ -51,7 +50,7 @@ lines = st.lists(st.builds(BillLine, text, text, st.sampled_from(Category), fen,
               st.sampled_from([MAX_LINES, MAX_LINES + 1]), st.sampled_from([1, MAX_BILL_FEN // MAX_LINES]))
 pools = st.lists(st.builds(Pool, st.sampled_from(["own", "grant:a", "grant:b"]), fen), max_size=3,
                  unique_by=lambda p: p.key)
-JINAN = parameters_for(2026, "370102")
+JINAN = SAMPLES["SAMPLE Jinan 2026"]
 
 
 @fuzz_settings(400)

@@ -62,8 +62,25 @@ CORE = [
 # --- roster import (issue 8 §1) ---
 ROSTER: list[StaffAction] = []
 
-# --- settlement parameters (issue 8 §2) ---
-PARAMETERS: list[StaffAction] = []
+# --- settlement parameters and policy limits (issue 8 §2) ---
+NEW_VERSION = """mutation { createParameterVersion(input: {regionPrefix: "3702", effectiveFrom: "2026-01-01",
+  label: "Qingdao 2026", bSelfPayFirstBp: 1000, premiumFen: 40000,
+  amounts: [{insuranceType: EMPLOYEE, deductibleFen: 20000, annualFundCapFen: 40000000},
+            {insuranceType: RESIDENT, deductibleFen: 10000, annualFundCapFen: 25000000}],
+  fundRatios: [{insuranceType: EMPLOYEE, visitType: OUTPATIENT, level: 0, ratioBp: 7000},
+               {insuranceType: EMPLOYEE, visitType: INPATIENT, level: 0, ratioBp: 8500},
+               {insuranceType: EMPLOYEE, visitType: PHARMACY, level: 0, ratioBp: 7000},
+               {insuranceType: RESIDENT, visitType: OUTPATIENT, level: 0, ratioBp: 5000},
+               {insuranceType: RESIDENT, visitType: INPATIENT, level: 0, ratioBp: 6500},
+               {insuranceType: RESIDENT, visitType: PHARMACY, level: 0, ratioBp: 5000}]})
+  { __typename ... on OperationError { code } } }"""
+PARAMETERS: list[StaffAction] = [
+    StaffAction("Query.parameterVersions", '{ parameterVersions(regionPrefix: "3701") { label } }', ALL_STAFF),
+    StaffAction("Query.parametersInForce", '{ parametersInForce(regionCode: "370102", on: "2026-03-01") { label } }',
+                ALL_STAFF),
+    StaffAction("Mutation.createParameterVersion", NEW_VERSION, ADMINS),
+    StaffAction("Query.policyLimits", "{ policyLimits { name regionPrefix value } }", ALL_STAFF),
+]
 
 # --- partners and staff (issue 8 §3) ---
 PARTNERS_AND_STAFF: list[StaffAction] = []

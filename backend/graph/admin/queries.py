@@ -6,11 +6,11 @@ import strawberry
 from strawberry.types import Info
 
 from backend.domain.errors import DomainError, ErrorCode
-from backend.graph.admin.types import AuditEvent
+from backend.graph.admin.types import AuditEvent, PolicyLimit
 from backend.graph.core.errors import bad_request
 from backend.graph.core.ids import from_global_id
 from backend.graph.core.pagination import Connection, connection, requested_window
-from backend.services import audit, reads
+from backend.services import audit, limits, reads
 
 
 @strawberry.type
@@ -33,6 +33,16 @@ class AdminQuery:
         rows, total = await ctx.run(run)
         await ctx.run(_audit_log_read, ctx, key)
         return connection([AuditEvent(row=r) for r in rows], offset, total)
+
+    @strawberry.field(description="Staff: every cap a region has set (R4), by name and region prefix.")
+    async def policy_limits(self, info: Info) -> list[PolicyLimit] | None:
+        ctx = info.context
+
+        def run():
+            with ctx.rt.db.read() as s:
+                return limits.all_limits(s)
+
+        return [PolicyLimit(name=r.name, region_prefix=r.region_prefix, value=r.value) for r in await ctx.run(run)]
 
 
 def _audit_log_read(ctx, subject_id) -> None:

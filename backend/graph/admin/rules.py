@@ -5,6 +5,7 @@ from backend.graph.core.rules import ADMIN, AUDITED, AUDITOR, DENY, STAFF_ONLY
 #                                       household               partner  staff          anonymous
 ROWS = {
     "Query.auditEvents":                (DENY,                   DENY,    AUDITOR,       DENY),
+    "Query.policyLimits":               STAFF_ONLY,
     "Mutation.setPolicyLimit":          (DENY,                   DENY,    ADMIN,         DENY),
 
     "AuditEvent.at":                    STAFF_ONLY,

@@ -53,6 +53,7 @@ ROWS = {
     "Settlement.visitType":             SETTLEMENT_DATA,
     "Settlement.serviceDate":           SETTLEMENT_DATA,
     "Settlement.parametersLabel":       SETTLEMENT_DATA,
+    "Settlement.parametersId":          SETTLEMENT_DATA,
     "Settlement.billFen":               SETTLEMENT_DATA,
     "Settlement.fundFen":               SETTLEMENT_DATA,
     "Settlement.deductibleFen":         SETTLEMENT_DATA,

@@ -13,8 +13,9 @@ from backend.domain.codes import mask_name
 from backend.domain.pools import OWN_ACCOUNT
 from backend.domain.settlement import Category, VisitType, personal_burden_fen
 from backend.graph.core import refs
+from backend.graph.core.enums import VisitTypeEnum
 from backend.graph.core.errors import OperationError
-from backend.graph.core.ids import key_of
+from backend.graph.core.ids import key_of, to_global_id
 from backend.graph.core.node import Node, register, wrap
 from backend.graph.core.pagination import Connection, connection, paginate, requested_window
 from backend.graph.core.pools import public_pool
@@ -24,7 +25,6 @@ from backend.services import grants, reads
 from backend.storage import models
 
 CategoryEnum = strawberry.enum(Category, name="ItemCategory", description="甲类 A, 乙类 B, 丙类 C, or non-medical.")
-VisitTypeEnum = strawberry.enum(VisitType, name="VisitType")
 
 
 @strawberry.type(description="How an amount splits under R7: what the fund paid, and the personal burden's parts.")
@@ -182,6 +182,12 @@ class Settlement(SplitColumns, Node):
     @strawberry.field
     def parameters_label(self) -> str:
         return self.row.parameters_label
+
+    @strawberry.field(description="The ParameterVersion it was settled under (refunds and reversals keep it); "
+                                  "null only for settlements older than versions in the database.")
+    def parameters_id(self) -> strawberry.ID | None:
+        set_id = self.row.parameter_set_id
+        return to_global_id("ParameterVersion", set_id) if set_id else None
 
     @strawberry.field
     def bill_fen(self) -> Fen:
