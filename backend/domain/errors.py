@@ -40,6 +40,14 @@ class ErrorCode(StrEnum):
     NAME_REQUIRED = "NAME_REQUIRED"
     NAME_TOO_LONG = "NAME_TOO_LONG"
     REASON_REQUIRED = "REASON_REQUIRED"
+    REASON_TOO_LONG = "REASON_TOO_LONG"
+    NO_CHANGE = "NO_CHANGE"
+    LAST_ADMIN = "LAST_ADMIN"
+    USERNAME_INVALID = "USERNAME_INVALID"
+    USERNAME_TAKEN = "USERNAME_TAKEN"
+    KEY_NOT_LIVE = "KEY_NOT_LIVE"
+    PARTNER_DISABLED = "PARTNER_DISABLED"
+    LEVEL_INVALID = "LEVEL_INVALID"
     INVALID_INPUT = "INVALID_INPUT"
     FORBIDDEN = "FORBIDDEN"
     BIND_SELF = "BIND_SELF"
@@ -111,6 +119,14 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NAME_REQUIRED: N_("Please enter a name."),
     ErrorCode.NAME_TOO_LONG: N_("A name has at most {max} characters."),
     ErrorCode.REASON_REQUIRED: N_("Please give a reason."),
+    ErrorCode.REASON_TOO_LONG: N_("A reason has at most {max} characters."),
+    ErrorCode.NO_CHANGE: N_("Nothing to change: it is already so."),
+    ErrorCode.LAST_ADMIN: N_("At least one active administrator must remain."),
+    ErrorCode.USERNAME_INVALID: N_("A username has {min} to {max} lowercase letters, digits, dots, dashes or underscores."),
+    ErrorCode.USERNAME_TAKEN: N_("This username is already taken."),
+    ErrorCode.KEY_NOT_LIVE: N_("This API key is already revoked or expired."),
+    ErrorCode.PARTNER_DISABLED: N_("This partner is disabled; enable it first."),
+    ErrorCode.LEVEL_INVALID: N_("A hospital level is 1, 2 or 3; other partners have level 0."),
     ErrorCode.INVALID_INPUT: N_("The input is not valid."),
     ErrorCode.FORBIDDEN: N_("You may not see this."),
     ErrorCode.BIND_SELF: N_("Your own code needs no binding."),
