@@ -19,7 +19,7 @@ from backend.services.credentials import TokenSigner
 from web.body_limit import BodyLimitMiddleware
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
-from web.pages import auth, bindings, codes, console, family, grants, partner, password, people
+from web.pages import auth, bindings, codes, console, family, grants, partner, partners, password, people, staff_users
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -54,6 +54,8 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *family.routes,
             *console.routes,
             *people.routes,
+            *partners.routes,
+            *staff_users.routes,
             *codes.routes,
             *bindings.routes,
             *grants.routes,
