@@ -40,7 +40,7 @@ def test_partner_keys_from_the_command_line(rt, database_url):
     assert authenticate_api_key(rt, first) is None
     assert authenticate_api_key(rt, second) is not None and authenticate_api_key(rt, third) is not None
     again = _refused(database_url, "revoke-key", "--key", key["prefix"], "--reason", "again")
-    assert "refused (keyId): This API key is already revoked or expired." in again.stderr
+    assert "refused (keyId): This API key is revoked, expired or already rotated." in again.stderr
 
     yibao(database_url, "disable-partner", "--partner", partner_id, "--reason", "contract suspended")
     assert authenticate_api_key(rt, second) is None and authenticate_api_key(rt, third) is None
