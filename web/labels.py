@@ -18,7 +18,7 @@ BINDING_STATUS = {"PENDING": N_("Awaiting approval"), "ACTIVE": N_("Bound"), "DE
 GRANT_STATUS = {"ACTIVE": N_("Grant in effect"), "SUSPENDED": N_("Grant paused"), "REVOKED": N_("Grant revoked")}
 SETTLEMENT_STATUS = {"settled": N_("Settled"), "partly_refunded": N_("Partly refunded"), "refunded": N_("Refunded")}
 STAFF_ROLE = {"CLERK": N_("Clerk"), "AUDITOR": N_("Auditor"), "ADMIN": N_("Administrator")}
-INSTITUTION_KIND = {"HOSPITAL": N_("Hospital"), "PHARMACY": N_("Pharmacy"), "APP": N_("Third-party app")}
+INSTITUTION_KIND = {"HOSPITAL": N_("Designated hospital"), "PHARMACY": N_("Retail pharmacy"), "APP": N_("Third-party app")}
 
 # The claim form offers R1's kinds, and, apart, kinds people often mean but R1 refuses.
 NEAR_RELATIVE_CHOICES = [(kind.value, LABELS[kind][0]) for kind in Kinship]
