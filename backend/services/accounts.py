@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -13,7 +14,8 @@ from backend.domain.regions import validate_region_code
 from backend.domain.text import PERSON_NAME_MAX, clean_name
 from backend.principals import Actor, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services import audit, ledger, partners, sessions, staff, throttle
+from backend.services import audit, ledger, partners, sessions, throttle
+from backend.services import staff as staff_users
 from backend.services.api_keys import live_key
 from backend.services.credentials import (
     api_secret_matches,
@@ -82,7 +84,7 @@ def register_person(rt: Runtime, actor: Actor, new: NewPerson) -> Person:
 # The unchecked ways in, for `yibao create-staff` / `create-partner` and the demo data; admins use
 # `staff.add_staff_user` and `partners.register_partner`.
 def create_staff(rt: Runtime, actor: Actor, *, username: str, name: str, role: str, password: str) -> StaffUser:
-    return staff.create(rt, actor, username=username, name=name, role=role, password=password)
+    return staff_users.create(rt, actor, username=username, name=name, role=role, password=password)
 
 
 def create_partner(
@@ -259,7 +261,7 @@ def authenticate_api_key(rt: Runtime, key: str) -> Principal | None:
     return Principal(PrincipalKind.PARTNER, inst.id, inst.name, inst.kind)
 
 
-def api_key_id(rt: Runtime, key: str):
+def api_key_id(rt: Runtime, key: str) -> uuid.UUID | None:
     """The id of a working key, for a sandbox session that ends with it."""
     found = _live_key(rt, key)
     return found[0].id if found else None
