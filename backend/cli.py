@@ -7,6 +7,7 @@ import argparse
 import getpass
 import json
 import sys
+import uuid
 from pathlib import Path
 
 from backend.config import PROJECT_ROOT, get_settings
@@ -145,12 +146,117 @@ def set_password(args) -> int:
     return 0
 
 
-def disable_staff(args) -> int:
+def _operator():
     from backend.principals import SYSTEM, Actor, Channel
-    from backend.services.accounts import disable_staff as disable
 
-    disable(_runtime(), Actor(SYSTEM, Channel.CLI), args.username, args.reason)
+    return Actor(SYSTEM, Channel.CLI)
+
+
+def disable_staff(args) -> int:
+    from backend.services import staff
+
+    staff.disable_staff_user(_runtime(), _operator(), args.username, args.reason)
     print(f"staff user {args.username} disabled; their sessions and tokens have ended")
+    return 0
+
+
+def enable_staff(args) -> int:
+    from backend.services import staff
+
+    staff.enable_staff_user(_runtime(), _operator(), args.username, args.reason)
+    print(f"staff user {args.username} enabled; they can sign in again")
+    return 0
+
+
+def set_staff_role(args) -> int:
+    from backend.services import staff
+
+    user = staff.set_staff_role(_runtime(), _operator(), args.username, args.role, args.reason)
+    print(f"staff user {user.username} is now {user.role}")
+    return 0
+
+
+def _key_ref(text: str) -> str:
+    """An operator may paste the whole key or just its prefix; only the prefix is used."""
+    from backend.services.credentials import split_api_key
+
+    parts = split_api_key(text.strip())
+    return parts[0] if parts else text.strip()
+
+
+def issue_key(args) -> int:
+    from backend.services import partners
+
+    issued = partners.issue_key(_runtime(), _operator(), args.partner, args.reason)
+    print(f"new API key (prefix {issued.key.prefix}), shown once:\n{issued.plaintext}")
+    return 0
+
+
+def rotate_key(args) -> int:
+    from backend.services import partners
+
+    rotation = partners.rotate_key(_runtime(), _operator(), _key_ref(args.key), args.reason)
+    old = rotation.old
+    until = (f"keeps working until {old.expires_at.isoformat(timespec='minutes')}" if old.revoked_at is None
+             else "stopped working at once")
+    print(f"key {old.prefix} rotated; the old key {until}. The new key (prefix {rotation.new.key.prefix}), "
+          f"shown once:\n{rotation.new.plaintext}")
+    return 0
+
+
+def revoke_key(args) -> int:
+    from backend.services import partners
+
+    key = partners.revoke_key(_runtime(), _operator(), _key_ref(args.key), args.reason)
+    print(f"key {key.prefix} revoked; it and the sandbox sessions signed in with it stop working now")
+    return 0
+
+
+def disable_partner(args) -> int:
+    from backend.services import partners
+
+    inst = partners.disable_partner(_runtime(), _operator(), args.partner, args.reason)
+    print(f"partner {inst.name} disabled; none of its keys or sessions work until it is enabled")
+    return 0
+
+
+def enable_partner(args) -> int:
+    from backend.services import partners
+
+    inst = partners.enable_partner(_runtime(), _operator(), args.partner, args.reason)
+    print(f"partner {inst.name} enabled; its live keys work again")
+    return 0
+
+
+def list_partners(args) -> int:
+    from backend.services import partners
+    from backend.services.api_keys import is_live
+
+    rt = _runtime()
+    now = rt.clock.now()
+    records = partners.list_partners(rt)
+    if args.json:
+        print(json.dumps([{
+            "id": str(r.institution.id), "name": r.institution.name, "kind": r.institution.kind,
+            "level": r.institution.level, "region": r.institution.region_code,
+            "disabled_at": r.institution.disabled_at.isoformat() if r.institution.disabled_at else None,
+            "keys": [{"prefix": k.prefix, "live": is_live(k, now), "created_at": k.created_at.isoformat(),
+                      "expires_at": k.expires_at.isoformat() if k.expires_at else None,
+                      "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None} for k in r.keys],
+        } for r in records], ensure_ascii=False, indent=2))
+        return 0
+    for r in records:
+        inst = r.institution
+        state = "DISABLED" if inst.disabled_at else "enabled"
+        print(f"{inst.id}  {inst.name} ({inst.kind}, level {inst.level}, {inst.region_code})  {state}")
+        for k in r.keys:
+            if k.revoked_at is not None:
+                key_state = f"revoked {k.revoked_at.isoformat(timespec='minutes')}"
+            elif k.expires_at is not None:
+                key_state = ("expires" if is_live(k, now) else "expired") + f" {k.expires_at.isoformat(timespec='minutes')}"
+            else:
+                key_state = "live"
+            print(f"    key {k.prefix}  created {k.created_at.isoformat(timespec='minutes')}  {key_state}")
     return 0
 
 
@@ -238,14 +344,40 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=set_password)
     p = sub.add_parser("disable-staff", help="stop a staff user signing in and end their sessions")
     p.add_argument("--username", required=True)
-    p.add_argument("--reason")
+    p.add_argument("--reason", required=True, help="why (audited)")
     p.set_defaults(run=disable_staff)
+    p = sub.add_parser("enable-staff", help="let a disabled staff user sign in again")
+    p.add_argument("--username", required=True)
+    p.add_argument("--reason", required=True, help="why (audited)")
+    p.set_defaults(run=enable_staff)
+    p = sub.add_parser("set-staff-role", help="change a staff user's role (never leaves no admin)")
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", choices=["clerk", "auditor", "admin"], required=True)
+    p.add_argument("--reason", required=True, help="why (audited)")
+    p.set_defaults(run=set_staff_role)
     p = sub.add_parser("create-partner", help="add a partner institution and print its API key once")
     p.add_argument("--name", required=True)
     p.add_argument("--kind", choices=["hospital", "pharmacy", "app"], required=True)
     p.add_argument("--level", type=int, default=0, help="hospital level 1-3 (0: none)")
     p.add_argument("--region", required=True, help="GB/T 2260 region code, e.g. 370102")
     p.set_defaults(run=create_partner)
+    p = sub.add_parser("list-partners", help="partner institutions with their ids and API keys (prefixes only)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=list_partners)
+    for name, run, what in (("issue-key", issue_key, "issue another API key for a partner and print it once"),
+                            ("disable-partner", disable_partner, "stop all of a partner's keys and sessions"),
+                            ("enable-partner", enable_partner, "let a disabled partner's live keys work again")):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("--partner", type=uuid.UUID, required=True, help="the institution's id (yibao list-partners)")
+        p.add_argument("--reason", required=True, help="why (audited)")
+        p.set_defaults(run=run)
+    for name, run, what in (("rotate-key", rotate_key, "replace an API key; the old one works for "
+                             "API_KEY_ROTATION_GRACE_HOURS more"),
+                            ("revoke-key", revoke_key, "stop an API key at once")):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("--key", required=True, help="the key's prefix (yibao list-partners), or the whole key")
+        p.add_argument("--reason", required=True, help="why (audited)")
+        p.set_defaults(run=run)
     p = sub.add_parser("prune-codes", help="delete unused presented codes that expired long ago (run daily)")
     p.add_argument("--hours", type=float, default=24)
     p.set_defaults(run=prune_codes)

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     code_ttl_seconds: int = Field(default=60, ge=10, le=600)
     # Refunds (R13): how many days the settling institution has to refund.
     refund_window_days: int = Field(default=30, ge=0, le=365)
+    # Partner API keys: how long a rotated key's old secret keeps working (0: it stops at once).
+    api_key_rotation_grace_hours: int = Field(default=24, ge=0, le=720)
     # GraphQL defences.
     graphql_max_depth: int = 10
     graphql_max_tokens: int = 2000

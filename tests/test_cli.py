@@ -76,7 +76,8 @@ def test_set_password_and_disable_staff_end_sessions_and_are_audited(rt, databas
     assert authenticate_password(rt, "clerk07", "pw") is None and sessions.resolve(rt, staff_session) is None
     assert [e.channel for e in audit_events(rt, "auth.password_set")] == ["cli"]
     assert "left the office" in audit_events(rt, "staff.disable")[0].detail
-    refused = subprocess.run([sys.executable, "-m", "backend.cli", "disable-staff", "--username", "nobody"],
+    refused = subprocess.run([sys.executable, "-m", "backend.cli", "disable-staff", "--username", "nobody",
+                              "--reason", "left"],
                              env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True)
     assert refused.returncode == 1 and "refused (username): Not found." in refused.stderr
 

@@ -35,10 +35,12 @@ from web.pages import (
     limits,
     parameters,
     partner,
+    partners,
     password,
     people,
     preferences,
     settlements,
+    staff_users,
     statement,
 )
 from web.security import CSRFMiddleware
@@ -81,6 +83,8 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *people.routes,
             *parameters.routes,
             *limits.routes,
+            *partners.routes,
+            *staff_users.routes,
             *codes.routes,
             *bindings.routes,
             *grants.routes,

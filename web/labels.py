@@ -24,6 +24,7 @@ PERIOD = {"today": N_("Today"), "thisMonth": N_("This month")}
 STAFF_ROLE = {"CLERK": N_("Clerk"), "AUDITOR": N_("Auditor"), "ADMIN": N_("Administrator")}
 VISIT_TYPE = {"OUTPATIENT": N_("Outpatient"), "INPATIENT": N_("Inpatient"), "PHARMACY": N_("Pharmacy")}
 LIMIT_NAME = {"bindings_per_holder": N_("Bindings per holder"), "grantees_per_grantor": N_("Grantees per grantor")}
+INSTITUTION_KIND = {"HOSPITAL": N_("Designated hospital"), "PHARMACY": N_("Retail pharmacy"), "APP": N_("Third-party app")}
 
 # The claim form offers R1's kinds, and, apart, kinds people often mean but R1 refuses.
 NEAR_RELATIVE_CHOICES = [(kind.value, LABELS[kind][0]) for kind in Kinship]

@@ -43,12 +43,14 @@ def retry_after(refused: DomainError) -> dict[str, str]:
     return {"Retry-After": str(refused.params.get("retry_after", 60))}
 
 
-async def sign_in(request: Request, principal: Principal, channel: Channel) -> None:
-    """A fresh server-side session on every sign-in, so a planted or copied cookie is worth nothing."""
+async def sign_in(request: Request, principal: Principal, channel: Channel, api_key_id=None) -> None:
+    """A fresh server-side session on every sign-in, so a planted or copied cookie is worth nothing. A
+    partner's session carries the key it signed in with and ends when that key stops working."""
     rt: Runtime = request.app.state.rt
     await sign_out(request)
     secret = await to_thread.run_sync(
-        partial(sessions.start, rt, principal, ttl_seconds=rt.settings.session_max_age_seconds, channel=channel))
+        partial(sessions.start, rt, principal, ttl_seconds=rt.settings.session_max_age_seconds, channel=channel,
+                api_key_id=api_key_id))
     request.session["sid"] = secret
     csrf_token(request.session)
 

@@ -40,6 +40,14 @@ class ErrorCode(StrEnum):
     NAME_REQUIRED = "NAME_REQUIRED"
     NAME_TOO_LONG = "NAME_TOO_LONG"
     REASON_REQUIRED = "REASON_REQUIRED"
+    REASON_TOO_LONG = "REASON_TOO_LONG"
+    NO_CHANGE = "NO_CHANGE"
+    LAST_ADMIN = "LAST_ADMIN"
+    USERNAME_INVALID = "USERNAME_INVALID"
+    USERNAME_TAKEN = "USERNAME_TAKEN"
+    KEY_NOT_LIVE = "KEY_NOT_LIVE"
+    PARTNER_DISABLED = "PARTNER_DISABLED"
+    LEVEL_INVALID = "LEVEL_INVALID"
     INVALID_INPUT = "INVALID_INPUT"
     FORBIDDEN = "FORBIDDEN"
     BIND_SELF = "BIND_SELF"
@@ -62,7 +70,6 @@ class ErrorCode(StrEnum):
     POLICY_MISSING = "POLICY_MISSING"
     RATIO_INVALID = "RATIO_INVALID"
     RATIO_MISSING = "RATIO_MISSING"
-    LEVEL_INVALID = "LEVEL_INVALID"
     AMOUNT_INVALID = "AMOUNT_INVALID"
     LABEL_INVALID = "LABEL_INVALID"
     PARAMETERS_IN_USE = "PARAMETERS_IN_USE"
@@ -120,6 +127,16 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NAME_REQUIRED: N_("Please enter a name."),
     ErrorCode.NAME_TOO_LONG: N_("A name has at most {max} characters."),
     ErrorCode.REASON_REQUIRED: N_("Please give a reason."),
+    ErrorCode.REASON_TOO_LONG: N_("A reason has at most {max} characters."),
+    ErrorCode.NO_CHANGE: N_("Nothing to change: it is already so."),
+    ErrorCode.LAST_ADMIN: N_("At least one active administrator must remain."),
+    ErrorCode.USERNAME_INVALID: N_("A username has {min} to {max} lowercase letters, digits, dots, dashes or underscores."),
+    ErrorCode.USERNAME_TAKEN: N_("This username is already taken."),
+    ErrorCode.KEY_NOT_LIVE: N_("This API key is revoked, expired or already rotated."),
+    ErrorCode.PARTNER_DISABLED: N_("This partner is disabled; enable it first."),
+    ErrorCode.LEVEL_INVALID: N_(
+        "An institution level is 1, 2 or 3, or 0 (the default: a level not known, or a partner that is not a hospital)."
+    ),
     ErrorCode.INVALID_INPUT: N_("The input is not valid."),
     ErrorCode.FORBIDDEN: N_("You may not see this."),
     ErrorCode.BIND_SELF: N_("Your own code needs no binding."),
@@ -142,7 +159,6 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.POLICY_MISSING: N_("No settlement parameters are in force for this date, region and visit type."),
     ErrorCode.RATIO_INVALID: N_("A ratio is a percentage from 0 to 100 with at most two decimal places."),
     ErrorCode.RATIO_MISSING: N_("Every insurance type and visit type needs a ratio for level 0 (the default)."),
-    ErrorCode.LEVEL_INVALID: N_("An institution level is 0 (the default), 1, 2 or 3."),
     ErrorCode.AMOUNT_INVALID: N_("An amount is zero or more, in yuan with at most two decimal places."),
     ErrorCode.LABEL_INVALID: N_("A label has 1 to {max} characters, without control characters."),
     ErrorCode.PARAMETERS_IN_USE: N_(

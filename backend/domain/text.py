@@ -24,3 +24,18 @@ def clean_name(raw: str, *, field: str = "name", max_length: int = 100) -> str:
     if has_control_characters(name):
         raise DomainError(ErrorCode.CONTROL_CHARACTERS, field=field)
     return name
+
+
+REASON_MAX = 200
+
+
+def clean_reason(raw: str | None) -> str:
+    """Why a staff action was taken: required, trimmed, at most REASON_MAX characters, printable."""
+    reason = (raw or "").strip()
+    if not reason:
+        raise DomainError(ErrorCode.REASON_REQUIRED, field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(ErrorCode.REASON_TOO_LONG, field="reason", max=REASON_MAX)
+    if has_control_characters(reason):
+        raise DomainError(ErrorCode.CONTROL_CHARACTERS, field="reason")
+    return reason

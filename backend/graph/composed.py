@@ -12,6 +12,7 @@ from backend.graph.core.node import register
 from backend.graph.family.types import PersonFamilyFields
 from backend.graph.family_account.types import PersonBindingFields
 from backend.graph.mutual_aid.types import PersonMutualAidFields
+from backend.graph.partners.types import InstitutionPartnerFields
 from backend.graph.people.types import InstitutionFields, PersonFields
 from backend.graph.preferences.types import PersonPreferencesFields
 from backend.graph.settlement.types import InstitutionSettlementFields, PersonSettlementFields
@@ -27,5 +28,5 @@ class Person(PersonFields, PersonBindingFields, PersonMutualAidFields, PersonSet
 
 @register("institution")
 @strawberry.type(description="A partner: designated hospital or pharmacy, or a third-party app.")
-class Institution(InstitutionFields, InstitutionSettlementFields):
+class Institution(InstitutionFields, InstitutionSettlementFields, InstitutionPartnerFields):
     pass

@@ -45,6 +45,9 @@ from backend.graph.mutual_aid.mutations import MutualAidMutation
 from backend.graph.parameters import rules as parameters_rules
 from backend.graph.parameters.mutations import ParametersMutation
 from backend.graph.parameters.queries import ParametersQuery
+from backend.graph.partners import rules as partners_rules
+from backend.graph.partners.mutations import PartnersMutation
+from backend.graph.partners.queries import PartnersQuery
 from backend.graph.people import rules as people_rules
 from backend.graph.people.queries import PeopleQuery
 from backend.graph.preferences import rules as preferences_rules
@@ -59,18 +62,20 @@ log = logging.getLogger(__name__)
 RULE_ROWS = {"core": core_rules.ROWS, "people": people_rules.ROWS, "family": family_rules.ROWS, "family_account": family_account_rules.ROWS,
              "mutual_aid": mutual_aid_rules.ROWS, "settlement": settlement_rules.ROWS, "admin": admin_rules.ROWS,
              "preferences": preferences_rules.ROWS, "statement": statement_rules.ROWS,
-             "dashboard": dashboard_rules.ROWS, "parameters": parameters_rules.ROWS}
+             "dashboard": dashboard_rules.ROWS, "parameters": parameters_rules.ROWS,
+             "partners": partners_rules.ROWS}
 COMPOSED = (composed.Person, composed.Institution)
 
 
 @strawberry.type
-class Query(NodeQuery, PeopleQuery, FamilyQuery, FamilyAccountQuery, AdminQuery, DashboardQuery, ParametersQuery):
+class Query(NodeQuery, PeopleQuery, FamilyQuery, FamilyAccountQuery, AdminQuery, DashboardQuery, ParametersQuery,
+            PartnersQuery):
     pass
 
 
 @strawberry.type
 class Mutation(FamilyMutation, FamilyAccountMutation, MutualAidMutation, SettlementMutation, AdminMutation,
-               PreferencesMutation, ParametersMutation):
+               PreferencesMutation, ParametersMutation, PartnersMutation):
     pass
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -11,13 +12,15 @@ from backend.domain.idnumber import parse_id_number
 from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.regions import validate_region_code
 from backend.domain.text import PERSON_NAME_MAX, clean_name
-from backend.principals import Actor, InstitutionKind, Principal, PrincipalKind, StaffRole
+from backend.principals import Actor, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services import audit, ledger, sessions, throttle
+from backend.services import audit, ledger, partners, sessions, throttle
+from backend.services import staff as staff_users
+from backend.services.api_keys import live_key
 from backend.services.credentials import (
     api_secret_matches,
+    check_password_length,
     hash_password,
-    new_api_key,
     split_api_key,
     verify_password,
 )
@@ -78,19 +81,10 @@ def register_person(rt: Runtime, actor: Actor, new: NewPerson) -> Person:
     return rt.db.write(work)
 
 
+# The unchecked ways in, for `yibao create-staff` / `create-partner` and the demo data; admins use
+# `staff.add_staff_user` and `partners.register_partner`.
 def create_staff(rt: Runtime, actor: Actor, *, username: str, name: str, role: str, password: str) -> StaffUser:
-    StaffRole(role)
-    now = rt.clock.now()
-    password_hash = hash_password(rt.settings, password)
-
-    def work(s: Session) -> StaffUser:
-        staff = StaffUser(username=username, name=name, role=role, password_hash=password_hash, created_at=now)
-        s.add(staff)
-        s.flush()
-        audit.record(s, actor, "staff.create", at=now, staff_id=staff.id, role=role)
-        return staff
-
-    return rt.db.write(work)
+    return staff_users.create(rt, actor, username=username, name=name, role=role, password=password)
 
 
 def create_partner(
@@ -98,24 +92,10 @@ def create_partner(
     key_seed: str | None = None,
 ) -> tuple[Institution, str]:
     """Register an institution and its first API key; the key's plaintext is returned once."""
-    InstitutionKind(kind)
-    validate_region_code(region_code)
-    now = rt.clock.now()
-    key = new_api_key(key_seed)
+    inst, issued = partners.register(rt, actor, name=name, kind=kind, level=level, region_code=region_code,
+                                     key_seed=key_seed)
+    return inst, issued.plaintext
 
-    def work(s: Session) -> Institution:
-        inst = Institution(name=name, kind=kind, level=level, region_code=region_code, created_at=now)
-        s.add(inst)
-        s.flush()
-        s.add(ApiKey(institution_id=inst.id, prefix=key.prefix, secret_sha256=key.secret_sha256, created_at=now))
-        audit.record(s, actor, "partner.create", at=now, institution_id=inst.id)
-        return inst
-
-    return rt.db.write(work), key.plaintext
-
-
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 128  # Argon2 would take any length; a cap keeps one check's cost bounded
 
 Account = StaffUser | Person
 
@@ -195,12 +175,6 @@ def record_sign_in(rt: Runtime, actor: Actor) -> None:
                                        subject_person_id=actor.principal.id if actor.principal.is_household else None))
 
 
-def _check_length(password: str) -> None:
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise DomainError(ErrorCode.PASSWORD_LENGTH, field="newPassword", min=MIN_PASSWORD_LENGTH,
-                          max=MAX_PASSWORD_LENGTH)
-
-
 def _replace_password(s: Session, account: Account, password_hash: str) -> None:
     account.password_hash = password_hash
     s.add(account)
@@ -230,7 +204,7 @@ def change_password(rt: Runtime, actor: Actor, current: str, new: str) -> None:
     if _verify(rt, account, current) is None:
         throttle.failed_each(rt, counted)
         raise DomainError(ErrorCode.PASSWORD_INCORRECT, field="currentPassword")
-    _check_length(new)
+    check_password_length(new)
     verified_hash, new_hash, now = account.password_hash, hash_password(rt.settings, new), rt.clock.now()
 
     def work(s: Session) -> None:
@@ -246,7 +220,7 @@ def change_password(rt: Runtime, actor: Actor, current: str, new: str) -> None:
 def set_password(rt: Runtime, actor: Actor, username: str, new: str) -> None:
     """An operator sets someone's password (staff username, ID number or phone): their sessions and
     tokens end, and their sign-in lockout is lifted."""
-    _check_length(new)
+    check_password_length(new)
     new_hash, now = hash_password(rt.settings, new), rt.clock.now()
 
     def work(s: Session) -> Account:
@@ -261,24 +235,9 @@ def set_password(rt: Runtime, actor: Actor, username: str, new: str) -> None:
     throttle.clear(rt, _attempts_key(account, ""))
 
 
-def disable_staff(rt: Runtime, actor: Actor, username: str, reason: str | None = None) -> None:
-    """A staff user can no longer sign in, and every session and token of theirs ends now."""
-    now = rt.clock.now()
-
-    def work(s: Session) -> None:
-        staff = s.exec(select(StaffUser).where(StaffUser.username == username.strip()).with_for_update()).first()
-        if staff is None:
-            raise DomainError(ErrorCode.NOT_FOUND, field="username")
-        staff.active = False
-        s.add(staff)
-        sessions.end_all(s, staff.id)
-        audit.record(s, actor, "staff.disable", at=now, staff_id=staff.id, username=staff.username,
-                     reason=(reason or "").strip() or None)
-
-    rt.db.write(work)
-
-
-def authenticate_api_key(rt: Runtime, key: str) -> Principal | None:
+def _live_key(rt: Runtime, key: str) -> tuple[ApiKey, Institution] | None:
+    """The key's row and institution while the key works: not revoked, not past a rotation's grace,
+    its institution not disabled (`api_keys.live_key`), and the secret matches."""
     parts = split_api_key(key)
     if parts is None:
         return None
@@ -287,9 +246,22 @@ def authenticate_api_key(rt: Runtime, key: str) -> Principal | None:
         row = s.exec(
             select(ApiKey, Institution)
             .join(Institution, Institution.id == ApiKey.institution_id)
-            .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+            .where(ApiKey.prefix == prefix, live_key(rt.clock.now()), Institution.disabled_at.is_(None))
         ).first()
     if row is None or not api_secret_matches(secret, row[0].secret_sha256):
         return None
-    inst = row[1]
+    return row[0], row[1]
+
+
+def authenticate_api_key(rt: Runtime, key: str) -> Principal | None:
+    found = _live_key(rt, key)
+    if found is None:
+        return None
+    inst = found[1]
     return Principal(PrincipalKind.PARTNER, inst.id, inst.name, inst.kind)
+
+
+def api_key_id(rt: Runtime, key: str) -> uuid.UUID | None:
+    """The id of a working key, for a sandbox session that ends with it."""
+    found = _live_key(rt, key)
+    return found[0].id if found else None

@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from backend.config import Settings
+from backend.domain.errors import DomainError, ErrorCode
 
 API_KEY_PREFIX = "yb_"
 
@@ -28,6 +29,15 @@ def password_hasher(settings: Settings) -> PasswordHasher:
 
 def hash_password(settings: Settings, password: str) -> str:
     return password_hasher(settings).hash(password)
+
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128  # Argon2 would take any length; a cap keeps one check's cost bounded
+
+
+def check_password_length(password: str, field: str = "newPassword") -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise DomainError(ErrorCode.PASSWORD_LENGTH, field=field, min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)
 
 
 def verify_password(settings: Settings, stored_hash: str | None, password: str) -> bool:

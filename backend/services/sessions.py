@@ -12,11 +12,12 @@ import hashlib
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import and_, delete
+from sqlalchemy import and_, delete, or_
 from sqlmodel import Session, select
 
 from backend.principals import Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
+from backend.services.api_keys import live_key as live
 from backend.storage.models import ApiKey, AuthSession, Institution, Person, StaffUser
 
 _SECRET_BYTES = 32
@@ -26,8 +27,10 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def start(rt: Runtime, principal: Principal, *, ttl_seconds: int, channel: Channel = Channel.WEB) -> str:
-    """A new session for `principal`; the returned secret goes into the cookie or token, once."""
+def start(rt: Runtime, principal: Principal, *, ttl_seconds: int, channel: Channel = Channel.WEB,
+          api_key_id: uuid.UUID | None = None) -> str:
+    """A new session for `principal`; the returned secret goes into the cookie or token, once. A partner's
+    session names the key it signed in with, and ends when that key stops working."""
     secret = base64.urlsafe_b64encode(rt.tokens.token_bytes(_SECRET_BYTES)).rstrip(b"=").decode()
     now = rt.clock.now()
 
@@ -36,7 +39,7 @@ def start(rt: Runtime, principal: Principal, *, ttl_seconds: int, channel: Chann
         s.exec(delete(AuthSession).where(AuthSession.principal_id == principal.id, AuthSession.expires_at <= now))
         s.add(AuthSession(secret_sha256=_digest(secret), principal_kind=principal.kind.value,
                           principal_id=principal.id, channel=channel.value, created_at=now,
-                          expires_at=now + timedelta(seconds=ttl_seconds)))
+                          expires_at=now + timedelta(seconds=ttl_seconds), api_key_id=api_key_id))
 
     rt.db.write(work)
     return secret
@@ -47,8 +50,11 @@ def resolve(rt: Runtime, secret: str) -> Principal | None:
     signed-in page request asks."""
     if not secret or len(secret) > 100:
         return None
-    live_key = select(ApiKey.id).where(ApiKey.institution_id == AuthSession.principal_id,
-                                       ApiKey.revoked_at.is_(None)).exists()
+    now = rt.clock.now()
+    # The key the session signed in with (sessions from before migration 0008: any key of the partner).
+    live_key = select(ApiKey.id).where(ApiKey.institution_id == AuthSession.principal_id, live(now),
+                                       or_(AuthSession.api_key_id.is_(None), ApiKey.id == AuthSession.api_key_id)
+                                       ).exists()
     query = (
         select(AuthSession.principal_kind, AuthSession.principal_id, AuthSession.expires_at, Person.name,
                Person.elderly_mode, StaffUser.name, StaffUser.role, StaffUser.active, Institution.name, Institution.kind, live_key)
@@ -58,11 +64,11 @@ def resolve(rt: Runtime, secret: str) -> Principal | None:
         .outerjoin(StaffUser, and_(AuthSession.principal_kind == PrincipalKind.STAFF.value,
                                    StaffUser.id == AuthSession.principal_id))
         .outerjoin(Institution, and_(AuthSession.principal_kind == PrincipalKind.PARTNER.value,
-                                     Institution.id == AuthSession.principal_id))
+                                     Institution.id == AuthSession.principal_id, Institution.disabled_at.is_(None)))
         .where(AuthSession.secret_sha256 == _digest(secret)))
     with rt.db.read() as s:
         row = s.exec(query).first()
-    if row is None or row.expires_at <= rt.clock.now():
+    if row is None or row.expires_at <= now:
         return None
     return _principal(row)
 
@@ -83,7 +89,7 @@ def _principal(row) -> Principal | None:
         return Principal(PrincipalKind.HOUSEHOLD, principal_id, person_name, elderly_mode=bool(elderly_mode))
     if kind == PrincipalKind.STAFF and staff_name is not None and staff_active:
         return Principal(PrincipalKind.STAFF, principal_id, staff_name, staff_role)
-    # A partner signs in with an API key; once every key is revoked its sessions end too.
+    # A partner signs in with an API key; its session ends with that key, or with the institution disabled.
     if kind == PrincipalKind.PARTNER and inst_name is not None and live_key:
         return Principal(PrincipalKind.PARTNER, principal_id, inst_name, inst_kind)
     return None

@@ -116,6 +116,8 @@ class AuthSession(SQLModel, table=True):
     channel: str = Field(max_length=12)
     created_at: datetime = _ts()
     expires_at: datetime = _ts()
+    # A partner's sandbox session ends with the key it signed in with (revoked, or past its grace).
+    api_key_id: uuid.UUID | None = Field(default=None, foreign_key="apikey.id")
 
 
 class Institution(SQLModel, table=True):
@@ -127,6 +129,8 @@ class Institution(SQLModel, table=True):
     level: int = 0
     region_code: str = Field(max_length=6)
     created_at: datetime = _ts()
+    # A disabled institution's keys and sessions open nothing until an admin enables it again.
+    disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class ApiKey(SQLModel, table=True):
@@ -138,6 +142,8 @@ class ApiKey(SQLModel, table=True):
     secret_sha256: str = Field(max_length=64)
     created_at: datetime = _ts()
     revoked_at: datetime | None = _ts(nullable=True)
+    # Set when the key is rotated: the old secret keeps working until then (the grace period).
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -1,7 +1,7 @@
 """search and dashboard: indexes for finding people at scale, and settlements by time
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 08:00:00.000000
 
 On PostgreSQL, each kind of staff search gets its index (see docs/operations.md, "Finding people"):
@@ -20,7 +20,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -83,7 +83,35 @@ PARAMETERS: list[StaffAction] = [
 ]
 
 # --- partners and staff (issue 8 §3) ---
-PARTNERS_AND_STAFF: list[StaffAction] = []
+_PARTNER_ID = {"id": to_global_id("Institution", NOBODY_ID)}
+_KEY_ID = {"id": to_global_id("ApiKey", NOBODY_ID)}
+_STAFF_ID = {"id": to_global_id("StaffUser", NOBODY_ID)}
+
+
+def _by_id(mutation: str, input_field: str, extra: str = "") -> str:
+    return (f'mutation($id: ID!) {{ {mutation}(input: {{{input_field}: $id, reason: "audit test"{extra}}}) '
+            "{ __typename ... on OperationError { code } } }")
+
+
+PARTNERS_AND_STAFF: list[StaffAction] = [
+    StaffAction("Query.institutions", "{ institutions { name apiKeys { prefix live } } }", ADMINS),
+    StaffAction("Query.staffUsers", "{ staffUsers { username role active } }", ADMINS),
+    StaffAction("Mutation.registerPartner",
+                'mutation { registerPartner(input: {name: "历下区人民医院", kind: HOSPITAL, level: 2, regionCode: "370102", '
+                'reason: "contract"}) { __typename ... on OperationError { code } } }', ADMINS),
+    StaffAction("Mutation.issueApiKey", _by_id("issueApiKey", "partnerId"), ADMINS, _PARTNER_ID),
+    StaffAction("Mutation.rotateApiKey", _by_id("rotateApiKey", "keyId"), ADMINS, _KEY_ID),
+    StaffAction("Mutation.revokeApiKey", _by_id("revokeApiKey", "keyId"), ADMINS, _KEY_ID),
+    StaffAction("Mutation.disablePartner", _by_id("disablePartner", "partnerId"), ADMINS, _PARTNER_ID),
+    StaffAction("Mutation.enablePartner", _by_id("enablePartner", "partnerId"), ADMINS, _PARTNER_ID),
+    StaffAction("Mutation.addStaffUser",
+                'mutation { addStaffUser(input: {username: "clerk99", name: "王芳", role: CLERK, '
+                'password: "first-password", reason: "new clerk"}) { __typename ... on OperationError { code } } }',
+                ADMINS),
+    StaffAction("Mutation.setStaffRole", _by_id("setStaffRole", "staffId", ", role: AUDITOR"), ADMINS, _STAFF_ID),
+    StaffAction("Mutation.disableStaffUser", _by_id("disableStaffUser", "staffId"), ADMINS, _STAFF_ID),
+    StaffAction("Mutation.enableStaffUser", _by_id("enableStaffUser", "staffId"), ADMINS, _STAFF_ID),
+]
 
 # --- search and dashboard (issue 8 §4, §5) ---
 SEARCH_AND_DASHBOARD = [

@@ -10,6 +10,7 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import Sex
 from backend.principals import Actor, Channel, PrincipalKind
 from backend.services import accounts, sessions
+from backend.services import staff as staff_users
 from backend.storage.models import AuthSession
 from tests.helpers import CLI, audit_events, count, person, staff
 from web.app import create_app
@@ -118,7 +119,7 @@ def test_disabling_a_staff_user_ends_their_sessions_and_tokens(app, client, rt):
     saved = client.cookies.get("yibao_session")
     token = _token(client, "clerk07", "pw")
     assert _viewer(client, token) == {"__typename": "StaffUser", "role": "CLERK"}
-    accounts.disable_staff(rt, CLI, "clerk07", reason="left the office")
+    staff_users.disable_staff_user(rt, CLI, "clerk07", reason="left the office")
     assert _replay(app, saved).get("/console", follow_redirects=False).headers["location"] == "/login"
     assert _viewer(client, token) is None
     assert accounts.authenticate_password(rt, "clerk07", "pw") is None
@@ -139,7 +140,7 @@ def test_password_rules_are_typed_errors_and_write_nothing(rt, me):
         accounts.set_password(rt, CLI, "nobody", "long-enough-pw")
     assert unknown.value.code is ErrorCode.NOT_FOUND
     with pytest.raises(DomainError) as unknown_staff:
-        accounts.disable_staff(rt, CLI, "nobody")
+        staff_users.disable_staff_user(rt, CLI, "nobody", "left")
     assert unknown_staff.value.code is ErrorCode.NOT_FOUND
     assert accounts.authenticate_password(rt, me.id_number, "secret-pw") is not None
     assert audit_events(rt, "auth.password_change") == [] and audit_events(rt, "auth.password_set") == []

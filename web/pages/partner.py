@@ -22,7 +22,7 @@ from backend.domain.errors import N_, DomainError
 from backend.domain.money import yuan
 from backend.domain.settlement import MAX_LINES
 from backend.principals import Actor, Channel, Principal
-from backend.services.accounts import record_sign_in, sign_in_with_api_key
+from backend.services.accounts import api_key_id, record_sign_in, sign_in_with_api_key
 from web import labels
 from web.forms import REQUIRED, FieldError, whole_quantity, yuan_to_fen
 from web.operations import execute
@@ -72,9 +72,10 @@ async def login(request: Request) -> Response:
                           error_params=refused.params)
         response.headers.update(retry_after(refused))
         return response
-    if principal is None:
+    key_id = principal and await to_thread.run_sync(api_key_id, rt, key)
+    if key_id is None:  # refused, or revoked in the instant since
         return render(request, "partner/login.html", status_code=400, error=KEY_REFUSED)
-    await sign_in(request, principal, Channel.WEB)
+    await sign_in(request, principal, Channel.WEB, api_key_id=key_id)
     await to_thread.run_sync(record_sign_in, rt, Actor(principal, Channel.WEB))
     return RedirectResponse(CHECKOUT, status_code=303)
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from strawberry.dataloader import DataLoader
 
 from backend.graph.core.request_reads import RequestReads
-from backend.services import grants, reads, statement
+from backend.services import grants, partners, reads, statement
 from backend.storage import models
 
 
@@ -50,6 +50,7 @@ class Loaders:
         self.relationship = self._loader(lambda s, ids: reads.by_ids(s, models.Relationship, ids))
         self.institution = self._loader(lambda s, ids: reads.by_ids(s, models.Institution, ids))
         self.staff = self._loader(lambda s, ids: reads.by_ids(s, models.StaffUser, ids))
+        self.api_keys_of = self._loader(partners.keys_of, default=list)
         self.enrolment = self._loader(reads.enrolments)
         self.account = self._loader(reads.accounts)
         self.relationships_of = self._loader(reads.relationships_of, default=list)

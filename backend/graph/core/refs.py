@@ -11,4 +11,5 @@ import strawberry
 
 Person = Annotated["Person", strawberry.lazy("backend.graph.composed")]
 Institution = Annotated["Institution", strawberry.lazy("backend.graph.composed")]
+StaffUser = Annotated["StaffUser", strawberry.lazy("backend.graph.people.types")]
 Settlement = Annotated["Settlement", strawberry.lazy("backend.graph.settlement.types")]

@@ -48,4 +48,5 @@ ROWS = {
     "StaffUser.username":               STAFF_ONLY,
     "StaffUser.name":                   STAFF_ONLY,
     "StaffUser.role":                   STAFF_ONLY,
+    "StaffUser.active":                 STAFF_ONLY,
 }

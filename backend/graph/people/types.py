@@ -11,15 +11,18 @@ from strawberry.types import Info
 from backend.domain.idnumber import Sex
 from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.regions import region_name
-from backend.graph.core.enums import InsuranceStatusEnum, InsuranceTypeEnum, SexEnum
+from backend.graph.core.enums import (
+    InstitutionKindEnum,
+    InsuranceStatusEnum,
+    InsuranceTypeEnum,
+    SexEnum,
+    StaffRoleEnum,
+)
 from backend.graph.core.loaders import now_or_later
 from backend.graph.core.node import Node, register
 from backend.graph.core.scalars import Fen
 from backend.principals import InstitutionKind, StaffRole
 from backend.storage import models
-
-InstitutionKindEnum = strawberry.enum(InstitutionKind, name="InstitutionKind")
-StaffRoleEnum = strawberry.enum(StaffRole, name="StaffRole")
 
 
 @strawberry.type(description="A person's current insurance enrolment.")
@@ -148,3 +151,7 @@ class StaffUser(Node):
     @strawberry.field
     def role(self) -> StaffRoleEnum:
         return StaffRole(self.row.role)
+
+    @strawberry.field(description="False once disabled: a disabled user cannot sign in.")
+    def active(self) -> bool:
+        return self.row.active

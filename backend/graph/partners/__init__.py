@@ -1,0 +1,1 @@
+"""Partner institutions, their API keys, and staff users: what admins manage."""
