@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from decimal import Decimal
+
+from backend.domain.errors import N_
 
 BP = 10_000  # basis points in one
 
@@ -40,3 +44,39 @@ def yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole:,}.{cents:02d}"
+
+
+REQUIRED = N_("Required.")
+AMOUNT_FORMAT = N_("Enter an amount in yuan, for example 12.50.")
+AMOUNT_NEGATIVE = N_("The amount cannot be negative.")
+AMOUNT_DECIMALS = N_("An amount in yuan has at most two decimal places.")
+AMOUNT_TOO_LARGE = N_("The amount is too large.")
+
+MAX_AMOUNT_FEN = 1_000_000_000  # ten million yuan: a typo, and beyond what a GraphQL Int carries safely
+_YUAN = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
+class AmountError(ValueError):
+    """An amount in yuan that cannot be taken; `message` is a gettext id."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def parse_yuan(text: str) -> int:
+    """"12.50" -> 1250, exactly (Decimal, never float); more than two decimals or negative refused."""
+    text = text.strip().lstrip("¥￥").strip().replace(",", "")
+    if not text:
+        raise AmountError(REQUIRED)
+    if text.startswith("-"):
+        raise AmountError(AMOUNT_NEGATIVE if _YUAN.fullmatch(text[1:].strip()) else AMOUNT_FORMAT)
+    if not _YUAN.fullmatch(text):
+        raise AmountError(AMOUNT_FORMAT)
+    amount = Decimal(text)
+    if -amount.as_tuple().exponent > 2:
+        raise AmountError(AMOUNT_DECIMALS)
+    fen = int(amount * 100)  # exact: at most two decimals
+    if fen > MAX_AMOUNT_FEN:
+        raise AmountError(AMOUNT_TOO_LARGE)
+    return fen
