@@ -77,3 +77,9 @@ def mask_phone(value: str) -> str:
 
 def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def known_province(region_code: str) -> bool:
+    """Whether a region code starts with a province-level code of GB/T 2260."""
+    return len(region_code) >= 2 and region_code[:2].isascii() and region_code[:2].isdigit() \
+        and int(region_code[:2]) in _PROVINCES
