@@ -84,6 +84,7 @@ class ErrorCode(StrEnum):
     PAGE_SIZE = "PAGE_SIZE"
     PASSWORD_INCORRECT = "PASSWORD_INCORRECT"
     PASSWORD_LENGTH = "PASSWORD_LENGTH"
+    ROSTER_STATE = "ROSTER_STATE"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -155,6 +156,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PAGE_SIZE: N_("A page holds at most {max} items."),
     ErrorCode.PASSWORD_INCORRECT: N_("The current password is not correct."),
     ErrorCode.PASSWORD_LENGTH: N_("A password has {min} to {max} characters."),
+    ErrorCode.ROSTER_STATE: N_("This import cannot do that now (it is {status})."),
 }
 
 
