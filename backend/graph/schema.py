@@ -41,6 +41,9 @@ from backend.graph.mutual_aid import rules as mutual_aid_rules
 from backend.graph.mutual_aid.mutations import MutualAidMutation
 from backend.graph.people import rules as people_rules
 from backend.graph.people.queries import PeopleQuery
+from backend.graph.roster import rules as roster_rules
+from backend.graph.roster.mutations import RosterMutation
+from backend.graph.roster.queries import RosterQuery
 from backend.graph.settlement import rules as settlement_rules
 from backend.graph.settlement.mutations import SettlementMutation
 
@@ -48,17 +51,19 @@ log = logging.getLogger(__name__)
 
 # Each domain package's rows of the rule table; `composed` registers Person and Institution as nodes.
 RULE_ROWS = {"core": core_rules.ROWS, "people": people_rules.ROWS, "family": family_rules.ROWS, "family_account": family_account_rules.ROWS,
-             "mutual_aid": mutual_aid_rules.ROWS, "settlement": settlement_rules.ROWS, "admin": admin_rules.ROWS}
+             "mutual_aid": mutual_aid_rules.ROWS, "settlement": settlement_rules.ROWS, "admin": admin_rules.ROWS,
+             "roster": roster_rules.ROWS}
 COMPOSED = (composed.Person, composed.Institution)
 
 
 @strawberry.type
-class Query(NodeQuery, PeopleQuery, FamilyQuery, FamilyAccountQuery, AdminQuery):
+class Query(NodeQuery, PeopleQuery, FamilyQuery, FamilyAccountQuery, AdminQuery, RosterQuery):
     pass
 
 
 @strawberry.type
-class Mutation(FamilyMutation, FamilyAccountMutation, MutualAidMutation, SettlementMutation, AdminMutation):
+class Mutation(FamilyMutation, FamilyAccountMutation, MutualAidMutation, SettlementMutation, AdminMutation,
+               RosterMutation):
     pass
 
 
