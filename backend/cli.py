@@ -139,7 +139,7 @@ def import_roster(args) -> int:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from backend.domain.money import yuan
-    from backend.i18n import gettext
+    from backend.i18n import gettext as translate
     from backend.principals import SYSTEM, Actor, Channel
     from backend.services import roster
 
@@ -161,10 +161,10 @@ def import_roster(args) -> int:
         with rt.db.read() as s:
             for e in roster.errors(s, row.id, limit=20):
                 where = f"row {e.row_no}" + (f", {e.column}" if e.column else "")
-                print(f"  {where}: {gettext('en', e.message_id, **json.loads(e.params))}")
+                print(f"  {where}: {translate('en', e.message_id, **json.loads(e.params))}")
         if args.errors_csv:
             with open(args.errors_csv, "w", encoding="utf-8", newline="") as f:
-                for chunk in roster.errors_csv(rt, row.id, lambda m, p: gettext("en", m, **p)):
+                for chunk in roster.errors_csv(rt, row.id, lambda m, p: translate("en", m, **p)):
                     f.write(chunk)
             print(f"every problem written to {args.errors_csv}")
         print("nothing imported: fix the file and run again")

@@ -19,7 +19,7 @@ from backend.services.credentials import TokenSigner
 from web.body_limit import BodyLimitMiddleware
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
-from web.pages import auth, bindings, codes, console, family, grants, partner, password, people
+from web.pages import auth, bindings, codes, console, family, grants, imports, partner, password, people
 from web.security import CSRFMiddleware
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -54,6 +54,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *family.routes,
             *console.routes,
             *people.routes,
+            *imports.routes,
             *codes.routes,
             *bindings.routes,
             *grants.routes,
@@ -63,7 +64,8 @@ def create_app(rt: Runtime | None = None) -> Starlette:
         middleware=[
             *_proxy_headers(settings.forwarded_allow_ips),
             # Outside the CSRF check, which reads form bodies itself.
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       larger={imports.UPLOAD_PATH: settings.max_upload_bytes}),
             Middleware(SessionMiddleware, secret_key=secret, session_cookie="yibao_session",
                        max_age=settings.session_max_age_seconds, same_site="lax",
                        https_only=not settings.development),

@@ -38,3 +38,7 @@ def kind_label(kind_name: str) -> str:
     """The generic label id of a Kinship enum name from the graph (PARENT -> "parent")."""
     return LABELS[Kinship[kind_name]][0]
 
+
+ROSTER_STATUS = {"PENDING": N_("Waiting"), "VALIDATING": N_("Checking"), "INVALID": N_("Has problems"),
+                 "READY": N_("Ready to import"), "APPLYING": N_("Importing"), "DONE": N_("Imported"),
+                 "FAILED": N_("Failed"), "CANCELLED": N_("Cancelled")}
