@@ -8,9 +8,10 @@ from typing import Annotated, Union
 import strawberry
 from strawberry.types import Info
 
-from backend.graph.core.errors import OperationError
+from backend.domain.errors import DomainError
+from backend.graph.core.errors import OperationError, bad_request
 from backend.graph.core.ids import to_global_id
-from backend.graph.core.pagination import Connection, connection, requested_window
+from backend.graph.core.pagination import Connection, connection, window
 from backend.graph.core.scalars import Fen
 from backend.graph.core.wrappers import Wrapper
 from backend.i18n import gettext
@@ -120,7 +121,10 @@ class RosterImport:
     async def errors(self, info: Info, first: int = roster.SHOWN_ERRORS,
                      after: str | None = None) -> Connection[RosterImportError]:
         ctx = info.context
-        offset, limit = requested_window(ctx, min(first, roster.SHOWN_ERRORS), after)
+        try:  # a page of problems may be larger than other pages: the console shows the first 200 at once
+            offset, limit = window(first, after, roster.SHOWN_ERRORS)
+        except DomainError as error:
+            raise bad_request(error, ctx.locale) from None
 
         def run():
             with ctx.rt.db.read() as s:
