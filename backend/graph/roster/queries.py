@@ -15,7 +15,8 @@ from backend.storage import models
 @strawberry.type
 class RosterQuery:
     @strawberry.field(description="Auditors and admins: roster imports, newest first.")
-    async def roster_imports(self, info: Info, first: int = 20, after: str | None = None) -> Connection[RosterImport]:
+    async def roster_imports(self, info: Info, first: int = 20,
+                             after: str | None = None) -> Connection[RosterImport] | None:
         ctx = info.context
         offset, limit = requested_window(ctx, first, after)
 
