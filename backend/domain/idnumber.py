@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from operator import mul
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -34,8 +35,10 @@ class IdNumber:
 
 
 def check_digit(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK_CHARS[total % 11]
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError("the check digit is computed over 17 digits")
+    # map() over the digits rather than a generator: a roster import checks every row's number.
+    return _CHECK_CHARS[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from backend.domain.insurance import InsuranceType
 from backend.services import ledger
-from backend.services.roster_stage import mark_changes, resolve_people
+from backend.services.roster_stage import analyze, mark_changes, resolve_people
 from backend.storage.models import (
     Enrolment,
     LedgerPosting,
@@ -69,6 +69,7 @@ def apply(s: Session, import_id: uuid.UUID, at: datetime) -> Applied:
     conn = s.connection()
     dialect = conn.dialect.name
     mine = _staged.c.import_id == import_id
+    analyze(s)
     # People registered, and rosters applied, since validation are seen again.
     resolve_people(s, import_id)
     counts = mark_changes(s, import_id)
