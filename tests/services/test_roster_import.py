@@ -183,3 +183,11 @@ def test_only_admins_import_and_states_are_kept(rt, tmp_path):
     assert count(rt, RosterRow) == 0 and count(rt, Person) == 0
     # The same file after a cancel starts over.
     assert import_file(rt, path).status == "done"
+
+
+def test_the_documented_example_imports(rt):
+    from backend.config import PROJECT_ROOT
+
+    row = import_file(rt, PROJECT_ROOT / "docs/examples/roster.csv")
+    assert (row.status, row.new_count, row.adjusted_count) == ("done", 5, 3)
+    assert verify(rt.db).ok
