@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from operator import mul
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from operator import mul
 
 from backend.domain.errors import DomainError, ErrorCode
 

@@ -56,3 +56,24 @@ def test_problems_are_listed_by_row_and_column_in_the_callers_language(rt):
     assert (error["row"], error["column"], error["code"]) == (2, "status", "STATUS_UNKNOWN")
     assert "参保" in error["message"]
     assert count(rt, Person) == 0
+
+
+def test_a_file_goes_up_over_http_as_a_multipart_request(rt):
+    import json
+
+    from starlette.testclient import TestClient
+
+    from backend.config import PROJECT_ROOT
+    from web.app import create_app
+
+    staff(rt, "admin", username="adminhttp")
+    with TestClient(create_app(rt)) as client:
+        token = client.post("/auth/token", json={"username": "adminhttp", "password": "pw"}).json()["access_token"]
+        operations = {"query": "mutation($f: Upload!) { startRosterImport(input: {file: $f}) { __typename "
+                               "... on RosterImportPayload { rosterImport { id status } } } }", "variables": {"f": None}}
+        answer = client.post("/graphql", headers={"Authorization": f"Bearer {token}"}, data={
+            "operations": json.dumps(operations), "map": json.dumps({"0": ["variables.f"]})},
+            files={"0": ("roster.csv", (PROJECT_ROOT / "docs/examples/roster.csv").read_bytes(), "text/csv")})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["startRosterImport"]["rosterImport"]["status"] == "PENDING"
+    JOBS.drain()
