@@ -32,7 +32,7 @@ class FieldError(ValueError):
 
 
 def yuan_to_fen(text: str) -> int:
-    """"12.50" -> 1250, exactly (Decimal, never float); more than two decimals or negative refused."""
+    """"12.50" -> 1250, exactly (never float); more than two decimals or negative refused."""
     try:
         return parse_yuan(text)
     except AmountError as refused:

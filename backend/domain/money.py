@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import Decimal
 
 from backend.domain.errors import N_
 
@@ -65,7 +64,7 @@ class AmountError(ValueError):
 
 
 def parse_yuan(text: str) -> int:
-    """"12.50" -> 1250, exactly (Decimal, never float); more than two decimals or negative refused."""
+    """"12.50" -> 1250, exactly (integer arithmetic, never float); more than two decimals or negative refused."""
     text = text.strip().lstrip("¥￥").strip().replace(",", "")
     if not text:
         raise AmountError(REQUIRED)
@@ -73,10 +72,13 @@ def parse_yuan(text: str) -> int:
         raise AmountError(AMOUNT_NEGATIVE if _YUAN.fullmatch(text[1:].strip()) else AMOUNT_FORMAT)
     if not _YUAN.fullmatch(text):
         raise AmountError(AMOUNT_FORMAT)
-    amount = Decimal(text)
-    if -amount.as_tuple().exponent > 2:
+    whole, _, decimals = text.partition(".")
+    if len(decimals) > 2:
         raise AmountError(AMOUNT_DECIMALS)
-    fen = int(amount * 100)  # exact: at most two decimals
+    if len(whole.lstrip("0")) > len(str(MAX_AMOUNT_FEN // 100)):  # before int(): Python refuses 4300+ digits
+        raise AmountError(AMOUNT_TOO_LARGE)
+    # Exact, from the digits themselves: no float and no Decimal needed for at most two decimals.
+    fen = int(whole or "0") * 100 + int(decimals.ljust(2, "0"))
     if fen > MAX_AMOUNT_FEN:
         raise AmountError(AMOUNT_TOO_LARGE)
     return fen

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date
 from typing import Any
 
@@ -112,6 +113,11 @@ class RosterRow:
     digest: str
 
 
+@cache
+def _known_region(code: str) -> bool:  # a roster has a few regions and many rows
+    return is_known_region(code)
+
+
 def problem(row: int, column: str, code: str, **params: Any) -> RowError:
     return RowError(row, column, code, MESSAGES[code], params)
 
@@ -161,7 +167,7 @@ def check_row(row_no: int, fields: list[str], positions: dict[str, int], width: 
     if kind is None:
         errors.append(problem(row_no, "insurance_type", Problem.TYPE_UNKNOWN))
     region = value("region_code")
-    if not is_known_region(region):
+    if not _known_region(region):
         errors.append(problem(row_no, "region_code", Problem.REGION_UNKNOWN))
     status = STATUSES.get(value("status").lower())
     if status is None:
