@@ -89,7 +89,9 @@ async def progress(request: Request, principal) -> Response:
 @staff_page
 async def decide(request: Request, principal) -> Response:
     import_id = request.path_params["import_id"]
-    operation = "Confirm" if request.path_params["decision"] == "confirm" else "Cancel"
+    operation = {"confirm": "Confirm", "cancel": "Cancel"}.get(request.path_params["decision"])
+    if operation is None:
+        return Response(status_code=404)
     result = next(iter((await _run(request, principal, operation, id=import_id)).values()))
     if result["__typename"] == "OperationError":
         return await _detail(request, principal, import_id, partial=is_htmx(request),
