@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date
+from functools import cache
 from typing import Any
 
 from backend.domain.errors import N_, DomainError

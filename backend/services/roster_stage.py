@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import String, and_, cast, exists, func, insert, literal, select, update
+from sqlalchemy import String, and_, cast, exists, func, insert, literal, or_, select, update
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -66,9 +66,11 @@ def analyze(s: Session) -> None:
 
 
 def resolve_people(s: Session, import_id: uuid.UUID) -> None:
-    """Rows of people already on file take their id; the rest keep the id drawn for them."""
+    """Rows of people already on file take their id; the rest keep the id drawn for them. Only rows that
+    change are rewritten (run again at apply, it touches only people registered meanwhile)."""
     s.connection().execute(
-        update(_staged).where(_staged.c.import_id == import_id, _person.c.id_number == _staged.c.id_number)
+        update(_staged).where(_staged.c.import_id == import_id, _person.c.id_number == _staged.c.id_number,
+                              or_(~_staged.c.existing, _staged.c.person_id != _person.c.id))
         .values(person_id=_person.c.id, existing=True))
 
 
@@ -128,7 +130,10 @@ def check_staged(s: Session, import_id: uuid.UUID, first_seq: int) -> int:
 def mark_changes(s: Session, import_id: uuid.UUID) -> dict[str, int]:
     """Which rows differ from what the last roster said about their person; counts of new, changed, unchanged."""
     same = exists().where(_entry.c.person_id == _staged.c.person_id, _entry.c.row_sha256 == _staged.c.row_sha256)
-    s.connection().execute(update(_staged).where(_staged.c.import_id == import_id).values(changed=~same))
+    # Only rows whose flag flips are rewritten: a staged row starts as changed, so a file of new people
+    # costs no pass here at all.
+    s.connection().execute(update(_staged).where(_staged.c.import_id == import_id, _staged.c.changed == same)
+                           .values(changed=~same))
     row = s.connection().execute(
         select(func.count().filter(~_staged.c.existing),
                func.count().filter(and_(_staged.c.existing, _staged.c.changed)),
