@@ -281,6 +281,58 @@ def prune_codes(args) -> int:
     return 0
 
 
+def import_roster(args) -> int:
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from backend.domain.money import yuan
+    from backend.i18n import gettext as translate
+    from backend.principals import SYSTEM, Actor, Channel
+    from backend.services import roster
+
+    out = Console(stderr=True)
+    rt, actor, path = _runtime(), Actor(SYSTEM, Channel.CLI), Path(args.file)
+    row = roster.start(rt, actor, path, path.name, args.encoding)
+    if row.status != roster.Status.PENDING:
+        print(f"this file is already import {row.id} ({row.status}); nothing to do")
+        return 0 if row.status in (roster.Status.DONE, roster.Status.READY, roster.Status.APPLYING) else 1
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[rows]:,} rows"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=out, transient=True) as bar:
+        task = bar.add_task(f"validating {path.name} ({row.encoding})", total=path.stat().st_size, rows=0)
+        row = roster.validate(rt, row.id, path,
+                              progress=lambda rows, records: bar.update(task, completed=records.bytes_read, rows=rows))
+    print(f"import {row.id}: {row.total_rows:,} rows in {row.encoding}, {row.error_count:,} problems; "
+          f"{row.new_count:,} new, {row.changed_count:,} changed, {row.unchanged_count:,} unchanged")
+    if row.status == roster.Status.INVALID:
+        with rt.db.read() as s:
+            for e in roster.errors(s, row.id, limit=20):
+                where = f"row {e.row_no}" + (f", {e.column}" if e.column else "")
+                print(f"  {where}: {translate('en', e.message_id, **json.loads(e.params))}")
+        if args.errors_csv:
+            with open(args.errors_csv, "w", encoding="utf-8", newline="") as f:
+                for chunk in roster.errors_csv(rt, row.id, lambda m, p: translate("en", m, **p)):
+                    f.write(chunk)
+            print(f"every problem written to {args.errors_csv}")
+        print("nothing imported: fix the file and run again")
+        return 1
+    if args.dry_run:
+        roster.cancel(rt, actor, row.id)
+        print("dry run: nothing imported")
+        return 0
+    roster.confirm(rt, actor, row.id)
+    with out.status("applying in one transaction"):
+        row = roster.apply(rt, actor, row.id)
+    if row.status != roster.Status.DONE:
+        print(f"import {row.id} failed, nothing of it was written: {row.error_message}", file=sys.stderr)
+        return 1
+    print(f"done: {row.new_count:,} people added, {row.changed_count:,} updated, {row.adjusted_count:,} balances "
+          f"adjusted (net {yuan(row.adjusted_net_fen)} yuan, ledger kind roster_adjustment)")
+    return 0
+
+
 def schema(args) -> int:
     from backend.config import PROJECT_ROOT
     from backend.graph.reference import print_sdl
@@ -381,6 +433,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("prune-codes", help="delete unused presented codes that expired long ago (run daily)")
     p.add_argument("--hours", type=float, default=24)
     p.set_defaults(run=prune_codes)
+    p = sub.add_parser("import-roster", help="validate a bureau's roster CSV, then apply it all or nothing")
+    p.add_argument("file", help="CSV with a header row; format: docs/operations.md#roster-import")
+    p.add_argument("--dry-run", action="store_true", help="validate and report, import nothing")
+    p.add_argument("--encoding", help="utf-8 or gb18030 (default: detected)")
+    p.add_argument("--errors-csv", metavar="OUT", help="write every problem found to this CSV file")
+    p.set_defaults(run=import_roster)
     p = sub.add_parser("schema", help="print the graph's SDL (sorted), or write it to schema.graphql")
     p.add_argument("--write", action="store_true")
     p.set_defaults(run=schema)

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     max_page_size: int = 100
     # Request bodies (GraphQL documents, page forms) larger than this are refused with 413.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # The console's roster upload (/console/imports) may be larger: a bureau's file of 100,000 people is ~8 MB.
+    max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed, as uvicorn's --forwarded-allow-ips
     # takes them (addresses, networks, "*"); empty: nobody's, the socket peer is the client.
     forwarded_allow_ips: str = ""

@@ -99,3 +99,24 @@ def test_import_parameters_loads_a_file_once_and_names_a_bad_entry(rt, database_
     bad.write_text(json.dumps(data), encoding="utf-8")
     assert "1 added or replaced, 0 already there" in yibao(database_url, "import-parameters", str(bad)).stdout
     assert "0 added or replaced, 1 already there" in yibao(database_url, "import-parameters", str(bad)).stdout
+
+
+def test_import_roster_dry_run_then_for_real(rt, database_url, tmp_path):
+    from backend.storage.models import Person
+    from tests.helpers import count
+    from tests.roster_files import id_number, write
+
+    yibao(database_url, "migrate")
+    good = write(tmp_path / "roster.csv", [[id_number(1), "王强", "", "employee", "370102", "active", "12.30"]])
+    dry = yibao(database_url, "import-roster", str(good), "--dry-run")
+    assert "1 new" in dry.stdout and "dry run: nothing imported" in dry.stdout and count(rt, Person) == 0
+    real = yibao(database_url, "import-roster", str(good))
+    assert "done: 1 people added" in real.stdout and "net 12.30 yuan" in real.stdout and count(rt, Person) == 1
+    assert "already import" in yibao(database_url, "import-roster", str(good)).stdout
+
+    bad = write(tmp_path / "bad.csv", [[id_number(2), "李雷", "", "resident", "370102", "gone", ""]])
+    env = {**os.environ, "DATABASE_URL": database_url}
+    refused = subprocess.run([sys.executable, "-m", "backend.cli", "import-roster", str(bad), "--errors-csv",
+                              str(tmp_path / "errors.csv")], env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "row 2, status:" in refused.stdout
+    assert (tmp_path / "errors.csv").read_text(encoding="utf-8").splitlines()[1].startswith("2,status,STATUS_UNKNOWN,")

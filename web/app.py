@@ -32,6 +32,7 @@ from web.pages import (
     dashboard,
     family,
     grants,
+    imports,
     limits,
     parameters,
     partner,
@@ -85,6 +86,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *limits.routes,
             *partners.routes,
             *staff_users.routes,
+            *imports.routes,
             *codes.routes,
             *bindings.routes,
             *grants.routes,
@@ -98,7 +100,8 @@ def create_app(rt: Runtime | None = None) -> Starlette:
         middleware=[
             *_proxy_headers(settings.forwarded_allow_ips),
             # Outside the CSRF check, which reads form bodies itself.
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       larger={imports.UPLOAD_PATH: settings.max_upload_bytes}),
             Middleware(SessionMiddleware, secret_key=secret, session_cookie="yibao_session",
                        max_age=settings.session_max_age_seconds, same_site="lax",
                        https_only=not settings.development),

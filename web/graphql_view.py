@@ -26,7 +26,10 @@ GRAPHIQL_PAGE = Path(__file__).with_name("graphiql.html")
 
 class GraphQLView(GraphQL):
     def __init__(self, schema, *, development: bool) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if development else None, allow_queries_via_get=False)
+        # Multipart requests (a roster file for startRosterImport) are safe here: /graphql ignores cookies, so a
+        # cross-site form cannot act as anyone.
+        super().__init__(schema, graphql_ide="graphiql" if development else None, allow_queries_via_get=False,
+                         multipart_uploads_enabled=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Credentials are checked before the body is read, so a caller over its guessing limit costs

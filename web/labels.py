@@ -48,3 +48,6 @@ def kind_label(kind_name: str) -> str:
 
 MONTHS = [N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"),
           N_("Oct"), N_("Nov"), N_("Dec")]
+ROSTER_STATUS = {"PENDING": N_("Waiting"), "VALIDATING": N_("Checking"), "INVALID": N_("Has problems"),
+                 "READY": N_("Ready to import"), "APPLYING": N_("Importing"), "DONE": N_("Imported"),
+                 "FAILED": N_("Failed"), "CANCELLED": N_("Cancelled")}

@@ -100,6 +100,7 @@ class ErrorCode(StrEnum):
     PASSWORD_INCORRECT = "PASSWORD_INCORRECT"
     PASSWORD_LENGTH = "PASSWORD_LENGTH"
     STATEMENT_YEAR_INVALID = "STATEMENT_YEAR_INVALID"
+    ROSTER_STATE = "ROSTER_STATE"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -191,6 +192,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PASSWORD_INCORRECT: N_("The current password is not correct."),
     ErrorCode.PASSWORD_LENGTH: N_("A password has {min} to {max} characters."),
     ErrorCode.STATEMENT_YEAR_INVALID: N_("A statement covers one year from {first} to {last}."),
+    ErrorCode.ROSTER_STATE: N_("This import cannot do that now (it is {status})."),
 }
 
 

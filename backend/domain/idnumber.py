@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from operator import mul
 
 from backend.domain.errors import DomainError, ErrorCode
 
@@ -34,8 +35,10 @@ class IdNumber:
 
 
 def check_digit(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK_CHARS[total % 11]
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError("the check digit is computed over 17 digits")
+    # map() over the digits rather than a generator: a roster import checks every row's number.
+    return _CHECK_CHARS[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
@@ -77,3 +80,9 @@ def mask_phone(value: str) -> str:
 
 def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def known_province(region_code: str) -> bool:
+    """Whether a region code starts with a province-level code of GB/T 2260."""
+    return len(region_code) >= 2 and region_code[:2].isascii() and region_code[:2].isdigit() \
+        and int(region_code[:2]) in _PROVINCES

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+from backend.domain.errors import N_
 
 BP = 10_000  # basis points in one
 
@@ -40,3 +43,42 @@ def yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole:,}.{cents:02d}"
+
+
+REQUIRED = N_("Required.")
+AMOUNT_FORMAT = N_("Enter an amount in yuan, for example 12.50.")
+AMOUNT_NEGATIVE = N_("The amount cannot be negative.")
+AMOUNT_DECIMALS = N_("An amount in yuan has at most two decimal places.")
+AMOUNT_TOO_LARGE = N_("The amount is too large.")
+
+MAX_AMOUNT_FEN = 1_000_000_000  # ten million yuan: a typo, and beyond what a GraphQL Int carries safely
+_YUAN = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
+class AmountError(ValueError):
+    """An amount in yuan that cannot be taken; `message` is a gettext id."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def parse_yuan(text: str) -> int:
+    """"12.50" -> 1250, exactly (integer arithmetic, never float); more than two decimals or negative refused."""
+    text = text.strip().lstrip("¥￥").strip().replace(",", "")
+    if not text:
+        raise AmountError(REQUIRED)
+    if text.startswith("-"):
+        raise AmountError(AMOUNT_NEGATIVE if _YUAN.fullmatch(text[1:].strip()) else AMOUNT_FORMAT)
+    if not _YUAN.fullmatch(text):
+        raise AmountError(AMOUNT_FORMAT)
+    whole, _, decimals = text.partition(".")
+    if len(decimals) > 2:
+        raise AmountError(AMOUNT_DECIMALS)
+    if len(whole.lstrip("0")) > len(str(MAX_AMOUNT_FEN // 100)):  # before int(): Python refuses 4300+ digits
+        raise AmountError(AMOUNT_TOO_LARGE)
+    # Exact, from the digits themselves: no float and no Decimal needed for at most two decimals.
+    fen = int(whole or "0") * 100 + int(decimals.ljust(2, "0"))
+    if fen > MAX_AMOUNT_FEN:
+        raise AmountError(AMOUNT_TOO_LARGE)
+    return fen

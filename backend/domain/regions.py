@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.idnumber import known_province
 
 # ASCII digits only, and the whole text: \d takes other scripts' digits and $ a trailing newline.
 _REGION = re.compile(r"[0-9]{6}")
@@ -50,3 +51,10 @@ def region_name(code: str, locale: str) -> str:
     if city is None:
         return code
     return city[0] if locale.startswith("zh") else city[1]
+
+
+def is_known_region(code: str) -> bool:
+    """Six digits under a real province; in Shandong, under one of its cities as well."""
+    if not _REGION.fullmatch(code or "") or not known_province(code):
+        return False
+    return not in_shandong(code) or code[:4] in SHANDONG_CITIES

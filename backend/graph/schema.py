@@ -52,6 +52,9 @@ from backend.graph.people import rules as people_rules
 from backend.graph.people.queries import PeopleQuery
 from backend.graph.preferences import rules as preferences_rules
 from backend.graph.preferences.mutations import PreferencesMutation
+from backend.graph.roster import rules as roster_rules
+from backend.graph.roster.mutations import RosterMutation
+from backend.graph.roster.queries import RosterQuery
 from backend.graph.settlement import rules as settlement_rules
 from backend.graph.settlement.mutations import SettlementMutation
 from backend.graph.statement import rules as statement_rules
@@ -63,19 +66,19 @@ RULE_ROWS = {"core": core_rules.ROWS, "people": people_rules.ROWS, "family": fam
              "mutual_aid": mutual_aid_rules.ROWS, "settlement": settlement_rules.ROWS, "admin": admin_rules.ROWS,
              "preferences": preferences_rules.ROWS, "statement": statement_rules.ROWS,
              "dashboard": dashboard_rules.ROWS, "parameters": parameters_rules.ROWS,
-             "partners": partners_rules.ROWS}
+             "partners": partners_rules.ROWS, "roster": roster_rules.ROWS}
 COMPOSED = (composed.Person, composed.Institution)
 
 
 @strawberry.type
 class Query(NodeQuery, PeopleQuery, FamilyQuery, FamilyAccountQuery, AdminQuery, DashboardQuery, ParametersQuery,
-            PartnersQuery):
+            PartnersQuery, RosterQuery):
     pass
 
 
 @strawberry.type
 class Mutation(FamilyMutation, FamilyAccountMutation, MutualAidMutation, SettlementMutation, AdminMutation,
-               PreferencesMutation, ParametersMutation, PartnersMutation):
+               PreferencesMutation, ParametersMutation, PartnersMutation, RosterMutation):
     pass
 
 

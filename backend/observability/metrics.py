@@ -88,7 +88,7 @@ def rate_limited(limit: str) -> None:
 
 
 def roster_import_job(outcome: str) -> None:
-    """An import job finished (or was refused): `outcome` such as imported, unchanged, invalid, failed."""
+    """A roster import job ended: `outcome` is its final status (done, invalid, failed, cancelled)."""
     ROSTER_IMPORT_JOBS.labels(outcome).inc()
 
 

@@ -25,6 +25,7 @@ from backend.storage.models import (
     PersonalAccount,
     PremiumPayment,
     Refund,
+    RosterImport,
     Settlement,
     SettlementLine,
     SettlementPayment,
@@ -43,6 +44,7 @@ _payment = SettlementPayment.__table__
 _refund = Refund.__table__
 _premium = PremiumPayment.__table__
 _key = IdempotencyKey.__table__
+_import = RosterImport.__table__
 
 SPLIT_COLUMNS = ("fund_fen", "deductible_fen", "copay_fen", "b_self_first_fen", "self_pay_fen", "non_medical_fen",
                  "cash_fen")
@@ -214,15 +216,37 @@ def _premiums_off_ledger() -> Select:
     return _reconcile(select(*_side(p.id, source=1, expected_txs=1, personal=p.amount_fen)), _posted("premium"))
 
 
+def _roster_adjustments_off_imports() -> Select:
+    """A done import that moved balances has one `roster_adjustment` transaction whose personal postings are
+    its adjusted people and add up to its net amount; no such transaction belongs to an import not done."""
+    i = _import.c
+    on_person = _posting.c.person_id.is_not(None)
+    both = union_all(
+        select(i.id.label("ref"), literal(1).label("source"), case((i.adjusted_count > 0, 1), else_=0).label("expected"),
+               cast(null(), _tx.c.id.type).label("tx"), (-i.adjusted_count).label("people"),
+               (-i.adjusted_net_fen).label("net")).where(i.status == "done"),
+        select(_tx.c.reference_id, literal(0), literal(0), _tx.c.id, case((on_person, 1), else_=0),
+               case((on_person, _posting.c.amount_fen), else_=0))
+        .select_from(_tx.join(_posting, _posting.c.transaction_id == _tx.c.id))
+        .where(_tx.c.kind == "roster_adjustment"),
+    ).subquery()
+    c = both.c
+    txs = func.count(func.distinct(c.tx))
+    return (select(c.ref, txs, func.sum(c.expected)).group_by(c.ref)
+            .having(or_(func.sum(c.source) != 1, txs != func.sum(c.expected), func.sum(c.people) != 0,
+                        func.sum(c.net) != 0)))
+
+
 def _transactions_without_source() -> Select:
-    s, r, p, a = _settlement.alias(), _refund.alias(), _premium.alias(), _account.alias()
+    s, r, p, a, i = _settlement.alias(), _refund.alias(), _premium.alias(), _account.alias(), _import.alias()
     ref, kind = _tx.c.reference_id, _tx.c.kind
     return (select(_tx.c.id, kind, ref)
             .select_from(_tx.outerjoin(s, and_(kind == "settlement", s.c.id == ref))
                          .outerjoin(r, and_(kind.in_(["refund", "reversal"]), r.c.id == ref, r.c.kind == kind))
                          .outerjoin(p, and_(kind == "premium", p.c.id == ref))
-                         .outerjoin(a, and_(kind == "opening", a.c.person_id == ref)))
-            .where(s.c.id.is_(None), r.c.id.is_(None), p.c.id.is_(None), a.c.person_id.is_(None)))
+                         .outerjoin(a, and_(kind == "opening", a.c.person_id == ref))
+                         .outerjoin(i, and_(kind == "roster_adjustment", i.c.id == ref)))
+            .where(s.c.id.is_(None), r.c.id.is_(None), p.c.id.is_(None), a.c.person_id.is_(None), i.c.id.is_(None)))
 
 
 def _keys_without_outcome() -> Select:
@@ -287,6 +311,11 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("premiums_posted", "every premium payment has one ledger transaction from the payer's account",
               _premiums_off_ledger,
               lambda r: f"premium payment {r[0]}: {r[1]} ledger transactions (expected 1), or a different amount"),
+    Invariant("roster_adjustments_posted", "every applied roster import that moved balances has one "
+              "roster_adjustment transaction with its adjusted people and net amount, and no other import has one",
+              _roster_adjustments_off_imports,
+              lambda r: f"roster import {r[0]}: {r[1]} roster_adjustment transactions (expected {r[2]}), or their "
+                        f"postings differ from its adjusted people and net amount, or it is not done"),
     Invariant("transactions_have_source", "every ledger transaction references the row it moved money for",
               _transactions_without_source,
               lambda r: f"ledger transaction {r[0]} ({r[1]}) references {r[2]}, which does not exist"),

@@ -386,7 +386,7 @@ class LedgerTransaction(SQLModel, table=True):
     """One balanced movement of money (R14): its postings sum to zero."""
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    kind: str = Field(max_length=16)  # opening / settlement / refund / premium
+    kind: str = Field(max_length=20)  # opening / settlement / refund / reversal / premium / roster_adjustment
     reference_id: uuid.UUID | None = Field(default=None, index=True)
     created_at: datetime = _ts()
 
@@ -421,3 +421,75 @@ class AttemptCounter(SQLModel, table=True):
     key: str = Field(max_length=120, primary_key=True)
     window_start: datetime = _ts()
     failures: int = 0
+
+
+class RosterImport(SQLModel, table=True):
+    """One roster file brought in by staff or the CLI: a job row whose status and counts the console polls.
+
+    Status: pending -> validating -> invalid | ready -> applying -> done | failed; ready (or pending) ->
+    cancelled. The file's SHA-256 is unique: the same file twice is the same import.
+    """
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    file_sha256: str = Field(max_length=64, unique=True)
+    filename: str = Field(max_length=200)
+    encoding: str = Field(max_length=16)
+    status: str = Field(max_length=12, index=True)
+    total_rows: int = 0
+    rows_processed: int = 0
+    error_count: int = 0
+    # What validation found (new, changed, unchanged people) and what the apply did.
+    new_count: int = 0
+    changed_count: int = 0
+    unchanged_count: int = 0
+    adjusted_count: int = 0
+    adjusted_net_fen: int = Field(default=0, sa_type=BigInteger)
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="staffuser.id")
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    finished_at: datetime | None = _ts(nullable=True)
+    error_message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class RosterImportError(SQLModel, table=True):
+    """One problem with one row (and column) of an import's file; every one is kept for the CSV download."""
+
+    import_id: uuid.UUID = Field(foreign_key="rosterimport.id", primary_key=True)
+    seq: int = Field(primary_key=True)
+    row_no: int
+    column: str = Field(max_length=24)
+    code: str = Field(max_length=32)
+    message_id: str = Field(max_length=200)  # an English gettext id, translated when shown
+    params: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON
+
+
+class RosterRow(SQLModel, table=True):
+    """A validated row of an import waiting to be applied (the staging table, filled by COPY on PostgreSQL);
+    deleted once the import is done, cancelled or invalid."""
+
+    import_id: uuid.UUID = Field(foreign_key="rosterimport.id", primary_key=True)
+    row_no: int = Field(primary_key=True)
+    person_id: uuid.UUID  # the person on file, or the id a new person will get
+    existing: bool = False
+    id_number: str = Field(max_length=18)
+    name: str = Field(max_length=64)
+    phone: str | None = Field(default=None, max_length=20)
+    birth_date: date
+    sex: str = Field(max_length=6)
+    insurance_type: str = Field(max_length=10)
+    region_code: str = Field(max_length=6)
+    status: str = Field(max_length=10)
+    balance_fen: int | None = Field(default=None, sa_type=BigInteger)
+    row_sha256: str = Field(max_length=64)
+    changed: bool = True
+    delta_fen: int = Field(default=0, sa_type=BigInteger)
+
+
+class RosterEntry(SQLModel, table=True):
+    """What the last applied roster said about a person: a row digest (the same row again changes nothing)
+    and the balance it carried (a new balance moves the account by the difference)."""
+
+    person_id: uuid.UUID = Field(foreign_key="person.id", primary_key=True)
+    row_sha256: str = Field(max_length=64)
+    balance_fen: int | None = Field(default=None, sa_type=BigInteger)
+    import_id: uuid.UUID = Field(foreign_key="rosterimport.id", index=True)

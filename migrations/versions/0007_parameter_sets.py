@@ -1,7 +1,7 @@
 """parameter sets: effective-dated settlement parameters in the database; settlement.parameter_set_id
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-03 08:00:00.000000
 
 Before this revision the parameters came from a JSON file (POLICY_PARAMETERS_FILE, by default
@@ -25,7 +25,7 @@ from alembic import op
 import backend.storage.types
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,7 @@ Add a row here for every staff query or mutation; `test_every_staff_field_has_a_
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
 import pytest
@@ -60,7 +61,31 @@ CORE = [
 ]
 
 # --- roster import (issue 8 §1) ---
-ROSTER: list[StaffAction] = []
+class _Upload:
+    """What an uploaded file looks like to a resolver (Starlette's UploadFile): a name and a binary file."""
+
+    filename = "roster.csv"
+
+    @property
+    def file(self):
+        return io.BytesIO(b"id_number,name\n")
+
+
+_IMPORT_ID = {"id": to_global_id("RosterImport", NOBODY_ID)}
+ROSTER: list[StaffAction] = [
+    StaffAction("Query.rosterImports", "{ rosterImports(first: 5) { totalCount } }", READERS),
+    StaffAction("Query.rosterImport", "query($id: ID!) { rosterImport(id: $id) { status } }", READERS, _IMPORT_ID),
+    # An encoding nobody reads: admins get a typed refusal about it, and no job starts.
+    StaffAction("Mutation.startRosterImport",
+                'mutation($file: Upload!) { startRosterImport(input: {file: $file, encoding: "latin-1"}) '
+                "{ __typename ... on OperationError { code } } }", ADMINS, {"file": _Upload()}),
+    StaffAction("Mutation.confirmRosterImport",
+                "mutation($id: ID!) { confirmRosterImport(input: {importId: $id}) "
+                "{ __typename ... on OperationError { code } } }", ADMINS, _IMPORT_ID),
+    StaffAction("Mutation.cancelRosterImport",
+                "mutation($id: ID!) { cancelRosterImport(input: {importId: $id}) "
+                "{ __typename ... on OperationError { code } } }", ADMINS, _IMPORT_ID),
+]
 
 # --- settlement parameters and policy limits (issue 8 §2) ---
 NEW_VERSION = """mutation { createParameterVersion(input: {regionPrefix: "3702", effectiveFrom: "2026-01-01",

@@ -128,12 +128,6 @@ def test_metrics_count_settlements_codes_and_rate_limit_refusals(rt):
     assert _sample("rate_limit_refusals_total", limit="claim") == limited + 1
 
 
-def test_roster_import_jobs_counter():
-    before = _sample("roster_import_jobs_total", outcome="imported")
-    metrics.roster_import_job("imported")
-    assert _sample("roster_import_jobs_total", outcome="imported") == before + 1
-
-
 def test_a_sane_request_id_is_kept_and_any_other_replaced(rt):
     client = _client(rt)
     assert client.get("/healthz", headers={"X-Request-ID": "partner-42.a"}).headers["X-Request-ID"] == "partner-42.a"

@@ -1,0 +1,154 @@
+"""Applying a validated roster import: set-based statements over the staging table, inside the caller's
+one transaction, on PostgreSQL and SQLite alike.
+
+New people get a person, an enrolment and (employees) a personal account. A changed enrolment is
+updated in place; grant suspension (R2, R3) is never stored, so it follows at the next use. A balance
+that differs from what the last roster said moves the account by the difference, as one ledger
+transaction `roster_adjustment` referencing the import (the counter side on `opening:<region>`, the
+account balances carried in), never by overwriting it. Rows whose digest the last roster already
+carried change nothing; people absent from the file are left alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import String, and_, cast, exists, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from backend.domain.insurance import InsuranceType
+from backend.services import ledger
+from backend.services.roster_stage import analyze, mark_changes, resolve_people
+from backend.storage.models import (
+    Enrolment,
+    LedgerPosting,
+    LedgerTransaction,
+    Person,
+    PersonalAccount,
+    RosterEntry,
+)
+from backend.storage.models import RosterRow as Staged
+
+ROSTER_ADJUSTMENT = "roster_adjustment"
+
+_staged = Staged.__table__
+_person = Person.__table__
+_enrolment = Enrolment.__table__
+_account = PersonalAccount.__table__
+_entry = RosterEntry.__table__
+_tx = LedgerTransaction.__table__
+_posting = LedgerPosting.__table__
+
+
+@dataclass(frozen=True)
+class Applied:
+    new: int
+    changed: int
+    unchanged: int
+    adjusted: int
+    adjusted_net_fen: int
+    transaction_id: uuid.UUID | None
+
+
+def _new_uuid(dialect: str):
+    """A random id drawn by the database, so postings need no round trip through Python."""
+    if dialect == "postgresql":
+        return func.gen_random_uuid()
+    return func.lower(func.hex(func.randomblob(16)))  # how SQLAlchemy keeps a Uuid on SQLite: 32 hex digits
+
+
+def _hex(column):
+    return func.replace(cast(column, String), "-", "")
+
+
+def apply(s: Session, import_id: uuid.UUID, at: datetime) -> Applied:
+    conn = s.connection()
+    dialect = conn.dialect.name
+    mine = _staged.c.import_id == import_id
+    analyze(s)
+    # People registered, and rosters applied, since validation are seen again.
+    resolve_people(s, import_id)
+    counts = mark_changes(s, import_id)
+    todo = and_(mine, _staged.c.changed)
+    if dialect == "postgresql":
+        # The accounts about to move, locked in the order settlements lock them (by person id).
+        conn.execute(select(_account.c.person_id).where(_account.c.person_id.in_(
+            select(_staged.c.person_id).where(todo, _staged.c.existing))).order_by(_account.c.person_id)
+            .with_for_update())
+    previous = func.coalesce(
+        select(_entry.c.balance_fen).where(_entry.c.person_id == _staged.c.person_id).scalar_subquery(),
+        select(_account.c.balance_fen).where(_account.c.person_id == _staged.c.person_id).scalar_subquery(), 0)
+    conn.execute(update(_staged).where(todo, _staged.c.balance_fen.is_not(None))
+                 .values(delta_fen=_staged.c.balance_fen - previous))
+
+    new = and_(todo, ~_staged.c.existing)
+    conn.execute(insert(_person).from_select(
+        ["id", "name", "id_number", "birth_date", "sex", "phone", "created_at"],
+        select(_staged.c.person_id, _staged.c.name, _staged.c.id_number, _staged.c.birth_date, _staged.c.sex,
+               _staged.c.phone, literal(at, _person.c.created_at.type)).where(new)))
+    conn.execute(insert(_enrolment).from_select(
+        ["person_id", "insurance_type", "region_code", "status", "updated_at"],
+        select(_staged.c.person_id, _staged.c.insurance_type, _staged.c.region_code, _staged.c.status,
+               literal(at, _enrolment.c.updated_at.type)).where(new)))
+    known = and_(todo, _staged.c.existing)
+    conn.execute(update(_enrolment).where(known, _enrolment.c.person_id == _staged.c.person_id, or_(
+        _enrolment.c.insurance_type != _staged.c.insurance_type, _enrolment.c.region_code != _staged.c.region_code,
+        _enrolment.c.status != _staged.c.status))
+        .values(insurance_type=_staged.c.insurance_type, region_code=_staged.c.region_code,
+                status=_staged.c.status, updated_at=at))
+    conn.execute(update(_person).where(known, _person.c.id == _staged.c.person_id, _staged.c.phone.is_not(None),
+                                       or_(_person.c.phone.is_(None), _person.c.phone != _staged.c.phone))
+                 .values(phone=_staged.c.phone))
+    conn.execute(insert(_account).from_select(
+        ["person_id", "balance_fen", "updated_at"],
+        select(_staged.c.person_id, literal(0), literal(at, _account.c.updated_at.type))
+        .where(todo, _staged.c.insurance_type == InsuranceType.EMPLOYEE.value,
+               ~exists().where(_account.c.person_id == _staged.c.person_id))))
+
+    moved = and_(todo, _staged.c.delta_fen != 0)
+    adjusted, net = conn.execute(select(func.count(), func.coalesce(func.sum(_staged.c.delta_fen), 0))
+                                 .where(moved)).one()
+    tx_id = None
+    if adjusted:
+        tx_id = _post_adjustments(s, import_id, at, moved, dialect)
+    _remember(s, import_id, todo, dialect)
+    return Applied(new=counts["new"], changed=counts["changed"], unchanged=counts["unchanged"], adjusted=adjusted,
+                   adjusted_net_fen=int(net), transaction_id=tx_id)
+
+
+def _post_adjustments(s: Session, import_id: uuid.UUID, at: datetime, moved, dialect: str) -> uuid.UUID:
+    """One balanced transaction: each person's difference on their account, and the region's total on the
+    other side; then the balances move by the same differences (the CHECK keeps them at zero or above)."""
+    conn = s.connection()
+    tx_id = uuid.uuid4()
+    conn.execute(insert(_tx).values(id=tx_id, kind=ROSTER_ADJUSTMENT, reference_id=import_id, created_at=at))
+    columns = ["id", "transaction_id", "account", "person_id", "amount_fen"]
+    tx = literal(tx_id, _posting.c.transaction_id.type)
+    conn.execute(insert(_posting).from_select(columns, select(
+        _new_uuid(dialect), tx, literal("personal:") + _hex(_staged.c.person_id),  # ledger.personal(), in SQL
+        _staged.c.person_id, _staged.c.delta_fen).where(moved)))
+    region_total = func.sum(_staged.c.delta_fen)
+    conn.execute(insert(_posting).from_select(columns, select(
+        _new_uuid(dialect), tx, literal(ledger.opening("")) + _staged.c.region_code, literal(None),
+        -region_total).where(moved).group_by(_staged.c.region_code).having(region_total != 0)))
+    conn.execute(update(_account).where(moved, _account.c.person_id == _staged.c.person_id)
+                 .values(balance_fen=_account.c.balance_fen + _staged.c.delta_fen, updated_at=at))
+    return tx_id
+
+
+def _remember(s: Session, import_id: uuid.UUID, todo, dialect: str) -> None:
+    """What this roster said about each person it changed: their row's digest and balance."""
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(_entry)
+    statement = upsert.from_select(
+        ["person_id", "row_sha256", "balance_fen", "import_id"],
+        select(_staged.c.person_id, _staged.c.row_sha256, _staged.c.balance_fen,
+               literal(import_id, _entry.c.import_id.type)).where(todo))
+    statement = statement.on_conflict_do_update(
+        index_elements=["person_id"],
+        set_=dict(row_sha256=statement.excluded.row_sha256, balance_fen=statement.excluded.balance_fen,
+                  import_id=statement.excluded.import_id))
+    s.connection().execute(statement)
