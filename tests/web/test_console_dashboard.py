@@ -48,3 +48,17 @@ def test_claims_wait_on_their_own_page(rt):
         assert "李德明" not in board  # figures only: no one's data on the dashboard
         claims = clerk.get("/console/claims")
         assert claims.status_code == 200 and "李德明" in claims.text
+
+
+def test_auditors_and_admins_see_the_newest_roster_imports_clerks_do_not_ask(rt, tmp_path):
+    from tests.roster_files import id_number, import_file, write
+
+    path = write(tmp_path / "nightly.csv", [[id_number(1), "王强", "", "resident", "370102", "active", ""]])
+    assert import_file(rt, path).status == "done"
+    with _staff_client(rt, "admin") as admin:
+        board = admin.get("/console").text
+    imports = board[board.index('id="roster-imports"'):]
+    assert "nightly.csv" in imports and "已导入" in imports and 'href="/console/imports"' in imports
+    with _staff_client(rt, "clerk") as clerk:
+        page = clerk.get("/console")
+    assert page.status_code == 200 and 'id="roster-imports"' not in page.text and "nightly.csv" not in page.text

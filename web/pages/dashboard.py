@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from backend.policy import is_auditor
 from backend.principals import Channel
 from web import labels
 from web.charts import stacked_shares
@@ -21,12 +22,14 @@ PARTS = (("fund", "fundFen", labels.SPLIT_PART["fund"]), ("own", "ownAccountsFen
 
 @staff_page
 async def dashboard_page(request: Request, principal) -> Response:
-    data = await execute(request, principal, "console/dashboard.graphql", channel=Channel.CONSOLE)
+    # Roster imports are for auditors and admins; a clerk's dashboard does not ask for them.
+    data = await execute(request, principal, "console/dashboard.graphql", channel=Channel.CONSOLE,
+                         imports=is_auditor(principal))
     board = data["dashboard"]
     periods = (("today", board["today"]), ("thisMonth", board["thisMonth"]))
     chart = stacked_shares([(name, [(key, split[field]) for key, field, _ in PARTS]) for name, split in periods])
     return render(request, "console/dashboard.html", me=data["viewer"], board=board, chart=chart, parts=PARTS,
-                  labels=labels)
+                  imports=data.get("rosterImports"), labels=labels)
 
 
 routes = [Route("/console", dashboard_page, methods=["GET"])]
