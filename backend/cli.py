@@ -157,7 +157,8 @@ def verify_ledger(_args) -> int:
     from backend.services.ledger_check import render, verify
     from backend.storage.db import Database
 
-    db = Database.from_url(get_settings().database_url)
+    settings = get_settings()
+    db = Database.from_url(settings.database_url, transaction_pooling=settings.database_transaction_pooling)
     try:
         report = verify(db)
     finally:

@@ -41,7 +41,10 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_db_engine(config.attributes.get("database_url") or get_settings().database_url)
+    settings = get_settings()
+    engine = create_db_engine(config.attributes.get("database_url") or settings.database_url,
+                              transaction_pooling=config.attributes.get("transaction_pooling",
+                                                                        settings.database_transaction_pooling))
     with engine.connect() as connection:
         _configure(connection)
         with context.begin_transaction():

@@ -4,7 +4,8 @@ PostgreSQL is the server on 127.0.0.1:5432 (user postgres, database `test` for a
 each run creates its own database, migrates it once, and truncates the tables between tests. The
 `postgresql-serializable` variant sets `default_transaction_isolation = serializable`, so the
 suite also proves that every write survives serialization failures by retrying. Under CI=true an
-unreachable PostgreSQL fails the run instead of skipping.
+unreachable PostgreSQL fails the run instead of skipping. With YIBAO_PGBOUNCER=1 the PostgreSQL variants
+connect through pgbouncer in transaction pooling mode, started here (tests/pgbouncer.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from backend.clock import FrozenClock
 from backend.config import PROJECT_ROOT, Settings
 from backend.runtime import Runtime
 from backend.storage.db import Database
+from tests import pgbouncer
 from web.app import create_app
 
 PG_ADMIN_URL = os.environ.get("YIBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -42,6 +44,10 @@ START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("campaign", derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+if pgbouncer.enabled():
+    # Read by every Settings, here and in the app and CLI processes the tests start.
+    os.environ["DATABASE_TRANSACTION_POOLING"] = "true"
 
 
 def migrate(url: str) -> None:
@@ -84,6 +90,14 @@ def pg_database():
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def pg_bouncer(pg_database, tmp_path_factory):
+    bouncer = pgbouncer.PgBouncer(pg_database, tmp_path_factory.mktemp("pgbouncer"))
+    bouncer.start()
+    yield bouncer
+    bouncer.stop()
+
+
 def _truncate_all(db: Database) -> None:
     with db.engine.begin() as conn:
         tables = [r[0] for r in conn.execute(text(
@@ -97,6 +111,8 @@ def database_url(request, tmp_path) -> str:
         path = tmp_path / "yibao.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
+    if pgbouncer.enabled():
+        return request.getfixturevalue("pg_bouncer").url(serializable=request.param == "postgresql-serializable")
     url = request.getfixturevalue("pg_database")
     if request.param == "postgresql-serializable":
         url += "?options=-c%20default_transaction_isolation%3Dserializable"
@@ -111,7 +127,7 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def rt(database_url, clock):
     settings = test_settings(database_url)
-    db = Database.from_url(database_url)
+    db = Database.from_url(database_url, transaction_pooling=settings.database_transaction_pooling)
     if db.dialect == "postgresql":
         _truncate_all(db)
     runtime = Runtime(db=db, settings=settings, clock=clock)
