@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 import backend.storage.models  # noqa: F401  (registers the tables)
 from backend.config import get_settings
 from backend.storage.db import create_db_engine
+from backend.storage.partitions import compared
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -24,6 +25,7 @@ def _configure(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=compared,  # the partitioned tables, not their partitions
     )
 
 
