@@ -132,9 +132,9 @@ def test_a_negative_balance_is_named_even_when_the_ledger_agrees(rt, world):
         _raw(rt, *([pragma] if pragma is not None else []),
              insert(LedgerTransaction).values(id=tx, kind="opening", reference_id=mother, created_at=rt.clock.now()),
              insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account=ledger.personal(mother),
-                                          person_id=mother, amount_fen=-1_890_51),
+                                          person_id=mother, amount_fen=-1_890_51, created_at=rt.clock.now()),
              insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account=ledger.opening("370112"),
-                                          amount_fen=1_890_51),
+                                          amount_fen=1_890_51, created_at=rt.clock.now()),
              update(PersonalAccount).where(PersonalAccount.person_id == mother).values(balance_fen=-1))
         assert broken_names(rt) == {"balances_nonnegative": f"personal account {mother}: balance -1 fen"}
 
@@ -168,8 +168,10 @@ def test_a_settlement_without_its_postings_is_half_written(rt, world):
 def test_postings_without_a_settlement_are_named(rt, world):
     tx, ghost = uuid.uuid4(), uuid.uuid4()
     _raw(rt, insert(LedgerTransaction).values(id=tx, kind="settlement", reference_id=ghost, created_at=rt.clock.now()),
-         insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account="fund:370102", amount_fen=-5_00),
-         insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account="institution:x", amount_fen=5_00))
+         insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account="fund:370102", amount_fen=-5_00,
+                                      created_at=rt.clock.now()),
+         insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account="institution:x", amount_fen=5_00,
+                                      created_at=rt.clock.now()))
     assert broken_names(rt) == {"transactions_have_source": f"ledger transaction {tx} (settlement) references {ghost}, "
                                 "which does not exist"}
 
