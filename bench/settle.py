@@ -1,6 +1,6 @@
 """Settlements per second and p50/p99 latency through /graphql, beside the database's own limit.
 
-    .venv/bin/python bench/settle.py [--clients 16] [--seconds 10] [--workers 2]
+    .venv/bin/python bench/settle.py [--clients 16] [--seconds 10] [--workers 2] [--pgbouncer]
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres as
 the admin connection; a database `yibao_bench` is created fresh). It runs, in the same process run:
@@ -15,6 +15,8 @@ the admin connection; a database `yibao_bench` is created fresh). It runs, in th
    code, insert a settlement, three postings and an audit row, two balance updates, commit).
 
 It prints the three rates and latencies, the two ratios, and the SQL statements one settlement issues.
+With --pgbouncer the served app (1 and 2) connects through pgbouncer in transaction pooling mode, started
+here as the tests start it (tests/pgbouncer.py); the raw SQL baseline stays direct.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 ADMIN = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-NAME = "yibao_bench"
+NAME = os.environ.get("BENCH_DATABASE_NAME", "yibao_bench")
 URL = ADMIN.rsplit("/", 1)[0] + f"/{NAME}"
 SECRET = "bench-secret-key"
 
@@ -197,7 +199,7 @@ def _lines(BillLine, Category):  # noqa: N803
     return [BillLine("86900001", "阿莫西林", Category.A, 2500, 2), BillLine("69000002", "喉糖", Category.NON_MEDICAL, 850, 1)]
 
 
-def serve(workers: int) -> tuple[subprocess.Popen, str]:
+def serve(workers: int, **env: str) -> tuple[subprocess.Popen, str]:
     import socket
 
     with socket.socket() as s:
@@ -206,7 +208,7 @@ def serve(workers: int) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([str(ROOT / ".venv/bin/uvicorn"), "settle:bench_app", "--factory", "--app-dir",
                              str(ROOT / "bench"), "--host", "127.0.0.1",
                              "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
-                            cwd=ROOT, env=os.environ.copy())
+                            cwd=ROOT, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -337,14 +339,25 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--codes", type=int, default=400, help="codes issued per client and run beforehand")
+    parser.add_argument("--pgbouncer", action="store_true",
+                        help="the served app connects through pgbouncer in transaction pooling mode")
     args = parser.parse_args(argv)
     fresh_database()
+    bouncer, served_env = None, {}
+    if args.pgbouncer:
+        import tempfile
+
+        from tests.pgbouncer import PgBouncer
+
+        bouncer = PgBouncer(URL, Path(tempfile.mkdtemp(prefix="bench-pgbouncer-")))
+        bouncer.start()
+        served_env = {"DATABASE_URL": bouncer.url(), "DATABASE_TRANSACTION_POOLING": "true"}
     print(f"setting up {args.clients} grantees and {args.clients * args.codes} codes ...", flush=True)
     rt, key, code_lists = setup(args.clients, 2 * args.codes + 1)
     statements = statements_per_settlement(rt, code_lists[0].pop())
     graph_codes = [codes[:args.codes] for codes in code_lists]
     json_codes = [codes[args.codes:] for codes in code_lists]
-    proc, base = serve(args.workers)
+    proc, base = serve(args.workers, **served_env)
     if os.environ.get("BENCH_PAUSE"):
         print("server pid", proc.pid, flush=True)
     try:
@@ -354,8 +367,11 @@ def main(argv: list[str] | None = None) -> dict:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        if bouncer is not None:
+            bouncer.stop()
     raw_rate, raw_latencies = raw_sql_run(args.clients, args.seconds)
-    print(f"PostgreSQL, {args.clients} concurrent clients, {args.seconds:.0f} s each, "
+    print(f"PostgreSQL{' through pgbouncer (transaction pooling)' if args.pgbouncer else ''}, "
+          f"{args.clients} concurrent clients, {args.seconds:.0f} s each, "
           f"uvicorn workers: {args.workers}, cores: {os.cpu_count()}")
     print(describe("settle through /graphql", rate, latencies))
     print(describe("same use case, plain JSON endpoint", json_rate, json_latencies))
@@ -367,7 +383,8 @@ def main(argv: list[str] | None = None) -> dict:
     rt.db.dispose()
     return {"graph": rate, "json": json_rate, "raw": raw_rate, "statements": statements,
             "failures": len(failures) + len(json_failures), "clients": args.clients, "workers": args.workers,
-            "seconds": args.seconds}
+            "seconds": args.seconds, "pgbouncer": args.pgbouncer,
+            "graph_p50_ms": statistics.median(latencies) * 1000}
 
 
 if __name__ == "__main__":

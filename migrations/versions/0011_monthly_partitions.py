@@ -14,6 +14,7 @@ Create Date: 2026-12-03 08:00:00.000000
 """
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -84,8 +85,17 @@ TABLES = {
                        "SELECT s.created_at FROM settlement s WHERE s.id = settlementline.settlement_id"),
 }
 LINE_FK = 'fk_settlementpayment_line'
+OLD_LINE_FK = 'settlementpayment_line_id_fkey'  # PostgreSQL's name for it before
 # SQLite's constraints have no names: batch mode finds the old foreign key by this convention.
 SQLITE_FK_NAMES = {"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
+
+
+def _old_line_fk() -> str:
+    """The name of the payments' foreign key on line_id alone: PostgreSQL's, one a downgrade gave, or
+    SQLite's unnamed one as SQLITE_FK_NAMES names it."""
+    [fk] = [fk for fk in sa.inspect(op.get_bind()).get_foreign_keys('settlementpayment')
+            if fk['constrained_columns'] == ['line_id']]
+    return fk['name'] or 'fk_settlementpayment_line_id_settlementline'
 
 
 def _unique(table: str, with_key: bool) -> sa.UniqueConstraint | None:
@@ -153,9 +163,12 @@ def upgrade() -> None:
                 '(SELECT l.created_at FROM settlementline l WHERE l.id = settlementpayment.line_id)')
     if sqlite:
         with op.batch_alter_table('settlementpayment', naming_convention=SQLITE_FK_NAMES) as batch_op:
-            batch_op.drop_constraint('fk_settlementpayment_line_id_settlementline', type_='foreignkey')
+            batch_op.drop_constraint(_old_line_fk(), type_='foreignkey')
         for table in TABLES:
-            with op.batch_alter_table(table, recreate='always') as batch_op:
+            with warnings.catch_warnings(), op.batch_alter_table(table, recreate='always') as batch_op:
+                # The copy keeps `id` flagged primary_key while the new key adds created_at; SQLAlchemy says
+                # so and takes the new key, which is what is wanted.
+                warnings.filterwarnings('ignore', "Table '_alembic_tmp_", sa.exc.SAWarning)
                 batch_op.alter_column('created_at', existing_type=backend.storage.types.UTCDateTime(timezone=True),
                                       nullable=False)
                 batch_op.create_primary_key(f'{table}_pkey', ['id', 'created_at'])
@@ -163,7 +176,7 @@ def upgrade() -> None:
                     batch_op.drop_constraint(f'uq_{table}_no', type_='unique')
                     batch_op.create_unique_constraint(f'uq_{table}_no', [*TABLES[table][2], 'created_at'])
     else:
-        op.drop_constraint('settlementpayment_line_id_fkey', 'settlementpayment', type_='foreignkey')
+        op.drop_constraint(_old_line_fk(), 'settlementpayment', type_='foreignkey')
         for table in TABLES:
             _rebuild(table, partitioned=True)
     with op.batch_alter_table('settlementpayment') as batch_op:
@@ -189,4 +202,4 @@ def downgrade() -> None:
             _rebuild(table, partitioned=False)
     with op.batch_alter_table('settlementpayment') as batch_op:
         batch_op.drop_column('line_created_at')
-        batch_op.create_foreign_key(None, 'settlementline', ['line_id'], ['id'])
+        batch_op.create_foreign_key(OLD_LINE_FK, 'settlementline', ['line_id'], ['id'])

@@ -9,6 +9,7 @@ import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, insert, select, text, update
@@ -163,6 +164,16 @@ def test_a_settlement_without_its_postings_is_half_written(rt, world):
     broken = broken_names(rt)
     assert list(broken) == ["settlements_posted"]
     assert broken["settlements_posted"].startswith(f"settlement {world.cash_only}: 0 ledger transactions (expected 1)")
+
+
+def test_a_posting_dated_apart_from_its_transaction_is_named(rt, world):
+    with rt.db.read() as s:
+        tx = _tx_of(s, "settlement", world.cash_only)
+    # On PostgreSQL the row moves to another month's partition: the ledger still balances, only the date is off.
+    _raw(rt, update(LedgerPosting).where(LedgerPosting.transaction_id == tx)
+         .values(created_at=rt.clock.now() + timedelta(days=40)))
+    assert broken_names(rt) == {"rows_dated_as_their_parent": f"ledger transaction {tx}: a row of it carries "
+                                "another time"}
 
 
 def test_postings_without_a_settlement_are_named(rt, world):
