@@ -190,14 +190,14 @@ def create_partitions(args) -> int:
             return 0
         first = args.start or partitions.month_of(datetime.now(UTC))
         with db.engine.begin() as conn:
-            outcome = partitions.ensure_months(conn, first, args.months)
+            outcome = partitions.ensure_months(conn, first, args.months, move_from_default=args.move_from_default)
     except partitions.PartitionError as refused:
         print(f"refused: {refused}", file=sys.stderr)
         return 1
     finally:
         db.dispose()
     for name in outcome.created:
-        print(f"created {name}")
+        print(f"created {name}" + (" (rows moved in from the default partition)" if name in outcome.moved else ""))
     print(f"{len(outcome.created)} partitions created, {len(outcome.existing)} already there")
     return 0
 
@@ -245,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("partitions", help="create the monthly partitions of the ledger ahead (PostgreSQL; run monthly)")
     p.add_argument("--months", type=int, default=12, help="how many months, this one included")
     p.add_argument("--from", dest="start", type=_month, help="the first month, YYYY-MM (default: this month)")
+    p.add_argument("--move-from-default", action="store_true",
+                   help="also for months with rows in the default partition: move them (locks; a quiet hour's job)")
     p.set_defaults(run=create_partitions)
     args = parser.parse_args(argv)
     from backend.domain.errors import DomainError

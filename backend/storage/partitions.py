@@ -25,6 +25,10 @@ class PartitionError(Exception):
     """A month cannot get its partition: the default partition already holds rows of that month."""
 
 
+_REFERENCING = text("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+                       WHERE contype = 'f' AND confrelid = CAST(:table AS regclass) AND conparentid = 0""")
+
+
 def is_partition(name: str) -> bool:
     """A partition's own table (not the partitioned table the models declare)."""
     return bool(_PARTITION_NAME.match(name))
@@ -70,14 +74,35 @@ def create_default(conn: Connection, table: str) -> None:
 class Outcome:
     created: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # created with the rows the default partition held
+
+
+def _move_out_of_default(conn: Connection, table: str, name: str, bounds: dict) -> None:
+    """Give a month that already has rows in the default partition its own partition, rows and all.
+
+    PostgreSQL cannot create the partition while the default one holds rows of its range, and a foreign
+    key that refers to the table forbids deleting them there; so the keys referring to the table are
+    dropped, the rows moved into a new table that is then attached, and the keys added back (checked
+    again over the whole referring table). It locks the referring table meanwhile: a quiet hour's job.
+    """
+    keys = conn.execute(_REFERENCING, {"table": table}).all()
+    for referring, key, _ in keys:
+        conn.execute(text(f'ALTER TABLE {referring} DROP CONSTRAINT "{key}"'))
+    conn.execute(text(f'CREATE TABLE "{name}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'))
+    conn.execute(text(f'WITH moved AS (DELETE FROM "{table}_default" WHERE {KEY} >= :start AND {KEY} < :end '
+                      f'RETURNING *) INSERT INTO "{name}" SELECT * FROM moved'), bounds)
+    conn.execute(text(f'ALTER TABLE "{table}" ATTACH PARTITION "{name}" '
+                      f"FOR VALUES FROM ('{bounds['start'].isoformat()}') TO ('{bounds['end'].isoformat()}')"))
+    for referring, key, definition in keys:
+        conn.execute(text(f'ALTER TABLE {referring} ADD CONSTRAINT "{key}" {definition}'))
 
 
 def ensure_months(conn: Connection, first: tuple[int, int], count: int,
-                  tables: tuple[str, ...] = PARTITIONED) -> Outcome:
+                  tables: tuple[str, ...] = PARTITIONED, *, move_from_default: bool = False) -> Outcome:
     """Create the partitions of `count` months from `first` for each table, where missing.
 
-    A month whose rows already went into the default partition is refused (PostgreSQL would have to
-    move them, and the settlement payments' foreign key forbids that in place): run this ahead.
+    A month whose rows already went into the default partition is refused, unless `move_from_default`
+    (which locks; see `_move_out_of_default`): run this ahead, and the default partition stays empty.
     """
     outcome = Outcome()
     for table in tables:
@@ -92,9 +117,13 @@ def ensure_months(conn: Connection, first: tuple[int, int], count: int,
             if _exists(conn, f"{table}_default") and conn.execute(text(
                     f'SELECT EXISTS (SELECT 1 FROM "{table}_default" WHERE {KEY} >= :start AND {KEY} < :end)'),
                     bounds).scalar_one():
-                raise PartitionError(f"{table}_default holds rows of {month[0]}-{month[1]:02d}; "
-                                     f"{name} cannot be created (docs/scaling.md, 'Partitions')")
-            conn.execute(text(f'CREATE TABLE "{name}" PARTITION OF "{table}" '
-                              f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"))
+                if not move_from_default:
+                    raise PartitionError(f"{table}_default holds rows of {month[0]}-{month[1]:02d}; {name} is "
+                                         "not created (--move-from-default moves them; docs/scaling.md)")
+                _move_out_of_default(conn, table, name, bounds)
+                outcome.moved.append(name)
+            else:
+                conn.execute(text(f'CREATE TABLE "{name}" PARTITION OF "{table}" '
+                                  f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"))
             outcome.created.append(name)
     return outcome

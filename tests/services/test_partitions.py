@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql
 
-from backend.services import ledger
+from backend.principals import Actor, Channel
+from backend.services import ledger, settlement
+from backend.services.ledger_check import verify
 from backend.storage import partitions
 from backend.storage.models import LedgerPosting, SettlementLine, SettlementPayment
 from tests.money import assert_ledger_balanced, grant, jinan_family, line, settle_for
@@ -103,6 +105,36 @@ def test_a_month_whose_rows_went_to_the_default_partition_is_refused(rt):
         partitions.ensure_months(conn, june, 1)
     with rt.db.engine.connect() as conn:
         assert conn.execute(text("SELECT to_regclass('ledgerposting_p203506')")).scalar_one() is None
+
+
+@POSTGRESQL
+def test_rows_in_the_default_partition_move_into_their_month_when_asked(rt, database_url):
+    """A settlement (lines, payments, postings) that landed in the default partitions gets its month."""
+    # A month of 2026 (the sample parameters' last year) without partitions: each variant its own, as they
+    # share one database; the migration made partitions from its own day on, the tests above March and April.
+    month = (2026, 7) if "serializable" in database_url else (2026, 6)
+    name = f"p{month[0]}{month[1]:02d}"
+    fam = jinan_family(rt)
+    grant(rt, fam.father, fam.daughter)
+    rt.clock.advance(days=(date(*month, 10) - rt.clock.now().date()).days)
+    sid, _ = settle_for(rt, fam.pharmacy, fam.daughter, fam.daughter, [line("A", 150_00)])
+    with rt.db.engine.connect() as conn:
+        month_rows = conn.execute(_one_month(SettlementLine, month)).one()
+        assert conn.execute(text("SELECT count(*) FROM settlementline_default")).scalar_one() == month_rows[0] > 0
+    with rt.db.engine.begin() as conn:
+        outcome = partitions.ensure_months(conn, month, 1, move_from_default=True)
+    assert outcome.moved == [f"{table}_{name}" for table in partitions.PARTITIONED]
+    with rt.db.engine.connect() as conn:
+        assert conn.execute(text(f"SELECT count(*) FROM settlementline_{name}")).scalar_one() == month_rows[0]
+        assert conn.execute(text("SELECT count(*) FROM settlementline_default")).scalar_one() == 0
+        assert _explain(conn, _one_month(SettlementLine, month)) == {f"settlementline_{name}"}
+        # The payments' foreign key is back, and checked.
+        assert conn.execute(text("SELECT convalidated FROM pg_constraint WHERE conname = 'fk_settlementpayment_line' "
+                                 "AND conparentid = 0")).scalar_one()
+    assert verify(rt.db).ok
+    refund = settlement.RefundRequest(sid, None, idempotency_key="after-the-move")
+    settlement.refund(rt, Actor(fam.pharmacy, Channel.GRAPHQL), refund)  # lines and payments still found
+    assert_ledger_balanced(rt)
 
 
 def _yibao(url: str, *args: str) -> subprocess.CompletedProcess:
