@@ -14,7 +14,7 @@ run: $(STAMP)
 	$(BIN)/yibao seed-demo
 	$(BIN)/yibao serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium pgbouncer
 	$(BIN)/ruff check backend web tests bench migrations/env.py
 	$(BIN)/lint-imports
 	$(BIN)/pytest
