@@ -66,11 +66,12 @@ def bench_app():
     from backend.services import settlement
     from backend.storage.models import Settlement
     from web.app import create_app
-    from web.security import principal_from_bearer
+    from web.security import client_address, principal_from_bearer
 
     async def settle(request: Request) -> JSONResponse:
         state = request.app.state
-        principal = await principal_from_bearer(state.rt, state.signer, request.headers.get("authorization"))
+        principal = await principal_from_bearer(state.rt, state.signer, request.headers.get("authorization"),
+                                                client_address(request))
         if not principal.is_partner:
             return JSONResponse({"error": "NOT_ALLOWED"}, status_code=403)
         body = await request.json()
