@@ -44,12 +44,17 @@ def main(argv: list[str] | None = None) -> list[dict]:
           f"{args.seconds:.0f} s per phase")
     print()
     print("| uvicorn workers | database connection | /graphql (settlements/s) | p50 (ms) | plain JSON (/s) "
-          "| raw SQL baseline (/s) | graph / raw SQL | failed | load average before (1, 5, 15 min) | after |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| raw SQL baseline (/s) | graph / raw SQL | CPU per settlement: app, PostgreSQL (ms) | failed "
+          "| load average before (1, 5, 15 min) | after |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         via = "pgbouncer, transaction pooling" if r["pgbouncer"] else "direct"
+        cpu_ms = r["cpu_ms"]
+        spent = f"{cpu_ms['app']:.1f}, {cpu_ms['postgresql']:.1f}"
+        spent += f" (+ pgbouncer {cpu_ms['pgbouncer']:.1f})" if "pgbouncer" in cpu_ms else ""
         print(f"| {r['workers']} | {via} | {r['graph']:.0f} | {r['graph_p50_ms']:.0f} | {r['json']:.0f} "
-              f"| {r['raw']:.0f} | {r['graph'] / r['raw']:.0%} | {r['failures']} | {r['load']} | {r['load_after']} |")
+              f"| {r['raw']:.0f} | {r['graph'] / r['raw']:.0%} | {spent} | {r['failures']} | {r['load']} "
+              f"| {r['load_after']} |")
     return runs
 
 

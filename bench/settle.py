@@ -14,7 +14,8 @@ the admin connection; a database `yibao_bench` is created fresh). It runs, in th
 3. the baseline: the same ledger writes in raw SQL from 16 threads (lock two accounts, consume a
    code, insert a settlement, three postings and an audit row, two balance updates, commit).
 
-It prints the three rates and latencies, the two ratios, and the SQL statements one settlement issues.
+It prints the three rates and latencies, the two ratios, the SQL statements one settlement issues, and
+the CPU time one settlement through /graphql cost the app processes and PostgreSQL (bench/cpu.py).
 With --pgbouncer the served app (1 and 2) connects through pgbouncer in transaction pooling mode, started
 here as the tests start it (tests/pgbouncer.py); the raw SQL baseline stays direct.
 """
@@ -36,7 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+import cpu  # noqa: E402
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 from sqlalchemy import event  # noqa: E402
@@ -362,7 +365,14 @@ def main(argv: list[str] | None = None) -> dict:
     if os.environ.get("BENCH_PAUSE"):
         print("server pid", proc.pid, flush=True)
     try:
+        meters = {"app": cpu.Meter(lambda: cpu.process_tree(proc.pid)),
+                  "postgresql": cpu.Meter(lambda: cpu.backends(ADMIN.replace("+psycopg", ""), NAME))}
+        if bouncer is not None:
+            meters["pgbouncer"] = cpu.Meter(lambda: [bouncer.process.pid])
+        for meter in meters.values():
+            meter.start()
         rate, latencies, failures = graphql_run(base, key, graph_codes, args.clients, args.seconds)
+        cpu_ms = {name: meter.stop() * 1000 / max(1, len(latencies)) for name, meter in meters.items()}
         json_rate, json_latencies, json_failures = graphql_run(base, key, json_codes, args.clients, args.seconds,
                                                                plain_json=True)
     finally:
@@ -377,6 +387,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(describe("settle through /graphql", rate, latencies))
     print(describe("same use case, plain JSON endpoint", json_rate, json_latencies))
     print(describe("baseline: same writes in raw SQL", raw_rate, raw_latencies))
+    print("CPU per settlement through /graphql: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu_ms.items()))
     print(f"graph / raw SQL: {rate / raw_rate:.0%}   graph / plain JSON: {rate / json_rate:.0%}   "
           f"SQL statements per settlement: {statements}   failed requests: {len(failures) + len(json_failures)}")
     for failure in (failures + json_failures)[:1]:
@@ -385,7 +396,7 @@ def main(argv: list[str] | None = None) -> dict:
     return {"graph": rate, "json": json_rate, "raw": raw_rate, "statements": statements,
             "failures": len(failures) + len(json_failures), "clients": args.clients, "workers": args.workers,
             "seconds": args.seconds, "pgbouncer": args.pgbouncer,
-            "graph_p50_ms": statistics.median(latencies) * 1000}
+            "graph_p50_ms": statistics.median(latencies) * 1000, "cpu_ms": cpu_ms}
 
 
 if __name__ == "__main__":
