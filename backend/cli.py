@@ -1,5 +1,5 @@
 """The `yibao` command: migrate, import-parameters, seed-demo, serve, staff, partners and passwords, codes,
-the ledger check, the graph's reference."""
+the ledger check and its partitions, the graph's reference."""
 
 from __future__ import annotations
 
@@ -358,7 +358,8 @@ def verify_ledger(_args) -> int:
     from backend.services.ledger_check import render, verify
     from backend.storage.db import Database
 
-    db = Database.from_url(get_settings().database_url)
+    settings = get_settings()
+    db = Database.from_url(settings.database_url, transaction_pooling=settings.database_transaction_pooling)
     try:
         report = verify(db)
     finally:
@@ -366,6 +367,39 @@ def verify_ledger(_args) -> int:
     print(f"verify-ledger on {_safe_url()}")
     print(render(report))
     return 0 if report.ok else 1
+
+
+def _month(value: str) -> tuple[int, int]:
+    year, month = (int(part) for part in value.split("-"))
+    if not 1 <= month <= 12:
+        raise argparse.ArgumentTypeError("a month is YYYY-MM")
+    return year, month
+
+
+def create_partitions(args) -> int:
+    from datetime import UTC, datetime
+
+    from backend.storage import partitions
+    from backend.storage.db import Database
+
+    settings = get_settings()
+    db = Database.from_url(settings.database_url, transaction_pooling=settings.database_transaction_pooling)
+    try:
+        if db.dialect != "postgresql":
+            print(f"{db.dialect}: tables are not partitioned; nothing to do")
+            return 0
+        first = args.start or partitions.month_of(datetime.now(UTC))
+        with db.engine.begin() as conn:
+            outcome = partitions.ensure_months(conn, first, args.months, move_from_default=args.move_from_default)
+    except partitions.PartitionError as refused:
+        print(f"refused: {refused}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    for name in outcome.created:
+        print(f"created {name}" + (" (rows moved in from the default partition)" if name in outcome.moved else ""))
+    print(f"{len(outcome.created)} partitions created, {len(outcome.existing)} already there")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -445,6 +479,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("docs", help="regenerate the rule table in docs/graphql.md from the code").set_defaults(run=docs)
     p = sub.add_parser("verify-ledger", help="check the money invariants on the live database (after an incident; daily)")
     p.set_defaults(run=verify_ledger)
+    p = sub.add_parser("partitions", help="create the monthly partitions of the ledger ahead (PostgreSQL; run monthly)")
+    p.add_argument("--months", type=int, default=12, help="how many months, this one included")
+    p.add_argument("--from", dest="start", type=_month, help="the first month, YYYY-MM (default: this month)")
+    p.add_argument("--move-from-default", action="store_true",
+                   help="also for months with rows in the default partition: move them (locks; a quiet hour's job)")
+    p.set_defaults(run=create_partitions)
     args = parser.parse_args(argv)
     from backend.domain.errors import DomainError
     from backend.i18n import error_message

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
 
     yibao_env: Literal["development", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
+    # True when DATABASE_URL points at a pooler in transaction mode (pgbouncer): no server-side prepared
+    # statements and no session state (docs/scaling.md).
+    database_transaction_pooling: bool = False
     secret_key: str | None = None
     # Bearer tokens for household members and staff.
     access_token_ttl_seconds: int = 12 * 3600

@@ -28,4 +28,6 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Runtime:
         settings = settings or get_settings()
-        return cls(db=Database.from_url(settings.database_url), settings=settings)
+        return cls(db=Database.from_url(settings.database_url,
+                                        transaction_pooling=settings.database_transaction_pooling),
+                   settings=settings)

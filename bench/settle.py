@@ -1,6 +1,6 @@
 """Settlements per second and p50/p99 latency through /graphql, beside the database's own limit.
 
-    .venv/bin/python bench/settle.py [--clients 16] [--seconds 10] [--workers 2]
+    .venv/bin/python bench/settle.py [--clients 16] [--seconds 10] [--workers 2] [--pgbouncer]
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres as
 the admin connection; a database `yibao_bench` is created fresh). It runs, in the same process run:
@@ -14,7 +14,10 @@ the admin connection; a database `yibao_bench` is created fresh). It runs, in th
 3. the baseline: the same ledger writes in raw SQL from 16 threads (lock two accounts, consume a
    code, insert a settlement, three postings and an audit row, two balance updates, commit).
 
-It prints the three rates and latencies, the two ratios, and the SQL statements one settlement issues.
+It prints the three rates and latencies, the two ratios, the SQL statements one settlement issues, and
+the CPU time one settlement through /graphql cost the app processes and PostgreSQL (bench/cpu.py).
+With --pgbouncer the served app (1 and 2) connects through pgbouncer in transaction pooling mode, started
+here as the tests start it (tests/pgbouncer.py); the raw SQL baseline stays direct.
 """
 
 from __future__ import annotations
@@ -34,13 +37,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+import cpu  # noqa: E402
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 ADMIN = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-NAME = "yibao_bench"
+NAME = os.environ.get("BENCH_DATABASE_NAME", "yibao_bench")
 URL = ADMIN.rsplit("/", 1)[0] + f"/{NAME}"
 SECRET = "bench-secret-key"
 
@@ -64,11 +69,12 @@ def bench_app():
     from backend.services import settlement
     from backend.storage.models import Settlement
     from web.app import create_app
-    from web.security import principal_from_bearer
+    from web.security import client_address, principal_from_bearer
 
     async def settle(request: Request) -> JSONResponse:
         state = request.app.state
-        principal = await principal_from_bearer(state.rt, state.signer, request.headers.get("authorization"))
+        principal = await principal_from_bearer(state.rt, state.signer, request.headers.get("authorization"),
+                                                client_address(request))
         if not principal.is_partner:
             return JSONResponse({"error": "NOT_ALLOWED"}, status_code=403)
         body = await request.json()
@@ -198,7 +204,7 @@ def _lines(BillLine, Category):  # noqa: N803
     return [BillLine("86900001", "阿莫西林", Category.A, 2500, 2), BillLine("69000002", "喉糖", Category.NON_MEDICAL, 850, 1)]
 
 
-def serve(workers: int) -> tuple[subprocess.Popen, str]:
+def serve(workers: int, **env: str) -> tuple[subprocess.Popen, str]:
     import socket
 
     with socket.socket() as s:
@@ -207,7 +213,7 @@ def serve(workers: int) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([str(ROOT / ".venv/bin/uvicorn"), "settle:bench_app", "--factory", "--app-dir",
                              str(ROOT / "bench"), "--host", "127.0.0.1",
                              "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
-                            cwd=ROOT, env=os.environ.copy())
+                            cwd=ROOT, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -338,29 +344,51 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--codes", type=int, default=400, help="codes issued per client and run beforehand")
+    parser.add_argument("--pgbouncer", action="store_true",
+                        help="the served app connects through pgbouncer in transaction pooling mode")
     args = parser.parse_args(argv)
     fresh_database()
+    bouncer, served_env = None, {}
+    if args.pgbouncer:
+        import tempfile
+
+        from tests.pgbouncer import PgBouncer
+
+        bouncer = PgBouncer(URL, Path(tempfile.mkdtemp(prefix="bench-pgbouncer-")))
+        bouncer.start()
+        served_env = {"DATABASE_URL": bouncer.url(), "DATABASE_TRANSACTION_POOLING": "true"}
     print(f"setting up {args.clients} grantees and {args.clients * args.codes} codes ...", flush=True)
     rt, key, code_lists = setup(args.clients, 2 * args.codes + 1)
     statements = statements_per_settlement(rt, code_lists[0].pop())
     graph_codes = [codes[:args.codes] for codes in code_lists]
     json_codes = [codes[args.codes:] for codes in code_lists]
-    proc, base = serve(args.workers)
+    proc, base = serve(args.workers, **served_env)
     if os.environ.get("BENCH_PAUSE"):
         print("server pid", proc.pid, flush=True)
     try:
+        meters = {"app": cpu.Meter(lambda: cpu.process_tree(proc.pid)),
+                  "postgresql": cpu.Meter(lambda: cpu.backends(ADMIN.replace("+psycopg", ""), NAME))}
+        if bouncer is not None:
+            meters["pgbouncer"] = cpu.Meter(lambda: [bouncer.process.pid])
+        for meter in meters.values():
+            meter.start()
         rate, latencies, failures = graphql_run(base, key, graph_codes, args.clients, args.seconds)
+        cpu_ms = {name: meter.stop() * 1000 / max(1, len(latencies)) for name, meter in meters.items()}
         json_rate, json_latencies, json_failures = graphql_run(base, key, json_codes, args.clients, args.seconds,
                                                                plain_json=True)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        if bouncer is not None:
+            bouncer.stop()
     raw_rate, raw_latencies = raw_sql_run(args.clients, args.seconds)
-    print(f"PostgreSQL, {args.clients} concurrent clients, {args.seconds:.0f} s each, "
+    print(f"PostgreSQL{' through pgbouncer (transaction pooling)' if args.pgbouncer else ''}, "
+          f"{args.clients} concurrent clients, {args.seconds:.0f} s each, "
           f"uvicorn workers: {args.workers}, cores: {os.cpu_count()}")
     print(describe("settle through /graphql", rate, latencies))
     print(describe("same use case, plain JSON endpoint", json_rate, json_latencies))
     print(describe("baseline: same writes in raw SQL", raw_rate, raw_latencies))
+    print("CPU per settlement through /graphql: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu_ms.items()))
     print(f"graph / raw SQL: {rate / raw_rate:.0%}   graph / plain JSON: {rate / json_rate:.0%}   "
           f"SQL statements per settlement: {statements}   failed requests: {len(failures) + len(json_failures)}")
     for failure in (failures + json_failures)[:1]:
@@ -368,7 +396,8 @@ def main(argv: list[str] | None = None) -> dict:
     rt.db.dispose()
     return {"graph": rate, "json": json_rate, "raw": raw_rate, "statements": statements,
             "failures": len(failures) + len(json_failures), "clients": args.clients, "workers": args.workers,
-            "seconds": args.seconds}
+            "seconds": args.seconds, "pgbouncer": args.pgbouncer,
+            "graph_p50_ms": statistics.median(latencies) * 1000, "cpu_ms": cpu_ms}
 
 
 if __name__ == "__main__":

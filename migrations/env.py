@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 
 from backend.config import get_settings
 from backend.storage.db import create_db_engine
-from backend.storage.models import compared_with_models  # also registers the tables
+from backend.storage.partitions import compared
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -24,7 +24,7 @@ def _configure(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_object=compared_with_models,
+        include_object=compared,  # the partitioned tables, not their partitions
     )
 
 
@@ -42,7 +42,10 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_db_engine(config.attributes.get("database_url") or get_settings().database_url)
+    settings = get_settings()
+    engine = create_db_engine(config.attributes.get("database_url") or settings.database_url,
+                              transaction_pooling=config.attributes.get("transaction_pooling",
+                                                                        settings.database_transaction_pooling))
     with engine.connect() as connection:
         _configure(connection)
         with context.begin_transaction():

@@ -4,7 +4,8 @@ PostgreSQL is the server on 127.0.0.1:5432 (user postgres, database `test` for a
 each run creates its own database, migrates it once, and truncates the tables between tests. The
 `postgresql-serializable` variant sets `default_transaction_isolation = serializable`, so the
 suite also proves that every write survives serialization failures by retrying. Under CI=true an
-unreachable PostgreSQL fails the run instead of skipping.
+unreachable PostgreSQL fails the run instead of skipping. With YIBAO_PGBOUNCER=1 the PostgreSQL variants
+connect through pgbouncer in transaction pooling mode, started here (tests/pgbouncer.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from backend.principals import SYSTEM, Actor, Channel
 from backend.runtime import Runtime
 from backend.services import parameters
 from backend.storage.db import Database
+from tests import pgbouncer
 from web.app import create_app
 
 PG_ADMIN_URL = os.environ.get("YIBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -44,6 +46,10 @@ START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("campaign", derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+if pgbouncer.enabled():
+    # Read by every Settings, here and in the app and CLI processes the tests start.
+    os.environ["DATABASE_TRANSACTION_POOLING"] = "true"
 
 
 def migrate(url: str) -> None:
@@ -97,6 +103,18 @@ def pg_database():
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def pg_bouncer(pg_database, tmp_path_factory):
+    if not os.access(pgbouncer.PGBOUNCER, os.X_OK):
+        if IN_CI or pgbouncer.enabled():
+            pytest.fail(f"{pgbouncer.PGBOUNCER} is required (make pgbouncer installs Debian's package)")
+        pytest.skip("pgbouncer is not installed; CI runs these")
+    bouncer = pgbouncer.PgBouncer(pg_database, tmp_path_factory.mktemp("pgbouncer"))
+    bouncer.start()
+    yield bouncer
+    bouncer.stop()
+
+
 def _truncate_all(db: Database) -> None:
     with db.engine.begin() as conn:
         tables = [r[0] for r in conn.execute(text(
@@ -110,6 +128,8 @@ def database_url(request, tmp_path) -> str:
         path = tmp_path / "yibao.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
+    if pgbouncer.enabled():
+        return request.getfixturevalue("pg_bouncer").url(serializable=request.param == "postgresql-serializable")
     url = request.getfixturevalue("pg_database")
     if request.param == "postgresql-serializable":
         url += "?options=-c%20default_transaction_isolation%3Dserializable"
@@ -124,7 +144,7 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def rt(database_url, clock):
     settings = test_settings(database_url)
-    db = Database.from_url(database_url)
+    db = Database.from_url(database_url, transaction_pooling=settings.database_transaction_pooling)
     if db.dialect == "postgresql":
         _truncate_all(db)
         import_samples(db)

@@ -69,7 +69,7 @@ def figures(s: Session, now: datetime) -> Figures:
         *_by_period(case((own, SettlementPayment.amount_fen), else_=0), at, day_start),
         *_by_period(case((own, 0), else_=SettlementPayment.amount_fen), at, day_start),
     ).select_from(SettlementPayment)
-        .join(SettlementLine, SettlementLine.id == SettlementPayment.line_id)
+        .join(SettlementLine, SettlementPayment.line_join())
         .join(Settlement, Settlement.id == SettlementLine.settlement_id)
         .where(at >= month_start, at <= now)).one()
     refunds = select(*_by_period(Refund.amount_fen, Refund.created_at, day_start)) \

@@ -36,7 +36,6 @@ from backend.storage.models import (
     PremiumPayment,
     Relationship,
     SavedPayerOrder,
-    Settlement,
     SettlementLine,
     SettlementPayment,
 )
@@ -127,10 +126,9 @@ def spent_this_month(s: Session, grant_id: uuid.UUID, at: datetime) -> int:
     since = month_start(at)
     medical = s.exec(
         select(func.coalesce(func.sum(SettlementPayment.amount_fen), 0))
-        .join(SettlementLine, SettlementLine.id == SettlementPayment.line_id)
-        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+        .join(SettlementLine, SettlementPayment.line_join())
         .where(SettlementPayment.grant_id == grant_id, SettlementLine.refund_id.is_(None),
-               Settlement.created_at >= since)).one()
+               SettlementLine.created_at >= since)).one()
     premiums = s.exec(select(func.coalesce(func.sum(PremiumPayment.amount_fen), 0))
                       .where(PremiumPayment.grant_id == grant_id, PremiumPayment.created_at >= since)).one()
     return int(medical) + int(premiums)
@@ -142,10 +140,9 @@ def spent_this_month_by_grant(s: Session, grant_ids, at: datetime) -> dict[uuid.
         return {}
     since = month_start(at)
     medical = (select(SettlementPayment.grant_id.label("grant_id"), SettlementPayment.amount_fen.label("amount"))
-               .join(SettlementLine, SettlementLine.id == SettlementPayment.line_id)
-               .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+               .join(SettlementLine, SettlementPayment.line_join())
                .where(SettlementPayment.grant_id.in_(grant_ids), SettlementLine.refund_id.is_(None),
-                      Settlement.created_at >= since))
+                      SettlementLine.created_at >= since))
     premiums = (select(PremiumPayment.grant_id.label("grant_id"), PremiumPayment.amount_fen.label("amount"))
                 .where(PremiumPayment.grant_id.in_(grant_ids), PremiumPayment.created_at >= since))
     both = union_all(medical, premiums).subquery()

@@ -87,9 +87,9 @@ def record(s: Session, kind: str, reference_id: uuid.UUID | None, at: datetime,
     postings = []
     for m in movements:
         postings.append(dict(id=uuid.uuid4(), transaction_id=tx_id, account=m.source, person_id=m.source_person,
-                             amount_fen=-m.amount_fen))
+                             amount_fen=-m.amount_fen, created_at=at))
         postings.append(dict(id=uuid.uuid4(), transaction_id=tx_id, account=m.target, person_id=m.target_person,
-                             amount_fen=m.amount_fen))
+                             amount_fen=m.amount_fen, created_at=at))
     # The table, not the ORM bulk path, so rows with and without a person go in one executemany.
     s.connection().execute(insert(LedgerPosting.__table__), postings)
     for m in movements:

@@ -274,6 +274,18 @@ def _outcomes_without_one_key() -> Select:
     return select(*both.c)
 
 
+def _misdated_rows() -> Select:
+    """Postings and lines whose `created_at` (their partition key) is not their transaction's or settlement's."""
+    postings = (select(_posting.c.transaction_id, literal("ledger transaction"))
+                .select_from(_posting.join(_tx, _tx.c.id == _posting.c.transaction_id))
+                .where(_posting.c.created_at != _tx.c.created_at))
+    lines = (select(_line.c.settlement_id, literal("settlement"))
+             .select_from(_line.join(_settlement, _settlement.c.id == _line.c.settlement_id))
+             .where(_line.c.created_at != _settlement.c.created_at))
+    both = union_all(postings, lines).subquery()
+    return select(*both.c).distinct()
+
+
 INVARIANTS: tuple[Invariant, ...] = (
     Invariant("transactions_balanced", "every ledger transaction has postings and they sum to zero",
               _unbalanced_transactions,
@@ -319,6 +331,9 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("transactions_have_source", "every ledger transaction references the row it moved money for",
               _transactions_without_source,
               lambda r: f"ledger transaction {r[0]} ({r[1]}) references {r[2]}, which does not exist"),
+    Invariant("rows_dated_as_their_parent", "every posting carries its transaction's time and every line its "
+              "settlement's (the month partition they are stored in)",
+              _misdated_rows, lambda r: f"{r[1]} {r[0]}: a row of it carries another time"),
     Invariant("keys_have_outcome", "every idempotency key names an outcome of its own operation and partner",
               _keys_without_outcome,
               lambda r: f"idempotency key {r[1]!r} of partner {r[0]} ({r[2]}) names {r[3]}, not its outcome"),

@@ -314,7 +314,7 @@ def grant_usage(s: Session, grant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, l
         select(SettlementPayment.grant_id, Settlement.id, Settlement.created_at, Institution.name,
                func.sum(SettlementPayment.amount_fen),
                func.sum(case((SettlementLine.refund_id.is_not(None), SettlementPayment.amount_fen), else_=0)))
-        .join(SettlementLine, SettlementLine.id == SettlementPayment.line_id)
+        .join(SettlementLine, SettlementPayment.line_join())
         .join(Settlement, Settlement.id == SettlementLine.settlement_id)
         .join(Institution, Institution.id == Settlement.institution_id)
         .where(SettlementPayment.grant_id.in_(grant_ids))

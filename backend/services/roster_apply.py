@@ -126,15 +126,17 @@ def _post_adjustments(s: Session, import_id: uuid.UUID, at: datetime, moved, dia
     conn = s.connection()
     tx_id = uuid.uuid4()
     conn.execute(insert(_tx).values(id=tx_id, kind=ROSTER_ADJUSTMENT, reference_id=import_id, created_at=at))
-    columns = ["id", "transaction_id", "account", "person_id", "amount_fen"]
+    # Postings carry their transaction's time: the month partition they are stored in on PostgreSQL.
+    columns = ["id", "transaction_id", "account", "person_id", "amount_fen", "created_at"]
     tx = literal(tx_id, _posting.c.transaction_id.type)
+    when = literal(at, _posting.c.created_at.type)
     conn.execute(insert(_posting).from_select(columns, select(
         _new_uuid(dialect), tx, literal("personal:") + _hex(_staged.c.person_id),  # ledger.personal(), in SQL
-        _staged.c.person_id, _staged.c.delta_fen).where(moved)))
+        _staged.c.person_id, _staged.c.delta_fen, when).where(moved)))
     region_total = func.sum(_staged.c.delta_fen)
     conn.execute(insert(_posting).from_select(columns, select(
         _new_uuid(dialect), tx, literal(ledger.opening("")) + _staged.c.region_code, literal(None),
-        -region_total).where(moved).group_by(_staged.c.region_code).having(region_total != 0)))
+        -region_total, when).where(moved).group_by(_staged.c.region_code).having(region_total != 0)))
     conn.execute(update(_account).where(moved, _account.c.person_id == _staged.c.person_id)
                  .values(balance_fen=_account.c.balance_fen + _staged.c.delta_fen, updated_at=at))
     return tx_id

@@ -269,10 +269,10 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[uuid.UUI
                 quantity=bill_line.quantity, amount_fen=part.amount_fen, fund_fen=part.fund_fen,
                 deductible_fen=part.deductible_fen, copay_fen=part.copay_fen, b_self_first_fen=part.b_self_first_fen,
                 self_pay_fen=part.self_pay_fen, non_medical_fen=part.non_medical_fen, cash_fen=part.cash_fen,
-                refund_id=None))
+                refund_id=None, created_at=now))
             for pool, amount in part.payments.items():
                 owner, grant = owners[pool]
-                payment_rows.append(dict(line_id=line_id, pool=pool, payer_id=owner,
+                payment_rows.append(dict(line_id=line_id, line_created_at=now, pool=pool, payer_id=owner,
                                          grant_id=grant.id if grant else None, amount_fen=amount))
         s.connection().execute(insert(SettlementLine.__table__), line_rows)
         if payment_rows:

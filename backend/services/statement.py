@@ -44,7 +44,7 @@ def paid_lines(s: Session, keys: Sequence[Key]) -> dict[Key, list[PaidLine]]:
                SettlementPayment.payer_id, payer.c.name, SettlementPayment.amount_fen)
         .join(Settlement, Settlement.id == SettlementLine.settlement_id)
         .join(Institution, Institution.id == Settlement.institution_id)
-        .outerjoin(SettlementPayment, SettlementPayment.line_id == SettlementLine.id)
+        .outerjoin(SettlementPayment, SettlementPayment.line_join())
         .outerjoin(payer, payer.c.id == SettlementPayment.payer_id)
         .where(Settlement.subject_id.in_({person for person, _ in keys}), SettlementLine.refund_id.is_(None),
                Settlement.service_date >= first, Settlement.service_date < after)
@@ -81,7 +81,7 @@ def grant_paid_in(s: Session, keys: Sequence[Key]) -> dict[Key, GrantYear]:
     connection = s.connection()
     medical = connection.execute(
         select(SettlementPayment.grant_id, Settlement.service_date, SettlementPayment.amount_fen)
-        .join(SettlementLine, and_(SettlementLine.id == SettlementPayment.line_id, SettlementLine.refund_id.is_(None)))
+        .join(SettlementLine, and_(SettlementPayment.line_join(), SettlementLine.refund_id.is_(None)))
         .join(Settlement, Settlement.id == SettlementLine.settlement_id)
         .where(SettlementPayment.grant_id.in_(grant_ids), Settlement.service_date >= first,
                Settlement.service_date < after))

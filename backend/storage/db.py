@@ -47,7 +47,10 @@ def _install_sqlite_transaction_control(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
+def create_db_engine(url: str, *, pool_size: int = 10, transaction_pooling: bool = False) -> Engine:
+    """An engine for `url`. `transaction_pooling`: the server behind `url` is a transaction-mode pooler
+    (pgbouncer), which hands each transaction to any server connection, so psycopg must not prepare
+    statements (a prepared statement lives on one server connection)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -55,7 +58,9 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         _install_sqlite_transaction_control(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    connect_args = {"prepare_threshold": None} if transaction_pooling else {}
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                         connect_args=connect_args)
 
 
 def _is_retryable(exc: DBAPIError) -> bool:
@@ -73,8 +78,8 @@ class Database:
         self._write_engine = engine.execution_options(yibao_write=True)
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(create_db_engine(url))
+    def from_url(cls, url: str, *, transaction_pooling: bool = False) -> Database:
+        return cls(create_db_engine(url, transaction_pooling=transaction_pooling))
 
     @property
     def dialect(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint, false, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKeyConstraint, Index, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from backend.storage.types import UTCDateTime
@@ -333,7 +333,11 @@ class Settlement(SplitColumns, table=True):
 
 
 class SettlementLine(SplitColumns, table=True):
-    __table_args__ = (UniqueConstraint("settlement_id", "line_no", name="uq_settlementline_no"),)
+    """One bill line. Partitioned by month of `created_at` (its settlement's) on PostgreSQL
+    (`backend/storage/partitions.py`); the key and the unique constraint hold the partition key."""
+
+    __table_args__ = (UniqueConstraint("settlement_id", "line_no", "created_at", name="uq_settlementline_no"),
+                      {"postgresql_partition_by": "RANGE (created_at)"})
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     settlement_id: uuid.UUID = Field(foreign_key="settlement.id", index=True)
@@ -345,18 +349,28 @@ class SettlementLine(SplitColumns, table=True):
     quantity: int
     amount_fen: int = Field(sa_type=BigInteger)
     refund_id: uuid.UUID | None = Field(default=None, foreign_key="refund.id")
+    created_at: datetime = Field(sa_type=UTCDateTime, primary_key=True)
 
 
 class SettlementPayment(SQLModel, table=True):
-    """What one pool paid towards one line's personal burden."""
+    """What one pool paid towards one line's personal burden; the line is (line_id, line_created_at)."""
 
-    __table_args__ = (Index("ix_settlementpayment_grant", "grant_id"),)
+    __table_args__ = (Index("ix_settlementpayment_grant", "grant_id"),
+                      ForeignKeyConstraint(["line_id", "line_created_at"],
+                                           ["settlementline.id", "settlementline.created_at"],
+                                           name="fk_settlementpayment_line"))
 
-    line_id: uuid.UUID = Field(foreign_key="settlementline.id", primary_key=True)
+    line_id: uuid.UUID = Field(primary_key=True)
     pool: str = Field(max_length=48, primary_key=True)  # "own" or "grant:<id>"
     payer_id: uuid.UUID = Field(foreign_key="person.id")
     grant_id: uuid.UUID | None = Field(default=None, foreign_key="grant.id")
     amount_fen: int = Field(sa_type=BigInteger)
+    line_created_at: datetime = _ts()
+
+    @classmethod
+    def line_join(cls):
+        """The join to the paid line on its whole key, so PostgreSQL reads one partition per line."""
+        return (SettlementLine.id == cls.line_id) & (SettlementLine.created_at == cls.line_created_at)
 
 
 class Refund(SQLModel, table=True):
@@ -392,15 +406,18 @@ class LedgerTransaction(SQLModel, table=True):
 
 
 class LedgerPosting(SQLModel, table=True):
-    """A signed amount on one ledger account; `person_id` is set on personal-account postings."""
+    """A signed amount on one ledger account; `person_id` is set on personal-account postings.
+    Partitioned by month of `created_at` (its transaction's) on PostgreSQL; the key holds it."""
 
-    __table_args__ = (Index("ix_ledgerposting_person", "person_id"),)
+    __table_args__ = (Index("ix_ledgerposting_person", "person_id"),
+                      {"postgresql_partition_by": "RANGE (created_at)"})
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     transaction_id: uuid.UUID = Field(foreign_key="ledgertransaction.id", index=True)
     account: str = Field(max_length=64)
     person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id")
     amount_fen: int = Field(sa_type=BigInteger)
+    created_at: datetime = Field(sa_type=UTCDateTime, primary_key=True)
 
 
 class IdempotencyKey(SQLModel, table=True):

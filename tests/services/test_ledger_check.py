@@ -9,6 +9,7 @@ import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, insert, select, text, update
@@ -132,9 +133,9 @@ def test_a_negative_balance_is_named_even_when_the_ledger_agrees(rt, world):
         _raw(rt, *([pragma] if pragma is not None else []),
              insert(LedgerTransaction).values(id=tx, kind="opening", reference_id=mother, created_at=rt.clock.now()),
              insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account=ledger.personal(mother),
-                                          person_id=mother, amount_fen=-1_890_51),
+                                          person_id=mother, amount_fen=-1_890_51, created_at=rt.clock.now()),
              insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account=ledger.opening("370112"),
-                                          amount_fen=1_890_51),
+                                          amount_fen=1_890_51, created_at=rt.clock.now()),
              update(PersonalAccount).where(PersonalAccount.person_id == mother).values(balance_fen=-1))
         assert broken_names(rt) == {"balances_nonnegative": f"personal account {mother}: balance -1 fen"}
 
@@ -165,11 +166,23 @@ def test_a_settlement_without_its_postings_is_half_written(rt, world):
     assert broken["settlements_posted"].startswith(f"settlement {world.cash_only}: 0 ledger transactions (expected 1)")
 
 
+def test_a_posting_dated_apart_from_its_transaction_is_named(rt, world):
+    with rt.db.read() as s:
+        tx = _tx_of(s, "settlement", world.cash_only)
+    # On PostgreSQL the row moves to another month's partition: the ledger still balances, only the date is off.
+    _raw(rt, update(LedgerPosting).where(LedgerPosting.transaction_id == tx)
+         .values(created_at=rt.clock.now() + timedelta(days=40)))
+    assert broken_names(rt) == {"rows_dated_as_their_parent": f"ledger transaction {tx}: a row of it carries "
+                                "another time"}
+
+
 def test_postings_without_a_settlement_are_named(rt, world):
     tx, ghost = uuid.uuid4(), uuid.uuid4()
     _raw(rt, insert(LedgerTransaction).values(id=tx, kind="settlement", reference_id=ghost, created_at=rt.clock.now()),
-         insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account="fund:370102", amount_fen=-5_00),
-         insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account="institution:x", amount_fen=5_00))
+         insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account="fund:370102", amount_fen=-5_00,
+                                      created_at=rt.clock.now()),
+         insert(LedgerPosting).values(id=uuid.uuid4(), transaction_id=tx, account="institution:x", amount_fen=5_00,
+                                      created_at=rt.clock.now()))
     assert broken_names(rt) == {"transactions_have_source": f"ledger transaction {tx} (settlement) references {ghost}, "
                                 "which does not exist"}
 
