@@ -17,7 +17,7 @@ def test_a_parent_signs_in_and_sees_the_family(page, live_server):
     login(page, live_server, father["id_number"], father["password"])
     page.wait_for_url(f"{live_server}/family")
     relatives = page.locator("#relatives .person")
-    assert relatives.count() == 4
+    assert relatives.count() == 5  # with the toddler 张小安
     grandma = relatives.filter(has_text="王秀英")
     assert "母亲" in grandma.inner_text() and "已核验" in grandma.inner_text()
     assert "3701**********" in grandma.inner_text()
@@ -48,3 +48,17 @@ def test_a_pending_claim_shows_and_english_is_one_tap_away(page, live_server):
     page.click("a.lang")
     page.wait_for_selector("text=My family")
     assert "Awaiting verification" in page.inner_text("#relatives")
+
+
+def test_the_bar_keeps_four_places_and_the_rest_under_more(page, live_server):
+    father = _person("张伟")
+    login(page, live_server, father["id_number"], father["password"])
+    page.wait_for_url(f"{live_server}/family")
+    bills = page.locator(".bar details.more a[href='/settlements']")
+    assert not bills.is_visible()  # closed: the bar shows the daily places and the elderly switch
+    assert page.locator(".bar .elderly-switch button").is_visible()
+    page.click(".bar details.more summary")
+    assert [a.inner_text() for a in page.locator(".bar .more-menu a").all()] == ["我的结算", "年度明细", "修改密码"]
+    assert page.locator(".bar .more-menu button.link").inner_text() == "退出"
+    bills.click()
+    page.wait_for_url(f"{live_server}/settlements")

@@ -31,7 +31,7 @@ texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_siz
 
 
 def scalar_nodes(ids: Sequence[str], strings: Sequence[str]) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
-    """hypothesis-graphql's `custom_scalars`: ours (Fen, Date, DateTime), and ID and String biased
+    """hypothesis-graphql's `custom_scalars`: ours (Fen, Date, DateTime, Upload), and ID and String biased
     towards values the demo data knows, so operations get past "not found"."""
     return {
         "Fen": fen.map(nodes.Int),
@@ -39,6 +39,8 @@ def scalar_nodes(ids: Sequence[str], strings: Sequence[str]) -> dict[str, st.Sea
         "DateTime": datetimes.map(nodes.String),
         "ID": st.one_of(st.sampled_from(ids), texts).map(nodes.String),
         "String": st.one_of(st.sampled_from(strings), texts).map(nodes.String),
+        # A file travels only as a multipart part: any literal or JSON value in its place must be refused.
+        "Upload": texts.map(nodes.String),
     }
 
 
@@ -54,6 +56,7 @@ class Values:
             "DateTime": datetimes,
             "ID": st.one_of(st.sampled_from(ids), texts),
             "String": st.one_of(st.sampled_from(strings), texts),
+            "Upload": texts,
         }
 
     def valid(self, type_: graphql.GraphQLInputType) -> st.SearchStrategy[Any]:
@@ -129,4 +132,5 @@ WRONG: dict[str, st.SearchStrategy[Any]] = {
     "ID": st.one_of(st.floats(allow_nan=False).filter(lambda f: not f.is_integer()), st.booleans(), _containers),
     "Date": st.one_of(_bad_dates, st.integers(), _non_integral, st.booleans(), _containers),
     "DateTime": st.one_of(st.sampled_from(["2026-13-01T00:00:00", "now", ""]), st.integers(), _containers),
+    "Upload": st.one_of(texts, st.integers(), st.booleans(), _containers),  # a file is a multipart part, never JSON
 }

@@ -6,6 +6,7 @@ from typing import NewType
 
 import strawberry
 from graphql import GraphQLError, IntValueNode, ValueNode
+from strawberry.file_uploads import Upload
 
 # A JSON number holds every integer up to 2^53 - 1 exactly; GraphQL's Int stops at 2^31 - 1, less
 # than the ¥21,474,836.47 a single large inpatient bill may approach.
@@ -36,6 +37,27 @@ def _parse_literal(node: ValueNode, _variables: object = None) -> int:
 
 Fen = NewType("Fen", int)
 
+# JSON's own values: what a variable holds when the caller did not send a file in its place.
+_JSON_VALUES = (str, int, float, bool, dict, list, type(None))
+
+
+def _parse_upload(value: object) -> object:
+    """A file arrives as a part of a multipart request (Strawberry puts the part in the variable);
+    anything JSON can say in its place is the caller's mistake, refused like any other bad value."""
+    if isinstance(value, _JSON_VALUES) or not hasattr(value, "file"):
+        raise GraphQLError("Upload is a file sent as a part of a multipart request (the GraphQL multipart "
+                           f"request spec), referred to by a variable; got {type(value).__name__}.")
+    return value
+
+
+def _upload_literal(node: ValueNode, _variables: object = None) -> object:
+    raise GraphQLError("A file cannot be written in the document: send it as a multipart part and pass it "
+                       "through a variable.", node)
+
+
+def _no_output(value: object) -> object:
+    raise ValueError("Upload is an input type only")
+
 SCALARS = {
     Fen: strawberry.scalar(
         name="Fen",
@@ -44,5 +66,13 @@ SCALARS = {
         serialize=_serialize,
         parse_value=_parse,
         parse_literal=_parse_literal,
+    ),
+    Upload: strawberry.scalar(
+        name="Upload",
+        description="A file, sent as a part of a multipart request and passed through a variable (the GraphQL "
+                    "multipart request spec). Input only.",
+        serialize=_no_output,
+        parse_value=_parse_upload,
+        parse_literal=_upload_literal,
     ),
 }
