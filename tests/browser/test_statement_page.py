@@ -23,6 +23,7 @@ def test_a_parent_reads_and_prints_the_yearly_statement(rt, open_context, live_s
     father = _father()
     login(page, live_server, father["id_number"], father["password"])
     page.wait_for_url(f"{live_server}/family")
+    page.click(".bar details.more summary")  # the statement waits under More
     page.click("a[href='/statement']")
     page.wait_for_selector("h1:has-text('年度明细')")
     totals = page.inner_text("dl.totals")
@@ -61,6 +62,7 @@ def test_the_household_guide_screenshots(rt, open_context, live_server):
         page.click("a[href='/grants']")
         page.wait_for_url(f"{live_server}/grants")
         screenshot(page, f"household-grants-{suffix}")
+        page.click(".bar details.more summary")  # the statement waits under More
         page.click("a[href='/statement']")
         page.wait_for_selector("dl.totals")
         screenshot(page, f"household-statement-{suffix}")
