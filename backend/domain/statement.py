@@ -31,15 +31,6 @@ def year_bounds(year: int) -> tuple[date, date]:
 
 
 @dataclass(frozen=True)
-class AidPaid:
-    """What one relative's grants paid towards one line."""
-
-    grantor_id: uuid.UUID
-    grantor_name: str
-    amount_fen: int
-
-
-@dataclass(frozen=True)
 class PaidLine:
     """One settled line's personal burden, as the payers paid it."""
 
@@ -47,12 +38,14 @@ class PaidLine:
     institution_id: uuid.UUID
     institution_name: str
     own_account_fen: int
-    aid: tuple[AidPaid, ...]
+    aid: tuple[RelativeAid, ...]
     cash_fen: int
 
 
 @dataclass(frozen=True)
 class RelativeAid:
+    """What one relative's grants paid: towards one line, or in a total."""
+
     grantor_id: uuid.UUID
     grantor_name: str
     amount_fen: int

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from backend.clock import CHINA
 from backend.domain.pools import OWN_ACCOUNT
-from backend.domain.statement import AidPaid, PaidLine, check_year, year_bounds
+from backend.domain.statement import PaidLine, RelativeAid, check_year, year_bounds
 from backend.storage.models import Institution, Person, PremiumPayment, Settlement, SettlementLine, SettlementPayment
 
 Key = tuple[uuid.UUID, int]
@@ -56,7 +56,7 @@ def paid_lines(s: Session, keys: Sequence[Key]) -> dict[Key, list[PaidLine]]:
         if pool == OWN_ACCOUNT:
             line["own"] += amount
         elif pool is not None:
-            line["aid"].append(AidPaid(payer_id, payer_name, amount))
+            line["aid"].append(RelativeAid(payer_id, payer_name, amount))
     out: dict[Key, list[PaidLine]] = defaultdict(list)
     wanted = set(keys)
     for line in lines.values():

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.statement import AidPaid, Burden, PaidLine, RelativeAid, check_year, statement
+from backend.domain.statement import Burden, PaidLine, RelativeAid, check_year, statement
 
 FATHER, MOTHER = uuid.UUID(int=1), uuid.UUID(int=2)
 PHARMACY, HOSPITAL = uuid.UUID(int=10), uuid.UUID(int=11)
@@ -22,8 +22,8 @@ def _line(day, place=PHARMACY, own=0, aid=(), cash=0):
 
 def test_a_year_is_split_by_payer_by_month_and_by_institution():
     lines = [_line(date(2026, 1, 5), own=30_00, cash=5_00),
-             _line(date(2026, 1, 20), HOSPITAL, aid=[AidPaid(FATHER, "张伟", 200_00)], cash=80_00),
-             _line(date(2026, 3, 2), HOSPITAL, aid=[AidPaid(FATHER, "张伟", 10_00), AidPaid(MOTHER, "李娜", 40_00)]),
+             _line(date(2026, 1, 20), HOSPITAL, aid=[RelativeAid(FATHER, "张伟", 200_00)], cash=80_00),
+             _line(date(2026, 3, 2), HOSPITAL, aid=[RelativeAid(FATHER, "张伟", 10_00), RelativeAid(MOTHER, "李娜", 40_00)]),
              _line(date(2025, 12, 31), own=999_00)]  # another year
     s = statement(2026, lines)
     assert s.total == Burden(30_00, (RelativeAid(FATHER, "张伟", 210_00), RelativeAid(MOTHER, "李娜", 40_00)), 85_00)
@@ -54,7 +54,7 @@ def test_this_year_and_earlier_ones_are_accepted():
 amounts = st.integers(min_value=0, max_value=10**7)
 paid_lines = st.lists(st.builds(
     _line, st.dates(date(2025, 12, 1), date(2027, 1, 31)), st.sampled_from([PHARMACY, HOSPITAL]), amounts,
-    st.lists(st.builds(AidPaid, st.sampled_from([FATHER, MOTHER]), st.just("亲属"), amounts), max_size=2), amounts),
+    st.lists(st.builds(RelativeAid, st.sampled_from([FATHER, MOTHER]), st.just("亲属"), amounts), max_size=2), amounts),
     max_size=30)
 
 
