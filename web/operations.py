@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from backend.graph.core.context import build_context
+from backend.graph.core.context import Context, build_context
 from backend.principals import Channel, Principal
 from web.rendering import TEMPLATES, request_locale
 
@@ -24,11 +24,21 @@ class OperationFailed(RuntimeError):
     """The schema answered with errors a page cannot present (a bug)."""
 
 
+async def _context(request: Request, principal: Principal, channel: Channel) -> Context:
+    """One context per page request, shared by its operations: one scope read, and loaders that keep
+    what an earlier operation read (a mutation that may change it reads afresh, see `attempt`)."""
+    context = getattr(request.state, "graph_context", None)
+    if context is None or context.principal != principal or context.channel is not channel:
+        context = await build_context(request.app.state.rt, principal, channel, request_locale(request),
+                                      request=request, reads=getattr(request.state, "reads", None))
+        request.state.graph_context = context
+    return context
+
+
 async def execute(request: Request, principal: Principal, path: str, channel: Channel = Channel.WEB,
                   operation: str | None = None, **variables: Any) -> dict[str, Any]:
-    app = request.app.state
-    context = await build_context(app.rt, principal, channel, request_locale(request), request=request)
-    result = await app.schema.execute(document(path), variable_values=variables, context_value=context,
+    context = await _context(request, principal, channel)
+    result = await request.app.state.schema.execute(document(path), variable_values=variables, context_value=context,
                                       operation_name=operation)
     # A field the caller may not see comes back null with a FORBIDDEN error; the page shows it as absent.
     unexpected = [e for e in result.errors or [] if (e.extensions or {}).get("code") != "FORBIDDEN"]

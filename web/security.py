@@ -13,6 +13,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.domain.errors import DomainError
+from backend.graph.core.request_reads import RequestReads
 from backend.principals import ANONYMOUS, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
 from backend.services import sessions
@@ -62,11 +63,15 @@ async def sign_out(request: Request) -> None:
     request.session.clear()
 
 
-async def principal_from_session(rt: Runtime, request: Request) -> Principal:
+async def principal_from_session(rt: Runtime, request: Request, reads: RequestReads | None = None) -> Principal:
+    """The session's principal; read in `reads` when given (a page's one read transaction)."""
     secret = request.session.get("sid")
     principal = ANONYMOUS
     if isinstance(secret, str):
-        principal = await to_thread.run_sync(sessions.resolve, rt, secret) or ANONYMOUS
+        if reads is None:
+            principal = await to_thread.run_sync(sessions.resolve, rt, secret) or ANONYMOUS
+        else:
+            principal = sessions.resolve_in(await reads.session(), secret, rt.clock.now()) or ANONYMOUS
     request.state.principal = principal  # templates read the caller's display preferences from it
     return principal
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, or_, true
+from sqlalchemy import Integer, bindparam, case, cast, func, literal_column, null, or_, true, union_all
 from sqlmodel import Session, select
 
 from backend.domain.bindings import LIVE, BindingStatus
@@ -107,10 +107,11 @@ class ViewerScope:
 
 @dataclass(frozen=True)
 class ViewerRows:
-    """Everything a household member's pages start from, read in four statements: their own row,
-    enrolment and account; their relationships, households (with members) and live bindings, each
-    joined with the other person and that person's enrolment. The scope is judged on these, and the
-    request's DataLoaders are primed with them, so a page rarely needs another round trip.
+    """Everything a household member's pages start from, read in one statement: their own row,
+    enrolment, account and saved payer order; their relationships, households (with members), live
+    bindings and grants (given and received), each with the other person and that person's
+    enrolment. The scope is judged on these, and the request's DataLoaders are primed
+    with them, so a page rarely needs another round trip.
 
     The rows are named tuples with their model's attributes (`_Columns`), not ORM objects."""
 
@@ -122,6 +123,8 @@ class ViewerRows:
     bindings: list[Any]  # Binding: pending and active, either side
     people: dict[uuid.UUID, Any]  # Person: everyone above but the viewer
     enrolments: dict[uuid.UUID, Any]  # Enrolment: the viewer's and theirs
+    grants: list[Any] = field(default_factory=list)  # Grant: given and received, any status
+    payer_order: Any = None  # SavedPayerOrder, or None
 
     def scope(self) -> ViewerScope:
         me = self.person.id if self.person else None
@@ -142,6 +145,8 @@ class _Columns:
 
     def __init__(self, table, prefix: str) -> None:
         self.columns = [c.label(f"{prefix}_{c.name}") for c in table.c]
+        # The same place in a union's branch that has no such row: typed, so every branch agrees.
+        self.absent = [cast(null(), c.type).label(f"{prefix}_{c.name}") for c in table.c]
         self.row = namedtuple(f"{table.name.capitalize()}Row", [c.name for c in table.c])
 
     def take(self, values: tuple, offset: int):
@@ -150,94 +155,109 @@ class _Columns:
         return None if mine[0] is None else self.row(*mine)
 
 
-_PERSON, _ENROLMENT, _ACCOUNT = (_Columns(m.__table__, p) for m, p in ((Person, "p"), (Enrolment, "e"),
-                                                                        (PersonalAccount, "a")))
-_RELATIONSHIP, _HOUSEHOLD, _BINDING = (_Columns(m.__table__, p) for m, p in ((Relationship, "r"), (Household, "h"),
-                                                                              (Binding, "b")))
+_PERSON, _ENROLMENT, _ACCOUNT, _ORDER = (
+    _Columns(m.__table__, p) for m, p in ((Person, "p"), (Enrolment, "e"), (PersonalAccount, "a"),
+                                         (SavedPayerOrder, "o")))
+_RELATIONSHIP, _HOUSEHOLD, _MEMBER, _BINDING, _GRANT = (
+    _Columns(m.__table__, p) for m, p in ((Relationship, "r"), (Household, "h"), (HouseholdMember, "m"),
+                                         (Binding, "b"), (Grant, "g")))
+# Each branch of the viewer's statement: a tag, then every slot below, its own tables' or typed nulls.
+_SLOTS = (_RELATIONSHIP, _HOUSEHOLD, _MEMBER, _BINDING, _GRANT, _PERSON, _ENROLMENT, _ACCOUNT, _ORDER)
+_WHO, _RELATIVE, _HOUSEHOLD_MEMBER, _PARTY, _GRANT_PARTY = range(5)
+_AT = {}
+_offset = 1
+for _slot in _SLOTS:
+    _AT[_slot] = _offset
+    _offset += len(_slot.columns)
 
 
-def _viewer_statements():
-    """The four statements, built once (bound to `me`)."""
+def _branch(tag: int, *present: _Columns) -> list:
+    return [literal_column(str(tag), Integer).label("tag"),
+            *(c for slot in _SLOTS for c in (slot.columns if slot in present else slot.absent))]
+
+
+def _viewer_statement():
+    """The one statement, built once (bound to `me`): a branch per kind of row, a union of them all."""
     me = bindparam("me")
-    person, enrolment, account = Person.__table__, Enrolment.__table__, PersonalAccount.__table__
-    relationship, household, member, binding = (Relationship.__table__, Household.__table__,
-                                                HouseholdMember.__table__, Binding.__table__)
-    who = (select(*_PERSON.columns, *_ENROLMENT.columns, *_ACCOUNT.columns)
+    person, enrolment, account, order = (Person.__table__, Enrolment.__table__, PersonalAccount.__table__,
+                                         SavedPayerOrder.__table__)
+    relationship, household, member, binding, grant = (Relationship.__table__, Household.__table__,
+                                                       HouseholdMember.__table__, Binding.__table__, Grant.__table__)
+
+    def with_person(statement, person_id):
+        return statement.join(person, person.c.id == person_id).outerjoin(enrolment,
+                                                                          enrolment.c.person_id == person.c.id)
+
+    who = (select(*_branch(_WHO, _PERSON, _ENROLMENT, _ACCOUNT, _ORDER)).select_from(person)
            .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
            .outerjoin(account, account.c.person_id == person.c.id)
+           .outerjoin(order, order.c.person_id == person.c.id)
            .where(person.c.id == me))
     other = case((relationship.c.person_id == me, relationship.c.relative_id), else_=relationship.c.person_id)
-    relatives = (select(*_RELATIONSHIP.columns, *_PERSON.columns, *_ENROLMENT.columns)
-                 .join(person, person.c.id == other)
-                 .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
-                 .where(or_(relationship.c.person_id == me, relationship.c.relative_id == me))
-                 .order_by(relationship.c.claimed_at, relationship.c.id))
+    relatives = (with_person(select(*_branch(_RELATIVE, _RELATIONSHIP, _PERSON, _ENROLMENT))
+                             .select_from(relationship), other)
+                 .where(or_(relationship.c.person_id == me, relationship.c.relative_id == me)))
     mine = member.alias("mine")
-    households = (select(*_HOUSEHOLD.columns, *_PERSON.columns, *_ENROLMENT.columns)
-                  .join(mine, mine.c.household_id == household.c.id)
-                  .join(member, member.c.household_id == household.c.id)
-                  .join(person, person.c.id == member.c.person_id)
-                  .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
-                  .where(mine.c.person_id == me)
-                  .order_by(household.c.created_at, household.c.id, member.c.added_at, member.c.person_id))
+    households = (with_person(select(*_branch(_HOUSEHOLD_MEMBER, _HOUSEHOLD, _MEMBER, _PERSON, _ENROLMENT))
+                              .select_from(household)
+                              .join(mine, mine.c.household_id == household.c.id)
+                              .join(member, member.c.household_id == household.c.id), member.c.person_id)
+                  .where(mine.c.person_id == me))
     party = case((binding.c.holder_id == me, binding.c.subject_id), else_=binding.c.holder_id)
-    bindings = (select(*_BINDING.columns, *_PERSON.columns, *_ENROLMENT.columns)
-                .join(person, person.c.id == party)
-                .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
+    bindings = (with_person(select(*_branch(_PARTY, _BINDING, _PERSON, _ENROLMENT))
+                            .select_from(binding), party)
                 .where(or_(binding.c.holder_id == me, binding.c.subject_id == me),
-                       binding.c.status.in_([status.value for status in LIVE]))
-                .order_by(binding.c.requested_at, binding.c.id))
-    return who, relatives, households, bindings
+                       binding.c.status.in_([status.value for status in LIVE])))
+    counterpart = case((grant.c.grantor_id == me, grant.c.grantee_id), else_=grant.c.grantor_id)
+    grants = (with_person(select(*_branch(_GRANT_PARTY, _GRANT, _PERSON, _ENROLMENT))
+                          .select_from(grant), counterpart)
+              .where(or_(grant.c.grantor_id == me, grant.c.grantee_id == me)))
+    return union_all(who, relatives, households, bindings, grants)
 
 
-_WHO, _RELATIVES, _HOUSEHOLDS, _BINDINGS = _viewer_statements()
+_VIEWER = _viewer_statement()
 
 
 def viewer_rows(s: Session, person_id: uuid.UUID) -> ViewerRows:
-    connection = s.connection()
+    """The viewer's rows, each kind in the order its own loader gives (oldest first, then by id)."""
+    person = account = order = None
     people: dict[uuid.UUID, Any] = {}
     enrolments: dict[uuid.UUID, Any] = {}
-
-    def rows_with_people(statement, head: _Columns) -> list:
-        """Each row's own part, keeping the person and enrolment joined to it."""
-        found = []
-        width = len(head.columns)
-        for values in connection.execute(statement, {"me": person_id}):
-            values = tuple(values)
-            found.append(head.take(values, 0))
-            relative = _PERSON.take(values, width)
-            people[relative.id] = relative
-            enrolment = _ENROLMENT.take(values, width + len(_PERSON.columns))
-            if enrolment is not None:
-                enrolments[enrolment.person_id] = enrolment
-        return found
-
-    values = connection.execute(_WHO, {"me": person_id}).first()
-    person = enrolment = account = None
-    if values is not None:
+    found: dict[int, list[tuple]] = defaultdict(list)
+    for values in s.connection().execute(_VIEWER, {"me": person_id}):
         values = tuple(values)
-        person = _PERSON.take(values, 0)
-        enrolment = _ENROLMENT.take(values, len(_PERSON.columns))
-        account = _ACCOUNT.take(values, len(_PERSON.columns) + len(_ENROLMENT.columns))
-    if enrolment is not None:
-        enrolments[person_id] = enrolment
-    relationships = rows_with_people(_RELATIVES, _RELATIONSHIP)
+        someone = _PERSON.take(values, _AT[_PERSON])
+        people[someone.id] = someone
+        enrolment = _ENROLMENT.take(values, _AT[_ENROLMENT])
+        if enrolment is not None:
+            enrolments[someone.id] = enrolment
+        tag = values[0]
+        if tag == _WHO:
+            person, account = someone, _ACCOUNT.take(values, _AT[_ACCOUNT])
+            order = _ORDER.take(values, _AT[_ORDER])
+        else:
+            found[tag].append(values)
+
+    def rows(tag: int, slot: _Columns, key) -> list:
+        return sorted((slot.take(values, _AT[slot]) for values in found[tag]), key=key)
+
+    relationships = rows(_RELATIVE, _RELATIONSHIP, lambda r: (r.claimed_at, r.id))
     households: dict[uuid.UUID, Any] = {}
     members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for values in connection.execute(_HOUSEHOLDS, {"me": person_id}):
-        values = tuple(values)
-        household = _HOUSEHOLD.take(values, 0)
-        member = _PERSON.take(values, len(_HOUSEHOLD.columns))
+    for values in sorted(found[_HOUSEHOLD_MEMBER], key=lambda v: _household_order(_HOUSEHOLD.take(v, _AT[_HOUSEHOLD]),
+                                                                                 _MEMBER.take(v, _AT[_MEMBER]))):
+        household, member = _HOUSEHOLD.take(values, _AT[_HOUSEHOLD]), _MEMBER.take(values, _AT[_MEMBER])
         households.setdefault(household.id, household)
-        members[household.id].append(member.id)
-        people[member.id] = member
-        member_enrolment = _ENROLMENT.take(values, len(_HOUSEHOLD.columns) + len(_PERSON.columns))
-        if member_enrolment is not None:
-            enrolments[member.id] = member_enrolment
-    bindings = rows_with_people(_BINDINGS, _BINDING)
+        members[household.id].append(member.person_id)
+    bindings = rows(_PARTY, _BINDING, lambda b: (b.requested_at, b.id))
+    grants = rows(_GRANT_PARTY, _GRANT, lambda g: (g.created_at, g.id))
     people.pop(person_id, None)
     return ViewerRows(person, account, relationships, list(households.values()), dict(members), bindings, people,
-                      enrolments)
+                      enrolments, grants, order)
+
+
+def _household_order(household, member) -> tuple:
+    return household.created_at, household.id, member.added_at, member.person_id
 
 
 def viewer_scope(s: Session, person_id: uuid.UUID) -> ViewerScope:

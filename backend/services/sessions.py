@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, or_
 from sqlmodel import Session, select
@@ -46,11 +46,16 @@ def start(rt: Runtime, principal: Principal, *, ttl_seconds: int, channel: Chann
 
 
 def resolve(rt: Runtime, secret: str) -> Principal | None:
-    """The principal of a live session, if it still exists and may sign in: one statement, since every
-    signed-in page request asks."""
+    """The principal of a live session, if it still exists and may sign in."""
+    with rt.db.read() as s:
+        return resolve_in(s, secret, rt.clock.now())
+
+
+def resolve_in(s: Session, secret: str, now: datetime) -> Principal | None:
+    """`resolve` in a read transaction of the caller's: one statement, since every signed-in page
+    request asks (a page reads it in the transaction its operations then share)."""
     if not secret or len(secret) > 100:
         return None
-    now = rt.clock.now()
     # The key the session signed in with (sessions from before migration 0008: any key of the partner).
     live_key = select(ApiKey.id).where(ApiKey.institution_id == AuthSession.principal_id, live(now),
                                        or_(AuthSession.api_key_id.is_(None), ApiKey.id == AuthSession.api_key_id)
@@ -66,8 +71,7 @@ def resolve(rt: Runtime, secret: str) -> Principal | None:
         .outerjoin(Institution, and_(AuthSession.principal_kind == PrincipalKind.PARTNER.value,
                                      Institution.id == AuthSession.principal_id, Institution.disabled_at.is_(None)))
         .where(AuthSession.secret_sha256 == _digest(secret)))
-    with rt.db.read() as s:
-        row = s.exec(query).first()
+    row = s.exec(query).first()
     if row is None or row.expires_at <= now:
         return None
     return _principal(row)

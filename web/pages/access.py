@@ -8,6 +8,7 @@ from functools import wraps
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from backend.graph.core.request_reads import RequestReads
 from backend.principals import Principal, PrincipalKind
 from web.security import principal_from_session
 
@@ -21,14 +22,20 @@ def signed_in_as(kind: PrincipalKind, sign_in_at: str = "/login"):
     def decorate(page: Page) -> Callable[[Request], Awaitable[Response]]:
         @wraps(page)
         async def endpoint(request: Request) -> Response:
-            principal = await principal_from_session(request.app.state.rt, request)
-            if principal.kind is not kind:
-                # Signed in as someone else (staff opening a household page): their own home, not sign-in.
-                sign_in_at_ = HOME.get(principal.kind, sign_in_at)
-                if request.headers.get("hx-request") == "true":  # a partial swap would nest the sign-in page
-                    return Response(status_code=200, headers={"HX-Redirect": sign_in_at_})
-                return RedirectResponse(sign_in_at_, status_code=303)
-            return await page(request, principal)
+            rt = request.app.state.rt
+            # The principal is read in the transaction the page's operations then share (`operations`).
+            request.state.reads = RequestReads(rt.db)
+            try:
+                principal = await principal_from_session(rt, request, request.state.reads)
+                if principal.kind is not kind:
+                    # Signed in as someone else (staff opening a household page): their own home, not sign-in.
+                    sign_in_at_ = HOME.get(principal.kind, sign_in_at)
+                    if request.headers.get("hx-request") == "true":  # a partial swap would nest the sign-in page
+                        return Response(status_code=200, headers={"HX-Redirect": sign_in_at_})
+                    return RedirectResponse(sign_in_at_, status_code=303)
+                return await page(request, principal)
+            finally:
+                request.state.reads.close()
 
         return endpoint
 

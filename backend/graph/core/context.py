@@ -71,8 +71,9 @@ async def _scope(request_reads: RequestReads, loaders: Loaders, principal: Princ
 
 
 async def build_context(rt: Runtime, principal: Principal, channel: Channel, locale: str,
-                        request: Any = None, response: Any = None) -> Context:
-    request_reads = RequestReads(rt.db)
+                        request: Any = None, response: Any = None, reads: RequestReads | None = None) -> Context:
+    """`reads`: a read transaction the request has already begun (a page read its principal in it)."""
+    request_reads = reads or RequestReads(rt.db)
     loaders = Loaders(rt, request_reads)
     return Context(rt=rt, principal=principal, channel=channel, locale=locale, loaders=loaders, reads=request_reads,
                    scope=await _scope(request_reads, loaders, principal), request=request, response=response)

@@ -103,3 +103,8 @@ class Loaders:
         self.bindings_of_subject.prime(me, [b for b in rows.bindings if b.subject_id == me])
         for binding in rows.bindings:
             self.binding.prime(binding.id, binding)
+        self.grants_given.prime(me, [g for g in rows.grants if g.grantor_id == me])
+        self.grants_received.prime(me, [g for g in rows.grants if g.grantee_id == me])
+        for grant in rows.grants:
+            self.grant.prime(grant.id, grant)
+        self.saved_order.prime(me, rows.payer_order)

@@ -12,15 +12,20 @@ from backend.domain.errors import DomainError
 from backend.graph.core.errors import OperationError
 
 
-async def attempt(info: Info, work: Callable[..., Any], wrap: Callable[[Any], Any]) -> Any:
+async def attempt(info: Info, work: Callable[..., Any], wrap: Callable[[Any], Any], *,
+                  changes_reads: bool = True) -> Any:
     """Run `work(rt, actor)` off the event loop as one use case; an expected refusal becomes a typed
-    error result (nothing was written), a success is handed to `wrap` for the payload."""
+    error result (nothing was written), a success is handed to `wrap` for the payload.
+
+    After a success the caller's scope and every loaded row are read afresh, unless the use case
+    writes nothing either holds (`changes_reads=False`: issuing a code adds a row no loader reads)."""
     ctx = info.context
     ctx.end_reads()  # the write must not run beside this request's open read transaction
     try:
         result = await ctx.run(work, ctx.rt, ctx.actor)
     except DomainError as error:
         return OperationError.of(error, ctx.locale)
-    await ctx.refresh_scope()
+    if changes_reads:
+        await ctx.refresh_scope()
     payload = wrap(result)
     return await payload if inspect.isawaitable(payload) else payload

@@ -120,4 +120,5 @@ class FamilyAccountMutation:
             return codes.issue_code(rt, actor, key_of(input.subject_id, "Person", "subjectId"), pools=pools,
                                     cash_only=input.cash_only)
 
-        return await attempt(info, work, lambda issued: IssuedCodePayload(issued_code=IssuedCode(issued=issued)))
+        return await attempt(info, work, lambda issued: IssuedCodePayload(issued_code=IssuedCode(issued=issued)),
+                             changes_reads=False)
