@@ -24,7 +24,7 @@ from backend.graph import composed
 from backend.graph.admin import rules as admin_rules
 from backend.graph.admin.mutations import AdminMutation
 from backend.graph.admin.queries import AdminQuery
-from backend.graph.core import gate
+from backend.graph.core import direct, gate
 from backend.graph.core import rules as core_rules
 from backend.graph.core.gate import Gate
 from backend.graph.core.node import NodeQuery, node_classes
@@ -138,5 +138,6 @@ def build_schema(settings: Settings) -> Schema:
                     config=StrawberryConfig(disable_field_suggestions=not settings.development, scalar_map=SCALARS),
                     types=node_classes())
     schema.rules = RuleTable(RULE_ROWS.values(), wrapper_types(schema))
+    direct.install(schema)
     gate.install(schema._schema, schema.rules)
     return schema
