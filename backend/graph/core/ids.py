@@ -6,12 +6,14 @@ import uuid
 
 import strawberry
 from strawberry.relay import GlobalID
+from strawberry.relay.utils import to_base64
 
 from backend.domain.errors import DomainError, ErrorCode
 
 
 def to_global_id(type_name: str, key: uuid.UUID) -> strawberry.ID:
-    return strawberry.ID(str(GlobalID(type_name, str(key))))
+    # `str(GlobalID(...))` encodes the same; a page shows dozens of ids, so skip building the object.
+    return strawberry.ID(to_base64(type_name, key))
 
 
 def from_global_id(value: str, expected: str | None = None) -> tuple[str, uuid.UUID] | None:

@@ -15,7 +15,7 @@ from backend.domain.relationships import RelationshipStatus, VerificationMethod
 from backend.graph.core import refs
 from backend.graph.core.enums import KinshipEnum
 from backend.graph.core.errors import OperationError
-from backend.graph.core.loaders import now_or_later
+from backend.graph.core.loaders import load_many_primed_first, now_or_later
 from backend.graph.core.node import Node, register, wrap
 from backend.graph.core.pagination import Connection, PageInfo, connection, cursor_at, page_info, paginate, requested_window
 from backend.graph.core.wrappers import Wrapper
@@ -130,7 +130,7 @@ class PersonFamilyFields:
         offset, limit = requested_window(info.context, first, after)
         chunk = rows[offset:offset + limit]
         others = [r.person_id if r.relative_id == self.row.id else r.relative_id for r in chunk]
-        people = await info.context.loaders.person.load_many(others)
+        people = await load_many_primed_first(info.context.loaders.person, others)  # the scope primed them
         edges = []
         for i, (rel, other) in enumerate(zip(chunk, people, strict=True)):
             kind = kind_of_other(Kinship(rel.kind), other_is_stored_person=rel.person_id == other.id)

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from backend.domain.search import classify
 from backend.graph.core import refs
+from backend.graph.core.loaders import now_or_later
 from backend.graph.core.node import wrap
 from backend.graph.core.pagination import Connection, connection, requested_window
 from backend.graph.people.types import StaffUser
@@ -22,15 +23,15 @@ Viewer = Annotated[Union[refs.Person, refs.Institution, StaffUser], strawberry.u
 @strawberry.type
 class PeopleQuery:
     @strawberry.field(description="The calling principal: a Person, an Institution or a StaffUser; null when signed out.")
-    async def viewer(self, info: Info) -> Viewer | None:
+    def viewer(self, info: Info) -> Viewer | None:
         principal = info.context.principal
         loaders = info.context.loaders
-        if principal.kind is PrincipalKind.HOUSEHOLD:
-            return wrap("Person", await loaders.person.load(principal.id))
+        if principal.kind is PrincipalKind.HOUSEHOLD:  # primed with the viewer's scope: answered at once
+            return now_or_later(loaders.person, principal.id, lambda row: wrap("Person", row))
         if principal.kind is PrincipalKind.PARTNER:
-            return wrap("Institution", await loaders.institution.load(principal.id))
+            return now_or_later(loaders.institution, principal.id, lambda row: wrap("Institution", row))
         if principal.kind is PrincipalKind.STAFF:
-            return StaffUser(row=await loaders.staff.load(principal.id))
+            return now_or_later(loaders.staff, principal.id, lambda row: StaffUser(row=row))
         return None
 
     @strawberry.field(description="Staff: search people by a full ID number, its last 4 to 17 characters, a "
