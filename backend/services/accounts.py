@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import DateTime, bindparam
 from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
@@ -163,11 +164,13 @@ def sign_in_with_api_key(rt: Runtime, key: str, address: str) -> Principal | Non
     counted = [(throttle.API_KEY_PER_ADDRESS, f"apikey:address:{address[:80]}")]
     if parts is not None:
         counted.append((throttle.API_KEY_PER_PREFIX, f"apikey:prefix:{parts[0][:40]}"))
-    throttle.check_each(rt, counted)
-    principal = authenticate_api_key(rt, key)
-    if principal is None:
+    with rt.db.read() as s:  # the counters and the key in one read transaction
+        throttle.check_in(s, rt, counted)
+        found = _live_key_in(s, rt, key)
+    if found is None:
         throttle.failed_each(rt, counted)
-    return principal
+        return None
+    return _partner(found)
 
 
 def record_sign_in(rt: Runtime, actor: Actor) -> None:
@@ -235,33 +238,45 @@ def set_password(rt: Runtime, actor: Actor, username: str, new: str) -> None:
     throttle.clear(rt, _attempts_key(account, ""))
 
 
-def _live_key(rt: Runtime, key: str) -> tuple[ApiKey, Institution] | None:
-    """The key's row and institution while the key works: not revoked, not past a rotation's grace,
-    its institution not disabled (`api_keys.live_key`), and the secret matches."""
+def _live_key_select():
+    k, i = ApiKey.__table__, Institution.__table__
+    return (select(k.c.id, k.c.secret_sha256, i.c.id.label("institution_id"), i.c.name, i.c.kind)
+            .join(i, i.c.id == k.c.institution_id)
+            .where(k.c.prefix == bindparam("prefix"), live_key(bindparam("now", type_=DateTime(timezone=True))),
+                   i.c.disabled_at.is_(None)))
+
+
+LIVE_KEY = _live_key_select()  # built once: every partner request runs it
+
+
+def _live_key_in(s: Session, rt: Runtime, key: str):
+    """The key's row (id, secret_sha256, institution_id, name, kind) while the key works: not revoked, not
+    past a rotation's grace, its institution not disabled (`api_keys.live_key`), and the secret matches."""
     parts = split_api_key(key)
     if parts is None:
         return None
     prefix, secret = parts
-    with rt.db.read() as s:
-        row = s.exec(
-            select(ApiKey, Institution)
-            .join(Institution, Institution.id == ApiKey.institution_id)
-            .where(ApiKey.prefix == prefix, live_key(rt.clock.now()), Institution.disabled_at.is_(None))
-        ).first()
-    if row is None or not api_secret_matches(secret, row[0].secret_sha256):
+    row = s.connection().execute(LIVE_KEY, {"prefix": prefix, "now": rt.clock.now()}).first()
+    if row is None or not api_secret_matches(secret, row.secret_sha256):
         return None
-    return row[0], row[1]
+    return row
+
+
+def _live_key(rt: Runtime, key: str):
+    with rt.db.read() as s:
+        return _live_key_in(s, rt, key)
+
+
+def _partner(found) -> Principal:
+    return Principal(PrincipalKind.PARTNER, found.institution_id, found.name, found.kind)
 
 
 def authenticate_api_key(rt: Runtime, key: str) -> Principal | None:
     found = _live_key(rt, key)
-    if found is None:
-        return None
-    inst = found[1]
-    return Principal(PrincipalKind.PARTNER, inst.id, inst.name, inst.kind)
+    return None if found is None else _partner(found)
 
 
 def api_key_id(rt: Runtime, key: str) -> uuid.UUID | None:
     """The id of a working key, for a sandbox session that ends with it."""
     found = _live_key(rt, key)
-    return found[0].id if found else None
+    return found.id if found else None

@@ -30,9 +30,12 @@ def event(actor: Actor, action: str, *, at: datetime, subject_person_id: uuid.UU
     )
 
 
+INSERT_EVENTS = insert(AuditEvent.__table__)  # built once: nearly every write runs it
+
+
 def write(session: Session, events: list[dict[str, Any]]) -> None:
     # Plain INSERTs: audit rows are never read back in the transaction that writes them.
-    session.connection().execute(insert(AuditEvent.__table__), events)
+    session.connection().execute(INSERT_EVENTS, events)
 
 
 def record(

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import DateTime, bindparam, delete, update
 from sqlmodel import Session, select
 
 from backend.domain.bindings import BindingStatus
@@ -143,6 +143,18 @@ def consume_code(s: Session, rt: Runtime, actor: Actor, text: str):
     return row
 
 
+def _take_code_update():
+    c = PresentedCode.__table__.c
+    at = bindparam("at", type_=DateTime(timezone=True))
+    return (update(PresentedCode.__table__)
+            .where(c.code_sha256 == bindparam("digest"), c.status == CodeStatus.LIVE.value, c.expires_at > at)
+            .values(status=CodeStatus.USED.value, used_at=at)
+            .returning(c.id, c.subject_id, c.presenter_id, c.binding_id, c.payer_order, c.status, c.used_at))
+
+
+TAKE_CODE = _take_code_update()  # built once: a settlement's first statement after its key
+
+
 def take_code(s: Session, rt: Runtime, text: str):
     """Inside the caller's transaction (a settlement): mark the code used if it is live, in one
     `UPDATE … RETURNING` (which also locks it); otherwise the typed reason it cannot be used.
@@ -152,13 +164,7 @@ def take_code(s: Session, rt: Runtime, text: str):
     """
     if not is_authentic(rt.code_key, text):
         raise DomainError(ErrorCode.CODE_FORGED, field="code")
-    now = rt.clock.now()
-    c = PresentedCode.__table__.c
-    row = s.connection().execute(
-        update(PresentedCode.__table__)
-        .where(c.code_sha256 == code_digest(text), c.status == CodeStatus.LIVE.value, c.expires_at > now)
-        .values(status=CodeStatus.USED.value, used_at=now)
-        .returning(c.id, c.subject_id, c.presenter_id, c.binding_id, c.payer_order, c.status, c.used_at)).first()
+    row = s.connection().execute(TAKE_CODE, {"digest": code_digest(text), "at": rt.clock.now()}).first()
     if row is None:
         live_code(s, rt, text, lock=True)  # raises the reason
         raise DomainError(ErrorCode.CODE_USED, field="code")  # a concurrent settlement took it meanwhile

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, or_, union_all
+from sqlalchemy import DateTime, and_, bindparam, func, or_, union_all
 from sqlmodel import Session, select
 
 from backend.clock import CHINA
@@ -77,7 +77,7 @@ class GrantToPay:
     suspended: bool  # R2 or R3 fails now (R5)
 
 
-def _grants_with_parties(s: Session, *conditions) -> list:
+def _grants_with_parties_select(*conditions):
     """Grants (their columns) with all R2 and R3 depend on, in one statement: the grantor's enrolment and
     account balance, the grantee's enrolment, and whether the pair's relationship is verified."""
     g, e, a, r = (m.__table__ for m in (Grant, Enrolment, PersonalAccount, Relationship))
@@ -86,17 +86,22 @@ def _grants_with_parties(s: Session, *conditions) -> list:
         or_(and_(r.c.person_id == g.c.grantor_id, r.c.relative_id == g.c.grantee_id),
             and_(r.c.person_id == g.c.grantee_id, r.c.relative_id == g.c.grantor_id)),
         r.c.status == RelationshipStatus.VERIFIED.value).exists())
-    return s.connection().execute(
-        select(g, grantor.c.person_id.label("grantor_enrolled"), grantor.c.insurance_type.label("grantor_insurance"),
-               grantor.c.region_code.label("grantor_region"), grantor.c.status.label("grantor_status"),
-               grantee.c.person_id.label("grantee_enrolled"), grantee.c.insurance_type.label("grantee_insurance"),
-               grantee.c.region_code.label("grantee_region"), grantee.c.status.label("grantee_status"),
-               a.c.balance_fen.label("grantor_balance"), verified.label("verified"))
-        .outerjoin(grantor, grantor.c.person_id == g.c.grantor_id)
-        .outerjoin(grantee, grantee.c.person_id == g.c.grantee_id)
-        .outerjoin(a, a.c.person_id == g.c.grantor_id)
-        .where(*conditions)
-        .order_by(g.c.created_at, g.c.id)).all()
+    return (select(g, grantor.c.person_id.label("grantor_enrolled"), grantor.c.insurance_type.label("grantor_insurance"),
+                   grantor.c.region_code.label("grantor_region"), grantor.c.status.label("grantor_status"),
+                   grantee.c.person_id.label("grantee_enrolled"), grantee.c.insurance_type.label("grantee_insurance"),
+                   grantee.c.region_code.label("grantee_region"), grantee.c.status.label("grantee_status"),
+                   a.c.balance_fen.label("grantor_balance"), verified.label("verified"))
+            .outerjoin(grantor, grantor.c.person_id == g.c.grantor_id)
+            .outerjoin(grantee, grantee.c.person_id == g.c.grantee_id)
+            .outerjoin(a, a.c.person_id == g.c.grantor_id)
+            .where(*conditions)
+            .order_by(g.c.created_at, g.c.id))
+
+
+# Built once, as the statements of a settlement are: a grantee's unrevoked grants, and grants by id.
+GRANTS_TO_PAY = _grants_with_parties_select(Grant.__table__.c.grantee_id == bindparam("grantee_id"),
+                                            Grant.__table__.c.status == GrantStatus.ACTIVE.value)
+GRANTS_BY_ID = _grants_with_parties_select(Grant.__table__.c.id.in_(bindparam("grant_ids", expanding=True)))
 
 
 def _failure(row) -> Ineligibility | None:
@@ -111,8 +116,7 @@ def _failure(row) -> Ineligibility | None:
 def grants_to_pay(s: Session, grantee_id: uuid.UUID) -> list[GrantToPay]:
     """The grantee's unrevoked grants (rows: id, grantor_id, monthly_cap_fen, allow_medical...), oldest
     first, each with whether it is suspended now, in one statement."""
-    g = Grant.__table__
-    rows = _grants_with_parties(s, g.c.grantee_id == grantee_id, g.c.status == GrantStatus.ACTIVE.value)
+    rows = s.connection().execute(GRANTS_TO_PAY, {"grantee_id": grantee_id}).all()
     return [GrantToPay(row, _failure(row) is not None) for row in rows]
 
 
@@ -134,11 +138,9 @@ def spent_this_month(s: Session, grant_id: uuid.UUID, at: datetime) -> int:
     return int(medical) + int(premiums)
 
 
-def spent_this_month_by_grant(s: Session, grant_ids, at: datetime) -> dict[uuid.UUID, int]:
-    """`spent_this_month` for several grants in one statement."""
-    if not grant_ids:
-        return {}
-    since = month_start(at)
+def _spent_since_select():
+    grant_ids = bindparam("grant_ids", expanding=True)
+    since = bindparam("since", type_=DateTime(timezone=True))
     medical = (select(SettlementPayment.grant_id.label("grant_id"), SettlementPayment.amount_fen.label("amount"))
                .join(SettlementLine, SettlementPayment.line_join())
                .where(SettlementPayment.grant_id.in_(grant_ids), SettlementLine.refund_id.is_(None),
@@ -146,8 +148,17 @@ def spent_this_month_by_grant(s: Session, grant_ids, at: datetime) -> dict[uuid.
     premiums = (select(PremiumPayment.grant_id.label("grant_id"), PremiumPayment.amount_fen.label("amount"))
                 .where(PremiumPayment.grant_id.in_(grant_ids), PremiumPayment.created_at >= since))
     both = union_all(medical, premiums).subquery()
-    spent = dict(s.connection().execute(select(both.c.grant_id, func.sum(both.c.amount))
-                                        .group_by(both.c.grant_id)).all())
+    return select(both.c.grant_id, func.sum(both.c.amount)).group_by(both.c.grant_id)
+
+
+SPENT_SINCE = _spent_since_select()  # built once: a capped grant's settlement reads it
+
+
+def spent_this_month_by_grant(s: Session, grant_ids, at: datetime) -> dict[uuid.UUID, int]:
+    """`spent_this_month` for several grants in one statement."""
+    if not grant_ids:
+        return {}
+    spent = dict(s.connection().execute(SPENT_SINCE, {"grant_ids": list(grant_ids), "since": month_start(at)}).all())
     return {grant_id: int(spent.get(grant_id, 0)) for grant_id in grant_ids}
 
 
@@ -313,7 +324,7 @@ class GrantView:
 
 def grant_views(s: Session, grant_ids, at: datetime) -> dict[uuid.UUID, GrantView]:
     """Each grant's view, in two statements whatever their number."""
-    rows = _grants_with_parties(s, Grant.__table__.c.id.in_(list(grant_ids)))
+    rows = s.connection().execute(GRANTS_BY_ID, {"grant_ids": list(grant_ids)}).all()
     spent_by_grant = spent_this_month_by_grant(s, [row.id for row in rows], at)
     out = {}
     for grant in rows:

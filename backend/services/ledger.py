@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import BigInteger, DateTime, bindparam, insert, update
 from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
@@ -51,25 +51,32 @@ class Movement:
     target_person: uuid.UUID | None = None
 
 
+# Built once: every settlement, refund and premium runs them.
+_accounts = PersonalAccount.__table__
+LOCK_ACCOUNTS = (select(_accounts).where(_accounts.c.person_id.in_(bindparam("person_ids", expanding=True)))
+                 .order_by(_accounts.c.person_id).with_for_update())
+_MOVE_BALANCE = (update(_accounts).where(_accounts.c.person_id == bindparam("owner_id"))
+                 .values(balance_fen=_accounts.c.balance_fen + bindparam("delta_fen", type_=BigInteger),
+                         updated_at=bindparam("at", type_=DateTime(timezone=True))))
+CREDIT = _MOVE_BALANCE
+DEBIT = _MOVE_BALANCE.where(_accounts.c.balance_fen >= -bindparam("delta_fen", type_=BigInteger))  # never below 0
+INSERT_TRANSACTION = insert(LedgerTransaction.__table__)
+INSERT_POSTINGS = insert(LedgerPosting.__table__)
+
+
 def lock_accounts(s: Session, person_ids) -> dict[uuid.UUID, Any]:
     """Lock personal accounts in one fixed order (by person id), so concurrent writers cannot deadlock;
     their rows (person_id, balance_fen) by person."""
     ordered = sorted(set(person_ids))
     if not ordered:
         return {}
-    table = PersonalAccount.__table__
-    rows = s.connection().execute(select(table).where(table.c.person_id.in_(ordered))
-                                  .order_by(table.c.person_id).with_for_update()).all()
+    rows = s.connection().execute(LOCK_ACCOUNTS, {"person_ids": ordered}).all()
     return {row.person_id: row for row in rows}
 
 
 def _adjust(s: Session, person_id: uuid.UUID, delta: int, at: datetime) -> None:
-    table = PersonalAccount.__table__
-    statement = (update(table).where(table.c.person_id == person_id)
-                 .values(balance_fen=table.c.balance_fen + delta, updated_at=at))
-    if delta < 0:
-        statement = statement.where(table.c.balance_fen >= -delta)
-    if s.connection().execute(statement).rowcount != 1:
+    statement = DEBIT if delta < 0 else CREDIT
+    if s.connection().execute(statement, {"owner_id": person_id, "delta_fen": delta, "at": at}).rowcount != 1:
         raise DomainError(ErrorCode.INSUFFICIENT_FUNDS)
 
 
@@ -82,8 +89,7 @@ def record(s: Session, kind: str, reference_id: uuid.UUID | None, at: datetime,
     if any(m.amount_fen < 0 for m in movements):
         raise ValueError("movements carry positive amounts; direction is source -> target")
     tx_id = uuid.uuid4()
-    s.connection().execute(insert(LedgerTransaction.__table__).values(id=tx_id, kind=kind, reference_id=reference_id,
-                                                                      created_at=at))
+    s.connection().execute(INSERT_TRANSACTION, dict(id=tx_id, kind=kind, reference_id=reference_id, created_at=at))
     postings = []
     for m in movements:
         postings.append(dict(id=uuid.uuid4(), transaction_id=tx_id, account=m.source, person_id=m.source_person,
@@ -91,7 +97,7 @@ def record(s: Session, kind: str, reference_id: uuid.UUID | None, at: datetime,
         postings.append(dict(id=uuid.uuid4(), transaction_id=tx_id, account=m.target, person_id=m.target_person,
                              amount_fen=m.amount_fen, created_at=at))
     # The table, not the ORM bulk path, so rows with and without a person go in one executemany.
-    s.connection().execute(insert(LedgerPosting.__table__), postings)
+    s.connection().execute(INSERT_POSTINGS, postings)
     for m in movements:
         if m.source_person is not None:
             _adjust(s, m.source_person, -m.amount_fen, at)

@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Date, Uuid, bindparam, insert, update
+from sqlalchemy import BigInteger, Date, Uuid, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -32,7 +32,7 @@ from backend.runtime import Runtime
 from backend.services import audit, ledger, parameters
 from backend.services.codes import require_live_binding, take_code
 from backend.services.grants import choice_from_json, choice_of, choice_to_json, grants_to_pay, spent_this_month_by_grant
-from backend.storage.db import insert_ignoring
+from backend.storage.db import dialect_insert, per_dialect
 from backend.storage.models import (
     AnnualAccumulator,
     Binding,
@@ -50,6 +50,8 @@ from backend.storage.models import (
     SettlementLine,
     SettlementPayment,
 )
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,10 @@ def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str
     def attempt(s: Session) -> uuid.UUID:
         nonlocal replayed
         result_id = uuid.uuid4()
-        keys = IdempotencyKey.__table__
-        claimed = s.connection().execute(insert_ignoring(s, keys).values(
+        connection = s.connection()
+        claimed = connection.execute(CLAIM_KEY(connection), dict(
             partner_id=partner_id, key=key, operation=operation, request_sha256=digest, result_id=result_id,
-            created_at=rt.clock.now()).on_conflict_do_nothing().returning(keys.c.result_id)).first()
+            created_at=rt.clock.now())).first()
         replayed = claimed is None
         if claimed is None:
             return _replay(s, partner_id, key, operation, digest)
@@ -120,7 +122,7 @@ def _idempotent(rt: Runtime, actor: Actor, key: str, operation: str, digest: str
         return earlier, True
 
 
-def _counted(operation: str, run: Callable[[], tuple[uuid.UUID, bool]]) -> uuid.UUID:
+def _counted(operation: str, run: Callable[[], tuple[R, bool]]) -> R:
     """Run a settlement operation and count its outcome (done, replayed, refused) for /metrics."""
     try:
         result_id, replayed = run()
@@ -131,23 +133,48 @@ def _counted(operation: str, run: Callable[[], tuple[uuid.UUID, bool]]) -> uuid.
     return result_id
 
 
+# The hot path's statements are built once (`per_dialect`, or here where the dialect does not matter):
+# building a statement and its cache key cost more than running it.
+def _claim_key(dialect: str):
+    keys = IdempotencyKey.__table__
+    return dialect_insert(dialect)(keys).on_conflict_do_nothing().returning(keys.c.result_id)
+
+
+def _year_to_date_upsert(dialect: str):
+    table = AnnualAccumulator.__table__
+    statement = dialect_insert(dialect)(table)
+    return (statement.on_conflict_do_update(index_elements=["person_id", "year"], set_={"year": statement.excluded.year})
+            .returning(table.c.deductible_used_fen, table.c.fund_paid_fen))
+
+
+def _move_accumulator_update():
+    table = AnnualAccumulator.__table__
+    return (update(table).where(table.c.person_id == bindparam("subject_id"), table.c.year == bindparam("in_year"))
+            .values(deductible_used_fen=table.c.deductible_used_fen + bindparam("deductible_fen", type_=BigInteger),
+                    fund_paid_fen=table.c.fund_paid_fen + bindparam("fund_fen", type_=BigInteger)))
+
+
+CLAIM_KEY = per_dialect(_claim_key)
+YEAR_TO_DATE = per_dialect(_year_to_date_upsert)
+MOVE_ACCUMULATOR = _move_accumulator_update()
+INSERT_SETTLEMENT = insert(Settlement.__table__)
+INSERT_LINES = insert(SettlementLine.__table__)
+INSERT_PAYMENTS = insert(SettlementPayment.__table__)
+
+
 def _year_to_date(s: Session, person_id: uuid.UUID, year: int) -> YearToDate:
     """The subject's accumulator for the year, created if need be and locked, in one statement (an upsert
     that touches the row and returns it): two first settlements of the year cannot both create it, and
     neither reads a stale one."""
-    table = AnnualAccumulator.__table__
-    statement = insert_ignoring(s, table).values(person_id=person_id, year=year, deductible_used_fen=0, fund_paid_fen=0)
-    row = s.connection().execute(statement.on_conflict_do_update(index_elements=["person_id", "year"],
-                                                                 set_={"year": statement.excluded.year})
-                                 .returning(table.c.deductible_used_fen, table.c.fund_paid_fen)).one()
+    connection = s.connection()
+    row = connection.execute(YEAR_TO_DATE(connection), dict(person_id=person_id, year=year, deductible_used_fen=0,
+                                                            fund_paid_fen=0)).one()
     return YearToDate(row.deductible_used_fen, row.fund_paid_fen)
 
 
 def _move_accumulator(s: Session, person_id: uuid.UUID, year: int, deductible_fen: int, fund_fen: int) -> None:
-    table = AnnualAccumulator.__table__
-    s.connection().execute(update(table).where(table.c.person_id == person_id, table.c.year == year)
-                           .values(deductible_used_fen=table.c.deductible_used_fen + deductible_fen,
-                                   fund_paid_fen=table.c.fund_paid_fen + fund_fen))
+    s.connection().execute(MOVE_ACCUMULATOR, dict(subject_id=person_id, in_year=year, deductible_fen=deductible_fen,
+                                                  fund_fen=fund_fen))
 
 
 @dataclass(frozen=True)
@@ -220,12 +247,23 @@ def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | No
     return choice, pools, owners
 
 
+@dataclass(frozen=True)
+class Settled:
+    id: uuid.UUID
+    row: Settlement | None  # the settlement as this request wrote it; None for a replay of an earlier one
+
+
 def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
     """Settle a bill for the person whose code was scanned; returns the settlement id."""
+    return settle_written(rt, actor, request).id
+
+
+def settle_written(rt: Runtime, actor: Actor, request: SettleRequest) -> Settled:
+    """`settle`, answering also the row it wrote, so a caller that shows it need not read it back."""
     return _counted("settle", lambda: _settle(rt, actor, request))
 
 
-def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[uuid.UUID, bool]:
+def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[Settled, bool]:
     key = _check_key(request.idempotency_key)
     institution_id = actor.principal.id
     now = rt.clock.now()
@@ -252,14 +290,17 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[uuid.UUI
         if not request.allow_cash and split.cash_fen:
             raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, field="allowCash")
         # Plain INSERTs (executemany for lines and payments): nothing here is read back before commit.
-        s.connection().execute(insert(Settlement.__table__).values(
+        written = dict(
             id=settlement_id, institution_id=institution_id, subject_id=code.subject_id,
             presenter_id=code.presenter_id, code_id=code.id, visit_type=request.visit_type.value,
             service_date=request.service_date, parameters_label=params.label,
             parameter_set_id=scene.version.id, payer_order=choice_to_json(choice),
             bill_fen=split.bill_fen, fund_fen=split.fund_fen, deductible_fen=split.deductible_fen,
             copay_fen=split.copay_fen, b_self_first_fen=split.b_self_first_fen, self_pay_fen=split.self_pay_fen,
-            non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status=SettlementStatus.SETTLED, created_at=now))
+            non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status=SettlementStatus.SETTLED.value,
+            created_at=now)
+        s.connection().execute(INSERT_SETTLEMENT, written)
+        rows.append(Settlement(**written))
         line_rows, payment_rows = [], []
         for number, (bill_line, part) in enumerate(zip(request.lines, split.lines, strict=True), start=1):
             line_id = uuid.uuid4()
@@ -274,9 +315,9 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[uuid.UUI
                 owner, grant = owners[pool]
                 payment_rows.append(dict(line_id=line_id, line_created_at=now, pool=pool, payer_id=owner,
                                          grant_id=grant.id if grant else None, amount_fen=amount))
-        s.connection().execute(insert(SettlementLine.__table__), line_rows)
+        s.connection().execute(INSERT_LINES, line_rows)
         if payment_rows:
-            s.connection().execute(insert(SettlementPayment.__table__), payment_rows)
+            s.connection().execute(INSERT_PAYMENTS, payment_rows)
         house = ledger.institution(institution_id)
         movements = [ledger.Movement(ledger.fund(enrolment.region_code), house, split.fund_fen),
                      ledger.Movement(ledger.CASH, house, split.cash_fen)]
@@ -291,7 +332,9 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[uuid.UUI
                         settlement_id=settlement_id, presenter_id=code.presenter_id, bill_fen=split.bill_fen,
                         fund_fen=split.fund_fen, payments=split.payments, cash_fen=split.cash_fen)])
 
-    return _idempotent(rt, actor, key, "settle", request.digest(), work)
+    rows: list[Settlement] = []  # what the last attempt wrote (a rerun after a serialization failure starts over)
+    settlement_id, replayed = _idempotent(rt, actor, key, "settle", request.digest(), work)
+    return Settled(settlement_id, None if replayed else rows[-1]), replayed
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+S = TypeVar("S")
 
 _RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 _MAX_ATTEMPTS = 30
@@ -112,7 +113,28 @@ class Database:
 
 def insert_ignoring(session: Session, model):
     """The dialect's INSERT, which knows ON CONFLICT (DO NOTHING, DO UPDATE) on both databases."""
-    return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(model)
+    return dialect_insert(session.get_bind().dialect.name)(model)
+
+
+def dialect_insert(dialect: str):
+    """`insert` of the dialect named (`postgresql` or `sqlite`), for statements with ON CONFLICT."""
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+def per_dialect(build: Callable[[str], S]) -> Callable[[Connection], S]:
+    """A statement built once per dialect and then reused: on a hot path, building a statement (and its
+    cache key) costs more than running it. `build(dialect_name)` makes it; the result takes the
+    connection it will run on and answers the statement for that connection's dialect."""
+    built: dict[str, S] = {}
+
+    def statement(connection: Connection) -> S:
+        name = connection.dialect.name
+        found = built.get(name)
+        if found is None:
+            found = built[name] = build(name)
+        return found
+
+    return statement
 
 
 def insert_missing(session: Session, model, **values) -> None:

@@ -7,6 +7,7 @@ instead of one per batch.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -42,38 +43,61 @@ async def load_many_primed_first(loader: DataLoader, keys: list[Any]) -> list[An
     return await loader.load_many(keys)
 
 
+class _Batched:
+    """A loader attribute made on first use in a request: most requests use a few of the loaders, and
+    making all of them for every request (twice for a mutation) cost more than the loads themselves."""
+
+    def __init__(self, batch: Callable[[Session, Sequence[Any]], dict], default: Callable[[], Any] | None = None):
+        self.batch, self.default = batch, default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, loaders: Loaders | None, owner: type | None = None) -> Any:
+        if loaders is None:
+            return self
+        loader = loaders.__dict__[self.name] = loaders._loader(self.batch, self.default)
+        return loader
+
+
 class Loaders:
+    person = _Batched(lambda s, ids: reads.by_ids(s, models.Person, ids))
+    household = _Batched(lambda s, ids: reads.by_ids(s, models.Household, ids))
+    relationship = _Batched(lambda s, ids: reads.by_ids(s, models.Relationship, ids))
+    institution = _Batched(lambda s, ids: reads.by_ids(s, models.Institution, ids))
+    staff = _Batched(lambda s, ids: reads.by_ids(s, models.StaffUser, ids))
+    api_keys_of = _Batched(partners.keys_of, default=list)
+    enrolment = _Batched(reads.enrolments)
+    account = _Batched(reads.accounts)
+    relationships_of = _Batched(reads.relationships_of, default=list)
+    households_of = _Batched(reads.households_of, default=list)
+    members_of = _Batched(reads.members_of, default=list)
+    voucher = _Batched(reads.vouchers)
+    binding = _Batched(lambda s, ids: reads.by_ids(s, models.Binding, ids))
+    bindings_held = _Batched(reads.bindings_held, default=list)
+    bindings_of_subject = _Batched(reads.bindings_of_subject, default=list)
+    grant = _Batched(lambda s, ids: reads.by_ids(s, models.Grant, ids))
+    settlement = _Batched(lambda s, ids: reads.by_ids(s, models.Settlement, ids))
+    grants_given = _Batched(reads.grants_given, default=list)
+    grants_received = _Batched(reads.grants_received, default=list)
+    grant_usage = _Batched(reads.grant_usage, default=list)
+    settlement_lines = _Batched(reads.settlement_lines, default=list)
+    line_payments = _Batched(reads.line_payments, default=list)
+    settlements_of_subject = _Batched(reads.settlements_of_subject, default=list)
+    ledger = _Batched(reads.ledger_of, default=list)
+    saved_order = _Batched(reads.saved_orders)
+    # Keyed by (person or grant id, year).
+    statement_lines = _Batched(statement.paid_lines, default=list)
+    grant_paid_in = _Batched(statement.grant_paid_in, default=statement.GrantYear)
+
     def __init__(self, rt, request_reads: RequestReads) -> None:
+        self._rt = rt
         self._reads = request_reads
-        self.person = self._loader(lambda s, ids: reads.by_ids(s, models.Person, ids))
-        self.household = self._loader(lambda s, ids: reads.by_ids(s, models.Household, ids))
-        self.relationship = self._loader(lambda s, ids: reads.by_ids(s, models.Relationship, ids))
-        self.institution = self._loader(lambda s, ids: reads.by_ids(s, models.Institution, ids))
-        self.staff = self._loader(lambda s, ids: reads.by_ids(s, models.StaffUser, ids))
-        self.api_keys_of = self._loader(partners.keys_of, default=list)
-        self.enrolment = self._loader(reads.enrolments)
-        self.account = self._loader(reads.accounts)
-        self.relationships_of = self._loader(reads.relationships_of, default=list)
-        self.households_of = self._loader(reads.households_of, default=list)
-        self.members_of = self._loader(reads.members_of, default=list)
-        self.voucher = self._loader(reads.vouchers)
-        self.binding = self._loader(lambda s, ids: reads.by_ids(s, models.Binding, ids))
-        self.bindings_held = self._loader(reads.bindings_held, default=list)
-        self.bindings_of_subject = self._loader(reads.bindings_of_subject, default=list)
-        self.grant = self._loader(lambda s, ids: reads.by_ids(s, models.Grant, ids))
-        self.settlement = self._loader(lambda s, ids: reads.by_ids(s, models.Settlement, ids))
-        self.grants_given = self._loader(reads.grants_given, default=list)
-        self.grants_received = self._loader(reads.grants_received, default=list)
-        self.grant_usage = self._loader(reads.grant_usage, default=list)
-        self.settlement_lines = self._loader(reads.settlement_lines, default=list)
-        self.line_payments = self._loader(reads.line_payments, default=list)
-        self.settlements_of_subject = self._loader(reads.settlements_of_subject, default=list)
-        self.ledger = self._loader(reads.ledger_of, default=list)
-        self.saved_order = self._loader(reads.saved_orders)
-        self.grant_view = self._loader(lambda s, ids: grants.grant_views(s, ids, rt.clock.now()))
-        # Keyed by (person or grant id, year).
-        self.statement_lines = self._loader(statement.paid_lines, default=list)
-        self.grant_paid_in = self._loader(statement.grant_paid_in, default=statement.GrantYear)
+
+    @functools.cached_property
+    def grant_view(self) -> DataLoader:
+        clock = self._rt.clock
+        return self._loader(lambda s, ids: grants.grant_views(s, ids, clock.now()))
 
     def _loader(self, batch: Callable[[Session, Sequence[uuid.UUID]], dict], default: Callable[[], Any] | None = None):
         request_reads = self._reads

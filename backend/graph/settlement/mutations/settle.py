@@ -43,6 +43,11 @@ class SettleMutation:
             request = settlement.SettleRequest(code=input.code, visit_type=VisitType(input.visit_type),
                                                service_date=input.service_date, lines=lines,
                                                idempotency_key=input.idempotency_key, allow_cash=input.allow_cash)
-            return settlement.settle(rt, actor, request)
+            return settlement.settle_written(rt, actor, request)
 
-        return await attempt(info, work, lambda sid: settlement_payload(info, sid))
+        def payload(settled: settlement.Settled):
+            if settled.row is not None:  # as written: the payload needs no read back
+                info.context.loaders.settlement.prime(settled.id, settled.row)
+            return settlement_payload(info, settled.id)
+
+        return await attempt(info, work, payload)
