@@ -15,6 +15,7 @@ from sqlalchemy import BigInteger, DateTime, bindparam, insert, update
 from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
+from backend.storage.db import one_of, per_dialect
 from backend.storage.models import LedgerPosting, LedgerTransaction, PersonalAccount
 
 CASH = "cash:counter"
@@ -53,8 +54,8 @@ class Movement:
 
 # Built once: every settlement, refund and premium runs them.
 _accounts = PersonalAccount.__table__
-LOCK_ACCOUNTS = (select(_accounts).where(_accounts.c.person_id.in_(bindparam("person_ids", expanding=True)))
-                 .order_by(_accounts.c.person_id).with_for_update())
+LOCK_ACCOUNTS = per_dialect(lambda dialect: select(_accounts).where(one_of(_accounts.c.person_id, "person_ids", dialect))
+                            .order_by(_accounts.c.person_id).with_for_update())
 _MOVE_BALANCE = (update(_accounts).where(_accounts.c.person_id == bindparam("owner_id"))
                  .values(balance_fen=_accounts.c.balance_fen + bindparam("delta_fen", type_=BigInteger),
                          updated_at=bindparam("at", type_=DateTime(timezone=True))))
@@ -70,7 +71,8 @@ def lock_accounts(s: Session, person_ids) -> dict[uuid.UUID, Any]:
     ordered = sorted(set(person_ids))
     if not ordered:
         return {}
-    rows = s.connection().execute(LOCK_ACCOUNTS, {"person_ids": ordered}).all()
+    connection = s.connection()
+    rows = connection.execute(LOCK_ACCOUNTS(connection), {"person_ids": ordered}).all()
     return {row.person_id: row for row in rows}
 
 

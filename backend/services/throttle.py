@@ -7,13 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.observability import metrics
 from backend.runtime import Runtime
-from backend.storage.db import insert_missing
+from backend.storage.db import insert_missing, one_of, per_dialect
 from backend.storage.models import AttemptCounter
 
 
@@ -34,8 +33,8 @@ Counted = tuple[Limit, str]
 
 _counters = AttemptCounter.__table__
 # Built once: every request with an API key reads its counters.
-COUNTERS = select(_counters.c.key, _counters.c.window_start, _counters.c.failures).where(
-    _counters.c.key.in_(bindparam("keys", expanding=True)))
+COUNTERS = per_dialect(lambda dialect: select(_counters.c.key, _counters.c.window_start, _counters.c.failures)
+                       .where(one_of(_counters.c.key, "keys", dialect)))
 
 
 def limit_kind(key: str) -> str:
@@ -57,7 +56,8 @@ def check_each(rt: Runtime, counted: Iterable[Counted]) -> None:
 def check_in(s: Session, rt: Runtime, counted: Iterable[Counted]) -> None:
     """`check_each` in the caller's read session, in one statement."""
     counted = list(counted)
-    rows = {row.key: row for row in s.connection().execute(COUNTERS, {"keys": [key for _, key in counted]})}
+    connection = s.connection()
+    rows = {row.key: row for row in connection.execute(COUNTERS(connection), {"keys": [key for _, key in counted]})}
     now = rt.clock.now()
     for limit, key in counted:
         row = rows.get(key)

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, any_, bindparam, create_engine, event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -60,8 +61,13 @@ def create_db_engine(url: str, *, pool_size: int = 10, transaction_pooling: bool
         _install_sqlite_transaction_control(engine)
         return engine
     connect_args = {"prepare_threshold": None} if transaction_pooling else {}
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                         connect_args=connect_args)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                           connect_args=connect_args)
+    # Rows inserted together (a settlement's lines, payments, postings, audit events) go as one
+    # multi-row INSERT, not psycopg's pipelined executemany: one round trip, and measured cheaper in
+    # CPU per settlement (docs/performance.md).
+    engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
 
 
 def _is_retryable(exc: DBAPIError) -> bool:
@@ -119,6 +125,14 @@ def insert_ignoring(session: Session, model):
 def dialect_insert(dialect: str):
     """`insert` of the dialect named (`postgresql` or `sqlite`), for statements with ON CONFLICT."""
     return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+def one_of(column, name: str, dialect: str):
+    """SQL: `column` is one of the list bound as `name`. On PostgreSQL `= ANY(array)`, one statement
+    whatever the list's length (prepared once); elsewhere an expanding IN."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def per_dialect(build: Callable[[str], S]) -> Callable[[Connection], S]:
