@@ -55,12 +55,15 @@ def table(settles: list[dict], family: dict[str, list[dict]]) -> str:
         "per phase. Targets: /graphql at least 1/3 of raw SQL and at least 80% of the plain JSON endpoint.",
         "",
         "| run | /graphql (/s) | plain JSON (/s) | raw SQL (/s) | graph / raw SQL | graph / JSON "
-        "| statements per settlement | failed |",
-        "|---|---|---|---|---|---|---|---|",
+        "| statements per settlement | CPU per settlement through /graphql: app, PostgreSQL (ms) "
+        "| in raw SQL: clients, PostgreSQL (ms) | failed |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(settles, start=1):
         lines.append(f"| {i} | {r['graph']:.0f} | {r['json']:.0f} | {r['raw']:.0f} | {r['graph'] / r['raw']:.0%} "
-                     f"| {r['graph'] / r['json']:.0%} | {r['statements']} | {r['failures']} |")
+                     f"| {r['graph'] / r['json']:.0%} | {r['statements']} "
+                     f"| {r['cpu_ms']['app']:.1f}, {r['cpu_ms']['postgresql']:.1f} "
+                     f"| {r['raw_cpu_ms']['client']:.1f}, {r['raw_cpu_ms']['postgresql']:.1f} | {r['failures']} |")
     lines += ["", "## The family page's query (`bench/family_query.py`)", "",
               f"{family_query.ROUNDS} rounds in-process. Targets: at most 8 statements at any size, at least 1/3 "
               "of the hand-written baseline's rate.", "",

@@ -15,7 +15,8 @@ the admin connection; a database `yibao_bench` is created fresh). It runs, in th
    code, insert a settlement, three postings and an audit row, two balance updates, commit).
 
 It prints the three rates and latencies, the two ratios, the SQL statements one settlement issues, and
-the CPU time one settlement through /graphql cost the app processes and PostgreSQL (bench/cpu.py).
+the CPU time one settlement cost the app processes and PostgreSQL through /graphql, and the clients and
+PostgreSQL in raw SQL (bench/cpu.py): where the two rates differ, these say whose CPU the difference is.
 With --pgbouncer the served app (1 and 2) connects through pgbouncer in transaction pooling mode, started
 here as the tests start it (tests/pgbouncer.py); the raw SQL baseline stays direct.
 """
@@ -306,6 +307,9 @@ def raw_sql_run(clients: int, seconds: float):
             cur.executemany("INSERT INTO raw_code VALUES (%s, %s, false)",
                             [(uuid.uuid4(), d) for lst in codes_by_client for d in lst])
     connections = [psycopg.connect(dsn) for _ in range(clients)]
+    meters = {"client": cpu.Meter(lambda: [os.getpid()]), "postgresql": cpu.Meter(lambda: cpu.backends(dsn, NAME))}
+    for meter in meters.values():
+        meter.start()
 
     def work(i: int, n: int) -> bool:
         conn = connections[i]
@@ -326,9 +330,10 @@ def raw_sql_run(clients: int, seconds: float):
         return True
 
     rate, latencies = run_clients(clients, seconds, work)
+    cpu_ms = {name: meter.stop() * 1000 / max(1, len(latencies)) for name, meter in meters.items()}
     for c in connections:
         c.close()
-    return rate, latencies
+    return rate, latencies, cpu_ms
 
 
 def describe(name: str, rate: float, latencies: list[float]) -> str:
@@ -381,7 +386,7 @@ def main(argv: list[str] | None = None) -> dict:
         proc.wait(timeout=10)
         if bouncer is not None:
             bouncer.stop()
-    raw_rate, raw_latencies = raw_sql_run(args.clients, args.seconds)
+    raw_rate, raw_latencies, raw_cpu_ms = raw_sql_run(args.clients, args.seconds)
     print(f"PostgreSQL{' through pgbouncer (transaction pooling)' if args.pgbouncer else ''}, "
           f"{args.clients} concurrent clients, {args.seconds:.0f} s each, "
           f"uvicorn workers: {args.workers}, cores: {os.cpu_count()}")
@@ -389,6 +394,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(describe("same use case, plain JSON endpoint", json_rate, json_latencies))
     print(describe("baseline: same writes in raw SQL", raw_rate, raw_latencies))
     print("CPU per settlement through /graphql: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu_ms.items()))
+    print("CPU per settlement in raw SQL: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in raw_cpu_ms.items()))
     print(f"graph / raw SQL: {rate / raw_rate:.0%}   graph / plain JSON: {rate / json_rate:.0%}   "
           f"SQL statements per settlement: {statements}   failed requests: {len(failures) + len(json_failures)}")
     for failure in (failures + json_failures)[:1]:
@@ -397,7 +403,7 @@ def main(argv: list[str] | None = None) -> dict:
     return {"graph": rate, "json": json_rate, "raw": raw_rate, "statements": statements,
             "failures": len(failures) + len(json_failures), "clients": args.clients, "workers": args.workers,
             "seconds": args.seconds, "pgbouncer": args.pgbouncer,
-            "graph_p50_ms": statistics.median(latencies) * 1000, "cpu_ms": cpu_ms}
+            "graph_p50_ms": statistics.median(latencies) * 1000, "cpu_ms": cpu_ms, "raw_cpu_ms": raw_cpu_ms}
 
 
 if __name__ == "__main__":
