@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, bindparam, delete, update
+from sqlalchemy import DateTime, and_, bindparam, delete, update
 from sqlmodel import Session, select
 
 from backend.domain.bindings import BindingStatus
@@ -56,30 +56,41 @@ def issue_code(rt: Runtime, actor: Actor, subject_id: uuid.UUID, *, pools: list[
     expires_at = now + timedelta(seconds=rt.settings.code_ttl_seconds)
 
     def work(s: Session) -> NewCode:
-        binding = None
-        if subject_id != presenter_id:
-            binding = s.exec(select(Binding).where(Binding.holder_id == presenter_id, Binding.subject_id == subject_id,
-                                                   Binding.status == BindingStatus.ACTIVE.value)).first()
-            if binding is None:
-                raise DomainError(ErrorCode.NO_BINDING, field="subjectId")
-        if s.get(EVoucher, subject_id) is None:
-            raise DomainError(ErrorCode.VOUCHER_NOT_ACTIVATED, field="subjectId")
+        subject, presenter, binding_id = _issuing(s, subject_id, presenter_id)
         override = None
         if pools is not None or cash_only:
             override = choice_to_json(validated_choice(s, subject_id, pools or [], cash_only))
         row = PresentedCode(code_sha256=code_digest(text), subject_id=subject_id, presenter_id=presenter_id,
-                            binding_id=binding.id if binding else None, status=CodeStatus.LIVE.value,
+                            binding_id=binding_id, status=CodeStatus.LIVE.value,
                             issued_at=now, expires_at=expires_at, payer_order=override)
         s.add(row)
         s.flush()
         audit.record(s, actor, "code.issue", at=now, subject_person_id=subject_id, code_id=row.id,
-                     binding_id=binding.id if binding else None)
-        return NewCode(text=text, expires_at=expires_at, subject=s.get(Person, subject_id),
-                          presenter=s.get(Person, presenter_id), binding_id=row.binding_id)
+                     binding_id=binding_id)
+        return NewCode(text=text, expires_at=expires_at, subject=subject, presenter=presenter, binding_id=binding_id)
 
     issued = rt.db.write(work)
     metrics.code_issued()
     return issued
+
+
+def _issuing(s: Session, subject_id: uuid.UUID,
+             presenter_id: uuid.UUID) -> tuple[Person, Person, uuid.UUID | None]:
+    """Who a code is for and who shows it, and the presenter's active binding to the subject, in one
+    statement; refused unless the subject's e-voucher is activated and (for a relative) the binding is live."""
+    found = s.exec(
+        select(Person, EVoucher.person_id, Binding.id).select_from(Person)
+        .outerjoin(EVoucher, EVoucher.person_id == Person.id)
+        .outerjoin(Binding, and_(Binding.subject_id == Person.id, Binding.holder_id == presenter_id,
+                                 Binding.status == BindingStatus.ACTIVE.value))
+        .where(Person.id.in_({subject_id, presenter_id}))).all()
+    people = {person.id: (person, activated, binding_id) for person, activated, binding_id in found}
+    subject, activated, binding_id = people.get(subject_id, (None, None, None))
+    if subject_id != presenter_id and binding_id is None:
+        raise DomainError(ErrorCode.NO_BINDING, field="subjectId")
+    if activated is None:
+        raise DomainError(ErrorCode.VOUCHER_NOT_ACTIVATED, field="subjectId")
+    return subject, people[presenter_id][0], binding_id
 
 
 def live_code(s: Session, rt: Runtime, text: str, *, lock: bool) -> PresentedCode:
