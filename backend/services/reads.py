@@ -376,12 +376,18 @@ def settlements_of_subject(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[
     return out
 
 
-def settlements_of_institution(s: Session, institution_id: uuid.UUID, offset: int, limit: int):
+def settlements_of_institution(s: Session, institution_id: uuid.UUID, offset: int,
+                               limit: int) -> tuple[list[Settlement], int, list[Person]]:
+    """A page of an institution's settlements, newest first, with how many it made and each one's
+    subject: one statement (a count only when the page asked for lies past the last one)."""
     condition = Settlement.institution_id == institution_id
-    total = s.exec(select(func.count()).select_from(Settlement).where(condition)).one()
-    rows = s.exec(select(Settlement).where(condition).order_by(Settlement.created_at.desc(), Settlement.id)
-                  .offset(offset).limit(limit)).all()
-    return list(rows), total
+    count = select(func.count()).select_from(Settlement).where(condition)
+    found = s.exec(select(Settlement, Person, count.scalar_subquery())
+                   .join(Person, Person.id == Settlement.subject_id).where(condition)
+                   .order_by(Settlement.created_at.desc(), Settlement.id).offset(offset).limit(limit)).all()
+    if not found:
+        return [], s.exec(count).one() if offset else 0, []
+    return [row for row, _, _ in found], found[0][2], [person for _, person, _ in found]
 
 
 def ledger_of(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[tuple]]:

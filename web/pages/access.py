@@ -8,6 +8,7 @@ from functools import wraps
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from backend.graph.core.gate import write_read_audit
 from backend.graph.core.request_reads import RequestReads
 from backend.principals import Principal, PrincipalKind
 from web.security import principal_from_session
@@ -35,7 +36,10 @@ def signed_in_as(kind: PrincipalKind, sign_in_at: str = "/login"):
                     return RedirectResponse(sign_in_at_, status_code=303)
                 return await page(request, principal)
             finally:
+                context = getattr(request.state, "graph_context", None)
                 request.state.reads.close()
+                if context is not None:
+                    await write_read_audit(context)
 
         return endpoint
 

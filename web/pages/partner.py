@@ -159,8 +159,8 @@ def _values(**values) -> dict:
 
 
 async def _page(request: Request, principal: Principal, *, form: dict, status_code: int = 200,
-                **values) -> Response:
-    me = await _recent(request, principal)
+                me: dict | None = None, **values) -> Response:
+    me = me or await _recent(request, principal)
     return render(request, "partner/page.html", status_code=status_code,
                   **_values(me=me, form=form, **values))
 
@@ -168,8 +168,9 @@ async def _page(request: Request, principal: Principal, *, form: dict, status_co
 @partner_page
 async def checkout_page(request: Request, principal) -> Response:
     wanted = request.query_params.get("settlement")
+    me = await _recent(request, principal)  # first: a settlement just made is among these, read with them
     result = await _settlement(request, principal, wanted) if wanted else None
-    return await _page(request, principal, form=_fresh_form(request), result=result)
+    return await _page(request, principal, form=_fresh_form(request), result=result, me=me)
 
 
 @partner_page

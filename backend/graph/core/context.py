@@ -32,6 +32,10 @@ class Context:
     # Reads of personal data the rules audit (staff; partners reading a settlement), person id -> fields,
     # written to the audit log once the operation has run.
     personal_data_reads: dict[uuid.UUID, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Those reads per finished operation, not yet written (see `gate.write_read_audit`).
+    unaudited_reads: list[dict[uuid.UUID, list[str]]] = field(default_factory=list)
+    # False when a page began the read transaction: it ends it, and writes the reads' audit, itself.
+    owns_reads: bool = True
     request: Any = None
     response: Any = None
 
@@ -72,8 +76,10 @@ async def _scope(request_reads: RequestReads, loaders: Loaders, principal: Princ
 
 async def build_context(rt: Runtime, principal: Principal, channel: Channel, locale: str,
                         request: Any = None, response: Any = None, reads: RequestReads | None = None) -> Context:
-    """`reads`: a read transaction the request has already begun (a page read its principal in it)."""
+    """`reads`: a read transaction the request has already begun (a page read its principal in it), which
+    outlives the operation: the page ends it and writes the audit of its reads (`gate.write_read_audit`)."""
     request_reads = reads or RequestReads(rt.db)
     loaders = Loaders(rt, request_reads)
     return Context(rt=rt, principal=principal, channel=channel, locale=locale, loaders=loaders, reads=request_reads,
-                   scope=await _scope(request_reads, loaders, principal), request=request, response=response)
+                   scope=await _scope(request_reads, loaders, principal), request=request, response=response,
+                   owns_reads=reads is None)

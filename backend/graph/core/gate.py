@@ -88,29 +88,38 @@ async def _masked_later(result, mask):
 
 
 class Gate(SchemaExtension):
-    """What the gate does once per operation: write the staff reads it gathered to the audit log, and
-    end the request's read transaction."""
+    """What the gate does once per operation: write the personal-data reads it gathered to the audit
+    log, and end the request's read transaction; a page that began the transaction (and runs several
+    operations in it) does both itself when it ends (`write_read_audit`)."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            self.execution_context.context.end_reads()
+            ctx = self.execution_context.context
+            if ctx.owns_reads:
+                ctx.end_reads()
 
     async def on_execute(self) -> AsyncIterator[None]:
         yield
         ctx = self.execution_context.context
         if ctx.personal_data_reads:
-            reads = {pid: sorted(fields) for pid, fields in ctx.personal_data_reads.items()}
+            ctx.unaudited_reads.append({pid: sorted(fields) for pid, fields in ctx.personal_data_reads.items()})
             ctx.personal_data_reads.clear()
-            await ctx.run(_audit_reads, ctx, reads)
+        if ctx.owns_reads:
+            await write_read_audit(ctx)
 
 
-def _audit_reads(ctx, reads: dict) -> None:
+async def write_read_audit(ctx) -> None:
+    """The personal-data reads gathered so far, an event per person and operation, in one transaction
+    (before a write, and when the operation or the page that gathered them ends)."""
+    if ctx.unaudited_reads:
+        operations, ctx.unaudited_reads = ctx.unaudited_reads, []
+        await ctx.run(_audit_reads, ctx, operations)
+
+
+def _audit_reads(ctx, operations: list[dict]) -> None:
     now = ctx.rt.clock.now()
-
-    def work(s) -> None:
-        for person_id, fields in reads.items():
-            audit.record(s, ctx.actor, "person.read", at=now, subject_person_id=person_id, fields=fields)
-
-    ctx.rt.db.write(work)
+    events = [audit.event(ctx.actor, "person.read", at=now, subject_person_id=person_id, fields=fields)
+              for reads in operations for person_id, fields in reads.items()]
+    ctx.rt.db.write(lambda s: audit.write(s, events))

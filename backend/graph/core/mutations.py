@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from backend.domain.errors import DomainError
 from backend.graph.core.errors import OperationError
+from backend.graph.core.gate import write_read_audit
 
 
 async def attempt(info: Info, work: Callable[..., Any], wrap: Callable[[Any], Any], *,
@@ -21,6 +22,7 @@ async def attempt(info: Info, work: Callable[..., Any], wrap: Callable[[Any], An
     writes nothing either holds (`changes_reads=False`: issuing a code adds a row no loader reads)."""
     ctx = info.context
     ctx.end_reads()  # the write must not run beside this request's open read transaction
+    await write_read_audit(ctx)  # what a page read before, logged before what it writes
     try:
         result = await ctx.run(work, ctx.rt, ctx.actor)
     except DomainError as error:

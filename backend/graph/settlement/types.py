@@ -280,13 +280,12 @@ class InstitutionSettlementFields:
     @strawberry.field(description="Settlements this institution made, newest first.")
     async def settlements(self, info: Info, first: int = 20,
                           after: str | None = None) -> Connection[Settlement] | None:
-        offset, limit = requested_window(info.context, first, after)
-
-        def load():
-            with info.context.rt.db.read() as s:
-                return reads.settlements_of_institution(s, self.row.id, offset, limit)
-
-        rows, total = await info.context.run(load)
+        ctx = info.context
+        offset, limit = requested_window(ctx, first, after)
+        rows, total, subjects = reads.settlements_of_institution(await ctx.reads.session(), self.row.id, offset, limit)
+        for row, subject in zip(rows, subjects):  # a settlement the page then shows is already at hand
+            ctx.loaders.settlement.prime(row.id, row)
+            ctx.loaders.person.prime(subject.id, subject)
         return connection([Settlement(row=r) for r in rows], offset, total)
 
 
