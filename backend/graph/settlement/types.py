@@ -283,7 +283,7 @@ class InstitutionSettlementFields:
         ctx = info.context
         offset, limit = requested_window(ctx, first, after)
         rows, total, subjects = reads.settlements_of_institution(await ctx.reads.session(), self.row.id, offset, limit)
-        for row, subject in zip(rows, subjects):  # a settlement the page then shows is already at hand
+        for row, subject in zip(rows, subjects, strict=True):  # a settlement the page then shows is already at hand
             ctx.loaders.settlement.prime(row.id, row)
             ctx.loaders.person.prime(subject.id, subject)
         return connection([Settlement(row=r) for r in rows], offset, total)
