@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, case, cast, func, literal_column, null, or_, true, union_all
+from sqlalchemy import Integer, and_, bindparam, case, cast, func, literal_column, null, or_, true, union_all
 from sqlmodel import Session, select
 
 from backend.domain.bindings import LIVE, BindingStatus
@@ -106,6 +106,13 @@ class ViewerScope:
 
 
 @dataclass(frozen=True)
+class HeldPayer:
+    account: Any  # PersonalAccount, or None
+    payer_order: Any  # SavedPayerOrder, or None
+    grants_received: list[Any]  # Grant, any status, oldest first
+
+
+@dataclass(frozen=True)
 class ViewerRows:
     """Everything a household member's pages start from, read in one statement: their own row,
     enrolment, account and saved payer order; their relationships, households (with members), live
@@ -125,6 +132,9 @@ class ViewerRows:
     enrolments: dict[uuid.UUID, Any]  # Enrolment: the viewer's and theirs
     grants: list[Any] = field(default_factory=list)  # Grant: given and received, any status
     payer_order: Any = None  # SavedPayerOrder, or None
+    # Each person whose code the viewer may show: what their payer order is made of (a code shown for
+    # them carries it), their saved order, account and the grants they receive (with each grantor).
+    held_payers: dict[uuid.UUID, HeldPayer] = field(default_factory=dict)
 
     def scope(self) -> ViewerScope:
         me = self.person.id if self.person else None
@@ -163,7 +173,7 @@ _RELATIONSHIP, _HOUSEHOLD, _MEMBER, _BINDING, _GRANT = (
                                          (Binding, "b"), (Grant, "g")))
 # Each branch of the viewer's statement: a tag, then every slot below, its own tables' or typed nulls.
 _SLOTS = (_RELATIONSHIP, _HOUSEHOLD, _MEMBER, _BINDING, _GRANT, _PERSON, _ENROLMENT, _ACCOUNT, _ORDER)
-_WHO, _RELATIVE, _HOUSEHOLD_MEMBER, _PARTY, _GRANT_PARTY = range(5)
+_WHO, _RELATIVE, _HOUSEHOLD_MEMBER, _PARTY, _GRANT_PARTY, _HELD, _HELD_GRANT = range(7)
 _AT = {}
 _offset = 1
 for _slot in _SLOTS:
@@ -212,7 +222,17 @@ def _viewer_statement():
     grants = (with_person(select(*_branch(_GRANT_PARTY, _GRANT, _PERSON, _ENROLMENT))
                           .select_from(grant), counterpart)
               .where(or_(grant.c.grantor_id == me, grant.c.grantee_id == me)))
-    return union_all(who, relatives, households, bindings, grants)
+    held = and_(binding.c.holder_id == me, binding.c.status == BindingStatus.ACTIVE.value)
+    held_subjects = (select(*_branch(_HELD, _PERSON, _ENROLMENT, _ACCOUNT, _ORDER)).select_from(binding)
+                     .join(person, person.c.id == binding.c.subject_id)
+                     .outerjoin(enrolment, enrolment.c.person_id == person.c.id)
+                     .outerjoin(account, account.c.person_id == person.c.id)
+                     .outerjoin(order, order.c.person_id == person.c.id)
+                     .where(held))
+    held_grants = (with_person(select(*_branch(_HELD_GRANT, _GRANT, _PERSON, _ENROLMENT)).select_from(grant)
+                               .join(binding, binding.c.subject_id == grant.c.grantee_id), grant.c.grantor_id)
+                   .where(held))
+    return union_all(who, relatives, households, bindings, grants, held_subjects, held_grants)
 
 
 _VIEWER = _viewer_statement()
@@ -222,6 +242,7 @@ def viewer_rows(s: Session, person_id: uuid.UUID) -> ViewerRows:
     """The viewer's rows, each kind in the order its own loader gives (oldest first, then by id)."""
     person = account = order = None
     people: dict[uuid.UUID, Any] = {}
+    held: dict[uuid.UUID, tuple] = {}
     enrolments: dict[uuid.UUID, Any] = {}
     found: dict[int, list[tuple]] = defaultdict(list)
     for values in s.connection().execute(_VIEWER, {"me": person_id}):
@@ -235,6 +256,8 @@ def viewer_rows(s: Session, person_id: uuid.UUID) -> ViewerRows:
         if tag == _WHO:
             person, account = someone, _ACCOUNT.take(values, _AT[_ACCOUNT])
             order = _ORDER.take(values, _AT[_ORDER])
+        elif tag == _HELD:
+            held[someone.id] = (_ACCOUNT.take(values, _AT[_ACCOUNT]), _ORDER.take(values, _AT[_ORDER]))
         else:
             found[tag].append(values)
 
@@ -251,9 +274,13 @@ def viewer_rows(s: Session, person_id: uuid.UUID) -> ViewerRows:
         members[household.id].append(member.person_id)
     bindings = rows(_PARTY, _BINDING, lambda b: (b.requested_at, b.id))
     grants = rows(_GRANT_PARTY, _GRANT, lambda g: (g.created_at, g.id))
+    received: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for grant in rows(_HELD_GRANT, _GRANT, lambda g: (g.created_at, g.id)):
+        received[grant.grantee_id].append(grant)
     people.pop(person_id, None)
     return ViewerRows(person, account, relationships, list(households.values()), dict(members), bindings, people,
-                      enrolments, grants, order)
+                      enrolments, grants, order,
+                      {subject: HeldPayer(*found_, received.get(subject, [])) for subject, found_ in held.items()})
 
 
 def _household_order(household, member) -> tuple:

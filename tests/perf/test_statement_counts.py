@@ -29,13 +29,15 @@ PAGE_LIMIT = 8
 # transaction, which its operations share, and counts; so does each `BEGIN` SQLite is sent
 # (PostgreSQL's are not statements of their own). A household page starts from three on SQLite
 # (`BEGIN`, the principal, the viewer's scope in one statement, which primes the loaders with their
-# relatives, bindings, grants and saved payer order). /codes reads the e-vouchers (1), then issues a
-# code, a write of four (`BEGIN IMMEDIATE`; the subject, the presenter, the e-voucher and the binding in
-# one statement; the code; its audit event). The partner's checkout reads its settlements with their
-# count and subjects in one statement, which primes the settlement it shows; the partner's reads of
-# personal data are written once, at the end of the page (`BEGIN IMMEDIATE`, one INSERT).
-HOUSEHOLD_PAGES = {"/family": 3, "/bindings": 4, "/grants": 7, "/codes": 8, "/statement": 4,
-                   "/statement?subject={son}": 3, "/settlements": 4, "/account/password": 2}
+# relatives, bindings, grants and saved payer order, and for each person whose code the viewer may
+# show, that person's saved payer order, account and grants received). /codes reads the e-vouchers (1),
+# then issues a code, a write of four (`BEGIN IMMEDIATE`; the subject, the presenter, the e-voucher and
+# the binding in one statement; the code; its audit event); a bound relative's code the same. The
+# partner's checkout reads its settlements with their count and subjects in one statement, which primes
+# the settlement it shows; the partner's reads of personal data are written once, at the end of the
+# page (`BEGIN IMMEDIATE`, one INSERT). No page may issue more than PAGE_LIMIT.
+HOUSEHOLD_PAGES = {"/family": 3, "/bindings": 4, "/grants": 7, "/codes": 8, "/codes?subject={son}": 8,
+                   "/statement": 4, "/statement?subject={son}": 3, "/settlements": 4, "/account/password": 2}
 PARTNER_PAGES = {"/partner/checkout": 6, "/partner/checkout?settlement={settlement}": 8,
                  "/partner/checkout/line?index=2": 2}
 # The dashboard: the session, the viewer, and its figures in three statements (settlements, their

@@ -133,3 +133,9 @@ class Loaders:
         for grant in rows.grants:
             self.grant.prime(grant.id, grant)
         self.saved_order.prime(me, rows.payer_order)
+        for subject, payer in rows.held_payers.items():
+            self.account.prime(subject, payer.account)
+            self.saved_order.prime(subject, payer.payer_order)
+            self.grants_received.prime(subject, payer.grants_received)
+            for grant in payer.grants_received:
+                self.grant.prime(grant.id, grant)
