@@ -1,5 +1,5 @@
-"""`make bench`: every benchmark on PostgreSQL (the family page also on SQLite), and the table in
-docs/benchmarks.md.
+"""`make bench`: the settle, request-floor and family-query benchmarks on PostgreSQL (the family page also
+on SQLite), and the tables in docs/benchmarks.md.
 
     .venv/bin/python bench/report.py [--repeat 2] [--seconds 10]
 
@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import family_query  # noqa: E402
 import psycopg  # noqa: E402
+import request_floor  # noqa: E402
 import settle  # noqa: E402
 
 FAMILY_DB = "yibao_bench_family"
@@ -40,7 +41,7 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load average {load}"
 
 
-def table(settles: list[dict], family: dict[str, list[dict]]) -> str:
+def table(settles: list[dict], family: dict[str, list[dict]], floor: dict[str, list[float]]) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -64,6 +65,13 @@ def table(settles: list[dict], family: dict[str, list[dict]]) -> str:
                      f"| {r['graph'] / r['json']:.0%} | {r['statements']} "
                      f"| {r['cpu_ms']['app']:.1f}, {r['cpu_ms']['postgresql']:.1f} "
                      f"| {r['raw_cpu_ms']['client']:.1f}, {r['raw_cpu_ms']['postgresql']:.1f} | {r['failures']} |")
+    lines += ["", "## CPU per request, layer by layer (`bench/request_floor.py`, PostgreSQL, in-process)", "",
+              "The app driven by httpx in one process; CPU milliseconds per request with the client's share, "
+              "each round of 300 requests.", "",
+              "| request | " + " | ".join(f"round {i}" for i in range(1, len(next(iter(floor.values()))) + 1)) + " |",
+              "|---|" + "---|" * len(next(iter(floor.values())))]
+    for name, values in floor.items():
+        lines.append(f"| {name} | " + " | ".join(f"{v:.2f} ms" for v in values) + " |")
     lines += ["", "## The family page's query (`bench/family_query.py`)", "",
               f"{family_query.ROUNDS} rounds in-process. Targets: at most 8 statements at any size, at least 1/3 "
               "of the hand-written baseline's rate.", "",
@@ -85,8 +93,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "docs/benchmarks.md"))
     args = parser.parse_args()
     settles = [settle.main(["--seconds", str(args.seconds), "--codes", "200"]) for _ in range(args.repeat)]
+    floor = request_floor.main([])
     family = {"PostgreSQL": family_query.run(scratch_database()), "SQLite": family_query.run(None)}
-    Path(args.out).write_text(table(settles, family))
+    Path(args.out).write_text(table(settles, family, floor))
     print(f"wrote {args.out}")
 
 
