@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, bindparam
+from sqlalchemy import Connection, DateTime, bindparam
 from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
@@ -164,9 +164,9 @@ def sign_in_with_api_key(rt: Runtime, key: str, address: str) -> Principal | Non
     counted = [(throttle.API_KEY_PER_ADDRESS, f"apikey:address:{address[:80]}")]
     if parts is not None:
         counted.append((throttle.API_KEY_PER_PREFIX, f"apikey:prefix:{parts[0][:40]}"))
-    with rt.db.read() as s:  # the counters and the key in one read transaction
-        throttle.check_in(s, rt, counted)
-        found = _live_key_in(s, rt, key)
+    with rt.db.read_now() as connection:  # the counters, then the key: two statements, no transaction
+        throttle.check_in(connection, rt, counted)
+        found = _live_key_in(connection, rt, key)
     if found is None:
         throttle.failed_each(rt, counted)
         return None
@@ -249,22 +249,22 @@ def _live_key_select():
 LIVE_KEY = _live_key_select()  # built once: every partner request runs it
 
 
-def _live_key_in(s: Session, rt: Runtime, key: str):
+def _live_key_in(connection: Connection, rt: Runtime, key: str):
     """The key's row (id, secret_sha256, institution_id, name, kind) while the key works: not revoked, not
     past a rotation's grace, its institution not disabled (`api_keys.live_key`), and the secret matches."""
     parts = split_api_key(key)
     if parts is None:
         return None
     prefix, secret = parts
-    row = s.connection().execute(LIVE_KEY, {"prefix": prefix, "now": rt.clock.now()}).first()
+    row = connection.execute(LIVE_KEY, {"prefix": prefix, "now": rt.clock.now()}).first()
     if row is None or not api_secret_matches(secret, row.secret_sha256):
         return None
     return row
 
 
 def _live_key(rt: Runtime, key: str):
-    with rt.db.read() as s:
-        return _live_key_in(s, rt, key)
+    with rt.db.read_now() as connection:
+        return _live_key_in(connection, rt, key)
 
 
 def _partner(found) -> Principal:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import Connection
 from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
@@ -49,14 +50,13 @@ def check(rt: Runtime, limit: Limit, *keys: str) -> None:
 
 def check_each(rt: Runtime, counted: Iterable[Counted]) -> None:
     """Refuse (TOO_MANY_ATTEMPTS, with `retry_after` in seconds) while any key is at its limit."""
-    with rt.db.read() as s:
-        check_in(s, rt, counted)
+    with rt.db.read_now() as connection:
+        check_in(connection, rt, counted)
 
 
-def check_in(s: Session, rt: Runtime, counted: Iterable[Counted]) -> None:
-    """`check_each` in the caller's read session, in one statement."""
+def check_in(connection: Connection, rt: Runtime, counted: Iterable[Counted]) -> None:
+    """`check_each` on the caller's connection, in one statement."""
     counted = list(counted)
-    connection = s.connection()
     rows = {row.key: row for row in connection.execute(COUNTERS(connection), {"keys": [key for _, key in counted]})}
     now = rt.clock.now()
     for limit, key in counted:

@@ -83,6 +83,9 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._write_engine = engine.execution_options(yibao_write=True)
+        # SQLite's transactions are ours (`BEGIN` in the begin hook), and a read one costs no round trip.
+        self._autocommit_engine = (engine if engine.dialect.name == "sqlite"
+                                   else engine.execution_options(isolation_level="AUTOCOMMIT"))
 
     @classmethod
     def from_url(cls, url: str, *, transaction_pooling: bool = False) -> Database:
@@ -96,6 +99,14 @@ class Database:
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def read_now(self) -> Iterator[Connection]:
+        """A connection for reads that need no consistent view across statements (each statement sees
+        the data as it is when it runs): in autocommit on PostgreSQL, so no `BEGIN` and `ROLLBACK` round
+        trips around them. Every partner request reads its API key this way."""
+        with self._autocommit_engine.connect() as connection:
+            yield connection
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run `work` in one transaction and commit once; rerun it whole on a serialization failure."""
