@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict, namedtuple
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, case, cast, func, literal_column, null, or_, true, union_all
+from sqlalchemy import Integer, and_, bindparam, case, cast, func, literal_column, null, or_, true, type_coerce, union_all
+from sqlalchemy.types import NullType
 from sqlmodel import Session, select
 
 from backend.domain.bindings import LIVE, BindingStatus
@@ -151,18 +152,38 @@ class ViewerRows:
 
 class _Columns:
     """A table's columns inside a wider select, read back as a light row (a named tuple, the same
-    attributes as the model): an ORM object per row cost more than the query itself on this path."""
+    attributes as the model): an ORM object per row cost more than the query itself on this path.
+
+    The columns are read raw (untyped in the statement: a union takes its result types from its first
+    branch, where most slots are nulls) and each row converts only its own slots' values, with the
+    converters of the columns' types: a row of the viewer's statement fills two or three of its nine
+    slots, and converting every slot's nulls cost more than the rest of the read."""
 
     def __init__(self, table, prefix: str) -> None:
-        self.columns = [c.label(f"{prefix}_{c.name}") for c in table.c]
-        # The same place in a union's branch that has no such row: typed, so every branch agrees.
-        self.absent = [cast(null(), c.type).label(f"{prefix}_{c.name}") for c in table.c]
+        self.columns = [type_coerce(c, NullType()).label(f"{prefix}_{c.name}") for c in table.c]
+        # The same place in a union's branch that has no such row: typed in SQL, so every branch agrees.
+        self.absent = [type_coerce(cast(null(), c.type), NullType()).label(f"{prefix}_{c.name}") for c in table.c]
         self.row = namedtuple(f"{table.name.capitalize()}Row", [c.name for c in table.c])
+        self.at = 0  # where the slot's columns begin in a row of the statement (set with the slots, below)
+        self._types = [c.type for c in table.c]
+        self._converters: dict[str, list[tuple[int, Callable]]] = {}
 
-    def take(self, values: tuple, offset: int):
-        """This table's row in `values` from `offset`; None when an outer join found none."""
-        mine = values[offset:offset + len(self.columns)]
-        return None if mine[0] is None else self.row(*mine)
+    def _converters_for(self, dialect) -> list[tuple[int, Callable]]:
+        """(place, converter) for each column whose type converts what the driver returns on `dialect`."""
+        found = self._converters[dialect.name] = [
+            (i, convert) for i, type_ in enumerate(self._types)
+            if (convert := type_.dialect_impl(dialect).result_processor(dialect, None)) is not None]
+        return found
+
+    def take(self, values: tuple, dialect):
+        """This table's row in a raw row of the statement; None when an outer join found none."""
+        if values[self.at] is None:
+            return None
+        mine = list(values[self.at:self.at + len(self.columns)])
+        for i, convert in self._converters.get(dialect.name) or self._converters_for(dialect):
+            if mine[i] is not None:
+                mine[i] = convert(mine[i])
+        return self.row(*mine)
 
 
 _PERSON, _ENROLMENT, _ACCOUNT, _ORDER = (
@@ -174,10 +195,9 @@ _RELATIONSHIP, _HOUSEHOLD, _MEMBER, _BINDING, _GRANT = (
 # Each branch of the viewer's statement: a tag, then every slot below, its own tables' or typed nulls.
 _SLOTS = (_RELATIONSHIP, _HOUSEHOLD, _MEMBER, _BINDING, _GRANT, _PERSON, _ENROLMENT, _ACCOUNT, _ORDER)
 _WHO, _RELATIVE, _HOUSEHOLD_MEMBER, _PARTY, _GRANT_PARTY, _HELD, _HELD_GRANT = range(7)
-_AT = {}
 _offset = 1
 for _slot in _SLOTS:
-    _AT[_slot] = _offset
+    _slot.at = _offset
     _offset += len(_slot.columns)
 
 
@@ -245,31 +265,30 @@ def viewer_rows(s: Session, person_id: uuid.UUID) -> ViewerRows:
     held: dict[uuid.UUID, tuple] = {}
     enrolments: dict[uuid.UUID, Any] = {}
     found: dict[int, list[tuple]] = defaultdict(list)
-    for values in s.connection().execute(_VIEWER, {"me": person_id}):
-        values = tuple(values)
-        someone = _PERSON.take(values, _AT[_PERSON])
+    connection = s.connection()
+    dialect = connection.dialect
+    for values in connection.execute(_VIEWER, {"me": person_id}):
+        someone = _PERSON.take(values, dialect)
         people[someone.id] = someone
-        enrolment = _ENROLMENT.take(values, _AT[_ENROLMENT])
+        enrolment = _ENROLMENT.take(values, dialect)
         if enrolment is not None:
             enrolments[someone.id] = enrolment
         tag = values[0]
         if tag == _WHO:
-            person, account = someone, _ACCOUNT.take(values, _AT[_ACCOUNT])
-            order = _ORDER.take(values, _AT[_ORDER])
+            person, account, order = someone, _ACCOUNT.take(values, dialect), _ORDER.take(values, dialect)
         elif tag == _HELD:
-            held[someone.id] = (_ACCOUNT.take(values, _AT[_ACCOUNT]), _ORDER.take(values, _AT[_ORDER]))
+            held[someone.id] = (_ACCOUNT.take(values, dialect), _ORDER.take(values, dialect))
         else:
             found[tag].append(values)
 
     def rows(tag: int, slot: _Columns, key) -> list:
-        return sorted((slot.take(values, _AT[slot]) for values in found[tag]), key=key)
+        return sorted((slot.take(values, dialect) for values in found[tag]), key=key)
 
     relationships = rows(_RELATIVE, _RELATIONSHIP, lambda r: (r.claimed_at, r.id))
     households: dict[uuid.UUID, Any] = {}
     members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for values in sorted(found[_HOUSEHOLD_MEMBER], key=lambda v: _household_order(_HOUSEHOLD.take(v, _AT[_HOUSEHOLD]),
-                                                                                 _MEMBER.take(v, _AT[_MEMBER]))):
-        household, member = _HOUSEHOLD.take(values, _AT[_HOUSEHOLD]), _MEMBER.take(values, _AT[_MEMBER])
+    for household, member in sorted(((_HOUSEHOLD.take(v, dialect), _MEMBER.take(v, dialect))
+                                     for v in found[_HOUSEHOLD_MEMBER]), key=lambda pair: _household_order(*pair)):
         households.setdefault(household.id, household)
         members[household.id].append(member.person_id)
     bindings = rows(_PARTY, _BINDING, lambda b: (b.requested_at, b.id))

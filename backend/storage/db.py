@@ -99,6 +99,7 @@ class Database:
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+            end_read(session)
 
     @contextmanager
     def read_now(self) -> Iterator[Connection]:
@@ -126,6 +127,19 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def end_read(session: Session) -> None:
+    """End a read transaction with COMMIT, which for reads is what a rollback is: psycopg forgets every
+    statement it prepared on a connection when that connection rolls back (`DEALLOCATE ALL`), so reads
+    ended by the rollback of `Session.close()` had PostgreSQL plan each of their statements afresh, every
+    request (docs/performance.md). A session holding unwritten changes still rolls back: a read never
+    writes."""
+    try:
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            session.commit()
+    finally:
+        session.close()
 
 
 def insert_ignoring(session: Session, model):

@@ -13,7 +13,7 @@ import weakref
 
 from sqlmodel import Session
 
-from backend.storage.db import Database
+from backend.storage.db import Database, end_read
 
 _SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = \
     weakref.WeakKeyDictionary()
@@ -53,7 +53,7 @@ class RequestReads:
 
 def _end(session: Session, slot: asyncio.Semaphore, loop: asyncio.AbstractEventLoop) -> None:
     try:
-        session.close()
+        end_read(session)
     finally:
         try:
             running = asyncio.get_running_loop()
