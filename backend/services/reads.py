@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict, namedtuple
 from collections.abc import Callable, Mapping, Sequence
@@ -10,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, case, cast, func, literal_column, null, or_, true, type_coerce, union_all
-from sqlalchemy.types import NullType
+from sqlalchemy.types import NullType, Uuid
 from sqlmodel import Session, select
 
 from backend.domain.bindings import LIVE, BindingStatus
@@ -171,7 +172,7 @@ class _Columns:
     def _converters_for(self, dialect) -> list[tuple[int, Callable]]:
         """(place, converter) for each column whose type converts what the driver returns on `dialect`."""
         found = self._converters[dialect.name] = [
-            (i, convert) for i, type_ in enumerate(self._types)
+            (i, _memo(convert) if isinstance(type_, Uuid) else convert) for i, type_ in enumerate(self._types)
             if (convert := type_.dialect_impl(dialect).result_processor(dialect, None)) is not None]
         return found
 
@@ -184,6 +185,12 @@ class _Columns:
             if mine[i] is not None:
                 mine[i] = convert(mine[i])
         return self.row(*mine)
+
+
+def _memo(convert: Callable) -> Callable:
+    """A UUID converter that remembers (SQLite's ids are text): a viewer's rows repeat the same few ids
+    (theirs in every relationship, the clerk who decided each), and parsing one costs more than a lookup."""
+    return functools.lru_cache(maxsize=4096)(convert)
 
 
 _PERSON, _ENROLMENT, _ACCOUNT, _ORDER = (
