@@ -11,8 +11,6 @@ client), on demo data with SETTLEMENTS settlements at the demo pharmacy.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import statistics
 import sys
@@ -25,18 +23,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
-from sqlalchemy import event, text  # noqa: E402
+from demo_world import seeded_runtime  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 from sqlmodel import select  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from backend import demo  # noqa: E402
-from backend.cli import migrate  # noqa: E402
-from backend.config import Settings  # noqa: E402
 from backend.domain.settlement import BillLine, Category, VisitType  # noqa: E402
 from backend.principals import Actor, Channel, Principal, PrincipalKind  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
 from backend.services import codes, settlement  # noqa: E402
-from backend.storage.db import Database  # noqa: E402
 from backend.storage.models import Institution, Person  # noqa: E402
 from web.app import create_app  # noqa: E402
 
@@ -46,19 +42,7 @@ SETTLEMENTS = 20
 
 
 def setup(url: str) -> tuple[Runtime, dict[str, Person], str]:
-    os.environ["DATABASE_URL"] = url
-    from backend.config import get_settings
-    get_settings.cache_clear()
-    with contextlib.redirect_stdout(io.StringIO()):
-        migrate(None)
-    rt = Runtime(db=Database.from_url(url), settings=Settings(database_url=url, secret_key="bench",
-                                                              password_time_cost=1, password_memory_cost_kib=1024))
-    if rt.db.dialect == "postgresql":
-        with rt.db.engine.begin() as c:
-            tables = [r[0] for r in c.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                                                   "AND tablename <> 'alembic_version'"))]
-            c.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
-    demo.seed(rt)
+    rt = seeded_runtime(url)
     with rt.db.read() as s:
         people = {p.name: p for p in s.exec(select(Person)).all()}
         pharmacy = s.exec(select(Institution).where(Institution.kind == "pharmacy")).one()

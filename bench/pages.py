@@ -10,8 +10,6 @@ time. Compare two checkouts by running this file against each in turn, alternati
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import sys
@@ -21,36 +19,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, text  # noqa: E402
+from demo_world import seeded_runtime  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from backend import demo  # noqa: E402
-from backend.cli import migrate  # noqa: E402
-from backend.config import Settings, get_settings  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
-from backend.storage.db import Database  # noqa: E402
 from web.app import create_app  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "200"))
 HOUSEHOLD = ["/family", "/bindings", "/grants", "/codes", "/statement", "/settlements"]
 PARTNER = ["/partner/checkout"]
-
-
-def setup(url: str) -> Runtime:
-    os.environ["DATABASE_URL"] = url
-    get_settings.cache_clear()
-    with contextlib.redirect_stdout(io.StringIO()):
-        migrate(None)
-    rt = Runtime(db=Database.from_url(url), settings=Settings(database_url=url, secret_key="bench",
-                                                              password_time_cost=1, password_memory_cost_kib=1024))
-    if rt.db.dialect == "postgresql":
-        with rt.db.engine.begin() as c:
-            tables = [r[0] for r in c.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
-            c.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-    with contextlib.redirect_stdout(io.StringIO()):
-        demo.seed(rt)
-    return rt
 
 
 def sign_in(client: TestClient, path: str, data: dict) -> None:
@@ -77,7 +56,7 @@ def measure(rt: Runtime, client: TestClient, path: str) -> tuple[int, float]:
 
 def main() -> None:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/pages.db"
-    rt = setup(url)
+    rt = seeded_runtime(url)
     app = create_app(rt)
     logins = demo.logins()
     print(f"{rt.db.dialect}, {ROUNDS} requests per page")
