@@ -1,11 +1,26 @@
-"""Fixtures: every storage and API test runs on SQLite and on PostgreSQL.
+"""Fixtures: every storage and API test runs on SQLite and on PostgreSQL (the matrix: docs/testing.md).
 
-PostgreSQL is the server on 127.0.0.1:5432 (user postgres, database `test` for administration);
-each run creates its own database, migrates it once, and truncates the tables between tests. The
-`postgresql-serializable` variant sets `default_transaction_isolation = serializable`, so the
-suite also proves that every write survives serialization failures by retrying. Under CI=true an
-unreachable PostgreSQL fails the run instead of skipping. With YIBAO_PGBOUNCER=1 the PostgreSQL variants
-connect through pgbouncer in transaction pooling mode, started here (tests/pgbouncer.py).
+A test that asks for `rt` (or `database_url`) runs once per backend its markers choose:
+
+| marker | backends |
+|---|---|
+| (none) | `sqlite`, `postgresql` |
+| `serializable`: money or concurrency is at stake | also `postgresql-serializable` |
+| `one_database`: the outcome cannot depend on the database | `sqlite` |
+
+An explicit `@pytest.mark.parametrize("database_url", [...], indirect=True)` overrides the markers.
+
+PostgreSQL is the server on 127.0.0.1:5432 (user postgres, database `test` for administration); each
+run creates its own database, migrates it and loads the sample parameters once, and keeps a copy of
+those seeded rows; before each test one statement batch empties every table and puts the seeded rows
+back (about 3 ms, where TRUNCATE and a fresh import took 110-170 ms). The database commits with
+`synchronous_commit = off`: nothing a test can see changes (only a crash of the PostgreSQL server
+itself could lose the last commits), and a commit stops waiting 5 ms for the disk. The
+`postgresql-serializable` variant sets `default_transaction_isolation = serializable`, so money and
+concurrency tests also prove that every write survives serialization failures by retrying. Under
+CI=true an unreachable PostgreSQL fails the run instead of skipping. With YIBAO_PGBOUNCER=1 (make
+test-pgbouncer) the PostgreSQL variants connect through pgbouncer in transaction pooling mode, started
+here (tests/pgbouncer.py), and only the tests marked `pooler` run.
 """
 
 from __future__ import annotations
@@ -38,7 +53,9 @@ from web.app import create_app
 
 PG_ADMIN_URL = os.environ.get("YIBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-BACKENDS = ["sqlite", "postgresql", "postgresql-serializable"]
+BACKENDS = ["sqlite", "postgresql"]
+SERIALIZABLE = "postgresql-serializable"
+PRISTINE = "pristine"  # the schema holding a copy of the rows every test starts with
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 # Property tests and fuzzers draw the same examples on every run, in CI and locally, so a failure is
@@ -96,8 +113,15 @@ def pg_database():
             pytest.fail(f"PostgreSQL is required under CI=true and is not reachable: {exc}")
         pytest.skip(f"PostgreSQL not reachable ({exc.__class__.__name__}); CI runs these")
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        # Every connection to the test database, direct, pooled or from a served app's process.
+        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     migrate(url)
+    db = Database.from_url(url)
+    import_samples(db)
+    _keep_pristine_rows(db, url)
     yield url
+    db.dispose()
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -115,25 +139,87 @@ def pg_bouncer(pg_database, tmp_path_factory):
     bouncer.stop()
 
 
-def _truncate_all(db: Database) -> None:
+def _keep_pristine_rows(db: Database, url: str) -> None:
+    """Copy the rows every test starts with (the sample parameters and their import's audit event) into
+    the `pristine` schema, and store the statement batch that resets the database to them."""
     with db.engine.begin() as conn:
         tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+            "AND c.relname <> 'alembic_version' ORDER BY c.relname"))]
+        conn.execute(text(f"CREATE SCHEMA {PRISTINE}"))
+        seeded = [t for t in tables if conn.execute(text(f'SELECT EXISTS (SELECT FROM "{t}")')).scalar()]
+        for table in seeded:
+            conn.execute(text(f'CREATE TABLE {PRISTINE}."{table}" AS TABLE "{table}"'))
+    # Foreign keys are not checked while the tables are emptied and refilled (replica role, this
+    # transaction only): the order of the statements does not matter.
+    _RESET[url] = db, " ".join(
+        ["SET LOCAL session_replication_role = replica;"]
+        + [f'DELETE FROM "{t}";' for t in tables]
+        + [f'INSERT INTO "{t}" SELECT * FROM {PRISTINE}."{t}";' for t in seeded])
 
 
-@pytest.fixture(params=BACKENDS)
+_RESET: dict[str, tuple[Database, str]] = {}  # the session's test database: its engine and reset batch
+
+
+def _reset_to_pristine(pg_url: str) -> None:
+    db, batch = _RESET[pg_url]
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(batch)
+
+
+def _markers(definition) -> set[str]:
+    return {m.name for m in definition.iter_markers()}
+
+
+def _backends(definition) -> list[str]:
+    marks = _markers(definition)
+    if "one_database" in marks:
+        return ["sqlite"]
+    if "serializable" in marks:
+        return [*BACKENDS, SERIALIZABLE]
+    return list(BACKENDS)
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """Parametrize `database_url` by the test's markers, unless the test parametrizes it itself."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0]
+        if "database_url" in (names.replace(" ", "").split(",") if isinstance(names, str) else names):
+            return
+    metafunc.parametrize("database_url", _backends(metafunc.definition), indirect=True)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under YIBAO_PGBOUNCER=1 only what the pooler can break runs: tests marked `pooler`, on PostgreSQL."""
+    if not pgbouncer.enabled():
+        return
+    keep, drop = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        backend = params.params.get("database_url") if params else None
+        pooled = item.get_closest_marker("pooler") is not None and backend in (None, "postgresql", SERIALIZABLE)
+        (keep if pooled else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture
 def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         path = tmp_path / "yibao.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
+    pg_url = request.getfixturevalue("pg_database")
+    _reset_to_pristine(pg_url)
     if pgbouncer.enabled():
-        return request.getfixturevalue("pg_bouncer").url(serializable=request.param == "postgresql-serializable")
-    url = request.getfixturevalue("pg_database")
-    if request.param == "postgresql-serializable":
-        url += "?options=-c%20default_transaction_isolation%3Dserializable"
-    return url
+        return request.getfixturevalue("pg_bouncer").url(serializable=request.param == SERIALIZABLE)
+    if request.param == SERIALIZABLE:
+        return pg_url + "?options=-c%20default_transaction_isolation%3Dserializable"
+    return pg_url
 
 
 @pytest.fixture
@@ -145,9 +231,6 @@ def clock() -> FrozenClock:
 def rt(database_url, clock):
     settings = test_settings(database_url)
     db = Database.from_url(database_url, transaction_pooling=settings.database_transaction_pooling)
-    if db.dialect == "postgresql":
-        _truncate_all(db)
-        import_samples(db)
     runtime = Runtime(db=db, settings=settings, clock=clock)
     yield runtime
     db.dispose()

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import text
 
 from backend.storage.db import create_db_engine
+
+pytestmark = pytest.mark.pooler
 
 
 def _errors_from_busy_clients(url: str, transaction_pooling: bool) -> list[str]:

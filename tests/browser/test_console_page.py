@@ -5,7 +5,7 @@ import pytest
 from backend import demo
 from tests.browser.conftest import login
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 
 def test_a_clerk_verifies_a_pending_claim(page, live_server):

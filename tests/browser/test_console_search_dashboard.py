@@ -14,7 +14,7 @@ from backend.storage.models import Institution, Person
 from tests.browser.conftest import login, screenshot
 from tests.helpers import household_principal
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 DESKTOP = {"viewport": {"width": 1100, "height": 900}, "locale": "zh-CN"}
 
 

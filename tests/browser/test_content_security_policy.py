@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 
 def test_an_inline_style_is_blocked_and_reported(page, live_server, csp_violations):

@@ -9,7 +9,7 @@ import pytest
 from backend import demo
 from tests.browser.conftest import login, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 SMALL_PHONE = {"width": 360, "height": 740}
 HOUSEHOLD_PAGES = ["/family", "/codes", "/bindings", "/grants", "/statement", "/account/password"]

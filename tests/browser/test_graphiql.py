@@ -10,7 +10,7 @@ import pytest
 
 from backend import demo
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 VIEWER = "{ viewer { __typename } }"
 # GraphiQL's editors are CodeMirror 5 instances, each reachable from its wrapper element.

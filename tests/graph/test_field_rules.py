@@ -73,6 +73,7 @@ def classify(result, field, raw):
     return VISIBLE
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize("field", list(EXPECTED))
 def test_person_fields_by_principal(rt, world, field):
     me, principals = world
@@ -83,6 +84,7 @@ def test_person_fields_by_principal(rt, world, field):
     assert dict(zip(VIEWERS, seen, strict=True)) == dict(zip(VIEWERS, EXPECTED[field], strict=True))
 
 
+@pytest.mark.one_database
 def test_masked_values_look_as_documented(rt, world):
     me, principals = world
     result = gql(rt, principals["family"], "query($id: ID!) { node(id: $id) { ... on Person { idNumber phone } } }",
@@ -91,6 +93,7 @@ def test_masked_values_look_as_documented(rt, world):
                                    "phone": "138****0001"}
 
 
+@pytest.mark.one_database
 def test_partners_cannot_list_or_search_people(rt, world):
     _, principals = world
     result = gql(rt, principals["partner"], '{ people(search: "张") { totalCount } }')
@@ -98,6 +101,7 @@ def test_partners_cannot_list_or_search_people(rt, world):
     assert result.errors[0].extensions["code"] == "FORBIDDEN"
 
 
+@pytest.mark.one_database
 def test_household_members_cannot_search_people_either(rt, world):
     _, principals = world
     result = gql(rt, principals["self"], '{ people(search: "李") { totalCount } }')
@@ -111,6 +115,7 @@ def test_staff_search_finds_by_id_number_phone_or_name(rt, world):
         assert result.data["people"]["edges"][0]["node"]["name"] == "张伟", text
 
 
+@pytest.mark.one_database
 def test_viewer_is_the_calling_principal(rt, world):
     _, principals = world
     expected = {"self": "Person", "partner": "Institution", "staff": "StaffUser"}
@@ -120,6 +125,7 @@ def test_viewer_is_the_calling_principal(rt, world):
     assert gql(rt, ANONYMOUS, "{ viewer { __typename } }").data == {"viewer": None}
 
 
+@pytest.mark.one_database
 def test_a_partner_sees_only_its_own_institution(rt, world):
     _, principals = world
     other, _ = partner(rt, "hospital")

@@ -8,6 +8,8 @@ from backend.principals import ANONYMOUS
 from backend.runtime import Runtime
 from tests.helpers import gql, household_principal, person
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def me(rt):

@@ -35,6 +35,7 @@ def _line(price, quantity=1, category="C", code="1", name="x"):
     return {"itemCode": code, "name": name, "category": category, "unitPriceFen": price, "quantity": quantity}
 
 
+@pytest.mark.serializable
 def test_a_bill_above_two_to_the_31_fen_reaches_the_partner_and_every_list(rt, fam):
     result = gql(rt, fam.pharmacy, SETTLE, input=_input(rt, fam, [_line(TWO_POW_31 - 1, quantity=2)]))
     assert result.errors is None
@@ -67,6 +68,7 @@ def test_bills_beyond_the_documented_limits_are_refused_and_nothing_is_written(r
     assert retry.data["settle"]["__typename"] == "SettlementPayload"
 
 
+@pytest.mark.serializable
 def test_the_largest_bill_allowed_settles(rt, fam):
     per_line = MAX_BILL_FEN // 2
     result = gql(rt, fam.pharmacy, SETTLE, input=_input(rt, fam, [_line(per_line), _line(per_line, category="A")]))
@@ -78,6 +80,7 @@ def test_the_largest_bill_allowed_settles(rt, fam):
     ("quantity", 2**40), ("unitPriceFen", 12.5), ("unitPriceFen", "100"), ("unitPriceFen", 2**60),
     ("unitPriceFen", True),
 ])
+@pytest.mark.one_database
 def test_a_bad_variable_value_is_a_validation_error_naming_the_variable(rt, fam, caplog, path, value):
     data = _input(rt, fam, [_line(100)])
     if path in ("quantity", "unitPriceFen"):
@@ -102,6 +105,7 @@ def fam_openings(rt) -> int:
                       .where(LedgerTransaction.kind == "opening")).one()
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize("literal", ["12.5", '"100"', "99999999999999999999"])
 def test_a_bad_literal_amount_is_a_validation_error(rt, fam, literal):
     document = ('mutation { settle(input: {code: "YB1X", visitType: PHARMACY, serviceDate: "2026-03-01", '

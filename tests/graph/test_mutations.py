@@ -11,6 +11,8 @@ from backend.services import family
 from backend.storage.models import AuditEvent, Household, HouseholdMember, Relationship
 from tests.helpers import audit_events, count, gql, household_principal, partner, person, relate, staff
 
+pytestmark = [pytest.mark.serializable, pytest.mark.pooler]
+
 CLAIM = """mutation($input: ClaimRelationshipInput!) {
   claimRelationship(input: $input) {
     __typename

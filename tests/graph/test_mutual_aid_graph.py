@@ -7,6 +7,8 @@ from backend.services import codes
 from tests.helpers import actor_of, gql, household_principal
 from tests.money import grant, jinan_family
 
+pytestmark = pytest.mark.serializable
+
 SETTLE = """mutation($input: SettleInput!) { settle(input: $input) {
   __typename ... on OperationError { code field message }
   ... on SettlementPayload { settlement { id billFen fundFen deductibleFen copayFen personalBurdenFen ownAccountFen

@@ -4,7 +4,11 @@ and a request that dies before its operation ends still gives its slot back."""
 import asyncio
 import gc
 
+import pytest
+
 from backend.graph.core.request_reads import RequestReads, _slots
+
+pytestmark = pytest.mark.pooler
 
 
 def test_a_full_pool_makes_requests_wait_without_blocking_the_loop(rt):

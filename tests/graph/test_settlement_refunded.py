@@ -1,10 +1,14 @@
 """Settlement.refunded: what refunds gave back, by where it went, for the partner and the household."""
 
+import pytest
+
 from backend.graph.core.ids import to_global_id
 from backend.principals import Actor, Channel
 from backend.services import bindings, settlement
 from tests.helpers import actor_of, gql, household_principal
 from tests.money import grant, jinan_family, line, settle_for
+
+pytestmark = pytest.mark.serializable
 
 REFUNDED = """query($id: ID!) { node(id: $id) { ... on Settlement {
   status fundFen ownAccountFen cashFen mutualAid { amountFen }

@@ -17,6 +17,8 @@ import pytest
 from backend.graph.core.ids import to_global_id
 from tests.helpers import gql, staff
 
+pytestmark = pytest.mark.one_database
+
 CLERK, AUDITOR, ADMIN = "clerk", "auditor", "admin"
 ROLES = (CLERK, AUDITOR, ADMIN)
 ALL_STAFF = frozenset(ROLES)

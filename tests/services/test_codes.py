@@ -13,6 +13,8 @@ from backend.principals import Actor, Channel
 from backend.services import bindings, codes
 from tests.helpers import actor_of, audit_events, partner, person, relate, staff
 
+pytestmark = [pytest.mark.serializable, pytest.mark.pooler]
+
 
 @pytest.fixture
 def bound(rt):

@@ -7,6 +7,7 @@ sum to the balances, and a request retried with its idempotency key must charge 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import pytest
 from sqlmodel import func, select
 
 from backend.domain.idnumber import Sex
@@ -15,6 +16,8 @@ from backend.services import bindings, codes, settlement
 from backend.storage.models import Settlement, SettlementPayment
 from tests.helpers import actor_of, partner, person, relate, staff
 from tests.money import assert_ledger_balanced, balance, grant, line
+
+pytestmark = [pytest.mark.serializable, pytest.mark.pooler]
 
 CHILDREN = 10
 ROUNDS = 3

@@ -11,6 +11,8 @@ from backend.storage.models import Grant
 from tests.helpers import actor_of, audit_events, count, person, relate, staff
 from tests.money import assert_ledger_balanced, balance, grant, jinan_family
 
+pytestmark = pytest.mark.serializable
+
 
 @pytest.fixture
 def fam(rt):

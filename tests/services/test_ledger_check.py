@@ -31,6 +31,8 @@ from backend.storage.models import (
 from tests.helpers import actor_of
 from tests.money import grant, jinan_family, line, settle_for
 
+pytestmark = pytest.mark.serializable
+
 
 @dataclass
 class World:

@@ -1,5 +1,6 @@
 """Property: whatever the bill and whichever lines are refunded, every pool gets back exactly what it paid."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
@@ -9,6 +10,8 @@ from backend.principals import Actor, Channel
 from backend.services import settlement
 from backend.storage.models import AnnualAccumulator, SettlementLine
 from tests.money import assert_ledger_balanced, balance, grant, jinan_family, settle_for
+
+pytestmark = pytest.mark.serializable
 
 bills = st.lists(st.builds(BillLine, st.just("X"), st.just("item"), st.sampled_from(Category),
                            st.integers(1, 300_000), st.integers(1, 5)), min_size=1, max_size=6)

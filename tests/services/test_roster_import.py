@@ -27,6 +27,8 @@ from backend.storage.models import (
 from tests.helpers import actor_of, count, person, relate, staff
 from tests.roster_files import CLI, id_number, import_file, write
 
+pytestmark = [pytest.mark.serializable, pytest.mark.pooler]
+
 
 def _jobs(outcome: str) -> float:
     return metrics.REGISTRY.get_sample_value("roster_import_jobs_total", {"outcome": outcome}) or 0.0

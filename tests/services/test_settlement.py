@@ -12,6 +12,8 @@ from backend.storage.models import AnnualAccumulator, Enrolment, LedgerTransacti
 from tests.helpers import actor_of, count
 from tests.money import assert_ledger_balanced, balance, grant, jinan_family, line, settle_for
 
+pytestmark = [pytest.mark.serializable, pytest.mark.pooler]
+
 
 @pytest.fixture
 def fam(rt):

@@ -9,6 +9,8 @@ from backend.domain.idnumber import Sex
 from backend.services.accounts import sign_in_with_password
 from tests.helpers import person, staff
 
+pytestmark = pytest.mark.pooler
+
 
 @pytest.fixture
 def me(rt):

@@ -105,6 +105,7 @@ def test_the_last_active_admin_cannot_be_demoted_or_disabled(rt, admin):
     assert audit_events(rt, "staff.disable")[0].detail.count("on leave") == 1
 
 
+@pytest.mark.serializable
 def test_two_admins_removing_each_other_at_once_leave_one(rt, admin, monkeypatch):
     """Each locks the active admins before deciding, so the second waits and sees the first's change.
     Both are held just after reading the admins, for up to a second: without the lock both would read

@@ -24,6 +24,8 @@ from backend.graph.core.ids import to_global_id
 from tests.helpers import partner, person, staff
 from web.app import create_app
 
+pytestmark = pytest.mark.one_database
+
 STRICT_CSP = {
     "default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "img-src": "'self'",
     "object-src": "'none'", "base-uri": "'none'", "form-action": "'self'", "frame-ancestors": "'none'",

@@ -113,12 +113,14 @@ def test_a_refused_claim_shows_its_message_beside_the_field(client, rt, me):
     assert 'id="claim-kind-error"' in r.text and "堂表兄弟姐妹" in r.text and count(rt, Relationship) == 0
 
 
+@pytest.mark.one_database
 def test_english_switch(client, me):
     r = client.get("/lang/en", headers={"referer": "http://testserver/login"}, follow_redirects=False)
     assert r.status_code == 303 and "lang=en" in r.headers["set-cookie"]
     assert "Sign in" in client.get("/login").text
 
 
+@pytest.mark.one_database
 def test_graphiql_is_served_in_development_only(rt):
     with TestClient(create_app(rt)) as dev:
         assert "graphiql" in dev.get("/graphql", headers={"accept": "text/html"}).text.lower()

@@ -12,6 +12,8 @@ from tests.money import jinan_family, line, settle_for
 from web.app import create_app
 from web.forms import FieldError, optional_yuan_to_fen
 
+pytestmark = pytest.mark.serializable
+
 
 @pytest.fixture
 def fam(rt):

@@ -67,6 +67,7 @@ def test_readyz_refuses_a_database_never_migrated_or_unreachable(tmp_path, rt):
     assert down.status_code == 503 and down.json() == {"status": "unavailable", "database": "unreachable"}
 
 
+@pytest.mark.one_database
 def test_metrics_are_not_public_unless_a_token_is_set_and_sent(rt):
     assert _client(rt).get("/metrics").status_code == 404
     client = _client(rt, metrics_token=TOKEN)
@@ -128,6 +129,7 @@ def test_metrics_count_settlements_codes_and_rate_limit_refusals(rt):
     assert _sample("rate_limit_refusals_total", limit="claim") == limited + 1
 
 
+@pytest.mark.one_database
 def test_a_sane_request_id_is_kept_and_any_other_replaced(rt):
     client = _client(rt)
     assert client.get("/healthz", headers={"X-Request-ID": "partner-42.a"}).headers["X-Request-ID"] == "partner-42.a"
@@ -137,6 +139,7 @@ def test_a_sane_request_id_is_kept_and_any_other_replaced(rt):
     assert client.get("/login").headers["X-Request-ID"] != client.get("/login").headers["X-Request-ID"]
 
 
+@pytest.mark.one_database
 def test_graphql_errors_carry_the_request_id(rt):
     client = _client(rt)
     for document in ("{ nope }", "{", "query Q($n: Int!) { viewer { __typename } }"):
@@ -160,6 +163,7 @@ def _lines(stream) -> list[dict]:
     return [json.loads(raw) for raw in stream.getvalue().splitlines()]
 
 
+@pytest.mark.one_database
 def test_log_lines_are_json_with_the_request_id(rt, captured_logs):
     client = _client(rt)
     client.post("/graphql", json={"query": "query Mine { viewer { __typename } }"}, headers={"X-Request-ID": "log-1"})
@@ -170,6 +174,7 @@ def test_log_lines_are_json_with_the_request_id(rt, captured_logs):
     assert request_id.current_id() is None  # the request's context ended with it
 
 
+@pytest.mark.one_database
 def test_no_personal_data_reaches_the_logs(rt, captured_logs):
     father_id = jinan_family(rt).father.id_number
     client = _client(rt)

@@ -15,6 +15,8 @@ from tests.money import grant, jinan_family
 from web.app import create_app
 from web.forms import FieldError, yuan_to_fen
 
+pytestmark = [pytest.mark.serializable, pytest.mark.pooler]
+
 
 @pytest.fixture
 def client(rt):

@@ -38,6 +38,7 @@ def _bearer(key: str, address: str | None = None) -> dict:
 
 # --- D5: the client address ----------------------------------------------------------------------
 
+@pytest.mark.one_database
 def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(rt):
     with _client(rt) as c:
         c.post("/auth/token", json={"username": "nobody", "password": "x"}, headers={"X-Forwarded-For": "203.0.113.9"})
@@ -45,6 +46,7 @@ def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(rt):
     assert not any("203.0.113.9" in key for key in _counter_keys(rt))
 
 
+@pytest.mark.one_database
 def test_a_trusted_proxy_names_the_client(rt):
     with _client(rt, forwarded_allow_ips="10.0.0.1, testclient") as c:
         c.post("/auth/token", json={"username": "nobody", "password": "x"},
@@ -59,6 +61,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(("trusted", "counted"), [(None, "127.0.0.1"), ("127.0.0.1", "203.0.113.9")])
 def test_yibao_serve_passes_the_trusted_proxies_to_uvicorn(rt, database_url, trusted, counted):
     port = _free_port()
@@ -140,6 +143,7 @@ def _csrf_of(c: TestClient) -> str:
     return page.text.split('name="csrf_token" value="')[1].split('"')[0]
 
 
+@pytest.mark.one_database
 def test_a_declared_body_over_the_limit_is_refused_with_413(rt):
     big = b"x" * (1024 * 1024 + 1)
     with _client(rt) as c:
@@ -150,6 +154,7 @@ def test_a_declared_body_over_the_limit_is_refused_with_413(rt):
         assert r.status_code == 413
 
 
+@pytest.mark.one_database
 def test_a_streamed_body_is_cut_off_once_over_the_limit(rt):
     """At the ASGI level, as a server hands over a chunked body: the app stops asking for more."""
     app = create_app(rt)
@@ -172,6 +177,7 @@ def test_a_streamed_body_is_cut_off_once_over_the_limit(rt):
     assert len(chunks_read) <= 17  # 1 MiB is 16 chunks: 20 MB offered, hardly more than the cap read
 
 
+@pytest.mark.one_database
 def test_the_limit_is_a_setting_and_bodies_under_it_pass(rt):
     with _client(rt, max_body_bytes=2000) as c:
         assert c.post("/graphql", json=VIEWER).json()["data"] == {"viewer": None}

@@ -15,6 +15,8 @@ from backend.storage.models import AuthSession
 from tests.helpers import CLI, audit_events, count, person, staff
 from web.app import create_app
 
+pytestmark = pytest.mark.pooler
+
 VIEWER = {"query": "{ viewer { __typename ... on Person { name } ... on StaffUser { role } } }"}
 
 

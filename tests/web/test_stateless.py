@@ -16,6 +16,8 @@ from tests.helpers import partner, person
 from tests.money import jinan_family
 from web.app import create_app
 
+pytestmark = pytest.mark.pooler
+
 VIEWER = {"query": "{ viewer { __typename ... on Person { name } } }"}
 
 
@@ -69,6 +71,7 @@ def test_wrong_passwords_count_across_processes(two_apps, me):
         assert refused.status_code == 429
 
 
+@pytest.mark.serializable
 def test_a_retried_settlement_on_another_process_returns_the_first_result(rt, two_apps):
     from backend.services import codes
     from tests.helpers import actor_of
