@@ -7,7 +7,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-pgbouncer install chromium pgbouncer i18n bench screenshots clean
+.PHONY: run test test-pgbouncer coverage install chromium pgbouncer i18n bench screenshots clean
 
 run: $(STAMP)
 	$(BIN)/yibao migrate
@@ -15,18 +15,34 @@ run: $(STAMP)
 	$(BIN)/yibao seed-demo
 	$(BIN)/yibao serve --host $(HOST) --port $(PORT)
 
+# The suite in three runs (docs/testing.md): everything but the load tests, the load and kill tests alone
+# (they measure a served app and want the machine to themselves), and under CI the pooler run.
 test: $(STAMP) chromium pgbouncer
 	$(BIN)/ruff check backend web tests bench migrations/env.py
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not load" --durations=25
+	$(BIN)/pytest -m load --durations=5
 ifeq ($(CI),true)
 	$(MAKE) test-pgbouncer
 endif
 
-# The PostgreSQL storage and API tests once more, through pgbouncer in transaction pooling mode, which the
-# fixtures start on a free port (docs/scaling.md). CI runs it after the suite.
+# What a transaction-mode pooler can break (prepared statements, sessions, settle, concurrency: the tests
+# marked `pooler`), once more on PostgreSQL through pgbouncer, which the fixtures start on a free port
+# (docs/scaling.md). CI runs it after the suite.
 test-pgbouncer: $(STAMP) pgbouncer
-	YIBAO_PGBOUNCER=1 $(BIN)/pytest tests -k postgresql -m "not browser and not load" -q
+	YIBAO_PGBOUNCER=1 $(BIN)/pytest tests -m "pooler and not browser and not load" -q --durations=10
+
+# Line and branch coverage of backend/ and web/ by database (docs/testing.md): the tests that need no
+# database, then the SQLite and the PostgreSQL items; reports for SQLite, PostgreSQL and both.
+COVERAGE := $(BIN)/coverage
+COVDIR   := var/coverage
+coverage: $(STAMP)
+	rm -rf $(COVDIR) && mkdir -p $(COVDIR)
+	COVERAGE_FILE=$(COVDIR)/nodb $(COVERAGE) run -m pytest -m "not load" -k "not sqlite and not postgresql" -q
+	COVERAGE_FILE=$(COVDIR)/sqlite $(COVERAGE) run -m pytest -m "not load" -k sqlite -q
+	COVERAGE_FILE=$(COVDIR)/postgresql $(COVERAGE) run -m pytest -m "not load" -k postgresql -q
+	$(BIN)/python -m tests.coverage_summary sqlite=$(COVDIR)/nodb+$(COVDIR)/sqlite \
+	  postgresql=$(COVDIR)/nodb+$(COVDIR)/postgresql both=$(COVDIR)/nodb+$(COVDIR)/sqlite+$(COVDIR)/postgresql
 
 install: $(STAMP)
 

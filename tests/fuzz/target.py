@@ -3,6 +3,7 @@ a digest of every table to tell whether a request wrote anything."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -118,13 +119,23 @@ class GraphTarget:
 
 
 def table_digest(rt: Runtime) -> dict[str, str]:
-    """A hash of every table's rows: cheap on demo-sized data, and it sees updates as well as inserts."""
+    """A hash of every table's rows: cheap on demo-sized data, and it sees updates as well as inserts.
+    On PostgreSQL the server hashes every table in one statement (one round trip, not one per table)."""
     out = {}
     with rt.db.read() as s:
+        if rt.db.dialect == "postgresql":
+            return dict(s.connection().exec_driver_sql(_pg_digest_statement()).all())
         for table in SQLModel.metadata.sorted_tables:
             rows = sorted(repr(tuple(row)) for row in s.connection().execute(select(table)))
             out[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     return out
+
+
+@functools.cache
+def _pg_digest_statement() -> str:
+    return " UNION ALL ".join(
+        f"""SELECT '{t.name}', md5(coalesce(string_agg(r::text, E'\\n' ORDER BY r::text), '')) FROM "{t.name}" r"""
+        for t in SQLModel.metadata.sorted_tables)
 
 
 def assert_sound(reply: Reply, what: str) -> None:
