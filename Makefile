@@ -62,7 +62,7 @@ pgbouncer:
 # Refresh the zh_CN catalog from the code and templates (then translate the new entries).
 i18n: $(STAMP)
 	mkdir -p var
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -o var/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Plural:1,2 -o var/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel update -i var/messages.pot -d backend/locale -l zh_CN --no-fuzzy-matching --ignore-obsolete
 
 bench: $(STAMP)

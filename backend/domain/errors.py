@@ -18,6 +18,19 @@ class Msg(str):
     """A message parameter that is itself a gettext id, translated with the message."""
 
 
+class Plural(str):
+    """A gettext id with a plural form (ngettext): the number in parameter `count` picks the form and is
+    written with the locale's digit grouping. The string is the singular id; `make i18n` extracts both."""
+
+    plural: str
+    count: str
+
+    def __new__(cls, singular: str, plural: str, count: str = "count") -> Plural:
+        message = super().__new__(cls, singular)
+        message.plural, message.count = plural, count
+        return message
+
+
 class ErrorCode(StrEnum):
     ID_NUMBER_LENGTH = "ID_NUMBER_LENGTH"
     ID_NUMBER_CHARACTERS = "ID_NUMBER_CHARACTERS"
@@ -182,9 +195,12 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PREMIUM_ALREADY_PAID: N_("The resident premium for {year} is already paid."),
     ErrorCode.PREMIUM_NOT_RESIDENT: N_("Only a resident-insured person in Shandong has a resident premium to pay."),
     ErrorCode.IDEMPOTENCY_MISMATCH: N_("This idempotency key was already used for a different request."),
-    ErrorCode.REFUND_WINDOW_PASSED: N_("The refund window of {days} days has passed; ask insurer staff to reverse it."),
+    ErrorCode.REFUND_WINDOW_PASSED: Plural("The refund window of {days} day has passed; ask insurer staff to reverse it.",
+                                           "The refund window of {days} days has passed; ask insurer staff to reverse it.",
+                                           count="days"),
     ErrorCode.ALREADY_REFUNDED: N_("This has already been refunded."),
-    ErrorCode.TOO_MANY_ATTEMPTS: N_("Too many failed attempts. Please try again in {minutes} minutes."),
+    ErrorCode.TOO_MANY_ATTEMPTS: Plural("Too many failed attempts. Please try again in {minutes} minute.",
+                                        "Too many failed attempts. Please try again in {minutes} minutes.", count="minutes"),
     ErrorCode.MONTHLY_CAP_EXCEEDED: N_("This would go over the grant's monthly cap: {left} yuan left this month, {needed} yuan needed."),
     ErrorCode.INSURANCE_INACTIVE: N_("This person's insurance is not active, so it cannot settle a bill."),
     ErrorCode.SERVICE_DATE_INVALID: N_("The service date cannot be in the future or before this year's parameters."),

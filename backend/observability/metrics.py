@@ -7,6 +7,12 @@ process, then "other"), outcomes and limit kinds (fixed sets), never ids or peop
 With several worker processes the client's multiprocess mode is used: `PROMETHEUS_MULTIPROC_DIR` must
 name an empty directory before the processes start (`yibao serve --workers N` sets one up), and
 `exposition()` then adds up every process's files.
+
+Only the service's own metrics are exported, and the same ones in both modes: not the client's default
+process_*, python_gc_* and python_info collectors (the multiprocess collector cannot add up per-process
+gauges, so a series an alert relies on would vanish when a second worker starts; CPU, memory and file
+descriptors of every worker are the host's or the container runtime's exporter's job), and no
+*_created timestamps beside each counter (which multiprocess mode drops too).
 """
 
 from __future__ import annotations
@@ -14,7 +20,15 @@ from __future__ import annotations
 import os
 import re
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+    multiprocess,
+)
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 MAX_OPERATION_NAMES = 200
@@ -22,22 +36,25 @@ _OPERATION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 # Seconds; pages and settlements take milliseconds, a slow database pushes them into the top buckets.
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
+disable_created_metrics()
+REGISTRY = CollectorRegistry()  # the service's metrics alone (not prometheus_client's default registry)
+
 HTTP_REQUESTS = Counter("http_requests", "HTTP requests answered, by route template, method and status.",
-                        ["route", "method", "status"])
+                        ["route", "method", "status"], registry=REGISTRY)
 HTTP_LATENCY = Histogram("http_request_duration_seconds", "Time to answer an HTTP request, by route template.",
-                         ["route", "method"], buckets=_BUCKETS)
+                         ["route", "method"], buckets=_BUCKETS, registry=REGISTRY)
 GRAPHQL_OPERATIONS = Counter("graphql_operations", "GraphQL operations run, by operation name and type, and "
-                             "whether the answer carried errors.", ["operation", "type", "outcome"])
+                             "whether the answer carried errors.", ["operation", "type", "outcome"], registry=REGISTRY)
 GRAPHQL_LATENCY = Histogram("graphql_operation_duration_seconds", "Time to run a GraphQL operation, by name.",
-                            ["operation", "type"], buckets=_BUCKETS)
+                            ["operation", "type"], buckets=_BUCKETS, registry=REGISTRY)
 SETTLEMENTS = Counter("settlements", "Settlement operations (settle, refund, reverse) by outcome: done, replayed "
-                      "(an idempotent retry answered with the first result) or refused.", ["operation", "outcome"])
-CODES_ISSUED = Counter("codes_issued", "Presented codes issued.")
+                      "(an idempotent retry answered with the first result) or refused.", ["operation", "outcome"], registry=REGISTRY)
+CODES_ISSUED = Counter("codes_issued", "Presented codes issued.", registry=REGISTRY)
 CODES_RESOLVED = Counter("codes_resolved", "Codes partners resolved, by outcome (ok or the refusal's code).",
-                         ["outcome"])
+                         ["outcome"], registry=REGISTRY)
 RATE_LIMIT_REFUSALS = Counter("rate_limit_refusals", "Requests refused by an attempt counter, by the counter's kind.",
-                              ["limit"])
-ROSTER_IMPORT_JOBS = Counter("roster_import_jobs", "Roster import jobs by outcome.", ["outcome"])
+                              ["limit"], registry=REGISTRY)
+ROSTER_IMPORT_JOBS = Counter("roster_import_jobs", "Roster import jobs by outcome.", ["outcome"], registry=REGISTRY)
 
 _operation_names: set[str] = set()
 

@@ -45,6 +45,10 @@ def test_the_dashboard_shows_who_paid_todays_bills(open_context, rt, live_server
     assert page.locator("svg#split-chart rect.part-own").count() == 3  # today, this month, legend
     assert page.locator("svg#split-chart rect.part-aid").count() == 3
     assert page.locator("svg#split-chart rect.part-fund").count() == 3
+    # Both bars on one scale, each total printed at its bar's end (all of this month's bills are today's).
+    totals = page.locator("svg#split-chart text.chart-total").all_text_contents()
+    assert len(totals) == 2 and totals[0] == totals[1] and totals[0].startswith("¥")
+    assert totals[0] in page.locator("#split-table tr.due").inner_text()
     table = page.locator("#split-table").inner_text()
     assert "家庭共济" in table and "本人个人账户" in table and "今日" in table
     assert page.locator("#pending-claims .count").inner_text() == "1"

@@ -125,3 +125,42 @@ def test_a_new_code_and_the_payment_are_announced_in_a_live_region(rt, phone, li
     page.wait_for_function("() => document.getElementById('announcer').textContent.startsWith('Settled at')",
                            timeout=10_000)
     assert "Cash to pay" in live.inner_text()
+
+
+# The QR image and what a scanner needs around it: the quiet zone (white, in modules: the viewBox's units
+# are not assumed, the module size comes from the symbol's own width), and whether it fits in its card.
+QR_FIT = """() => {
+  const svg = document.querySelector('#code-panel .qr svg'), card = svg.closest('.card');
+  const box = svg.getBoundingClientRect(), outer = card.getBoundingClientRect(), style = getComputedStyle(card);
+  const inner = {left: outer.left + parseFloat(style.borderLeftWidth), right: outer.right - parseFloat(style.borderRightWidth),
+                 top: outer.top + parseFloat(style.borderTopWidth), bottom: outer.bottom - parseFloat(style.borderBottomWidth)};
+  const view = svg.viewBox.baseVal, dark = svg.querySelector('path').getBBox();
+  return {inside: box.left >= inner.left && box.right <= inner.right && box.top >= inner.top && box.bottom <= inner.bottom,
+          box: [box.left, box.right, inner.left, inner.right].map(Math.round), symbol: dark.width,
+          gaps: [dark.x, dark.y, view.width - dark.x - dark.width, view.height - dark.y - dark.height],
+          background: getComputedStyle(svg).backgroundColor, pageWidth: document.documentElement.scrollWidth};
+}"""
+
+
+def test_the_qr_code_sits_inside_its_card_with_four_modules_of_white_around_it(rt, phone, live_server):
+    from backend.qr import qr_version
+
+    father = _person("张伟")
+    page = phone()
+    login(page, live_server, father["id_number"], father["password"])
+    page.wait_for_url(f"{live_server}/family")
+    page.goto(f"{live_server}/codes")
+    modules = 17 + 4 * qr_version("YB1" + "A" * 42)  # a version-v symbol is 17 + 4v modules wide; codes are all alike
+    for mode in ("normal", "elderly"):
+        if mode == "elderly":
+            page.click(".elderly-switch button")
+            page.wait_for_selector("body.elderly #code-panel .qr svg")
+        for width in (320, 360):
+            page.set_viewport_size({"width": width, "height": 740})
+            page.wait_for_selector("#code-panel .qr svg")
+            fit = page.evaluate(QR_FIT)
+            module = fit["symbol"] / modules
+            where = f"{mode} at {width} px: {fit}"
+            assert fit["inside"] and fit["pageWidth"] <= width, where
+            assert all(gap >= 4 * module - 1e-6 for gap in fit["gaps"]), where
+            assert fit["background"] == "rgb(255, 255, 255)", where

@@ -16,6 +16,7 @@ def test_a_code_is_authentic_short_and_qr_alphanumeric():
     assert set(code) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") | set(PREFIX)
     assert qr_version(code) <= 3
     assert qr_svg(code).startswith("<svg")
+    assert '<path d="M4,4H5V5H4z' in qr_svg(code)  # the finder's corner, after four modules of quiet zone
 
 
 @given(random=st.binary(min_size=16, max_size=16), position=st.integers(3, 44), replacement=st.sampled_from("AB27"))

@@ -37,6 +37,27 @@ def test_the_dashboard_shows_todays_split_as_a_chart_and_a_table(rt):
     assert 'id="pending-claims"' in html and 'href="/console/claims"' in html
 
 
+def test_todays_bar_is_drawn_on_the_months_scale_and_both_totals_are_printed(rt, clock):
+    from web.charts import BAR_WIDTH
+
+    fam = jinan_family(rt)
+    settle_for(rt, fam.pharmacy, fam.father, fam.father, [line("A", 300_00)])
+    clock.advance(days=1)
+    settle_for(rt, fam.pharmacy, fam.father, fam.father, [line("NON_MEDICAL", 100_00, code="N")])
+    with _staff_client(rt, "clerk") as clerk:
+        html = clerk.get("/console").text
+    chart = html[html.index('<svg class="chart"'):html.index("</svg>")]
+    rows = dict(re.findall(r'<g class="bar-row" data-period="(\w+)">(.*?)</g>', chart, re.S))
+
+    def length(row):
+        return sum(int(w) for w in re.findall(r'<rect class="part-\w+" x="\d+" y="\d+" width="(\d+)"', row))
+
+    assert (length(rows["today"]), length(rows["thisMonth"])) == (BAR_WIDTH // 4, BAR_WIDTH)  # ¥100 of ¥400
+    assert re.search(r'class="chart-total">¥100.00</text>', rows["today"])
+    assert re.search(r'class="chart-total">¥400.00</text>', rows["thisMonth"])
+    assert re.search(r'class="chart-amount">¥100.00</text>', rows["thisMonth"])  # the cash part, printed
+
+
 def test_claims_wait_on_their_own_page(rt):
     clerk_principal = staff(rt, "clerk")
     me = person(rt, "张晓雨", date(2004, 7, 1))

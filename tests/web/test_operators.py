@@ -92,6 +92,24 @@ def test_metrics_count_requests_by_route_template_and_operations_by_name(rt):
     assert re.search(r'http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="/graphql"\}', body)
 
 
+def test_metrics_are_the_services_own_and_the_same_with_one_worker_or_many(rt):
+    """docs/operations.md lists every metric: no process_*, python_gc_* or python_info, in any mode, so a
+    dashboard built on one process still holds when `--workers N` turns on multiprocess mode."""
+    body = _client(rt, metrics_token=TOKEN).get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    families = set(re.findall(r"^# TYPE (\S+) ", body, re.M))
+    documented = _documented_metrics()
+    assert families == documented, families ^ documented
+    assert not re.search(r"^(process_|python_)", body, re.M)
+
+
+def _documented_metrics() -> set[str]:
+    from backend.config import PROJECT_ROOT
+
+    operations = (PROJECT_ROOT / "docs" / "operations.md").read_text()
+    table = operations[operations.index("| metric | labels | counts |"):operations.index("Labels are kept few")]
+    return set(re.findall(r"^\| `([a-z_]+)`", table, re.M))
+
+
 def test_operation_names_stay_few():
     assert metrics.operation_label(None) == "anonymous"
     assert metrics.operation_label("drop table;") == "invalid"

@@ -10,7 +10,7 @@ from starlette.routing import Route
 from backend.policy import is_auditor
 from backend.principals import Channel
 from web import labels
-from web.charts import stacked_shares
+from web.charts import amount_text, stacked_bars
 from web.operations import execute
 from web.pages.access import staff_page
 from web.rendering import render
@@ -27,9 +27,9 @@ async def dashboard_page(request: Request, principal) -> Response:
                          imports=is_auditor(principal))
     board = data["dashboard"]
     periods = (("today", board["today"]), ("thisMonth", board["thisMonth"]))
-    chart = stacked_shares([(name, [(key, split[field]) for key, field, _ in PARTS]) for name, split in periods])
+    chart = stacked_bars([(name, [(key, split[field]) for key, field, _ in PARTS]) for name, split in periods])
     return render(request, "console/dashboard.html", me=data["viewer"], board=board, chart=chart, parts=PARTS,
-                  imports=data.get("rosterImports"), labels=labels)
+                  amount=amount_text, imports=data.get("rosterImports"), labels=labels)
 
 
 routes = [Route("/console", dashboard_page, methods=["GET"])]
