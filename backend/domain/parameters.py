@@ -7,19 +7,18 @@ Field names are paths a form and a GraphQL caller both use: `deductibleFen.emplo
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.insurance import InsuranceType
 from backend.domain.money import BP
+from backend.domain.regions import validate_region_prefix
 from backend.domain.settlement import Parameters, VisitType
 from backend.domain.text import has_control_characters
 
 LEVELS = ("0", "1", "2", "3")  # "0": the default, for institutions without a level and for levels not given
 LABEL_MAX = 80
 MAX_AMOUNT_FEN = 100_000_000_00  # one hundred million yuan: beyond it is a typo
-_PREFIX = re.compile(r"[0-9]{2}|[0-9]{4}|[0-9]{6}")
 
 
 def ratio_field(insurance_type: str, visit_type: str, level: str) -> str:
@@ -61,8 +60,10 @@ def _ratios(params: Parameters) -> list[DomainError]:
 def problems(params: Parameters) -> list[DomainError]:
     """Every problem with a version, in the order of the form's fields; empty when it is acceptable."""
     found: list[DomainError] = []
-    if not _PREFIX.fullmatch(params.region_prefix or ""):
-        found.append(DomainError(ErrorCode.REGION_PREFIX_INVALID, field="regionPrefix"))
+    try:
+        validate_region_prefix(params.region_prefix)
+    except DomainError as problem:
+        found.append(problem)
     label = params.label.strip()
     if not label or len(label) > LABEL_MAX or has_control_characters(label):
         found.append(DomainError(ErrorCode.LABEL_INVALID, field="label", max=LABEL_MAX))

@@ -84,6 +84,8 @@ def test_an_admin_creates_a_version_and_staff_read_it(rt, admin):
     ({"bSelfPayFirstBp": 10001}, "RATIO_INVALID", "bSelfPayFirstBp"),
     ({"premiumFen": -5}, "AMOUNT_INVALID", "premiumFen"),
     ({"regionPrefix": "3"}, "REGION_PREFIX_INVALID", "regionPrefix"),
+    ({"regionPrefix": "3799"}, "REGION_UNKNOWN", "regionPrefix"),
+    ({"regionPrefix": "379999"}, "REGION_UNKNOWN", "regionPrefix"),
     ({"label": ""}, "LABEL_INVALID", "label"),
 ])
 def test_a_refusal_names_the_field_and_writes_nothing(rt, admin, change, code, field):
