@@ -101,7 +101,7 @@ def test_an_admin_sets_a_limit_and_a_clerk_reads_it(rt, admin):
     assert bad_prefix.status_code == 400 and 'id="regionPrefix-error"' in bad_prefix.text
     unknown = admin.post("/console/limits", data={"csrf_token": token, "name": "bindings_per_holder",
                                                   "regionPrefix": "3799", "value": "3"})
-    assert unknown.status_code == 400 and "这不是山东省（37）、省内某个市" in unknown.text
+    assert unknown.status_code == 400 and "not the code of Shandong (37)" in unknown.text
     assert count(rt, PolicyLimit) == 0
     done = admin.post("/console/limits", data={"csrf_token": token, "name": "bindings_per_holder",
                                                "regionPrefix": "3701", "value": "3"}, follow_redirects=False)
