@@ -51,13 +51,9 @@ def shandong_divisions() -> dict[str, Division]:
 
 
 @cache
-def _cities() -> dict[str, Division]:
-    return {d.code[:4]: d for d in shandong_divisions().values() if d.is_city}
-
-
 def shandong_cities() -> dict[str, Division]:
     """Shandong's prefecture-level cities, by the first four digits of their codes."""
-    return _cities()
+    return {d.code[:4]: d for d in shandong_divisions().values() if d.is_city}
 
 
 def validate_region_code(code: str) -> str:
@@ -83,7 +79,7 @@ def validate_region_prefix(prefix: str, field: str = "regionPrefix", *, everywhe
         return prefix
     if not _PREFIX.fullmatch(prefix or ""):
         raise DomainError(ErrorCode.REGION_PREFIX_INVALID, field=field)
-    known = (prefix == SHANDONG if len(prefix) == 2 else prefix in _cities() if len(prefix) == 4
+    known = (prefix == SHANDONG if len(prefix) == 2 else prefix in shandong_cities() if len(prefix) == 4
              else prefix in shandong_divisions())
     if not known:
         raise DomainError(ErrorCode.REGION_UNKNOWN, field=field)
@@ -100,7 +96,7 @@ def in_shandong(code: str) -> bool:
 
 def region_name(code: str, locale: str) -> str:
     """The city's name for a Shandong region code; the code itself elsewhere."""
-    city = _cities().get(code[:4])
+    city = shandong_cities().get(code[:4])
     return city.local_name(locale) if city is not None else code
 
 
@@ -115,4 +111,4 @@ def is_known_region(code: str) -> bool:
     """Six digits under a real province; in Shandong, under one of its cities as well."""
     if not _REGION.fullmatch(code or "") or not known_province(code):
         return False
-    return not in_shandong(code) or code[:4] in _cities()
+    return not in_shandong(code) or code[:4] in shandong_cities()
