@@ -40,7 +40,8 @@ def import_parameters(args) -> int:
     from backend.principals import SYSTEM, Actor, Channel
     from backend.services.parameters import import_file
 
-    changed, unchanged = import_file(_runtime(), Actor(SYSTEM, Channel.CLI), args.file)
+    changed, unchanged = import_file(_runtime(), Actor(SYSTEM, Channel.CLI), args.file,
+                                     far_ahead_confirmed=args.far_ahead)
     print(f"parameter sets from {args.file}: {changed} added or replaced, {unchanged} already there")
     return 0
 
@@ -408,6 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="alembic upgrade head").set_defaults(run=migrate)
     p = sub.add_parser("import-parameters", help="load settlement parameter sets from a JSON file (idempotent)")
     p.add_argument("file", type=Path, help="in the format of backend/data/policy_samples.json")
+    p.add_argument("--far-ahead", action="store_true",
+                   help="confirm effective dates more than two years ahead (refused otherwise)")
     p.set_defaults(run=import_parameters)
     p = sub.add_parser("seed-demo", help="load the sample parameters and demo data into an empty database, "
                                          "and print the logins")

@@ -38,7 +38,7 @@ from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
 from backend.cli import migrate  # noqa: E402
 from backend.config import Settings, get_settings  # noqa: E402
-from backend.domain.regions import SHANDONG_CITIES  # noqa: E402
+from backend.domain.regions import shandong_cities  # noqa: E402
 from backend.principals import SYSTEM, Actor, Channel  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
 from backend.services import parameters, settlement  # noqa: E402
@@ -52,7 +52,7 @@ NAME = "yibao_bench_params"
 def many_versions(db: Database) -> int:
     """About 1,800 more versions: every city (4 digits) and ten districts of each (6 digits), ten dates."""
     sample = parameters.read_seed(parameters.SAMPLES)[0]
-    prefixes = [city for city in SHANDONG_CITIES] + [f"{city}{d:02d}" for city in SHANDONG_CITIES for d in range(1, 11)]
+    prefixes = list(shandong_cities()) + [f"{city}{d:02d}" for city in shandong_cities() for d in range(1, 11)]
     rows = [dict(parameters.values_of(sample), id=uuid.uuid4(), region_prefix=prefix, effective_from=date(2017 + y, 1, 1),
                  label=f"bench {prefix} {2017 + y}", created_by=None, created_at=datetime.now(UTC))
             for prefix in prefixes for y in range(10) if not (prefix == "3701" and 2017 + y in (2025, 2026))]

@@ -9,12 +9,14 @@ in a read session of its own) for queries drawn from the people loaded:
 
 - id_number: a full ID number; id_suffix: its last 6 characters; phone: a full mobile number;
 - name: two neighbouring characters of a name (a given name, or a surname and a given character);
-- name_1char: one character of a given name (outside the target: at a million people one
-  character matches thousands, and the count grows with them).
+- name_1char: one character of a given name. At a million people one character matches
+  thousands; the search counts no further than `services.search.COUNT_CAP` (1,000) and lists
+  nothing past it (the console asks for a narrower query), so this kind is held to the target too.
+  The "past cap" columns give the share of queries that went past it.
 
 The baseline is the same query kind at 1,000 people; the target is p99 at 1M within 2x of p99 at
 1k. Then, on the million, the name queries against the alternative the issue names, a pg_trgm GIN
-index (`name LIKE '%..%'` alone), built in the same run.
+index (`name LIKE '%..%'` alone, with the same cap), built in the same run.
 
     .venv/bin/python bench/search.py [--people 1000000] [--queries 300] [--keep]
 """
@@ -42,7 +44,7 @@ from sqlmodel import Session  # noqa: E402
 from backend.config import PROJECT_ROOT  # noqa: E402
 from backend.domain.idnumber import Sex, make_id_number  # noqa: E402
 from backend.domain.search import classify  # noqa: E402
-from backend.services.search import search_people  # noqa: E402
+from backend.services.search import COUNT_CAP, Found, search_people  # noqa: E402
 from backend.storage.db import Database  # noqa: E402
 from backend.storage.models import POSTGRESQL_SEARCH_INDEXES  # noqa: E402
 
@@ -60,7 +62,6 @@ GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚�
 REGIONS = ["370102", "370103", "370104", "370105", "370112", "370113", "370202", "370303", "370602", "370702",
            "370811", "371002", "371102", "371302", "371402", "371502", "371602", "371702"]
 KINDS = ("id_number", "id_suffix", "phone", "name", "name_1char")
-TARGETED = ("id_number", "id_suffix", "phone", "name")
 
 
 def _name(rng: random.Random) -> tuple[str, str]:
@@ -163,23 +164,24 @@ def _pair(rng: random.Random, name: str) -> str:
     return name[start:start + 2]
 
 
-def _search(session_or_db, query) -> int:
+def _search(session_or_db, query) -> Found:
     if isinstance(session_or_db, Database):
         with session_or_db.read() as s:
-            return search_people(s, query, 0, PAGE)[1]
-    return search_people(session_or_db, query, 0, PAGE)[1]
+            return search_people(s, query, 0, PAGE)
+    return search_people(session_or_db, query, 0, PAGE)
 
 
-def _clock(fn) -> tuple[float, int]:
+def _clock(fn) -> tuple[float, Found]:
     started = time.perf_counter()
     found = fn()
     return time.perf_counter() - started, found
 
 
-def _summary(samples: list[tuple[float, int]]) -> tuple[float, float, float]:
-    """p50 and p99 in ms, and the mean number found."""
+def _summary(samples: list[tuple[float, Found]]) -> tuple[float, float, float, float]:
+    """p50 and p99 in ms, the mean number found (counted up to the cap), the share past the cap in %."""
     cuts = statistics.quantiles([t for t, _ in samples], n=100, method="inclusive")
-    return cuts[49] * 1000, cuts[98] * 1000, statistics.fmean(n for _, n in samples)
+    return (cuts[49] * 1000, cuts[98] * 1000, statistics.fmean(f.total for _, f in samples),
+            100 * statistics.fmean(f.capped for _, f in samples))
 
 
 def time_sizes(small: Database, big: Database, small_texts: list[str], big_texts: list[str]):
@@ -197,7 +199,7 @@ def time_sizes(small: Database, big: Database, small_texts: list[str], big_texts
     return _summary(small_t), _summary(big_t)
 
 
-TRGM_COUNT = text("SELECT count(*) FROM person WHERE name LIKE :p")
+TRGM_COUNT = text("SELECT count(*) FROM (SELECT 1 FROM person WHERE name LIKE :p LIMIT :over) AS m")
 TRGM_PAGE = text("SELECT * FROM person WHERE name LIKE :p ORDER BY name, id LIMIT 20")
 
 
@@ -212,10 +214,12 @@ def _without(db: Database, index: str, fn) -> tuple[float, int]:
     return result
 
 
-def _trigram(conn, fragment: str) -> int:
-    total = conn.execute(TRGM_COUNT, {"p": f"%{fragment}%"}).scalar_one()
+def _trigram(conn, fragment: str) -> Found:
+    total = conn.execute(TRGM_COUNT, {"p": f"%{fragment}%", "over": COUNT_CAP + 1}).scalar_one()
+    if total > COUNT_CAP:
+        return Found([], COUNT_CAP, True)
     conn.execute(TRGM_PAGE, {"p": f"%{fragment}%"}).all()
-    return total
+    return Found([], total, False)
 
 
 def time_name_indexes(db: Database, texts: list[str]):
@@ -253,13 +257,13 @@ def main() -> int:
     print(f"\nstaff search, p50 / p99 in ms over {args.queries} queries of each kind (count + first page of {PAGE}),"
           f" 1k and 1M alternating; baseline: the same kind at {sizes['1k']:,} people")
     print(f"{'kind':<11} {'p50 1k':>8} {'p99 1k':>8} {'found 1k':>9} {'p50 1M':>8} {'p99 1M':>8} {'found 1M':>9}"
-          f" {'p99 1M/1k':>10}  target <= {TARGET}x")
+          f" {'past cap 1M':>12} {'p99 1M/1k':>10}  target <= {TARGET}x")
     for kind in KINDS:
         small, big = time_sizes(dbs["1k"], dbs["1m"], texts["1k"][kind], texts["1m"][kind])
         ratio = big[1] / small[1]
-        verdict = ("met" if ratio <= TARGET else "MISSED") if kind in TARGETED else "(not targeted)"
+        verdict = "met" if ratio <= TARGET else "MISSED"
         print(f"{kind:<11} {small[0]:8.2f} {small[1]:8.2f} {small[2]:9.1f} {big[0]:8.2f} {big[1]:8.2f} {big[2]:9.1f}"
-              f" {ratio:9.2f}x  {verdict}")
+              f" {big[3]:11.0f}% {ratio:9.2f}x  {verdict}")
 
     with dbs["1m"].engine.begin() as conn:
         started = time.perf_counter()

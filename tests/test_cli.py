@@ -99,6 +99,13 @@ def test_import_parameters_loads_a_file_once_and_names_a_bad_entry(rt, database_
     bad.write_text(json.dumps(data), encoding="utf-8")
     assert "1 added or replaced, 0 already there" in yibao(database_url, "import-parameters", str(bad)).stdout
     assert "0 added or replaced, 1 already there" in yibao(database_url, "import-parameters", str(bad)).stdout
+    # A date more than two years ahead (the CLI reads the system clock) is taken only with --far-ahead.
+    data["parameter_sets"][0]["effective_from"] = f"{date.today().year + 3}-01-01"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    refused = subprocess.run([sys.executable, "-m", "backend.cli", "import-parameters", str(bad)],
+                             env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "parameter_sets[0].effectiveFrom" in refused.stderr
+    assert "1 added or replaced" in yibao(database_url, "import-parameters", "--far-ahead", str(bad)).stdout
 
 
 def test_import_roster_dry_run_then_for_real(rt, database_url, tmp_path):

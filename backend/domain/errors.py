@@ -39,6 +39,7 @@ class ErrorCode(StrEnum):
     ID_NUMBER_CHECK_DIGIT = "ID_NUMBER_CHECK_DIGIT"
     REGION_CODE_INVALID = "REGION_CODE_INVALID"
     REGION_PREFIX_INVALID = "REGION_PREFIX_INVALID"
+    REGION_UNKNOWN = "REGION_UNKNOWN"
     NOT_NEAR_RELATIVE = "NOT_NEAR_RELATIVE"
     SELF_RELATIONSHIP = "SELF_RELATIONSHIP"
     AGE_INCONSISTENT = "AGE_INCONSISTENT"
@@ -87,6 +88,7 @@ class ErrorCode(StrEnum):
     LABEL_INVALID = "LABEL_INVALID"
     PARAMETERS_IN_USE = "PARAMETERS_IN_USE"
     EFFECTIVE_DATE_TOO_EARLY = "EFFECTIVE_DATE_TOO_EARLY"
+    EFFECTIVE_DATE_FAR_AHEAD = "EFFECTIVE_DATE_FAR_AHEAD"
     NO_LINES = "NO_LINES"
     TOO_MANY_LINES = "TOO_MANY_LINES"
     BAD_LINE = "BAD_LINE"
@@ -124,6 +126,9 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ID_NUMBER_CHECK_DIGIT: N_("The ID number's check digit is wrong; please check it again."),
     ErrorCode.REGION_CODE_INVALID: N_("A region code is six digits (GB/T 2260)."),
     ErrorCode.REGION_PREFIX_INVALID: N_("A region prefix is empty (everywhere), or 2, 4 or 6 digits of a region code."),
+    ErrorCode.REGION_UNKNOWN: N_(
+        "This is not the code of Shandong (37), of one of its cities (such as 3701) or of one of its districts "
+        "and counties (such as 370102)."),
     ErrorCode.NOT_NEAR_RELATIVE: N_(
         "Only near relatives may be linked (rule R1: spouse, parents and children, siblings, "
         "grandparents and grandchildren); \u201c{kind}\u201d is not one of them."
@@ -178,7 +183,10 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PARAMETERS_IN_USE: N_(
         "Settlements already use the version in force from {date}; it cannot be changed. Create a newer one."),
     ErrorCode.EFFECTIVE_DATE_TOO_EARLY: N_(
-        "The effective date must be after {date}, the date of the latest version settlements already use."),
+        "The effective date must be after {date}: settlements in this region are already settled up to that "
+        "service date under the versions in force then."),
+    ErrorCode.EFFECTIVE_DATE_FAR_AHEAD: N_(
+        "{date} is more than {years} years ahead. If that is right, confirm the date and submit again."),
     ErrorCode.NO_LINES: N_("A bill needs at least one line."),
     ErrorCode.TOO_MANY_LINES: N_("A bill has at most {max} lines."),
     ErrorCode.BAD_LINE: N_("Line {line}: the price must not be negative and the quantity must be a whole number from 1 to {max_quantity}."),

@@ -7,19 +7,20 @@ Field names are paths a form and a GraphQL caller both use: `deductibleFen.emplo
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
+from datetime import date
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.insurance import InsuranceType
 from backend.domain.money import BP
+from backend.domain.regions import validate_region_prefix
 from backend.domain.settlement import Parameters, VisitType
 from backend.domain.text import has_control_characters
 
 LEVELS = ("0", "1", "2", "3")  # "0": the default, for institutions without a level and for levels not given
 LABEL_MAX = 80
 MAX_AMOUNT_FEN = 100_000_000_00  # one hundred million yuan: beyond it is a typo
-_PREFIX = re.compile(r"[0-9]{2}|[0-9]{4}|[0-9]{6}")
+FAR_AHEAD_YEARS = 2  # an effective date further ahead than this is likely a typo: refused unless confirmed
 
 
 def ratio_field(insurance_type: str, visit_type: str, level: str) -> str:
@@ -61,8 +62,10 @@ def _ratios(params: Parameters) -> list[DomainError]:
 def problems(params: Parameters) -> list[DomainError]:
     """Every problem with a version, in the order of the form's fields; empty when it is acceptable."""
     found: list[DomainError] = []
-    if not _PREFIX.fullmatch(params.region_prefix or ""):
-        found.append(DomainError(ErrorCode.REGION_PREFIX_INVALID, field="regionPrefix"))
+    try:
+        validate_region_prefix(params.region_prefix)
+    except DomainError as problem:
+        found.append(problem)
     label = params.label.strip()
     if not label or len(label) > LABEL_MAX or has_control_characters(label):
         found.append(DomainError(ErrorCode.LABEL_INVALID, field="label", max=LABEL_MAX))
@@ -81,3 +84,22 @@ def check(params: Parameters) -> Parameters:
     if found:
         raise found[0]
     return replace(params, label=params.label.strip())
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_effective_date(effective_from: date, *, today: date, settled_until: date | None,
+                         far_ahead_confirmed: bool) -> None:
+    """A new version may not take effect on a day already settled in its region (`settled_until`, the
+    latest service date settled there), or that day would be settled under two sets of rules; and a date
+    more than FAR_AHEAD_YEARS ahead of `today` is taken only when confirmed."""
+    if settled_until is not None and effective_from <= settled_until:
+        raise DomainError(ErrorCode.EFFECTIVE_DATE_TOO_EARLY, field="effectiveFrom", date=settled_until.isoformat())
+    if effective_from > _years_after(today, FAR_AHEAD_YEARS) and not far_ahead_confirmed:
+        raise DomainError(ErrorCode.EFFECTIVE_DATE_FAR_AHEAD, field="effectiveFrom",
+                          date=effective_from.isoformat(), years=FAR_AHEAD_YEARS)

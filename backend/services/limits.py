@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.regions import validate_region_prefix
 from backend.principals import Actor, StaffRole
 from backend.runtime import Runtime
 from backend.services import audit
@@ -43,8 +44,7 @@ def set_limit(rt: Runtime, actor: Actor, name: str, region_prefix: str, value: i
         limit_name = LimitName(name)
     except ValueError:
         raise DomainError(ErrorCode.INVALID_INPUT, field="name") from None
-    if region_prefix and not (region_prefix.isdigit() and len(region_prefix) in (2, 4, 6)):
-        raise DomainError(ErrorCode.REGION_PREFIX_INVALID, field="regionPrefix")
+    validate_region_prefix(region_prefix, everywhere=True)
     if value is not None and not 1 <= value <= 99:
         raise DomainError(ErrorCode.LIMIT_INVALID, field="value")
     now = rt.clock.now()

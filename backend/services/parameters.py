@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Date, String, bindparam, delete, exists, func, insert, or_, select
 from sqlmodel import Session
 
+from backend.clock import CHINA
 from backend.domain import parameters as rules
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.insurance import InsuranceType
@@ -31,7 +32,7 @@ from backend.policy import is_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit
-from backend.storage.models import ParameterSet, Settlement
+from backend.storage.models import Enrolment, ParameterSet, Settlement
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "policy_samples.json"
 
@@ -127,27 +128,38 @@ def values_of(params: Parameters) -> dict[str, Any]:
                 fund_ratio_bp=json.dumps(params.fund_ratio_bp, sort_keys=True))
 
 
-def _create(s: Session, rt: Runtime, actor: Actor, params: Parameters) -> tuple[Version, bool]:
+def settled_until(s: Session, region_prefix: str) -> date | None:
+    """The latest service date settled in a region under rules a new version of this prefix would
+    replace: settlements made under a version of this very prefix (their subject may have moved since),
+    and settlements of people insured under the prefix made under a version of this prefix or a shorter
+    one (a longer prefix's version stays in force for them)."""
+    st, en, ps = Settlement.__table__, Enrolment.__table__, ParameterSet.__table__
+    insured_here = exists().where(en.c.person_id == st.c.subject_id, en.c.region_code.startswith(region_prefix))
+    replaceable = or_(ps.c.id.is_(None), func.length(ps.c.region_prefix) <= len(region_prefix))
+    return s.connection().execute(
+        select(func.max(st.c.service_date))
+        .select_from(st.outerjoin(ps, ps.c.id == st.c.parameter_set_id))
+        .where(or_(ps.c.region_prefix == region_prefix, insured_here & replaceable))).scalar()
+
+
+def _create(s: Session, rt: Runtime, actor: Actor, params: Parameters, *,
+            far_ahead_confirmed: bool = False) -> tuple[Version, bool]:
     """Add a version, or replace an unused one of the same prefix and date; an identical one is left
     alone (so importing a file twice changes nothing). Returns the version and whether it changed."""
     ps = ParameterSet.__table__
     values = values_of(params)
-    # Same prefix: the existing version of that date (locked), and the latest date settlements used.
     same = s.connection().execute(
         select(*columns(ps), _used(ps).label("in_use"))
         .where(ps.c.region_prefix == params.region_prefix, ps.c.effective_from == params.effective_from)
         .with_for_update(of=ps)).first()
     if same is not None and all(getattr(same, f"ps_{k}") == v for k, v in values.items()):
         return from_row(same, same.in_use), False
-    st = Settlement.__table__
-    latest_used = s.connection().execute(
-        select(func.max(ps.c.effective_from)).where(ps.c.region_prefix == params.region_prefix,
-                                                    exists().where(st.c.parameter_set_id == ps.c.id))).scalar()
-    if latest_used is not None and params.effective_from == latest_used:
-        raise DomainError(ErrorCode.PARAMETERS_IN_USE, field="effectiveFrom", date=latest_used.isoformat())
-    if latest_used is not None and params.effective_from < latest_used:
-        raise DomainError(ErrorCode.EFFECTIVE_DATE_TOO_EARLY, field="effectiveFrom", date=latest_used.isoformat())
+    if same is not None and same.in_use:
+        raise DomainError(ErrorCode.PARAMETERS_IN_USE, field="effectiveFrom", date=params.effective_from.isoformat())
     now = rt.clock.now()
+    rules.check_effective_date(params.effective_from, today=now.astimezone(CHINA).date(),
+                               settled_until=settled_until(s, params.region_prefix),
+                               far_ahead_confirmed=far_ahead_confirmed)
     if same is not None:
         s.connection().execute(delete(ps).where(ps.c.id == same.ps_id))
     version_id = uuid.uuid4()
@@ -163,11 +175,11 @@ def _require_admin(actor: Actor) -> None:
         raise DomainError(ErrorCode.NOT_ALLOWED)
 
 
-def create_version(rt: Runtime, actor: Actor, params: Parameters) -> Version:
+def create_version(rt: Runtime, actor: Actor, params: Parameters, *, far_ahead_confirmed: bool = False) -> Version:
     """Admins add a version (or correct one no settlement has used yet)."""
     _require_admin(actor)
     params = rules.check(params)
-    return rt.db.write(lambda s: _create(s, rt, actor, params)[0])
+    return rt.db.write(lambda s: _create(s, rt, actor, params, far_ahead_confirmed=far_ahead_confirmed)[0])
 
 
 def read_seed(path: Path) -> list[Parameters]:
@@ -186,8 +198,9 @@ def read_seed(path: Path) -> list[Parameters]:
     return sets
 
 
-def import_file(rt: Runtime, actor: Actor, path: Path) -> tuple[int, int]:
-    """Load a seed file in one transaction, all or nothing; returns (changed, unchanged)."""
+def import_file(rt: Runtime, actor: Actor, path: Path, *, far_ahead_confirmed: bool = False) -> tuple[int, int]:
+    """Load a seed file in one transaction, all or nothing; returns (changed, unchanged). A refusal of a
+    version's date names its index, as a malformed entry does."""
     _require_admin(actor)
     sets = []
     for index, params in enumerate(read_seed(path)):
@@ -197,7 +210,13 @@ def import_file(rt: Runtime, actor: Actor, path: Path) -> tuple[int, int]:
             raise DomainError(problem.code, field=f"parameter_sets[{index}].{problem.field}", **problem.params) from None
 
     def work(s: Session) -> tuple[int, int]:
-        changed = sum(_create(s, rt, actor, params)[1] for params in sets)
+        changed = 0
+        for index, params in enumerate(sets):
+            try:
+                changed += _create(s, rt, actor, params, far_ahead_confirmed=far_ahead_confirmed)[1]
+            except DomainError as problem:
+                raise DomainError(problem.code, field=f"parameter_sets[{index}].{problem.field}",
+                                  **problem.params) from None
         return changed, len(sets) - changed
 
     return rt.db.write(work)

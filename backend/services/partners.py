@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.regions import validate_region_code
+from backend.domain.regions import validate_shandong_division
 from backend.domain.text import clean_name, clean_reason
 from backend.policy import is_admin
 from backend.principals import Actor, InstitutionKind
@@ -76,7 +76,7 @@ def register(rt: Runtime, actor: Actor, *, name: str, kind: str, level: int, reg
     """An institution and its first key. `register_partner` is the admin's checked way in; this is
     also what `yibao create-partner` and the demo data use."""
     kind_ = _kind(kind)
-    validate_region_code(region_code)
+    validate_shandong_division(region_code)
     now = rt.clock.now()
 
     def work(s: Session) -> tuple[Institution, IssuedKey]:

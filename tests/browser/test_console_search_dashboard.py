@@ -1,7 +1,7 @@
 """In headless Chromium: the dashboard a clerk lands on, with its chart; a clerk finds a person by part
 of a name. Both take screenshots for the staff guide (docs/guide/staff.md)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -12,7 +12,7 @@ from backend.principals import Actor, Channel, Principal, PrincipalKind
 from backend.services import codes, settlement
 from backend.storage.models import Institution, Person
 from tests.browser.conftest import login, screenshot
-from tests.helpers import household_principal
+from tests.helpers import household_principal, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 DESKTOP = {"viewport": {"width": 1100, "height": 900}, "locale": "zh-CN"}
@@ -65,7 +65,23 @@ def test_a_clerk_finds_a_person_by_part_of_her_name(page, live_server):
     results = page.locator("#results")
     results.wait_for()
     assert results.locator("li").count() == 1 and "王秀英" in results.inner_text()
+    assert "济南市历下区" in results.inner_text()  # the district, not only the city
     screenshot(page, "staff-search")
     results.locator("a", has_text="王秀英").click()
     page.locator("h1", has_text="王秀英").wait_for()
     assert "13800000003" in page.content()
+
+
+def test_a_clerk_pages_through_many_matches(rt, page, live_server):
+    for i in range(23):
+        person(rt, f"司马{chr(0x4E00 + i)}", date(1980, 1, 1) + timedelta(days=i), password=None)
+    clerk = next(s for s in demo.logins()["staff"] if s["role"] == "clerk")
+    login(page, live_server, clerk["username"], clerk["password"])
+    page.wait_for_url(f"{live_server}/console")
+    page.goto(f"{live_server}/console/people?q=司马")
+    assert page.locator("#results li").count() == 20 and "第 1 页，共 2 页" in page.inner_text("#pager")
+    page.click("#pager a[rel=next]")
+    page.wait_for_selector("#pager:has-text('第 2 页')")
+    assert page.locator("#results li").count() == 3
+    page.click("#pager a[rel=prev]")
+    page.wait_for_selector("#pager:has-text('第 1 页')")

@@ -30,13 +30,15 @@ def test_an_admin_creates_a_version_and_a_sandbox_settlement_after_it_shows_its_
     page.click("nav a[href='/console/parameters']")
     page.wait_for_selector("#history-3701")
     page.click("#history-3701 a.button-link")
-    assert page.input_value("#label") == "SAMPLE Jinan 2026"
+    # Prefilled with the values in force, not their name: the new version gets its own.
+    assert page.input_value("#label") == "" and "SAMPLE Jinan 2026" in page.inner_text("#prefilled-from")
     # A refusal first: a ratio over 100% is shown beside its field.
     page.fill("#effectiveFrom", "2026-03-01")
     page.fill("[id='fundRatioBp.employee.pharmacy.0']", "100.5")
     page.click("#version-form button[type=submit]")
     page.wait_for_selector("[id='fundRatioBp.employee.pharmacy.0-error']")
     assert "百分比" in page.inner_text("[id='fundRatioBp.employee.pharmacy.0-error']")
+    assert "SAMPLE Jinan 2026" in page.inner_text("#prefilled-from")  # still the version it came from
     page.fill("[id='fundRatioBp.employee.pharmacy.0']", "80")
     page.fill("#label", LABEL)
     page.click("#version-form button[type=submit]")

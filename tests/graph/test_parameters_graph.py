@@ -84,6 +84,8 @@ def test_an_admin_creates_a_version_and_staff_read_it(rt, admin):
     ({"bSelfPayFirstBp": 10001}, "RATIO_INVALID", "bSelfPayFirstBp"),
     ({"premiumFen": -5}, "AMOUNT_INVALID", "premiumFen"),
     ({"regionPrefix": "3"}, "REGION_PREFIX_INVALID", "regionPrefix"),
+    ({"regionPrefix": "3799"}, "REGION_UNKNOWN", "regionPrefix"),
+    ({"regionPrefix": "379999"}, "REGION_UNKNOWN", "regionPrefix"),
     ({"label": ""}, "LABEL_INVALID", "label"),
 ])
 def test_a_refusal_names_the_field_and_writes_nothing(rt, admin, change, code, field):
@@ -105,6 +107,13 @@ def test_a_settlement_names_its_version_and_that_version_is_then_locked(rt, admi
     assert versions[0]["inUse"] is True
     again = _create(rt, admin, label="济南 2026年2月起（更正）")
     assert (again["code"], again["field"]) == ("PARAMETERS_IN_USE", "effectiveFrom")
-    earlier = _create(rt, admin, effectiveFrom="2026-01-15")
+    earlier = _create(rt, admin, effectiveFrom="2026-02-10")  # the day settled: refused, naming it
     assert (earlier["code"], earlier["field"]) == ("EFFECTIVE_DATE_TOO_EARLY", "effectiveFrom")
-    assert "2026-02-01" in earlier["message"]
+    assert "2026-02-10" in earlier["message"]
+
+
+def test_a_date_more_than_two_years_ahead_needs_confirming(rt, admin):
+    far = _create(rt, admin, effectiveFrom="2030-01-01")
+    assert (far["code"], far["field"]) == ("EFFECTIVE_DATE_FAR_AHEAD", "effectiveFrom")
+    assert "2030-01-01" in far["message"] and count(rt, ParameterSet) == 4
+    assert _create(rt, admin, effectiveFrom="2030-01-01", confirmFarAhead=True)["version"]["effectiveFrom"] == "2030-01-01"

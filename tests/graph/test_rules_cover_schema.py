@@ -34,7 +34,7 @@ def test_the_table_names_no_field_the_schema_lacks_nor_a_wrapper_field():
 
 def test_wrappers_carry_no_data_of_their_own():
     """A Wrapper's fields hold other objects, ids, cursors or counts, or an error's code and message."""
-    allowed = {"edges", "node", "cursor", "pageInfo", "totalCount", "hasNextPage", "hasPreviousPage",
+    allowed = {"edges", "node", "cursor", "pageInfo", "totalCount", "totalCountCapped", "hasNextPage", "hasPreviousPage",
                "startCursor", "endCursor", "code", "message", "field", "relationshipId"}
     for name in SCHEMA.rules.wrapper_types:
         gtype = SCHEMA._schema.type_map[name]

@@ -112,6 +112,36 @@ def test_a_used_version_cannot_be_changed_and_nothing_may_be_dated_before_it(rt,
     assert march.params.label == "Jinan from March"
 
 
+def test_a_new_version_may_not_take_effect_on_a_day_already_settled_in_its_region(rt, fam, admin):
+    """The issue's case: settlements dated 2026-12-07 under the 2026-01-01 version; a version from
+    2026-06-01 would settle the days between under two sets of rules."""
+    rt.clock.advance(days=280)  # 2026-12-07
+    _settle_on(rt, fam, date(2026, 12, 7), "settled-in-december")
+    for day in (date(2026, 6, 1), date(2026, 12, 7)):
+        with pytest.raises(DomainError) as caught:
+            parameters.create_version(rt, admin, replace(FEBRUARY, effective_from=day))
+        assert (caught.value.code, caught.value.field) == (ErrorCode.EFFECTIVE_DATE_TOO_EARLY, "effectiveFrom")
+        assert caught.value.params["date"] == "2026-12-07"
+    with pytest.raises(DomainError) as caught:  # the father's district, under Jinan's version: the same
+        parameters.create_version(rt, admin, replace(FEBRUARY, region_prefix="370102"))
+    assert caught.value.code is ErrorCode.EFFECTIVE_DATE_TOO_EARLY
+    # Qingdao settled nothing; Shandong's version never applied to Jinan, whose own version stays.
+    parameters.create_version(rt, admin, replace(FEBRUARY, region_prefix="3702"))
+    parameters.create_version(rt, admin, replace(FEBRUARY, region_prefix="37"))
+    later = parameters.create_version(rt, admin, replace(FEBRUARY, effective_from=date(2026, 12, 8)))
+    assert later.params.effective_from == date(2026, 12, 8)
+
+
+def test_a_date_more_than_two_years_ahead_is_taken_only_when_confirmed(rt, admin):
+    # The tests' clock reads 2026-03-02 in Jinan.
+    assert parameters.create_version(rt, admin, replace(FEBRUARY, effective_from=date(2028, 3, 2)))
+    far = replace(FEBRUARY, effective_from=date(2028, 3, 3))
+    with pytest.raises(DomainError) as caught:
+        parameters.create_version(rt, admin, far)
+    assert (caught.value.code, caught.value.field) == (ErrorCode.EFFECTIVE_DATE_FAR_AHEAD, "effectiveFrom")
+    assert parameters.create_version(rt, admin, far, far_ahead_confirmed=True).params.effective_from == far.effective_from
+
+
 def test_an_unused_version_may_be_corrected_and_gets_a_new_id(rt, admin):
     first = parameters.create_version(rt, admin, FEBRUARY)
     corrected = parameters.create_version(rt, admin, replace(FEBRUARY, label="Jinan from February (corrected)"))

@@ -51,6 +51,8 @@ def test_register_shows_the_key_once_and_audits_who_and_why(rt, admin):
     ({"kind": "pharmacy", "level": 2}, ErrorCode.LEVEL_INVALID, "level"),
     ({"level": 4}, ErrorCode.LEVEL_INVALID, "level"),
     ({"region_code": "37010"}, ErrorCode.REGION_CODE_INVALID, "regionCode"),
+    ({"region_code": "379999"}, ErrorCode.REGION_UNKNOWN, "regionCode"),  # not a division of Shandong
+    ({"region_code": "371202"}, ErrorCode.REGION_UNKNOWN, "regionCode"),  # Laiwu's old code, gone since 2019
 ])
 def test_bad_registration_is_refused_and_writes_nothing(rt, admin, overrides, code, field):
     assert _refused(code, _register, rt, admin, **overrides).field == field

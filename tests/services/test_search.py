@@ -6,15 +6,16 @@ import pytest
 from sqlalchemy import text
 
 from backend.domain.search import classify, name_grams
+from backend.services import search
 from backend.services.search import search_people
 from tests.helpers import person
 
 
 def _found(rt, typed: str) -> list[str]:
     with rt.db.read() as s:
-        rows, total = search_people(s, classify(typed), 0, 20)
-    assert total == len(rows)
-    return [p.name for p in rows]
+        found = search_people(s, classify(typed), 0, 20)
+    assert found.total == len(found.people) and not found.capped
+    return [p.name for p in found.people]
 
 
 def test_every_kind_of_search(rt):
@@ -44,6 +45,19 @@ def test_last_digits_find_everyone_whose_number_ends_so(rt):
         assert sorted(_found(rt, suffix)) == expected
     assert _found(rt, people[1].id_number[-6:]) == ["乙"]
     assert _found(rt, people[1].id_number[:6]) == []  # the start of a number is not its end
+
+
+def test_results_come_a_page_at_a_time_and_past_the_cap_the_count_stops_and_nothing_is_listed(rt, monkeypatch):
+    for i, given in enumerate("甲乙丙丁戊"):
+        person(rt, f"王{given}", date(1980, 1, 1 + i), password=None)
+    with rt.db.read() as s:
+        second = search_people(s, classify("王"), 2, 2)
+        assert [p.name for p in second.people] == sorted(f"王{g}" for g in "甲乙丙丁戊")[2:4]
+        assert (second.total, second.capped) == (5, False)
+        monkeypatch.setattr(search, "COUNT_CAP", 5)
+        assert search_people(s, classify("王"), 0, 20).total == 5  # at the cap: still exact, still listed
+        monkeypatch.setattr(search, "COUNT_CAP", 4)
+        assert search_people(s, classify("王"), 0, 20) == search.Found([], 4, True)
 
 
 def test_the_database_splits_names_as_the_domain_does(rt):

@@ -1,12 +1,14 @@
 """Staff find a person and read their record; auditors also read its audit log. Reads are audited."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from starlette.testclient import TestClient
 
 from backend.graph.core.ids import to_global_id
+from backend.services import search
 from tests.helpers import audit_events, person, staff
+from web import pages
 from web.app import create_app
 
 
@@ -35,6 +37,34 @@ def test_a_clerk_finds_a_person_but_only_an_auditor_reads_the_log(rt):
         assert 'id="audit"' in record.text and "person.register" in record.text
     assert {e.acting_as for e in audit_events(rt, "person.read")} == {"staff:clerk", "staff:auditor"}
     assert audit_events(rt, "person.search")[0].channel == "console"
+
+
+def test_many_matches_come_a_page_at_a_time_with_a_hint_and_too_many_are_not_listed(rt, monkeypatch):
+    for i in range(23):
+        person(rt, f"王{chr(0x4E00 + i)}", date(1980, 1, 1) + timedelta(days=i), password=None)
+    monkeypatch.setattr(pages.people, "NARROW_ABOVE", 10)
+    with _staff_client(rt, "clerk") as clerk:
+        first = clerk.get("/console/people", params={"q": "王"})
+        assert "找到23人" in first.text and first.text.count('class="person"') == 20
+        assert 'id="narrow"' in first.text and "第 1 页，共 2 页" in first.text and 'rel="prev"' not in first.text
+        following = re.search(r'rel="next" href="([^"]+)"', first.text).group(1).replace("&amp;", "&")
+        second = clerk.get(following)
+        assert second.text.count('class="person"') == 3 and "第 2 页，共 2 页" in second.text
+        assert 'rel="prev"' in second.text and 'rel="next"' not in second.text
+        monkeypatch.setattr(search, "COUNT_CAP", 20)
+        capped = clerk.get("/console/people", params={"q": "王"})
+        assert "超过20人" in capped.text and 'id="narrow"' in capped.text and "再输入一个字" in capped.text
+        assert 'id="results"' not in capped.text and 'id="pager"' not in capped.text
+
+
+def test_the_district_is_shown_beside_the_city(rt):
+    person(rt, "王秀英", date(1952, 5, 20), region="370102")
+    person(rt, "李秀兰", date(1955, 1, 9), region="370116")
+    with _staff_client(rt, "clerk") as clerk:
+        found = clerk.get("/console/people", params={"q": "秀"}).text
+        assert "济南市历下区" in found and "济南市莱芜区" in found
+        record = clerk.get("/console/people/" + re.search(r'href="/console/people/([^"?]+)"', found).group(1)).text
+        assert "济南市历下区" in record or "济南市莱芜区" in record
 
 
 def test_household_members_cannot_open_the_console(rt):

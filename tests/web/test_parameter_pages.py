@@ -41,8 +41,10 @@ def test_the_form_is_prefilled_from_the_version_in_force_and_creates_a_new_one(r
     assert page.status_code == 200 and 'id="history-3701"' in page.text and 'id="history-37"' in page.text
     form = _form(page.text)
     # Today is 2026-03-02 (the tests' clock): the Jinan 2026 version, in yuan and percent.
+    # The values, not the name: a new version is not "SAMPLE Jinan 2026".
     assert (form["regionPrefix"], form["label"], form["deductibleFen.employee"], form["bSelfPayFirstBp"]) == (
-        "3701", "SAMPLE Jinan 2026", "200.00", "10.00")
+        "3701", "", "200.00", "10.00")
+    assert "Prefilled from “SAMPLE Jinan 2026”, in force from 2026-01-01." in page.text
     assert form["fundRatioBp.employee.inpatient.2"] == "88.00" and form["effectiveFrom"] == ""
     form |= {"effectiveFrom": "2026-04-01", "label": "Jinan from April 2026", "fundRatioBp.resident.pharmacy.0": "52.5",
              "deductibleFen.resident": "95.50"}
@@ -76,6 +78,24 @@ def test_a_refusal_is_shown_beside_its_field(rt, admin, change, field, message):
     assert count(rt, ParameterSet) == before
 
 
+def test_after_a_refusal_the_note_still_names_the_version_the_form_came_from(rt, admin):
+    form = _form(admin.get("/console/parameters", params={"prefix": "3701"}).text)
+    refused = admin.post("/console/parameters", data=form | {"effectiveFrom": "2026-04-01", "label": ""})
+    assert refused.status_code == 400 and 'id="label-error"' in refused.text
+    note = re.search(r'<p class="muted" id="prefilled-from">([^<]*)</p>', refused.text).group(1)
+    assert note == "Prefilled from “SAMPLE Jinan 2026”, in force from 2026-01-01."  # not Shandong's, listed first
+
+
+def test_a_date_more_than_two_years_ahead_is_asked_about_and_then_taken(rt, admin):
+    form = _form(admin.get("/console/parameters", params={"prefix": "3701"}).text)
+    form |= {"effectiveFrom": "2030-01-01", "label": "Jinan 2030"}
+    asked = admin.post("/console/parameters", data=form)
+    assert asked.status_code == 400 and "2030-01-01 is more than 2 years ahead" in asked.text
+    assert 'id="confirmFarAhead"' in asked.text and count(rt, ParameterSet) == 4
+    done = admin.post("/console/parameters", data=form | {"confirmFarAhead": "1"}, follow_redirects=False)
+    assert done.status_code == 303 and count(rt, ParameterSet) == 5
+
+
 def test_clerks_and_auditors_read_the_history_without_a_form(rt, admin):
     form = _form(admin.get("/console/parameters", params={"prefix": "3701"}).text)
     form |= {"effectiveFrom": "2026-04-01", "label": "April"}
@@ -99,6 +119,9 @@ def test_an_admin_sets_a_limit_and_a_clerk_reads_it(rt, admin):
     bad_prefix = admin.post("/console/limits", data={"csrf_token": token, "name": "bindings_per_holder",
                                                      "regionPrefix": "37x", "value": "3"})
     assert bad_prefix.status_code == 400 and 'id="regionPrefix-error"' in bad_prefix.text
+    unknown = admin.post("/console/limits", data={"csrf_token": token, "name": "bindings_per_holder",
+                                                  "regionPrefix": "3799", "value": "3"})
+    assert unknown.status_code == 400 and "not the code of Shandong (37)" in unknown.text
     assert count(rt, PolicyLimit) == 0
     done = admin.post("/console/limits", data={"csrf_token": token, "name": "bindings_per_holder",
                                                "regionPrefix": "3701", "value": "3"}, follow_redirects=False)

@@ -32,7 +32,7 @@ TYPES = ("employee", "resident")
 VISITS = ("outpatient", "inpatient", "pharmacy")
 LEVELS = ("0", "1", "2", "3")
 DATE_INVALID = N_("Enter a date, for example 2027-01-01.")
-SCALARS = ("regionPrefix", "effectiveFrom", "label", "bSelfPayFirstBp", "premiumFen")
+SCALARS = ("source", "regionPrefix", "effectiveFrom", "label", "bSelfPayFirstBp", "premiumFen", "confirmFarAhead")
 
 
 def ratio_key(insurance_type: str, visit: str, level: str) -> str:
@@ -40,10 +40,11 @@ def ratio_key(insurance_type: str, visit: str, level: str) -> str:
 
 
 def _prefilled(version: dict[str, Any] | None) -> dict[str, str]:
-    """The form's values (as typed: yuan, percent) from a version of the graph; empty without one."""
+    """The form's values (as typed: yuan, percent) from a version of the graph; empty without one. The
+    new version's date and label are left for the admin: a new version is not the old one."""
     if version is None:
         return {}
-    form = {"regionPrefix": version["regionPrefix"], "effectiveFrom": "", "label": version["label"],
+    form = {"source": version["id"], "regionPrefix": version["regionPrefix"], "effectiveFrom": "", "label": "",
             "bSelfPayFirstBp": bp_to_percent(version["bSelfPayFirstBp"]), "premiumFen": yuan(version["premiumFen"])}
     for a in version["amounts"]:
         t = a["insuranceType"].lower()
@@ -61,17 +62,23 @@ def _current(versions: list[dict[str, Any]], prefix: str, today: str) -> dict[st
 
 
 async def _page(request: Request, principal: Principal, *, form: dict[str, str] | None = None,
-                errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+                errors: dict[str, str] | None = None, ask_far_ahead: bool = False, status_code: int = 200) -> Response:
+    """The page; after a refusal `form` is what was typed, and the note names the version it was
+    prefilled from (its id travels with the form), not whatever is in force now."""
     data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation="ParametersPage")
     versions = data["parameterVersions"] or []
-    prefix = request.query_params.get("prefix") or (versions[0]["regionPrefix"] if versions else "")
     today = request.app.state.rt.clock.now().astimezone(CHINA).date().isoformat()
-    current = _current(versions, prefix, today)
+    if form is None:
+        prefix = request.query_params.get("prefix") or (versions[0]["regionPrefix"] if versions else "")
+        source = _current(versions, prefix, today)
+        form = _prefilled(source)
+    else:
+        source = next((v for v in versions if v["id"] == form.get("source")), None)
     history = [(p, list(rows)) for p, rows in groupby(versions, key=lambda v: v["regionPrefix"])]
     return render(request, "console/parameters.html", status_code=status_code, me=data["viewer"], history=history,
-                  current=current, today=today, form=form if form is not None else _prefilled(current),
-                  errors=errors or {}, labels=labels, yuan=yuan, percent=bp_to_percent, TYPES=TYPES, VISITS=VISITS,
-                  LEVELS=LEVELS, ratio_key=ratio_key)
+                  source=source, today=today, form=form, errors=errors or {}, ask_far_ahead=ask_far_ahead,
+                  labels=labels, yuan=yuan, percent=bp_to_percent, TYPES=TYPES, VISITS=VISITS, LEVELS=LEVELS,
+                  ratio_key=ratio_key)
 
 
 @staff_page
@@ -107,7 +114,8 @@ def _read(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict[str, str
                     ratios.append({"insuranceType": t.upper(), "visitType": v.upper(), "level": int(level), "ratioBp": bp})
     graph_input = {"regionPrefix": typed["regionPrefix"], "effectiveFrom": typed["effectiveFrom"],
                    "label": typed["label"], "bSelfPayFirstBp": converted("bSelfPayFirstBp", percent_to_bp),
-                   "premiumFen": converted("premiumFen", yuan_to_fen), "amounts": amounts, "fundRatios": ratios}
+                   "premiumFen": converted("premiumFen", yuan_to_fen), "amounts": amounts, "fundRatios": ratios,
+                   "confirmFarAhead": bool(typed["confirmFarAhead"])}
     return typed, graph_input, errors
 
 
@@ -128,7 +136,9 @@ async def create(request: Request, principal: Principal) -> Response:
     result = data["createParameterVersion"]
     if result["__typename"] == "OperationError":
         field = result["field"] if result["field"] in typed else "form"
-        return await _page(request, principal, form=typed, errors={field: result["message"]}, status_code=400)
+        far_ahead = result["code"] == "EFFECTIVE_DATE_FAR_AHEAD" or bool(typed["confirmFarAhead"])
+        return await _page(request, principal, form=typed, errors={field: result["message"]},
+                           ask_far_ahead=far_ahead, status_code=400)
     prefix = result["version"]["regionPrefix"]
     return RedirectResponse("/console/parameters?" + urlencode({"prefix": prefix}), status_code=303)
 

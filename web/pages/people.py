@@ -6,11 +6,13 @@ Every read here is itself written to the audit log by the graph's gate.
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from backend.graph.core.pagination import cursor_at
 from backend.principals import Channel
 from web import labels
 from web.operations import execute
@@ -18,17 +20,30 @@ from web.pages.access import staff_page
 from web.pages.outcome import after_mutation
 from web.rendering import render
 
+PAGE_SIZE = 20
+NARROW_ABOVE = 100  # more matches than this: the page suggests narrowing the search, and still pages
+
+
+def _page_number(raw: str) -> int:
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+
 
 @staff_page
 async def search(request: Request, principal) -> Response:
     text = request.query_params.get("q", "").strip()
+    number = _page_number(request.query_params.get("page", ""))
     data = {"viewer": None, "people": None}
     if text:
+        after = cursor_at((number - 1) * PAGE_SIZE - 1) if number > 1 else None
         data = await execute(request, principal, "console/people.graphql", channel=Channel.CONSOLE,
-                             operation="SearchPeople", q=text)
+                             operation="SearchPeople", q=text, first=PAGE_SIZE, after=after)
     else:
         data["viewer"] = (await execute(request, principal, "console/claims.graphql", channel=Channel.CONSOLE))["viewer"]
-    return render(request, "console/people.html", me=data["viewer"], q=text, people=data["people"], labels=labels)
+    people = data["people"]
+    pages = -(-people["totalCount"] // PAGE_SIZE) if people else 0
+    return render(request, "console/people.html", me=data["viewer"], q=text, people=people, labels=labels,
+                  number=number, pages=pages, narrow=bool(people) and people["totalCount"] > NARROW_ABOVE,
+                  query_string=lambda page: urlencode({"q": text, "page": page}))
 
 
 async def _record(request: Request, principal, person_id: str, *, errors=None, partial=False,

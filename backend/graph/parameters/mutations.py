@@ -36,13 +36,16 @@ class FundRatioInput:
 class ParameterVersionInput:
     region_prefix: str = strawberry.field(description='"37", "3701" or a full region code.')
     effective_from: datetime.date = strawberry.field(
-        description="After the date of the latest version of this prefix a settlement used.")
+        description="After the latest service date already settled in this region (EFFECTIVE_DATE_TOO_EARLY); "
+                    "more than two years ahead only with confirmFarAhead (EFFECTIVE_DATE_FAR_AHEAD).")
     label: str
     b_self_pay_first_bp: int
     premium_fen: Fen
     amounts: list[ParameterAmountsInput] = strawberry.field(description="One per insurance type.")
     fund_ratios: list[FundRatioInput] = strawberry.field(
         description="For every insurance type and visit type at least level 0.")
+    confirm_far_ahead: bool = strawberry.field(
+        default=False, description="The effective date is more than two years ahead, and that is meant.")
 
     def to_parameters(self) -> Parameters:
         deductible, cap = {}, {}
@@ -70,5 +73,6 @@ class ParametersMutation:
                                      "once used it is refused (PARAMETERS_IN_USE).")
     async def create_parameter_version(self, info: Info, input: ParameterVersionInput) -> ParameterVersionResult:
         def work(rt, actor):
-            return parameters.create_version(rt, actor, input.to_parameters())
+            return parameters.create_version(rt, actor, input.to_parameters(),
+                                             far_ahead_confirmed=input.confirm_far_ahead)
         return await attempt(info, work, lambda version: ParameterVersionPayload(version=ParameterVersion(version=version)))

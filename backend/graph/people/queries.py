@@ -17,6 +17,13 @@ from backend.principals import PrincipalKind
 from backend.services import audit
 from backend.services import search as people_search
 
+
+@strawberry.type(description="The people a staff search finds, a page at a time.")
+class PersonSearchConnection(Connection[refs.Person]):
+    total_count_capped: bool = strawberry.field(
+        description=f"More than {people_search.COUNT_CAP:,} match: totalCount stops there and no page is listed.")
+
+
 Viewer = Annotated[Union[refs.Person, refs.Institution, StaffUser], strawberry.union("Viewer")]
 
 
@@ -35,9 +42,11 @@ class PeopleQuery:
         return None
 
     @strawberry.field(description="Staff: search people by a full ID number, its last 4 to 17 characters, a "
-                                  "mobile phone number, or part of a name; results by name.")
+                                  "mobile phone number, or part of a name; results by name. When more than "
+                                  f"{people_search.COUNT_CAP:,} match, totalCountCapped is true and no page is "
+                                  "listed: the search needs narrowing.")
     async def people(self, info: Info, search: str, first: int = 20,
-                     after: str | None = None) -> Connection[refs.Person] | None:
+                     after: str | None = None) -> PersonSearchConnection | None:
         ctx = info.context
         offset, limit = requested_window(ctx, first, after)
         query = classify(search)
@@ -46,11 +55,14 @@ class PeopleQuery:
             with ctx.rt.db.read() as s:
                 return people_search.search_people(s, query, offset, limit)
 
-        rows, total = await ctx.run(run) if query else ([], 0)
-        await ctx.run(_audit_search, ctx, search, total)
-        return connection([wrap("Person", r) for r in rows], offset, total)
+        found = await ctx.run(run) if query else people_search.Found([], 0, False)
+        await ctx.run(_audit_search, ctx, search, found)
+        page = connection([wrap("Person", r) for r in found.people], offset, found.total)
+        return PersonSearchConnection(edges=page.edges, page_info=page.page_info, total_count=page.total_count,
+                                      total_count_capped=found.capped)
 
 
-def _audit_search(ctx, search: str, total: int) -> None:
+def _audit_search(ctx, search: str, found: people_search.Found) -> None:
+    results = f"{found.total}+" if found.capped else found.total
     ctx.rt.db.write(lambda s: audit.record(s, ctx.actor, "person.search", at=ctx.rt.clock.now(),
-                                           query=search, results=total))
+                                           query=search, results=results))

@@ -33,6 +33,7 @@ ROWS = {
     "Insurance.type":                   PERSON_DATA,
     "Insurance.regionCode":             PERSON_DATA,
     "Insurance.regionName":             PERSON_DATA,
+    "Insurance.districtName":           PERSON_DATA,
     "Insurance.status":                 (SELF_OR_INSURANCE_HOLDER, DENY,  AUDITED,       DENY),
 
     "PersonalAccount.balanceFen":       (SELF_OR_ACCOUNT_HOLDER, DENY,    AUDITED,       DENY),

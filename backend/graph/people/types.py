@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from backend.domain.idnumber import Sex
 from backend.domain.insurance import InsuranceStatus, InsuranceType
-from backend.domain.regions import region_name
+from backend.domain.regions import district_name, region_name
 from backend.graph.core.enums import (
     InstitutionKindEnum,
     InsuranceStatusEnum,
@@ -43,6 +43,11 @@ class Insurance:
     @strawberry.field
     def region_name(self, info: Info) -> str:
         return region_name(self.row.region_code, info.context.locale)
+
+    @strawberry.field(description="The district or county of a Shandong region code (历下区 for 370102); null for a "
+                                  "city's own code and outside Shandong.")
+    def district_name(self, info: Info) -> str | None:
+        return district_name(self.row.region_code, info.context.locale)
 
     @strawberry.field(description="Self, staff, and holders of a binding with view_insurance.")
     def status(self) -> InsuranceStatusEnum | None:
