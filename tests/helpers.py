@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import func, select
 
 from backend.domain.idnumber import Sex, make_id_number
@@ -59,8 +60,12 @@ def relate(rt: Runtime, claimant, relative, kind: str, *, verify_with: Principal
 
 
 def audit_events(rt: Runtime, action: str | None = None) -> list[AuditEvent]:
+    """Audit events in time order; events of one time (the tests' clock stands still) in the order their
+    transactions wrote them: PostgreSQL's inserting transaction id, SQLite's rowid. Events of one
+    transaction have no order."""
+    written = text("xmin::text::bigint") if rt.db.dialect == "postgresql" else text("auditevent.rowid")
     with rt.db.read() as s:
-        query = select(AuditEvent).order_by(AuditEvent.at)
+        query = select(AuditEvent).order_by(AuditEvent.at, written)
         if action:
             query = query.where(AuditEvent.action == action)
         return list(s.exec(query).all())
