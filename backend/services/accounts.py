@@ -115,11 +115,17 @@ def _principal_of(account: Account) -> Principal:
     return Principal(PrincipalKind.HOUSEHOLD, account.id, account.name)
 
 
+def _password_matches(rt: Runtime, account: Account | None, password: str) -> bool:
+    # Verify even for a missing or disabled account, so timing does not tell which accounts exist.
+    return verify_password(rt.settings, account.password_hash if account else None, password)
+
+
+def _disabled(account: Account) -> bool:
+    return isinstance(account, StaffUser) and not account.active
+
+
 def _verify(rt: Runtime, account: Account | None, password: str) -> Principal | None:
-    # Verify even for a missing or deactivated account, so timing does not tell which accounts exist.
-    if not verify_password(rt.settings, account.password_hash if account else None, password):
-        return None
-    if isinstance(account, StaffUser) and not account.active:
+    if not _password_matches(rt, account, password) or _disabled(account):
         return None
     return _principal_of(account)
 
@@ -142,19 +148,23 @@ def authenticate_password(rt: Runtime, username: str, password: str) -> Principa
 
 def sign_in_with_password(rt: Runtime, username: str, password: str, address: str) -> Principal | None:
     """authenticate_password behind the attempt counters: a few failures lock the person (or, for a
-    name nobody has, the name), many lock the address, for a quarter of an hour (TOO_MANY_ATTEMPTS)."""
+    name nobody has, the name), many lock the address, for a quarter of an hour (TOO_MANY_ATTEMPTS).
+
+    A disabled staff user who types the right password is told so (ACCOUNT_DISABLED); with a wrong one
+    they hear what everyone hears, so a guesser learns nothing about the account."""
     username = username.strip()
     with rt.db.read() as s:
         account = _find_account(s, username)
     counted = [(throttle.SIGN_IN_PER_ACCOUNT, _attempts_key(account, username)),
                (throttle.SIGN_IN_PER_ADDRESS, f"signin:address:{address[:80]}")]
     throttle.check_each(rt, counted)
-    principal = _verify(rt, account, password)
-    if principal is None:
+    if not _password_matches(rt, account, password):
         throttle.failed_each(rt, counted)
         return None
+    if _disabled(account):
+        raise DomainError(ErrorCode.ACCOUNT_DISABLED)
     throttle.clear(rt, counted[0][1])
-    return principal
+    return _principal_of(account)
 
 
 def sign_in_with_api_key(rt: Runtime, key: str, address: str) -> Principal | None:

@@ -9,7 +9,8 @@ from starlette.testclient import TestClient
 from backend.graph.core.ids import to_global_id
 from backend.services.accounts import authenticate_api_key, authenticate_password
 from backend.storage.models import ApiKey, Institution, StaffUser
-from tests.helpers import audit_events, count, partner, staff
+from backend.services import staff as staff_users
+from tests.helpers import CLI, audit_events, count, partner, staff
 from web.app import create_app
 
 PLAINTEXT = re.compile(r'id="new-key-plaintext">(yb_[^<]+)<')
@@ -118,3 +119,13 @@ def test_an_admin_adds_disables_and_promotes_staff(rt):
         assert "Disabled" in disabled.text and authenticate_password(rt, "clerk07", "first-password") is None
     assert [e.action for e in audit_events(rt) if e.channel == "console" and e.action.startswith("staff.")] == [
         "staff.create", "staff.role_set", "staff.disable"]
+
+
+def test_staff_are_labelled_on_duty_or_disabled_not_with_the_insurance_word(rt):
+    with _client(rt, "admin", "admin01") as admin:
+        staff(rt, "clerk", username="clerk07")
+        staff_users.disable_staff_user(rt, CLI, "clerk07", reason="left")
+        page = admin.get("/console/staff", headers={"Accept-Language": "zh-CN"})
+    assert re.search(r'id="staff-admin01".*?在岗', page.text, re.S)
+    assert re.search(r'id="staff-clerk07".*?已停用', page.text, re.S)
+    assert "参保中" not in page.text
