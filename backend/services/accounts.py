@@ -168,19 +168,28 @@ def sign_in_with_password(rt: Runtime, username: str, password: str, address: st
 
 
 def sign_in_with_api_key(rt: Runtime, key: str, address: str) -> Principal | None:
-    """authenticate_api_key behind the attempt counters: per key prefix (one key guessed from many
-    places) and per address (many keys guessed from one place); TOO_MANY_ATTEMPTS over either."""
+    """authenticate_api_key behind the attempt counters (TOO_MANY_ATTEMPTS over a limit).
+
+    Wrong keys count per key prefix (one key guessed from anywhere) and per address (many keys guessed
+    from one place). A prefix over its limit opens nothing, not even with its right secret: that is what
+    stops guessing a key. An address over its limit still lets a key that works through, so partners
+    behind one shared address do not lock each other out; every other key from it is refused, and still
+    counted against its prefix."""
     parts = split_api_key(key)
-    counted = [(throttle.API_KEY_PER_ADDRESS, f"apikey:address:{address[:80]}")]
+    address_key = f"apikey:address:{address[:80]}"
+    counted = [(throttle.API_KEY_PER_ADDRESS, address_key)]
     if parts is not None:
         counted.append((throttle.API_KEY_PER_PREFIX, f"apikey:prefix:{parts[0][:40]}"))
     with rt.db.read_now() as connection:  # the counters, then the key: two statements, no transaction
-        throttle.check_in(connection, rt, counted)
-        found = _live_key_in(connection, rt, key)
-    if found is None:
-        throttle.failed_each(rt, counted)
-        return None
-    return _partner(found)
+        refusals = throttle.refusals_in(connection, rt, counted)
+        found = None if set(refusals) - {address_key} else _live_key_in(connection, rt, key)
+    if found is not None:
+        return _partner(found)
+    if set(refusals) != {key for _, key in counted}:  # counters already at their limit stay as they are
+        throttle.failed_each(rt, [(limit, key) for limit, key in counted if key not in refusals])
+    if refusals:
+        raise next(iter(refusals.values()))
+    return None
 
 
 def record_sign_in(rt: Runtime, actor: Actor) -> None:

@@ -1,6 +1,7 @@
 """In headless Chromium: an admin revokes a partner's key, and that partner's next sandbox call is refused."""
 
 import json
+import urllib.error
 import urllib.request
 
 import pytest
@@ -15,10 +16,14 @@ HOSPITAL = "济南市第一人民医院"
 
 
 def _viewer_with(base: str, key: str):
+    """The key's viewer, or the status and error code of the refusal."""
     request = urllib.request.Request(f"{base}/graphql", data=json.dumps({"query": "{ viewer { __typename } }"}).encode(),
                                      headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"})
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return json.load(answer)["data"]["viewer"]
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.load(answer)["data"]["viewer"]
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.load(refused)["errors"][0]["extensions"]["code"]
 
 
 def test_an_admin_revokes_a_partner_key_and_the_partners_next_call_is_refused(page, open_context, live_server):
@@ -66,7 +71,7 @@ def test_an_admin_revokes_a_partner_key_and_the_partners_next_call_is_refused(pa
     pos.fill("#api-key", key)
     pos.click("button[type=submit]")
     pos.locator("#api-key-error").wait_for()
-    assert _viewer_with(live_server, key) is None
+    assert _viewer_with(live_server, key) == (401, "UNAUTHENTICATED")
 
 
 def test_an_admin_adds_a_staff_user_with_the_message_beside_the_field(page, live_server):

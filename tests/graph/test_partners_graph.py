@@ -61,7 +61,12 @@ def admin(rt):
 
 
 def _as_partner(client, key: str):
-    return client.post("/graphql", json=VIEWER, headers={"Authorization": f"Bearer {key}"}).json()["data"]["viewer"]
+    """The key's viewer, or None for a key that opens nothing (401 UNAUTHENTICATED)."""
+    answer = client.post("/graphql", json=VIEWER, headers={"Authorization": f"Bearer {key}"})
+    if answer.status_code == 401:
+        assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        return None
+    return answer.json()["data"]["viewer"]
 
 
 def test_register_rotate_and_revoke_through_the_graph(rt, admin, client):
@@ -124,6 +129,6 @@ def test_the_last_admin_stays_and_a_disabled_user_is_signed_out(rt, admin, clien
     assert client.post("/graphql", json=VIEWER, headers=headers).json()["data"]["viewer"]["role"] == "CLERK"
     done = gql(rt, admin, STAFF_ACTION, operation="Disable", id=to_global_id("StaffUser", clerk.id))
     assert done.data["disableStaffUser"]["staffUser"] == {"username": "clerk07", "active": False}
-    assert client.post("/graphql", json=VIEWER, headers=headers).json()["data"]["viewer"] is None
+    assert client.post("/graphql", json=VIEWER, headers=headers).status_code == 401
     listed = gql(rt, admin, "{ staffUsers { username active } }").data["staffUsers"]
     assert {"username": "clerk07", "active": False} in listed

@@ -51,7 +51,11 @@ def _token(client, username: str, password: str) -> str:
 
 
 def _viewer(client, token: str):
+    """The token's viewer, or None once the token has ended (the graph then answers 401)."""
     r = client.post("/graphql", json=VIEWER, headers={"Authorization": f"Bearer {token}"})
+    if r.status_code == 401:
+        assert r.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        return None
     return r.json()["data"]["viewer"]
 
 
