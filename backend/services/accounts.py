@@ -185,10 +185,10 @@ def sign_in_with_api_key(rt: Runtime, key: str, address: str) -> Principal | Non
         found = None if set(refusals) - {address_key} else _live_key_in(connection, rt, key)
     if found is not None:
         return _partner(found)
-    if set(refusals) != {key for _, key in counted}:  # counters already at their limit stay as they are
-        throttle.failed_each(rt, [(limit, key) for limit, key in counted if key not in refusals])
-    if refusals:
-        raise next(iter(refusals.values()))
+    still_counting = [(limit, counter) for limit, counter in counted if counter not in refusals]
+    if still_counting:  # a counter already at its limit stays as it is
+        throttle.failed_each(rt, still_counting)
+    throttle.refuse(refusals)
     return None
 
 
