@@ -235,7 +235,7 @@ def list_partners(args) -> int:
 
     rt = _runtime()
     now = rt.clock.now()
-    records = partners.list_partners(rt)
+    records, _ = partners.list_partners(rt)
     if args.json:
         print(json.dumps([{
             "id": str(r.institution.id), "name": r.institution.name, "kind": r.institution.kind,

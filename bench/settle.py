@@ -70,12 +70,16 @@ def bench_app():
     from backend.services import settlement
     from backend.storage.models import Settlement
     from web.app import create_app
-    from web.security import client_address, principal_from_bearer
+    from web.security import bearer_refusal, client_address, principal_from_bearer
 
     async def settle(request: Request) -> JSONResponse:
         state = request.app.state
-        principal = await principal_from_bearer(state.rt, state.signer, request.headers.get("authorization"),
-                                                client_address(request))
+        try:
+            principal = await principal_from_bearer(state.rt, state.signer, request.headers.get("authorization"),
+                                                    client_address(request))
+        except DomainError as refused:  # a bad key, or too many of them: as /graphql answers
+            status, headers = bearer_refusal(refused)
+            return JSONResponse({"error": refused.code.value}, status_code=status, headers=headers)
         if not principal.is_partner:
             return JSONResponse({"error": "NOT_ALLOWED"}, status_code=403)
         body = await request.json()

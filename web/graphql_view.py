@@ -17,7 +17,7 @@ from backend.graph.core.context import Context, build_context
 from backend.i18n import error_message, negotiate
 from backend.observability import request_id
 from backend.principals import Channel
-from web.security import client_address, principal_from_bearer, retry_after
+from web.security import bearer_refusal, client_address, principal_from_bearer
 
 # Our own GraphiQL page rather than strawberry's, which loads its scripts from unpkg.com and runs an
 # inline one: this one loads only vendored files from /static/, so it works offline under the strict policy.
@@ -33,7 +33,7 @@ class GraphQLView(GraphQL):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Credentials are checked before the body is read, so a caller over its guessing limit costs
-        # one counter lookup and gets 429, whatever it sends.
+        # one counter lookup and gets 429, and a bad credential gets 401, whatever it sends.
         if scope["type"] == "http":
             request = Request(scope)
             state = request.app.state
@@ -44,7 +44,8 @@ class GraphQLView(GraphQL):
                 locale = negotiate(request.headers.get("accept-language"))
                 error = {"message": error_message(locale, refused),
                          "extensions": {"code": refused.code.value, "requestId": request_id.current_id()}}
-                await JSONResponse({"errors": [error]}, status_code=429, headers=retry_after(refused))(scope, receive, send)
+                status, headers = bearer_refusal(refused)
+                await JSONResponse({"errors": [error]}, status_code=status, headers=headers)(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.domain.errors import DomainError
+from backend.domain.errors import DomainError, ErrorCode
 from backend.graph.core.request_reads import RequestReads
 from backend.principals import ANONYMOUS, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
@@ -77,18 +77,34 @@ async def principal_from_session(rt: Runtime, request: Request, reads: RequestRe
 
 
 async def principal_from_bearer(rt: Runtime, signer: TokenSigner, authorization: str | None, address: str) -> Principal:
-    """An API key (counted when wrong: DomainError TOO_MANY_ATTEMPTS over the limit) or a signed token."""
-    scheme, _, credential = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not credential:
+    """The caller of a Bearer-authenticated endpoint: anonymous without an Authorization header; else an
+    API key (counted when wrong) or a signed token.
+
+    A credential that opens nothing raises DomainError UNAUTHENTICATED, the same for an unknown,
+    revoked, expired or disabled one, so the answer tells a guesser nothing; too many wrong API keys
+    raise TOO_MANY_ATTEMPTS (see `bearer_refusal`)."""
+    if not authorization:
         return ANONYMOUS
+    scheme, _, credential = authorization.partition(" ")
     credential = credential.strip()
-    if credential.startswith(API_KEY_PREFIX):
-        return await to_thread.run_sync(sign_in_with_api_key, rt, credential, address) or ANONYMOUS
-    secret = signer.read(credential)
-    if secret is None:
-        return ANONYMOUS
-    principal = await to_thread.run_sync(sessions.resolve, rt, secret) or ANONYMOUS
-    return principal if principal.kind in (PrincipalKind.HOUSEHOLD, PrincipalKind.STAFF) else ANONYMOUS
+    principal = None
+    if scheme.lower() == "bearer" and credential.startswith(API_KEY_PREFIX):
+        principal = await to_thread.run_sync(sign_in_with_api_key, rt, credential, address)
+    elif scheme.lower() == "bearer" and (secret := signer.read(credential)) is not None:
+        principal = await to_thread.run_sync(sessions.resolve, rt, secret)
+        if principal is not None and principal.kind not in (PrincipalKind.HOUSEHOLD, PrincipalKind.STAFF):
+            principal = None  # a partner's sandbox session is no bearer token
+    if principal is None:
+        raise DomainError(ErrorCode.UNAUTHENTICATED)
+    return principal
+
+
+def bearer_refusal(refused: DomainError) -> tuple[int, dict[str, str]]:
+    """The HTTP status and headers for a refusal of `principal_from_bearer`: 429 with Retry-After for too
+    many wrong keys, else 401 with the challenge RFC 6750 asks for."""
+    if refused.code is ErrorCode.TOO_MANY_ATTEMPTS:
+        return 429, retry_after(refused)
+    return 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 
 class CSRFMiddleware:

@@ -110,6 +110,8 @@ class ErrorCode(StrEnum):
     SERVICE_DATE_INVALID = "SERVICE_DATE_INVALID"
     INSURANCE_INACTIVE = "INSURANCE_INACTIVE"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
     MONTHLY_CAP_EXCEEDED = "MONTHLY_CAP_EXCEEDED"
     PAGE_SIZE = "PAGE_SIZE"
     PASSWORD_INCORRECT = "PASSWORD_INCORRECT"
@@ -209,6 +211,11 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ALREADY_REFUNDED: N_("This has already been refunded."),
     ErrorCode.TOO_MANY_ATTEMPTS: Plural("Too many failed attempts. Please try again in {minutes} minute.",
                                         "Too many failed attempts. Please try again in {minutes} minutes.", count="minutes"),
+    ErrorCode.ACCOUNT_DISABLED: N_("This account is disabled. Ask an administrator to enable it."),
+    ErrorCode.UNAUTHENTICATED: N_(
+        "This credential is not valid: it is unknown, revoked or expired, or its account is disabled. "
+        "Sign in again, or ask the insurer for a working API key."
+    ),
     ErrorCode.MONTHLY_CAP_EXCEEDED: N_("This would go over the grant's monthly cap: {left} yuan left this month, {needed} yuan needed."),
     ErrorCode.INSURANCE_INACTIVE: N_("This person's insurance is not active, so it cannot settle a bill."),
     ErrorCode.SERVICE_DATE_INVALID: N_("The service date cannot be in the future or before this year's parameters."),

@@ -115,11 +115,17 @@ def _principal_of(account: Account) -> Principal:
     return Principal(PrincipalKind.HOUSEHOLD, account.id, account.name)
 
 
+def _password_matches(rt: Runtime, account: Account | None, password: str) -> bool:
+    # Verify even for a missing or disabled account, so timing does not tell which accounts exist.
+    return verify_password(rt.settings, account.password_hash if account else None, password)
+
+
+def _disabled(account: Account) -> bool:
+    return isinstance(account, StaffUser) and not account.active
+
+
 def _verify(rt: Runtime, account: Account | None, password: str) -> Principal | None:
-    # Verify even for a missing or deactivated account, so timing does not tell which accounts exist.
-    if not verify_password(rt.settings, account.password_hash if account else None, password):
-        return None
-    if isinstance(account, StaffUser) and not account.active:
+    if not _password_matches(rt, account, password) or _disabled(account):
         return None
     return _principal_of(account)
 
@@ -142,35 +148,48 @@ def authenticate_password(rt: Runtime, username: str, password: str) -> Principa
 
 def sign_in_with_password(rt: Runtime, username: str, password: str, address: str) -> Principal | None:
     """authenticate_password behind the attempt counters: a few failures lock the person (or, for a
-    name nobody has, the name), many lock the address, for a quarter of an hour (TOO_MANY_ATTEMPTS)."""
+    name nobody has, the name), many lock the address, for a quarter of an hour (TOO_MANY_ATTEMPTS).
+
+    A disabled staff user who types the right password is told so (ACCOUNT_DISABLED); with a wrong one
+    they hear what everyone hears, so a guesser learns nothing about the account."""
     username = username.strip()
     with rt.db.read() as s:
         account = _find_account(s, username)
     counted = [(throttle.SIGN_IN_PER_ACCOUNT, _attempts_key(account, username)),
                (throttle.SIGN_IN_PER_ADDRESS, f"signin:address:{address[:80]}")]
     throttle.check_each(rt, counted)
-    principal = _verify(rt, account, password)
-    if principal is None:
+    if not _password_matches(rt, account, password):
         throttle.failed_each(rt, counted)
         return None
+    if _disabled(account):
+        raise DomainError(ErrorCode.ACCOUNT_DISABLED)
     throttle.clear(rt, counted[0][1])
-    return principal
+    return _principal_of(account)
 
 
 def sign_in_with_api_key(rt: Runtime, key: str, address: str) -> Principal | None:
-    """authenticate_api_key behind the attempt counters: per key prefix (one key guessed from many
-    places) and per address (many keys guessed from one place); TOO_MANY_ATTEMPTS over either."""
+    """authenticate_api_key behind the attempt counters (TOO_MANY_ATTEMPTS over a limit).
+
+    Wrong keys count per key prefix (one key guessed from anywhere) and per address (many keys guessed
+    from one place). A prefix over its limit opens nothing, not even with its right secret: that is what
+    stops guessing a key. An address over its limit still lets a key that works through, so partners
+    behind one shared address do not lock each other out; every other key from it is refused, and still
+    counted against its prefix."""
     parts = split_api_key(key)
-    counted = [(throttle.API_KEY_PER_ADDRESS, f"apikey:address:{address[:80]}")]
+    address_key = f"apikey:address:{address[:80]}"
+    counted = [(throttle.API_KEY_PER_ADDRESS, address_key)]
     if parts is not None:
         counted.append((throttle.API_KEY_PER_PREFIX, f"apikey:prefix:{parts[0][:40]}"))
     with rt.db.read_now() as connection:  # the counters, then the key: two statements, no transaction
-        throttle.check_in(connection, rt, counted)
-        found = _live_key_in(connection, rt, key)
-    if found is None:
-        throttle.failed_each(rt, counted)
-        return None
-    return _partner(found)
+        refusals = throttle.refusals_in(connection, rt, counted)
+        found = None if set(refusals) - {address_key} else _live_key_in(connection, rt, key)
+    if found is not None:
+        return _partner(found)
+    still_counting = [(limit, counter) for limit, counter in counted if counter not in refusals]
+    if still_counting:  # a counter already at its limit stays as it is
+        throttle.failed_each(rt, still_counting)
+    throttle.refuse(refusals)
+    return None
 
 
 def record_sign_in(rt: Runtime, actor: Actor) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.regions import validate_shandong_division
@@ -227,9 +227,12 @@ class PartnerRecord:
     keys: list[ApiKey]  # newest first
 
 
-def list_partners(rt: Runtime) -> list[PartnerRecord]:
-    """Every institution, by name, with all its keys (two statements)."""
+def list_partners(rt: Runtime, offset: int = 0, limit: int | None = None) -> tuple[list[PartnerRecord], int]:
+    """A page of the institutions by name (all of them without a limit), each with all its keys, and how
+    many there are in all (three statements)."""
     with rt.db.read() as s:
-        institutions = list(s.exec(select(Institution).order_by(Institution.name, Institution.id)).all())
+        total = s.exec(select(func.count()).select_from(Institution)).one()
+        institutions = list(s.exec(select(Institution).order_by(Institution.name, Institution.id)
+                                   .offset(offset).limit(limit)).all())
         keys = keys_of(s, [inst.id for inst in institutions])
-    return [PartnerRecord(inst, keys.get(inst.id, [])) for inst in institutions]
+    return [PartnerRecord(inst, keys.get(inst.id, [])) for inst in institutions], total

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.text import clean_name, clean_reason
@@ -147,6 +147,9 @@ def enable_staff_user(rt: Runtime, actor: Actor, ref: StaffRef, reason: str) -> 
     return _change(rt, actor, ref, reason, "staff.enable", apply, removes_admin=lambda staff: False)
 
 
-def list_staff(rt: Runtime) -> list[StaffUser]:
+def list_staff(rt: Runtime, offset: int = 0, limit: int | None = None) -> tuple[list[StaffUser], int]:
+    """A page of the staff users by username (all of them without a limit), and how many there are."""
     with rt.db.read() as s:
-        return list(s.exec(select(StaffUser).order_by(StaffUser.username)).all())
+        total = s.exec(select(func.count()).select_from(StaffUser)).one()
+        rows = list(s.exec(select(StaffUser).order_by(StaffUser.username).offset(offset).limit(limit)).all())
+    return rows, total

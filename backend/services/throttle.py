@@ -56,18 +56,32 @@ def check_each(rt: Runtime, counted: Iterable[Counted]) -> None:
 
 def check_in(connection: Connection, rt: Runtime, counted: Iterable[Counted]) -> None:
     """`check_each` on the caller's connection, in one statement."""
+    refuse(refusals_in(connection, rt, counted))
+
+
+def refuse(refusals: dict[str, DomainError]) -> None:
+    """Raise the first of `refusals_in`'s refusals, if any, and count it."""
+    for key, refusal in refusals.items():
+        metrics.rate_limited(limit_kind(key))
+        raise refusal
+
+
+def refusals_in(connection: Connection, rt: Runtime, counted: Iterable[Counted]) -> dict[str, DomainError]:
+    """The TOO_MANY_ATTEMPTS refusal of each key at its limit (in the order given), in one statement;
+    `refuse` raises one."""
     counted = list(counted)
     rows = {row.key: row for row in connection.execute(COUNTERS(connection), {"keys": [key for _, key in counted]})}
     now = rt.clock.now()
+    refusals: dict[str, DomainError] = {}
     for limit, key in counted:
         row = rows.get(key)
         if row is None or now >= row.window_start + limit.window:  # none yet, or its window has passed
             continue
         if row.failures >= limit.failures:
-            metrics.rate_limited(limit_kind(key))
             wait = math.ceil((row.window_start + limit.window - now).total_seconds())
-            raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS, minutes=max(1, math.ceil(wait / 60)),
-                              retry_after=max(1, wait))
+            refusals[key] = DomainError(ErrorCode.TOO_MANY_ATTEMPTS, minutes=max(1, math.ceil(wait / 60)),
+                                        retry_after=max(1, wait))
+    return refusals
 
 
 def failed(rt: Runtime, limit: Limit, *keys: str) -> None:

@@ -99,3 +99,20 @@ def test_the_vendored_axe_finds_what_it_should(open_context, live_server, axe_so
     page.evaluate("document.querySelector('#username').removeAttribute('id')")
     page.evaluate("document.querySelectorAll('label').forEach(l => l.remove())")
     assert "label" in {v["id"] for v in _violations(page, axe_source)}
+
+
+def test_the_partner_and_staff_pages_and_their_confirmation_have_no_serious_violations(open_context, live_server,
+                                                                                       axe_source):
+    admin = next(s for s in demo.logins()["staff"] if s["role"] == "admin")
+    page = open_context(viewport=SMALL_PHONE, locale="zh-CN").new_page()
+    login(page, live_server, admin["username"], admin["password"])
+    page.wait_for_url(f"{live_server}/console")
+    report = {}
+    for path, row, action in (("/console/partners", "#partner-1", "disable"), ("/console/staff", "#staff-clerk01", "disable")):
+        page.goto(f"{live_server}{path}")
+        form = page.locator(f"{row} form[action='{path}/{action}']")
+        form.locator("input[name=reason]").fill("无障碍检查")
+        form.locator("button").click()
+        page.locator(f"{row} dialog.confirm").wait_for()
+        report[path] = _violations(page, axe_source)
+    assert not any(report.values()), report

@@ -1,6 +1,12 @@
 """The FHIR endpoints over HTTP: the CapabilityStatement, credentials, and errors as OperationOutcome."""
 
+from sqlmodel import select
+
+from backend.principals import Actor, Channel
+from backend.services import partners
+from backend.storage.models import Institution
 from tests.fhir.validate import valid
+from tests.helpers import staff
 
 FATHER_PHONE = "13800000001"
 
@@ -25,6 +31,20 @@ def test_no_credential_or_a_wrong_one_is_asked_to_sign_in(world):
         r = world.client.get(f"/fhir/R4/Patient/{world.id('张伟')}", headers=headers)
         assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
         assert valid(r.json())["issue"][0]["code"] == "login"
+
+
+def test_unknown_revoked_and_disabled_keys_get_the_same_401(world, rt):
+    admin = Actor(staff(rt, "admin"), Channel.CONSOLE)
+    partners.revoke_key(rt, admin, world.pharmacy_key.split("_")[1], reason="leaked")
+    with rt.db.read() as s:
+        hospital = s.exec(select(Institution).where(Institution.name == "济南市第一人民医院")).one()
+    partners.disable_partner(rt, admin, hospital.id, reason="contract ended")
+    answers = []
+    for key in ("yb_0123456789ab_made-up-secret", world.pharmacy_key, world.hospital_key):
+        r = world.client.get("/fhir/R4/ClaimResponse", headers={"Authorization": f"Bearer {key}"})
+        answers.append((r.status_code, r.headers["www-authenticate"], valid(r.json())))
+    assert answers[0] == answers[1] == answers[2] and answers[0][0] == 401
+    assert answers[0][2]["issue"][0]["code"] == "login"
 
 
 def test_a_session_cookie_is_no_credential(world):

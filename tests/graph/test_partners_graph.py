@@ -61,7 +61,12 @@ def admin(rt):
 
 
 def _as_partner(client, key: str):
-    return client.post("/graphql", json=VIEWER, headers={"Authorization": f"Bearer {key}"}).json()["data"]["viewer"]
+    """The key's viewer, or None for a key that opens nothing (401 UNAUTHENTICATED)."""
+    answer = client.post("/graphql", json=VIEWER, headers={"Authorization": f"Bearer {key}"})
+    if answer.status_code == 401:
+        assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        return None
+    return answer.json()["data"]["viewer"]
 
 
 def test_register_rotate_and_revoke_through_the_graph(rt, admin, client):
@@ -109,8 +114,8 @@ def test_disabling_a_partner_through_the_graph_refuses_its_keys(rt, admin, clien
 
 def test_keys_are_for_admins_only(rt, admin):
     gql(rt, admin, REGISTER, name="药房", reason="contract")
-    document = "{ institutions { name apiKeys { prefix } } }"
-    assert gql(rt, admin, document).data["institutions"][0]["apiKeys"][0]["prefix"]
+    document = "{ institutions { edges { node { name apiKeys { prefix } } } } }"
+    assert gql(rt, admin, document).data["institutions"]["edges"][0]["node"]["apiKeys"][0]["prefix"]
     refused = gql(rt, staff(rt, "auditor"), document)
     assert refused.data["institutions"] is None and refused.errors[0].extensions["code"] == "FORBIDDEN"
 
@@ -124,6 +129,26 @@ def test_the_last_admin_stays_and_a_disabled_user_is_signed_out(rt, admin, clien
     assert client.post("/graphql", json=VIEWER, headers=headers).json()["data"]["viewer"]["role"] == "CLERK"
     done = gql(rt, admin, STAFF_ACTION, operation="Disable", id=to_global_id("StaffUser", clerk.id))
     assert done.data["disableStaffUser"]["staffUser"] == {"username": "clerk07", "active": False}
-    assert client.post("/graphql", json=VIEWER, headers=headers).json()["data"]["viewer"] is None
-    listed = gql(rt, admin, "{ staffUsers { username active } }").data["staffUsers"]
-    assert {"username": "clerk07", "active": False} in listed
+    assert client.post("/graphql", json=VIEWER, headers=headers).status_code == 401
+    listed = gql(rt, admin, "{ staffUsers { edges { node { username active } } } }").data["staffUsers"]["edges"]
+    assert {"node": {"username": "clerk07", "active": False}} in listed
+
+
+def test_partners_and_staff_are_listed_page_by_page(rt, admin):
+    for name in ("丙医院", "甲药房", "乙诊所"):
+        gql(rt, admin, REGISTER, name=name, reason="contract")
+    for username in ("clerk02", "clerk03"):
+        staff(rt, "clerk", username=username)
+    pages = {}
+    for field, node in (("institutions", "name"), ("staffUsers", "username")):
+        first = gql(rt, admin, f"{{ {field}(first: 2) {{ totalCount pageInfo {{ hasNextPage endCursor }} "
+                               f"edges {{ node {{ {node} }} }} }} }}").data[field]
+        rest = gql(rt, admin, f'{{ {field}(first: 2, after: "{first["pageInfo"]["endCursor"]}") {{ totalCount '
+                              f"pageInfo {{ hasNextPage }} edges {{ node {{ {node} }} }} }} }}").data[field]
+        assert first["totalCount"] == rest["totalCount"] == 3 and first["pageInfo"]["hasNextPage"]
+        assert len(first["edges"]) == 2 and len(rest["edges"]) == 1 and not rest["pageInfo"]["hasNextPage"]
+        pages[field] = [e["node"][node] for e in first["edges"] + rest["edges"]]
+    assert pages["staffUsers"] == ["admin01", "clerk02", "clerk03"]
+    assert sorted(pages["institutions"]) == sorted(["丙医院", "甲药房", "乙诊所"])
+    too_many = gql(rt, admin, "{ staffUsers(first: 101) { totalCount } }")
+    assert too_many.errors[0].extensions["code"] == "PAGE_SIZE"

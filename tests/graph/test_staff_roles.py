@@ -121,8 +121,8 @@ def _by_id(mutation: str, input_field: str, extra: str = "") -> str:
 
 
 PARTNERS_AND_STAFF: list[StaffAction] = [
-    StaffAction("Query.institutions", "{ institutions { name apiKeys { prefix live } } }", ADMINS),
-    StaffAction("Query.staffUsers", "{ staffUsers { username role active } }", ADMINS),
+    StaffAction("Query.institutions", "{ institutions { edges { node { name apiKeys { prefix live } } } } }", ADMINS),
+    StaffAction("Query.staffUsers", "{ staffUsers { edges { node { username role active } } } }", ADMINS),
     StaffAction("Mutation.registerPartner",
                 'mutation { registerPartner(input: {name: "历下区人民医院", kind: HOSPITAL, level: 2, regionCode: "370102", '
                 'reason: "contract"}) { __typename ... on OperationError { code } } }', ADMINS),

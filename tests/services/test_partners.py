@@ -138,6 +138,14 @@ def test_list_partners_shows_every_key_newest_first(rt, admin, clock):
     inst, first = _register(rt, admin)
     clock.advance(minutes=1)
     second = partners.issue_key(rt, admin, inst.id, "second till")
-    [record] = partners.list_partners(rt)
-    assert record.institution.id == inst.id
+    [record], total = partners.list_partners(rt)
+    assert record.institution.id == inst.id and total == 1
     assert [k.prefix for k in record.keys] == [second.key.prefix, first.key.prefix]
+
+
+def test_list_partners_pages_by_name_with_the_total(rt, admin):
+    for name in ("丙医院", "甲药房", "乙诊所"):
+        _register(rt, admin, name=name)
+    everyone, total = partners.list_partners(rt)
+    page, same_total = partners.list_partners(rt, offset=1, limit=1)
+    assert total == same_total == 3 and [r.institution.name for r in page] == [everyone[1].institution.name]

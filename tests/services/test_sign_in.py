@@ -6,8 +6,9 @@ import pytest
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import Sex
+from backend.services import staff as staff_users
 from backend.services.accounts import sign_in_with_password
-from tests.helpers import person, staff
+from tests.helpers import CLI, person, staff
 
 pytestmark = pytest.mark.pooler
 
@@ -63,3 +64,14 @@ def test_staff_are_counted_per_user(rt):
     for _ in range(5):
         assert sign_in_with_password(rt, "Clerk07", "guess", "192.0.2.1") is None
     assert _locked(rt, "Clerk07", "pw")
+
+
+def test_a_disabled_staff_user_is_told_so_only_after_the_right_password(rt):
+    staff(rt, "clerk", username="clerk07")
+    staff_users.disable_staff_user(rt, CLI, "clerk07", reason="left the office")
+    assert sign_in_with_password(rt, "clerk07", "guess", "192.0.2.1") is None  # like any wrong password
+    with pytest.raises(DomainError) as refused:
+        sign_in_with_password(rt, "clerk07", "pw", "192.0.2.1")
+    assert refused.value.code is ErrorCode.ACCOUNT_DISABLED
+    staff_users.enable_staff_user(rt, CLI, "clerk07", reason="back")
+    assert sign_in_with_password(rt, "clerk07", "pw", "192.0.2.1").role == "clerk"

@@ -7,6 +7,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from backend.domain.idnumber import Sex
+from backend.principals import Actor, Channel
+from backend.services import partners
 from backend.storage.models import Relationship
 from tests.helpers import count, partner, person, staff
 from web.app import create_app
@@ -53,12 +55,38 @@ def test_staff_token_and_partner_api_key(client, rt):
     assert g.json()["data"]["viewer"] == {"__typename": "Institution", "name": institution.name}
 
 
-def test_forged_or_tampered_credentials_are_anonymous(client, rt, me):
+def _refusal(answer) -> tuple:
+    """What a caller learns from a refused credential: status, challenge and body, less the request id."""
+    body = answer.json()
+    for error in body.get("errors", ()):
+        error["extensions"].pop("requestId")
+    return answer.status_code, answer.headers.get("www-authenticate"), body
+
+
+def test_unknown_revoked_and_disabled_keys_get_the_same_401(client, rt):
+    ADMIN = Actor(staff(rt, "admin"), Channel.CONSOLE)
+    _, revoked = partner(rt)
+    partners.revoke_key(rt, ADMIN, revoked.split("_")[1], reason="leaked")
+    other, of_disabled = partner(rt)
+    partners.disable_partner(rt, ADMIN, other.id, reason="contract ended")
+    answers = [_refusal(client.post("/graphql", json=VIEWER, headers={"Authorization": f"Bearer {key}",
+                                                                       "Accept-Language": "en"}))
+               for key in ("yb_0123456789ab_made-up-secret", revoked, of_disabled)]
+    assert answers[0] == answers[1] == answers[2]
+    status, challenge, body = answers[0]
+    assert status == 401 and challenge == 'Bearer error="invalid_token"' and "data" not in body
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+    assert body["errors"][0]["message"].startswith("This credential is not valid")
+
+
+def test_forged_or_tampered_credentials_get_401_and_no_credential_is_anonymous(client, rt, me):
     _, key = partner(rt)
     token = client.post("/auth/token", json={"username": me.id_number, "password": "secret-pw"}).json()["access_token"]
     for bad in (key[:-2] + "xx", token[:-3] + "abc", "yb_nothing_here", "garbage"):
         g = client.post("/graphql", json=VIEWER, headers={"Authorization": f"Bearer {bad}"})
-        assert g.json()["data"] == {"viewer": None}, bad
+        assert g.status_code == 401 and g.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", bad
+    assert client.post("/graphql", json=VIEWER, headers={"Authorization": f"Basic {key}"}).status_code == 401
+    assert client.post("/graphql", json=VIEWER).json()["data"] == {"viewer": None}
 
 
 def test_graphql_ignores_session_cookies(client, me):

@@ -8,9 +8,10 @@ from sqlalchemy import update
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from backend.services import codes
+from backend.principals import Actor, Channel
+from backend.services import codes, partners
 from backend.storage.models import ApiKey, IdempotencyKey, Settlement, SettlementLine
-from tests.helpers import actor_of, count, partner
+from tests.helpers import actor_of, count, partner, staff
 from tests.money import grant, jinan_family
 from web.app import create_app
 from web.forms import FieldError, yuan_to_fen
@@ -85,6 +86,18 @@ def test_a_wrong_key_is_refused_beside_the_field(client, rt, shop):
     assert "This API key is not valid" in r.text
     r = client.get("/partner/checkout", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/partner/login"
+
+
+def test_unknown_revoked_and_disabled_keys_get_the_same_answer_at_the_sandbox(client, rt):
+    admin = Actor(staff(rt, "admin"), Channel.CONSOLE)
+    _, revoked = partner(rt)
+    partners.revoke_key(rt, admin, revoked.split("_")[1], reason="leaked")
+    other, of_disabled = partner(rt)
+    partners.disable_partner(rt, admin, other.id, reason="contract ended")
+    csrf = re.compile(r'name="csrf_token" value="[^"]+"')
+    answers = {(r.status_code, csrf.sub("", r.text)) for r in (
+        _sign_in(client, key) for key in ("yb_0123456789ab_made-up-secret", revoked, of_disabled))}
+    assert len(answers) == 1 and next(iter(answers))[0] == 400
 
 
 def test_sign_in_with_the_key_shows_the_checkout_page(client, rt, shop):

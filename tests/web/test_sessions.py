@@ -53,7 +53,11 @@ def _token(client, username: str, password: str) -> str:
 
 
 def _viewer(client, token: str):
+    """The token's viewer, or None once the token has ended (the graph then answers 401)."""
     r = client.post("/graphql", json=VIEWER, headers={"Authorization": f"Bearer {token}"})
+    if r.status_code == 401:
+        assert r.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        return None
     return r.json()["data"]["viewer"]
 
 
@@ -127,6 +131,19 @@ def test_disabling_a_staff_user_ends_their_sessions_and_tokens(app, client, rt):
     assert accounts.authenticate_password(rt, "clerk07", "pw") is None
     [event] = audit_events(rt, "staff.disable")
     assert '"reason": "left the office"' in event.detail and '"username": "clerk07"' in event.detail
+
+
+def test_a_disabled_staff_user_signing_in_is_told_the_account_is_disabled(client, rt):
+    staff(rt, "clerk", username="clerk07")
+    staff_users.disable_staff_user(rt, CLI, "clerk07", reason="left the office")
+    wrong = _sign_in(client, "clerk07", "not-it")
+    assert wrong.status_code == 400 and "密码不匹配" in wrong.text and "停用" not in wrong.text
+    right = _sign_in(client, "clerk07", "pw")
+    assert right.status_code == 403 and "此账号已停用" in right.text
+    assert client.get("/console", follow_redirects=False).headers["location"] == "/login"  # not signed in
+    assert client.post("/auth/token", json={"username": "clerk07", "password": "not-it"}).status_code == 401
+    token = client.post("/auth/token", json={"username": "clerk07", "password": "pw"})
+    assert token.status_code == 403 and token.json()["error"] == "account_disabled"
 
 
 def test_password_rules_are_typed_errors_and_write_nothing(rt, me):

@@ -20,7 +20,7 @@ from backend.i18n import error_message, gettext, negotiate
 from backend.principals import ANONYMOUS, Channel, Principal, PrincipalKind
 from web.fhir.outcome import FAILED, READ_ONLY, SIGN_IN, FhirError, issue, operation_outcome
 from web.operations import OperationFailed, execute
-from web.security import client_address, principal_from_bearer, retry_after
+from web.security import bearer_refusal, client_address, principal_from_bearer
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,11 @@ async def _caller(request: Request, locale: str) -> Principal:
     try:
         principal = await principal_from_bearer(state.rt, state.signer, request.headers.get("authorization"),
                                                 client_address(request))
-    except DomainError as refused:  # too many wrong API keys
-        raise FhirError(429, "throttled", text=error_message(locale, refused), headers=retry_after(refused)) from None
+    except DomainError as refused:  # a bad credential, or too many wrong API keys
+        status, headers = bearer_refusal(refused)
+        if status == 429:
+            raise FhirError(429, "throttled", text=error_message(locale, refused), headers=headers) from None
+        principal = ANONYMOUS
     if principal.kind is PrincipalKind.ANONYMOUS:
         raise FhirError(401, "login", SIGN_IN, headers={"WWW-Authenticate": 'Bearer realm="fhir"'})
     return principal

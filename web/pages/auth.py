@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from backend.domain.errors import N_, DomainError
+from backend.domain.errors import N_, DomainError, ErrorCode
 from backend.i18n import error_message, gettext
 from backend.principals import Actor, Channel
 from backend.services import sessions
@@ -37,9 +37,11 @@ async def login(request: Request) -> Response:
         principal = await to_thread.run_sync(sign_in_with_password, request.app.state.rt, username, password,
                                              client_address(request))
     except DomainError as refused:
-        response = render(request, "auth/login.html", status_code=429, username=username,
+        disabled = refused.code is ErrorCode.ACCOUNT_DISABLED
+        response = render(request, "auth/login.html", status_code=403 if disabled else 429, username=username,
                           error=error_message(request_locale(request), refused))
-        response.headers.update(retry_after(refused))
+        if not disabled:
+            response.headers.update(retry_after(refused))
         return response
     if principal is None:
         return render(request, "auth/login.html", status_code=400, username=username,
@@ -67,8 +69,10 @@ async def token(request: Request) -> Response:
         principal = await to_thread.run_sync(sign_in_with_password, request.app.state.rt, username, password,
                                              client_address(request))
     except DomainError as refused:
-        return JSONResponse({"error": "too_many_attempts",
-                             "message": error_message(request_locale(request), refused)}, status_code=429,
+        message = error_message(request_locale(request), refused)
+        if refused.code is ErrorCode.ACCOUNT_DISABLED:
+            return JSONResponse({"error": "account_disabled", "message": message}, status_code=403)
+        return JSONResponse({"error": "too_many_attempts", "message": message}, status_code=429,
                             headers=retry_after(refused))
     if principal is None:
         return JSONResponse({"error": "invalid_grant"}, status_code=401)

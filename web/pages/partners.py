@@ -1,6 +1,7 @@
 """Admins: partner institutions and their API keys (register, issue, rotate, revoke, disable, enable).
 
-A new key's plaintext is shown once, in the answer to the action that made it.
+A new key's plaintext is shown once, in the answer to the action that made it. Rotating, revoking and
+disabling ask for confirmation first; every success says what happened.
 """
 
 from __future__ import annotations
@@ -15,7 +16,18 @@ from backend.principals import Channel
 from web import labels
 from web.operations import execute
 from web.pages.access import staff_page
-from web.pages.admin_forms import answered, choice_error, fields, refused
+from web.pages.admin_forms import (
+    Pages,
+    answered,
+    ask_first,
+    choice_error,
+    fields,
+    page_link,
+    page_number,
+    page_window,
+    refused,
+    take_notice,
+)
 from web.rendering import render
 
 DOCUMENT = "console/partners.graphql"
@@ -23,30 +35,44 @@ PAGE = "/console/partners"
 KINDS = ("HOSPITAL", "PHARMACY", "APP")
 LEVELS = ("0", "1", "2", "3")
 REGISTER_FIELDS = ("name", "kind", "level", "regionCode", "reason")
-# Row actions: the operation each runs, and whether its answer carries a new key.
-ACTIONS = {"issue": ("Issue", True), "rotate": ("Rotate", True), "revoke": ("Revoke", False),
-           "disable": ("Disable", False), "enable": ("Enable", False)}
+# Row actions: the operation each runs, whether its answer carries a new key, whether it asks first.
+ACTIONS = {"issue": ("Issue", True, False), "rotate": ("Rotate", True, True), "revoke": ("Revoke", False, True),
+           "disable": ("Disable", False, True), "enable": ("Enable", False, False)}
 
 
-async def _render(request: Request, principal, *, errors=None, form=None, shown_once=None, partial=False,
-                  status_code=200) -> Response:
-    data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation="Partners")
-    if data["institutions"] is None:  # not an admin: the graph refused the list
+async def _render(request: Request, principal, *, number: int = 1, errors=None, form=None, shown_once=None,
+                  notice=None, confirm=None, partial=False, status_code=200) -> Response:
+    data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation="Partners",
+                         **page_window(number))
+    institutions = data["institutions"]
+    if institutions is None:  # not an admin: the graph refused the list
         status_code = 403
     template = "console/_partners.html" if partial else "console/partners.html"
-    return render(request, template, status_code=status_code, me=data["viewer"], institutions=data["institutions"],
+    return render(request, template, status_code=status_code, me=data["viewer"], institutions=institutions,
+                  pages=Pages.of(institutions, number) if institutions else None, path=PAGE,
                   errors=errors or {}, form=form or {"kind": "HOSPITAL", "level": "0"}, shown_once=shown_once,
-                  kinds=KINDS, levels=LEVELS, labels=labels)
+                  notice=notice, confirm=confirm, kinds=KINDS, levels=LEVELS, labels=labels,
+                  grace_hours=request.app.state.rt.settings.api_key_rotation_grace_hours)
 
 
 @staff_page
 async def partners_page(request: Request, principal) -> Response:
-    return await _render(request, principal)
+    return await _render(request, principal, number=page_number(request.query_params.get("page")),
+                         notice=take_notice(request))
 
 
 def _shown_once(payload: dict) -> dict:
     return {"plaintext": payload["apiKey"]["plaintext"], "prefix": payload["apiKey"]["key"]["prefix"],
             "partner": (payload.get("partner") or {}).get("name"), "previous": payload.get("previous")}
+
+
+def _notice(operation: str, payload: dict) -> dict | None:
+    """What a row action did, for the line at the top of the list."""
+    if operation == "Revoke":
+        return {"kind": "revoked", "prefix": payload["key"]["prefix"], "at": payload["key"]["revokedAt"]}
+    if operation in ("Disable", "Enable"):
+        return {"kind": f"partner_{operation.lower()}d", "name": payload["partner"]["name"]}
+    return None
 
 
 @staff_page
@@ -67,19 +93,25 @@ async def register(request: Request, principal) -> Response:
 
 @staff_page
 async def act(request: Request, principal) -> Response:
-    """One action on one partner or key: the form carries its id and the reason."""
-    action = ACTIONS.get(request.path_params["action"])
+    """One action on one partner or key: the form carries its id, the reason and the list's page."""
+    name = request.path_params["action"]
+    action = ACTIONS.get(name)
     if action is None:
         return Response(status_code=404)
-    operation, issues_key = action
-    form = fields(await request.form(), "id", "reason")
+    operation, issues_key, asks_first = action
+    form = fields(await request.form(), "id", "reason", "confirmed", "page")
+    number = page_number(form["page"])
+    rerender = partial(_render, request, principal, number=number)
+    if asks_first and form["confirmed"] != "yes":
+        return await ask_first(request, name, form, rerender)
     data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation=operation,
                          id=form["id"], reason=form["reason"])
     result = next(iter(data.values()))
-    shown = _shown_once(result) if issues_key and result["__typename"] != "OperationError" else None
+    done = result["__typename"] != "OperationError"
     # A refusal is shown beside the reason of the form that was sent, found by the id it acted on.
-    return await answered(request, result, partial(_render, request, principal), back_to=PAGE,
-                          error_key=form["id"], shown_once=shown)
+    return await answered(request, result, rerender, back_to=page_link(PAGE, number), error_key=form["id"],
+                          shown_once=_shown_once(result) if issues_key and done else None,
+                          notice=_notice(operation, result) if done else None)
 
 
 routes = [

@@ -1,4 +1,7 @@
-"""Admins: staff users (add, change role, disable, enable). The graph keeps at least one active admin."""
+"""Admins: staff users (add, change role, disable, enable). The graph keeps at least one active admin.
+
+Disabling asks for confirmation first; every success says what happened.
+"""
 
 from __future__ import annotations
 
@@ -12,29 +15,53 @@ from backend.principals import Channel
 from web import labels
 from web.operations import execute
 from web.pages.access import staff_page
-from web.pages.admin_forms import answered, choice_error, fields, refused
+from web.pages.admin_forms import (
+    Pages,
+    answered,
+    ask_first,
+    choice_error,
+    fields,
+    page_link,
+    page_number,
+    page_window,
+    refused,
+    take_notice,
+)
 from web.rendering import render
 
 DOCUMENT = "console/staff.graphql"
 PAGE = "/console/staff"
 ROLES = ("CLERK", "AUDITOR", "ADMIN")
 ADD_FIELDS = ("username", "name", "role", "password", "reason")
-ACTIONS = {"disable": "Disable", "enable": "Enable"}
+# Row actions: the operation each runs, and whether it asks first.
+ACTIONS = {"disable": ("Disable", True), "enable": ("Enable", False)}
 
 
-async def _render(request: Request, principal, *, errors=None, form=None, partial=False,
-                  status_code=200) -> Response:
-    data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation="StaffUsers")
-    if data["staffUsers"] is None:  # not an admin: the graph refused the list
+async def _render(request: Request, principal, *, number: int = 1, errors=None, form=None, notice=None,
+                  confirm=None, partial=False, status_code=200) -> Response:
+    data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation="StaffUsers",
+                         **page_window(number))
+    users = data["staffUsers"]
+    if users is None:  # not an admin: the graph refused the list
         status_code = 403
     template = "console/_staff.html" if partial else "console/staff.html"
-    return render(request, template, status_code=status_code, me=data["viewer"], users=data["staffUsers"],
-                  errors=errors or {}, form=form or {"role": "CLERK"}, roles=ROLES, labels=labels)
+    return render(request, template, status_code=status_code, me=data["viewer"], users=users,
+                  pages=Pages.of(users, number) if users else None, path=PAGE, errors=errors or {},
+                  form=form or {"role": "CLERK"}, notice=notice, confirm=confirm, roles=ROLES, labels=labels)
 
 
 @staff_page
 async def staff_page_(request: Request, principal) -> Response:
-    return await _render(request, principal)
+    return await _render(request, principal, number=page_number(request.query_params.get("page")),
+                         notice=take_notice(request))
+
+
+def _notice(kind: str, result: dict) -> dict | None:
+    """What an action did to whom, for the line at the top of the list."""
+    if result["__typename"] == "OperationError":
+        return None
+    user = result["staffUser"]
+    return {"kind": kind, "username": user["username"], "role": user["role"]}
 
 
 @staff_page
@@ -47,29 +74,41 @@ async def add(request: Request, principal) -> Response:
     if errors:
         return await refused(request, errors, rerender, form=shown)
     data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation="Add", **form)
-    return await answered(request, data["addStaffUser"], rerender, back_to=PAGE, form=shown)
+    result = data["addStaffUser"]
+    return await answered(request, result, rerender, back_to=PAGE, form=shown, notice=_notice("added", result))
 
 
 @staff_page
 async def set_role(request: Request, principal) -> Response:
-    form = fields(await request.form(), "id", "role", "reason")
-    rerender = partial(_render, request, principal)
+    form = fields(await request.form(), "id", "role", "reason", "page")
+    number = page_number(form.pop("page"))
+    rerender = partial(_render, request, principal, number=number)
     errors = choice_error(request, form["role"], ROLES, form["id"])
     if errors:
         return await refused(request, errors, rerender)
     data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation="SetRole", **form)
-    return await answered(request, data["setStaffRole"], rerender, back_to=PAGE, error_key=form["id"])
+    result = data["setStaffRole"]
+    return await answered(request, result, rerender, back_to=page_link(PAGE, number), error_key=form["id"],
+                          notice=_notice("role_set", result))
 
 
 @staff_page
 async def act(request: Request, principal) -> Response:
-    operation = ACTIONS.get(request.path_params["action"])
-    if operation is None:
+    name = request.path_params["action"]
+    action = ACTIONS.get(name)
+    if action is None:
         return Response(status_code=404)
-    form = fields(await request.form(), "id", "reason")
-    data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation=operation, **form)
-    return await answered(request, next(iter(data.values())), partial(_render, request, principal), back_to=PAGE,
-                          error_key=form["id"])
+    operation, asks_first = action
+    form = fields(await request.form(), "id", "reason", "confirmed", "page")
+    number = page_number(form["page"])
+    rerender = partial(_render, request, principal, number=number)
+    if asks_first and form["confirmed"] != "yes":
+        return await ask_first(request, name, form, rerender)
+    data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation=operation,
+                         id=form["id"], reason=form["reason"])
+    result = next(iter(data.values()))
+    return await answered(request, result, rerender, back_to=page_link(PAGE, number), error_key=form["id"],
+                          notice=_notice(f"{name}d", result))
 
 
 routes = [

@@ -7,20 +7,26 @@ from strawberry.types import Info
 
 from backend.graph.core import refs
 from backend.graph.core.node import wrap
+from backend.graph.core.pagination import Connection, connection, requested_window
 from backend.services import partners, staff
 
 
 @strawberry.type
 class PartnersQuery:
-    @strawberry.field(description="Admins: every partner institution by name, disabled ones included.")
-    async def institutions(self, info: Info) -> list[refs.Institution] | None:
+    @strawberry.field(description="Admins: the partner institutions by name, disabled ones included, page by page.")
+    async def institutions(self, info: Info, first: int = 20,
+                           after: str | None = None) -> Connection[refs.Institution] | None:
         ctx = info.context
-        records = await ctx.run(partners.list_partners, ctx.rt)
+        offset, limit = requested_window(ctx, first, after)
+        records, total = await ctx.run(partners.list_partners, ctx.rt, offset, limit)
         for record in records:  # read with them, so `apiKeys` needs no further query
             ctx.loaders.api_keys_of.prime(record.institution.id, record.keys)
-        return [wrap("Institution", record.institution) for record in records]
+        return connection([wrap("Institution", record.institution) for record in records], offset, total)
 
-    @strawberry.field(description="Admins: every staff user by username, disabled ones included.")
-    async def staff_users(self, info: Info) -> list[refs.StaffUser] | None:
+    @strawberry.field(description="Admins: the staff users by username, disabled ones included, page by page.")
+    async def staff_users(self, info: Info, first: int = 20,
+                          after: str | None = None) -> Connection[refs.StaffUser] | None:
         ctx = info.context
-        return [wrap("StaffUser", row) for row in await ctx.run(staff.list_staff, ctx.rt)]
+        offset, limit = requested_window(ctx, first, after)
+        rows, total = await ctx.run(staff.list_staff, ctx.rt, offset, limit)
+        return connection([wrap("StaffUser", row) for row in rows], offset, total)
