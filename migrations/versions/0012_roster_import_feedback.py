@@ -1,0 +1,36 @@
+"""roster import feedback (issue 20): the file's own header names, each problem's value, the job's worker
+
+`rosterimport.header_names` (JSON: canonical column -> the header text the file used) lets problems be
+named by the file's own words; `rosterimporterror.value` keeps the offending value (cut to 100
+characters); `rosterimport.worker` (host:pid) names the process running a job, so a job whose process is
+gone can be marked interrupted.
+
+Revision ID: 0012_roster
+Revises: 0011
+Create Date: 2026-12-07 20:00:00.000000
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0012_roster'
+down_revision = '0011'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('rosterimport', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('header_names', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('worker', sa.String(length=80), nullable=True))
+    with op.batch_alter_table('rosterimporterror', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('value', sa.String(length=100), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('rosterimporterror', schema=None) as batch_op:
+        batch_op.drop_column('value')
+    with op.batch_alter_table('rosterimport', schema=None) as batch_op:
+        batch_op.drop_column('worker')
+        batch_op.drop_column('header_names')
