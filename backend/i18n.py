@@ -7,12 +7,15 @@ backend/locale/<locale>/LC_MESSAGES/messages.po and are refreshed with `make i18
 from __future__ import annotations
 
 import io
+import os
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from backend.domain.errors import DomainError, Msg
@@ -46,6 +49,21 @@ def negotiate(accept_language: str | None, cookie: str | None = None) -> str:
         if tag.startswith("en"):
             return "en"
     return DEFAULT_LOCALE
+
+
+def command_line_locale(environ: Mapping[str, str] = os.environ) -> str:
+    """The command line's language, from LC_ALL, LC_MESSAGES or LANG as POSIX orders them: zh_CN for
+    Chinese, English for anything else (C, POSIX, unset: what scripts and cron jobs run with)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return "zh_CN" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def format_number(locale: str, value: int) -> str:
+    """An integer with the locale's grouping (Babel): 100000 -> 100,000."""
+    return format_decimal(value, locale=locale)
 
 
 def gettext(locale: str, message: str, **params: Any) -> str:

@@ -9,7 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from backend.i18n import LOCALES, gettext, negotiate
+from backend.i18n import LOCALES, format_number, gettext, negotiate
 from web.labels import china_time
 from web.security import csrf_token
 
@@ -48,6 +48,7 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
         "other_locale": next(code for code in LOCALES if code != locale),
         "csrf_token": csrf_token(request.session),
         "china_time": china_time,
+        "number": lambda value: format_number(locale, value),
         "elderly": elderly_mode(request),
         **values,
     }

@@ -51,7 +51,7 @@ COLUMN_TITLES = {
     "status": N_("Enrolment status (status)"), "balance_yuan": N_("Personal-account balance (balance_yuan)"),
 }
 # The problems CSV's header row, translated for whoever downloads it.
-PROBLEM_CSV_HEADER = (N_("Row"), N_("Column"), N_("Value"), N_("Code"), N_("Problem"))
+PROBLEM_CSV_HEADER = (N_("Row"), N_("Column"), N_("Value in the file"), N_("Code"), N_("Problem"))
 VALUE_MAX = 100  # what a problem keeps of the offending value
 
 INSURANCE_TYPES = {"employee": InsuranceType.EMPLOYEE, "职工": InsuranceType.EMPLOYEE,

@@ -28,7 +28,7 @@ from typing import NamedTuple
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.errors import N_, DomainError, ErrorCode
 from backend.domain.roster import (
     COLUMN_TITLES,
     PROBLEM_CSV_HEADER,
@@ -48,7 +48,7 @@ from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services import audit, roster_apply, roster_stage
 from backend.services.roster_file import Records, count_records, detect_encoding, file_digest, normalize_encoding
-from backend.storage.models import RosterImport, RosterImportError
+from backend.storage.models import RosterImport, RosterImportError, StaffUser
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,10 @@ class Status(StrEnum):
     INTERRUPTED = "interrupted"
 
 
+STATUS_LABELS = {Status.PENDING: N_("Waiting"), Status.VALIDATING: N_("Checking"), Status.INVALID: N_("Has problems"),
+                 Status.READY: N_("Ready to import"), Status.APPLYING: N_("Importing"), Status.DONE: N_("Imported"),
+                 Status.FAILED: N_("Failed"), Status.CANCELLED: N_("Cancelled"), Status.DRY_RUN: N_("Dry run"),
+                 Status.INTERRUPTED: N_("Interrupted")}
 RUNNING = (Status.PENDING, Status.VALIDATING, Status.APPLYING)
 ENDED_UNAPPLIED = (Status.CANCELLED, Status.DRY_RUN)  # ended by a decision, with nothing applied
 # The same file again after one of these starts over; after any other status it is the same import.
@@ -131,6 +135,15 @@ def _set(rt: Runtime, import_id: uuid.UUID, **values) -> None:
     table = RosterImport.__table__
     rt.db.write(lambda s: s.connection().execute(
         update(table).where(table.c.id == import_id).values(updated_at=rt.clock.now(), **values)))
+
+
+def started_by(rt: Runtime, row: RosterImport) -> str | None:
+    """The name of the staff user who started an import; None for the command line."""
+    if row.created_by is None:
+        return None
+    with rt.db.read() as s:
+        staff = s.get(StaffUser, row.created_by)
+    return staff.name if staff else None
 
 
 def get(rt: Runtime, import_id: uuid.UUID) -> RosterImport:

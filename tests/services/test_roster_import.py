@@ -106,9 +106,10 @@ def test_bad_rows_write_nothing_and_are_named_by_row_and_column(rt, tmp_path):
                              (4, "name", "NAME_MISMATCH", "{}"),
                              (5, "phone", "DUPLICATE_PHONE", '{"other": 2}')]
     assert count(rt, Person) == 1 and count(rt, LedgerTransaction) == 0
-    lines = "".join(roster.errors_csv(rt, row.id, lambda message, params: message.format(**params))).splitlines()
-    assert lines[0] == "row,column,code,message" and len(lines) == 6
-    assert lines[1] == "2,id_number,DUPLICATE_ID,This ID number is also on row 3."
+    lines = "".join(roster.errors_csv(rt, row.id, "en")).splitlines()
+    assert lines[0] == "Row,Column,Value in the file,Code,Problem" and len(lines) == 6
+    assert lines[1] == f"2,id_number,{good},DUPLICATE_ID,This ID number is also on row 3."
+    assert "".join(roster.errors_csv(rt, row.id, "zh_CN")).splitlines()[0] == "行,列,文件中的值,代码,问题"
 
 
 def test_the_same_file_twice_changes_nothing(rt, tmp_path):

@@ -5,8 +5,6 @@ the graph: `startRosterImport`, `rosterImport`, `confirmRosterImport`, `cancelRo
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator
 
 from starlette.datastructures import UploadFile
@@ -14,8 +12,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from backend.domain.roster import COLUMN_TITLES
 from backend.i18n import gettext
 from backend.principals import Channel
+from backend.services import roster
 from web import labels
 from web.operations import execute
 from web.pages.access import staff_page
@@ -61,7 +61,8 @@ async def upload(request: Request, principal) -> Response:
     if result["__typename"] == "OperationError":
         return await _list(request, principal, errors={result.get("field") or "file": result["message"]},
                            status_code=200 if is_htmx(request) else 400)
-    return _to(request, f"/console/imports/{result['rosterImport']['id']}")
+    again = "?again=1" if result["alreadyImported"] else ""
+    return _to(request, f"/console/imports/{result['rosterImport']['id']}{again}")
 
 
 async def _detail(request: Request, principal, import_id: str, *, partial: bool = False, errors=None,
@@ -72,7 +73,8 @@ async def _detail(request: Request, principal, import_id: str, *, partial: bool 
         return await _list(request, principal, status_code=404)
     template = "console/_import_status.html" if partial else "console/import.html"
     return render(request, template, status_code=status_code, me=data["viewer"], job=job, running=RUNNING,
-                  labels=labels, errors=errors or {})
+                  labels=labels, errors=errors or {}, again=request.query_params.get("again") == "1",
+                  stored_problems=roster.STORED_PROBLEMS, column_titles=COLUMN_TITLES)
 
 
 @staff_page
@@ -107,21 +109,15 @@ async def errors_csv(request: Request, principal) -> Response:
     import_id = request.path_params["import_id"]
 
     async def rows() -> AsyncIterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["row", "column", "code", "message"])
+        yield roster.problems_csv_header(request_locale(request))
         after = None
         while True:
             job = (await _run(request, principal, "ErrorsPage", id=import_id, after=after))["rosterImport"]
             if job is None:
                 break
             page = job["errors"]
-            for edge in page["edges"]:
-                e = edge["node"]
-                writer.writerow([e["row"], e["column"], e["code"], e["message"]])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+            yield "".join(roster.problem_csv_row(e["row"], e["header"], e["value"], e["code"], e["message"])
+                          for e in (edge["node"] for edge in page["edges"]))
             if not page["pageInfo"]["hasNextPage"]:
                 break
             after = page["pageInfo"]["endCursor"]
