@@ -209,7 +209,7 @@ def validate(rt: Runtime, import_id: uuid.UUID, path: Path, progress: Progress |
 
     def note(errors: list[RowError]) -> None:
         nonlocal found
-        room = STORED_PROBLEMS - found - len(bad)
+        room = STORED_PROBLEMS - found
         if room > 0:
             bad.extend(errors[:room])
         found += len(errors)
