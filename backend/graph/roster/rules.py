@@ -23,4 +23,6 @@ ROWS = {
     "RosterImportError.value":          STAFF_ONLY,
     "RenamedColumn.header":             STAFF_ONLY,
     "RenamedColumn.column":             STAFF_ONLY,
+    "RosterImportPayload.rosterImport": STAFF_ONLY,
+    "RosterImportPayload.alreadyImported": STAFF_ONLY,
 }

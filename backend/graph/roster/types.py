@@ -13,7 +13,6 @@ from backend.graph.core.errors import OperationError, bad_request
 from backend.graph.core.ids import to_global_id
 from backend.graph.core.pagination import Connection, connection, window
 from backend.graph.core.scalars import Fen
-from backend.graph.core.wrappers import Wrapper
 from backend.i18n import gettext
 from backend.services import roster
 from backend.storage import models
@@ -168,8 +167,8 @@ class RenamedColumn:
                                                "insurance_type, region_code, status or balance_yuan.")
 
 
-@strawberry.type
-class RosterImportPayload(Wrapper):
+@strawberry.type(description="What a roster mutation did: the import, and whether the file was one already.")
+class RosterImportPayload:  # not a Wrapper: alreadyImported is data of its own, ruled like the import's fields
     roster_import: RosterImport
     already_imported: bool = strawberry.field(
         default=False, description="The file was imported already (or is being checked or imported): nothing "
