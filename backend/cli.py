@@ -340,6 +340,9 @@ def import_roster(args) -> int:
                 for chunk in roster.errors_csv(rt, row.id, locale):
                     f.write(chunk)
             print(_("the problems written to {path}", path=args.errors_csv))
+        if row.error_count >= roster.COUNTED_PROBLEMS:
+            print(_("Checking stopped there, after the first {rows} rows: is this the right file?",
+                    rows=row.total_rows))
         if row.error_count > roster.STORED_PROBLEMS:
             print(_("Only the first {kept} of {count} problems are kept.", kept=roster.STORED_PROBLEMS,
                     count=row.error_count))

@@ -6,8 +6,8 @@ run: dry_run). A job whose process is gone (the service stopped mid-way) is mark
 streams the file once: the header is read first (an unknown, doubled or missing column stops it there),
 each record is checked in the domain, good rows go to the staging table in batches (the job row's
 `rows_processed` against `total_rows`, counted first, shows progress), problems go to `rosterimporterror`
-(the first `STORED_PROBLEMS`; `error_count` counts them all, and once there is one no row is staged any
-more); then the checks that need the whole file or the database run set-based. With any problem nothing
+(the first `STORED_PROBLEMS`; `error_count` counts them, and once there is one no row is staged any more;
+at `COUNTED_PROBLEMS` checking stops, and `total_rows` says how far it came); then the checks that need the whole file or the database run set-based. With any problem nothing
 else is written. Confirming applies the staged rows in one transaction (`roster_apply`), whose progress
 this process keeps in memory (`applied_rows`). The same file (by SHA-256) is the same import.
 """
@@ -54,7 +54,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 5000  # rows staged per transaction; the job row's progress moves once per batch
 SHOWN_ERRORS = 200  # what the page and the graph show at most; the CSV download has every stored one
-STORED_PROBLEMS = 1000  # kept per import, whatever the file's size; `error_count` counts them all
+STORED_PROBLEMS = 1000  # kept per import, whatever the file's size; `error_count` counts them all...
+COUNTED_PROBLEMS = 100_000  # ...up to this many: then checking stops, so a file of garbage costs little CPU
 
 
 class Status(StrEnum):
@@ -245,6 +246,8 @@ def validate(rt: Runtime, import_id: uuid.UUID, path: Path, progress: Progress |
             checked, errors = check_row(number, fields, header.positions, width, today)
             if errors:
                 note(errors)
+                if found >= COUNTED_PROBLEMS:
+                    break
             elif not found:  # after a problem the file is invalid: staging more rows is wasted work
                 good.append((number, checked))
             if processed % BATCH == 0:

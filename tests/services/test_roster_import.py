@@ -292,3 +292,11 @@ def test_the_service_marks_interrupted_jobs_when_it_starts(rt, tmp_path):
     roster._set(rt, stopped.id, worker=roster.this_worker().rpartition(":")[0] + ":999999999")
     with TestClient(create_app(rt)):
         assert roster.get(rt, stopped.id).status == "interrupted"
+
+
+def test_checking_a_file_of_garbage_stops_early(rt, tmp_path, monkeypatch):
+    monkeypatch.setattr(roster, "COUNTED_PROBLEMS", 30)
+    rows = [[f"garbage{i}", "=cmd", "x", "?", "99", "?", "-1x"] for i in range(5000)]
+    row = import_file(rt, write(tmp_path / "garbage.csv", rows))
+    # Each row has six problems: checking stopped at the fifth row, not the five thousandth.
+    assert (row.status, row.error_count, row.total_rows) == ("invalid", 30, 5)

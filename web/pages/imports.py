@@ -74,7 +74,8 @@ async def _detail(request: Request, principal, import_id: str, *, partial: bool 
     template = "console/_import_status.html" if partial else "console/import.html"
     return render(request, template, status_code=status_code, me=data["viewer"], job=job, running=RUNNING,
                   labels=labels, errors=errors or {}, again=request.query_params.get("again") == "1",
-                  stored_problems=roster.STORED_PROBLEMS, column_titles=COLUMN_TITLES)
+                  stored_problems=roster.STORED_PROBLEMS, counted_problems=roster.COUNTED_PROBLEMS,
+                  column_titles=COLUMN_TITLES)
 
 
 @staff_page
