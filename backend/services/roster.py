@@ -8,8 +8,9 @@ each record is checked in the domain, good rows go to the staging table in batch
 `rows_processed` against `total_rows`, counted first, shows progress), problems go to `rosterimporterror`
 (the first `STORED_PROBLEMS`; `error_count` counts them, and once there is one no row is staged any more;
 at `COUNTED_PROBLEMS` checking stops, and `total_rows` says how far it came); then the checks that need
-the whole file or the database run set-based. With any problem nothing else is written. Confirming applies the staged rows in one transaction (`roster_apply`), whose progress
-this process keeps in memory (`applied_rows`). The same file (by SHA-256) is the same import.
+the whole file or the database run set-based. With any problem nothing else is written. Confirming
+applies the staged rows in one transaction (`roster_apply`), whose progress this process keeps in memory
+(`applied_rows`). The same file (by SHA-256) is the same import.
 """
 
 from __future__ import annotations
