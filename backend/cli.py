@@ -536,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as refused:
         locale = command_line_locale()
         where = f" ({refused.field})" if refused.field else ""
-        print(gettext(locale, N_("refused{where}: {message}"), where=where, message=error_message(locale, refused)),
+        print(gettext(locale, N_("refused{where}: {reason}"), where=where, reason=error_message(locale, refused)),
               file=sys.stderr)
         return 1
 

@@ -122,13 +122,15 @@ def test_import_roster_dry_run_then_for_real(rt, database_url, tmp_path):
     assert "This file was already imported on" in again.stdout and "by the command line" in again.stdout
     assert "nothing changed" in again.stdout
 
-    bad = write(tmp_path / "bad.csv", [[id_number(2), "李雷", "", "resident", "370102", "gone", ""]],
+    bad = write(tmp_path / "bad.csv", [[id_number(2), "李雷", "", "resident", "370102", "gone", ""],
+                                       [id_number(4), "李雷", "", "resident", "370102", "@SUM(1)", ""]],
                 header=["身份证号", "姓名", "手机号", "险种", "统筹区", "参保状态", "个人账户余额"])
     refused = yibao(database_url, "import-roster", str(bad), "--errors-csv", str(tmp_path / "errors.csv"),
                     check=False)
     assert refused.returncode == 1 and "row 2, 参保状态 “gone”:" in refused.stdout
     lines = (tmp_path / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "Row,Column,Value in the file,Code,Problem" and lines[1].startswith("2,参保状态,gone,STATUS_UNKNOWN,")
+    assert lines[2].startswith("3,参保状态,'@SUM(1),STATUS_UNKNOWN,")  # never a formula in a spreadsheet
 
 
 def test_import_roster_speaks_the_language_of_lang_and_names_a_missing_file(rt, database_url, tmp_path):

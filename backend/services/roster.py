@@ -89,26 +89,39 @@ class Started(NamedTuple):
     anew: bool  # False: the file is an import already (`row` says which, by whom, in what state)
 
 
+WORKER_MAX = 80  # rosterimport.worker
+
+
+def _started(pid: int) -> str:
+    """When a process started, in clock ticks since boot (Linux), so a pid used again by another process
+    (a container's pid 1 after a restart) is not taken for the job's; empty where /proc does not say."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rpartition(")")[2].split()[19]  # field 22 of the line, counted after the command's name
+
+
 def this_worker() -> str:
-    """The process running a job, as `host:pid`."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:80]
+    """The process running a job, as `host:pid:started` (the host cut so the rest always fits)."""
+    process = f"{os.getpid()}:{_started(os.getpid())}"
+    return f"{socket.gethostname()[:WORKER_MAX - len(process) - 1]}:{process}"
 
 
 def worker_gone(worker: str | None) -> bool:
-    """Whether the process a job names is known to have ended: on this host, no process has its pid.
-    A job of another host's process is never judged from here."""
-    if not worker:
-        return False
-    host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname()[:80 - len(pid) - 1] or not pid.isdigit():
+    """Whether the process a job names is known to have ended: on this host, no process has its pid, or
+    the one that has it started at another time. A job of another host's process is never judged here."""
+    host, pid, started = ((worker or "").split(":") + ["", "", ""])[:3]
+    process = f"{pid}:{started}"
+    if not pid.isdigit() or host != socket.gethostname()[:WORKER_MAX - len(process) - 1]:
         return False
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return True
     except PermissionError:  # alive, someone else's
-        return False
-    return False
+        pass
+    return bool(started) and _started(int(pid)) not in ("", started)
 
 
 # Rows applied so far by the imports this process is applying (the apply is one transaction: its

@@ -469,7 +469,7 @@ class RosterImport(SQLModel, table=True):
     error_message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # JSON: canonical column -> the header text the file used for it (problems are named in the file's words).
     header_names: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    worker: str | None = Field(default=None, max_length=80)  # host:pid of the process running the job
+    worker: str | None = Field(default=None, max_length=80)  # host:pid:start time of the process running the job
 
 
 class RosterImportError(SQLModel, table=True):

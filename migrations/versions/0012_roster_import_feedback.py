@@ -2,7 +2,7 @@
 
 `rosterimport.header_names` (JSON: canonical column -> the header text the file used) lets problems be
 named by the file's own words; `rosterimporterror.value` keeps the offending value (cut to 100
-characters); `rosterimport.worker` (host:pid) names the process running a job, so a job whose process is
+characters); `rosterimport.worker` (host:pid:start time) names the process running a job, so a job whose process is
 gone can be marked interrupted.
 
 Revision ID: 0012_roster

@@ -262,7 +262,8 @@ def test_a_job_whose_process_is_gone_is_interrupted(rt, tmp_path):
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True).stdout.strip()
-    dead_worker = this_worker().rpartition(":")[0] + ":" + gone
+    host = this_worker().split(":")[0]
+    dead_worker = f"{host}:{gone}:"
     path = write(tmp_path / "stopped.csv", [[id_number(18), "王强", "", "resident", "370102", "active", ""]])
     stopped, _ = roster.start(rt, CLI, path, path.name)
     roster.validate(rt, stopped.id, path)
@@ -271,9 +272,14 @@ def test_a_job_whose_process_is_gone_is_interrupted(rt, tmp_path):
     alive = import_file(rt, write(tmp_path / "alive.csv", [[id_number(19), "刘芳", "", "resident", "370102",
                                                                "active", ""]]), confirm=False)
     roster._set(rt, alive.id, status=roster.Status.VALIDATING)  # still running, in this very process
+    reused = import_file(rt, write(tmp_path / "reused.csv", [[id_number(21), "赵敏", "", "resident", "370102",
+                                                                "active", ""]]), confirm=False)
+    # Its pid is this process's now, but the process that ran it started at another time (a restart).
+    roster._set(rt, reused.id, status=roster.Status.VALIDATING, worker=f"{this_worker().rsplit(':', 1)[0]}:1")
 
-    assert roster.interrupt_abandoned(rt) == 1
-    assert roster.get(rt, stopped.id).status == "interrupted" and roster.get(rt, alive.id).status == "validating"
+    assert roster.interrupt_abandoned(rt) == 2
+    assert [roster.get(rt, r.id).status for r in (stopped, alive, reused)] == ["interrupted", "validating",
+                                                                                "interrupted"]
     assert count(rt, Person) == 0
     again, anew = roster.start(rt, CLI, path, path.name)  # the same file starts over
     assert anew and again.id == stopped.id and again.status == "pending"
@@ -289,7 +295,7 @@ def test_the_service_marks_interrupted_jobs_when_it_starts(rt, tmp_path):
     roster._set(rt, stopped.id, status=roster.Status.VALIDATING, worker="nowhere:1")
     with TestClient(create_app(rt)):
         assert roster.get(rt, stopped.id).status == "validating"  # another host's job: not judged from here
-    roster._set(rt, stopped.id, worker=roster.this_worker().rpartition(":")[0] + ":999999999")
+    roster._set(rt, stopped.id, worker=roster.this_worker().split(":")[0] + ":999999999:")
     with TestClient(create_app(rt)):
         assert roster.get(rt, stopped.id).status == "interrupted"
 
