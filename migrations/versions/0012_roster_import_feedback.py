@@ -3,7 +3,8 @@
 `rosterimport.header_names` (JSON: canonical column -> the header text the file used) lets problems be
 named by the file's own words; `rosterimporterror.value` keeps the offending value (cut to 100
 characters); `rosterimport.worker` (host:pid:start time) names the process running a job, so a job whose process is
-gone can be marked interrupted.
+gone can be marked interrupted. Imports left running by the service before this revision name no
+process: the upgrade (run with the service stopped) marks them interrupted and drops their staged rows.
 
 Revision ID: 0012_roster
 Revises: 0011
@@ -26,6 +27,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('worker', sa.String(length=80), nullable=True))
     with op.batch_alter_table('rosterimporterror', schema=None) as batch_op:
         batch_op.add_column(sa.Column('value', sa.String(length=100), nullable=True))
+    stuck = "SELECT id FROM rosterimport WHERE status IN ('pending', 'validating', 'applying')"
+    op.execute(f"DELETE FROM rosterrow WHERE import_id IN ({stuck})")
+    op.execute("UPDATE rosterimport SET status = 'interrupted', finished_at = CURRENT_TIMESTAMP "
+               "WHERE status IN ('pending', 'validating', 'applying')")
 
 
 def downgrade() -> None:
