@@ -1,6 +1,9 @@
-"""Staff console: roster imports. Admins upload a bureau's file, watch the job (htmx polls its row), read the
-problems by row and column (all of them as a CSV download), then confirm or cancel. Everything goes through
-the graph: `startRosterImport`, `rosterImport`, `confirmRosterImport`, `cancelRosterImport`.
+"""Staff console: roster imports. Admins upload a bureau's file (a plain form post works too), watch the job
+(htmx polls its row: rows checked, then rows applied, of all), read the problems by row, by the file's own
+column name and with their values (the stored ones as a CSV download in the reader's language), then
+confirm or cancel. The same file again lands on its import with a notice (`?again=1`) that nothing changed.
+Everything goes through the graph: `startRosterImport`, `rosterImport`, `confirmRosterImport`,
+`cancelRosterImport`.
 """
 
 from __future__ import annotations

@@ -96,7 +96,9 @@ class RosterImport:
         _, synonyms = roster.header_of(self.row)
         return [RenamedColumn(header=text, column=column) for column, text in synonyms.items()]
 
-    @strawberry.field
+    @strawberry.field(description=f"Problems found: all of them, though only the first {roster.STORED_PROBLEMS} "
+                                  f"are kept (errors); at {roster.COUNTED_PROBLEMS:,} checking stops (totalRows then "
+                                  "says after how many rows).")
     def error_count(self) -> int:
         return self.row.error_count
 
