@@ -288,7 +288,7 @@ def import_roster(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from backend.domain.money import yuan
-    from backend.i18n import command_line_locale, format_number
+    from backend.i18n import command_line_locale, ngettext, number
     from backend.i18n import gettext as translate
     from backend.principals import SYSTEM, Actor, Channel
     from backend.services import roster
@@ -296,7 +296,7 @@ def import_roster(args) -> int:
     locale = command_line_locale()
 
     def _(message: str, **params) -> str:
-        return translate(locale, message, **{k: format_number(locale, v) if type(v) is int else v
+        return translate(locale, message, **{k: number(locale, v) if type(v) is int else v
                                              for k, v in params.items()})
 
     out = Console(stderr=True)
@@ -341,8 +341,9 @@ def import_roster(args) -> int:
                     f.write(chunk)
             print(_("the problems written to {path}", path=args.errors_csv))
         if row.error_count >= roster.COUNTED_PROBLEMS:
-            print(_("Checking stopped there, after the first {rows} rows: is this the right file?",
-                    rows=row.total_rows))
+            print(ngettext(locale, "Checking stopped there, after the first {count} row: is this the right file?",
+                           "Checking stopped there, after the first {count} rows: is this the right file?",
+                           row.total_rows))
         if row.error_count > roster.STORED_PROBLEMS:
             print(_("Only the first {kept} of {count} problems are kept.", kept=roster.STORED_PROBLEMS,
                     count=row.error_count))

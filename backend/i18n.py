@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from backend.domain.errors import DomainError, Msg
+from backend.domain.errors import DomainError, Msg, Plural
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LOCALE = "zh_CN"
@@ -51,6 +51,33 @@ def negotiate(accept_language: str | None, cookie: str | None = None) -> str:
     return DEFAULT_LOCALE
 
 
+def number(locale: str, value: int) -> str:
+    """A count as the locale writes it, grouped by thousands: 100000 -> "100,000" (zh_CN and en alike)."""
+    return format_decimal(value, locale=locale)
+
+
+def gettext(locale: str, message: str, **params: Any) -> str:
+    """The message in the locale, its parameters filled in: a `Msg` translated, a `Plural`'s count grouped."""
+    if isinstance(message, Plural):
+        count = params[message.count]
+        text = translations(locale).ngettext(message, message.plural, count)
+        params = {**params, message.count: number(locale, count)}
+    else:
+        text = translations(locale).gettext(message)
+    if not params:
+        return text
+    return text.format(**{k: gettext(locale, v) if isinstance(v, Msg) else v for k, v in params.items()})
+
+
+def ngettext(locale: str, singular: str, plural: str, count: int, **params: Any) -> str:
+    """The singular or plural form for `count` (zh_CN has one form), `{count}` in it grouped by thousands."""
+    return gettext(locale, Plural(singular, plural), count=count, **params)
+
+
+def error_message(locale: str, error: DomainError) -> str:
+    return gettext(locale, error.message_id, **error.params)
+
+
 def command_line_locale(environ: Mapping[str, str] = os.environ) -> str:
     """The command line's language, from LC_ALL, LC_MESSAGES or LANG as POSIX orders them: zh_CN for
     Chinese, English for anything else (C, POSIX, unset: what scripts and cron jobs run with)."""
@@ -59,19 +86,3 @@ def command_line_locale(environ: Mapping[str, str] = os.environ) -> str:
         if value:
             return "zh_CN" if value.lower().startswith("zh") else "en"
     return "en"
-
-
-def format_number(locale: str, value: int) -> str:
-    """An integer with the locale's grouping (Babel): 100000 -> 100,000."""
-    return format_decimal(value, locale=locale)
-
-
-def gettext(locale: str, message: str, **params: Any) -> str:
-    text = translations(locale).gettext(message)
-    if not params:
-        return text
-    return text.format(**{k: gettext(locale, v) if isinstance(v, Msg) else v for k, v in params.items()})
-
-
-def error_message(locale: str, error: DomainError) -> str:
-    return gettext(locale, error.message_id, **error.params)

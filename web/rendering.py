@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from backend.i18n import LOCALES, format_number, gettext, negotiate
+from backend.i18n import LOCALES, gettext, negotiate, ngettext, number
 from web.labels import china_time
 from web.security import csrf_token
 
@@ -22,6 +23,21 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+@pass_context
+def _number(context: Context, value: int) -> str:
+    return number(context["locale"], value)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, count: int, **params: Any) -> str:
+    return ngettext(context["locale"], singular, plural, count, **params)
+
+
+# Counts in templates: `{{ n|number }}`, or `{{ ngettext("{count} row", "{count} rows", n) }}` for words.
+env.filters["number"] = _number
+env.globals["ngettext"] = _ngettext
 
 
 def request_locale(request: Request) -> str:
@@ -48,7 +64,6 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
         "other_locale": next(code for code in LOCALES if code != locale),
         "csrf_token": csrf_token(request.session),
         "china_time": china_time,
-        "number": lambda value: format_number(locale, value),
         "elderly": elderly_mode(request),
         **values,
     }

@@ -18,6 +18,19 @@ class Msg(str):
     """A message parameter that is itself a gettext id, translated with the message."""
 
 
+class Plural(str):
+    """A gettext id with a plural form (ngettext): the number in parameter `count` picks the form and is
+    written with the locale's digit grouping. The string is the singular id; `make i18n` extracts both."""
+
+    plural: str
+    count: str
+
+    def __new__(cls, singular: str, plural: str, count: str = "count") -> Plural:
+        message = super().__new__(cls, singular)
+        message.plural, message.count = plural, count
+        return message
+
+
 class ErrorCode(StrEnum):
     ID_NUMBER_LENGTH = "ID_NUMBER_LENGTH"
     ID_NUMBER_CHARACTERS = "ID_NUMBER_CHARACTERS"
