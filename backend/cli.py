@@ -301,8 +301,15 @@ def import_roster(args) -> int:
 
     out = Console(stderr=True)
     path = Path(args.file)
-    if not path.is_file():
+    if not path.exists():
         print(_("No such file: {path}", path=str(path)), file=sys.stderr)
+        return 1
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as unreadable:  # a folder, or a file this user may not read
+        print(_("Cannot read {path}: {reason}", path=str(path), reason=unreadable.strerror or str(unreadable)),
+              file=sys.stderr)
         return 1
     rt, actor = _runtime(), Actor(SYSTEM, Channel.CLI)
     row, anew = roster.start(rt, actor, path, path.name, args.encoding)

@@ -141,6 +141,8 @@ def test_import_roster_speaks_the_language_of_lang_and_names_a_missing_file(rt, 
     assert "Traceback" not in missing.stderr
     chinese = yibao(database_url, "import-roster", str(tmp_path / "nowhere.csv"), lang="zh_CN.UTF-8", check=False)
     assert chinese.returncode == 1 and chinese.stderr.strip() == f"没有这个文件：{tmp_path / 'nowhere.csv'}"
+    folder = yibao(database_url, "import-roster", str(tmp_path), check=False)
+    assert folder.returncode == 1 and folder.stderr.startswith(f"Cannot read {tmp_path}: ")
     good = write(tmp_path / "roster.csv", [[id_number(3), "王强", "", "resident", "370102", "active", ""]])
     dry = yibao(database_url, "import-roster", str(good), "--dry-run", lang="zh_CN.UTF-8")
     assert "新增 1 人" in dry.stdout and "试运行：未导入任何数据" in dry.stdout
