@@ -332,16 +332,19 @@ def import_roster(args) -> int:
     print(_("import {id}: {rows} rows in {encoding}, {problems} problems; {new} new, {changed} changed, "
             "{unchanged} unchanged", id=str(row.id), rows=row.total_rows, encoding=row.encoding,
             problems=row.error_count, new=row.new_count, changed=row.changed_count, unchanged=row.unchanged_count))
+    names, synonyms = roster.header_of(row)
+    for column, header in synonyms.items():
+        print(_("The column “{header}” was read as {column}.", header=header,
+                column=_(roster.COLUMN_TITLES[column])))
     if row.status == roster.Status.INVALID:
-        names, _synonyms = roster.header_of(row)
         with rt.db.read() as s:
             for e in roster.errors(s, row.id, limit=20):
-                where = _("row {row}", row=e.row_no)
-                if e.column:
-                    where += f", {roster.column_header(names, e.column, locale)}"
+                where = (_("row {row}, {column}", row=e.row_no, column=roster.column_header(names, e.column, locale))
+                         if e.column else _("row {row}", row=e.row_no))
                 if e.value:
                     where += f" “{e.value}”"
-                print(f"  {where}: {translate(locale, e.message_id, **json.loads(e.params))}")
+                print("  " + _("{where}: {problem}", where=where,
+                               problem=translate(locale, e.message_id, **json.loads(e.params))))
         if args.errors_csv:
             with open(args.errors_csv, "w", encoding="utf-8-sig", newline="") as f:
                 for chunk in roster.errors_csv(rt, row.id, locale):
