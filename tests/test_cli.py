@@ -143,9 +143,11 @@ def test_import_roster_speaks_the_language_of_lang_and_names_a_missing_file(rt, 
     assert chinese.returncode == 1 and chinese.stderr.strip() == f"没有这个文件：{tmp_path / 'nowhere.csv'}"
     folder = yibao(database_url, "import-roster", str(tmp_path), check=False)
     assert folder.returncode == 1 and folder.stderr.startswith(f"Cannot read {tmp_path}: ")
-    good = write(tmp_path / "roster.csv", [[id_number(3), "王强", "", "resident", "370102", "active", ""]])
+    good = write(tmp_path / "roster.csv", [[id_number(3), "王强", "", "resident", "370102", "active", ""]],
+                 header=["身份证号", "姓名", "电话", "险种", "统筹区", "参保状态", "个人账户余额"])
     dry = yibao(database_url, "import-roster", str(good), "--dry-run", lang="zh_CN.UTF-8")
     assert "新增 1 人" in dry.stdout and "试运行：未导入任何数据" in dry.stdout
+    assert "“电话”列按“手机号”读取。" in dry.stdout  # a synonym is read, and said
     refused = yibao(database_url, "disable-staff", "--username", "nobody", "--reason", "left", lang="zh_CN.UTF-8",
                     check=False)
     assert refused.returncode == 1 and refused.stderr.startswith("已拒绝 (username)：")
