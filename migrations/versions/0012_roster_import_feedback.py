@@ -5,6 +5,8 @@ named by the file's own words; `rosterimporterror.value` keeps the offending val
 characters); `rosterimport.worker` (host:pid:start time) names the process running a job, so a job whose process is
 gone can be marked interrupted. Imports left running by the service before this revision name no
 process: the upgrade (run with the service stopped) marks them interrupted and drops their staged rows.
+Command-line dry runs used to end as cancelled; a cancelled import the command line started (no staff user)
+was one, and becomes dry_run.
 
 Revision ID: 0012_roster
 Revises: 0011
@@ -31,9 +33,11 @@ def upgrade() -> None:
     op.execute(f"DELETE FROM rosterrow WHERE import_id IN ({stuck})")
     op.execute("UPDATE rosterimport SET status = 'interrupted', finished_at = CURRENT_TIMESTAMP "
                "WHERE status IN ('pending', 'validating', 'applying')")
+    op.execute("UPDATE rosterimport SET status = 'dry_run' WHERE status = 'cancelled' AND created_by IS NULL")
 
 
 def downgrade() -> None:
+    op.execute("UPDATE rosterimport SET status = 'cancelled' WHERE status IN ('dry_run', 'interrupted')")
     with op.batch_alter_table('rosterimporterror', schema=None) as batch_op:
         batch_op.drop_column('value')
     with op.batch_alter_table('rosterimport', schema=None) as batch_op:
