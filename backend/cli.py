@@ -286,52 +286,105 @@ def import_roster(args) -> int:
     from pathlib import Path
 
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from backend.domain.money import yuan
+    from backend.i18n import command_line_locale, ngettext, number
     from backend.i18n import gettext as translate
     from backend.principals import SYSTEM, Actor, Channel
     from backend.services import roster
 
+    locale = command_line_locale()
+
+    def _(message: str, **params) -> str:
+        return translate(locale, message, **{k: number(locale, v) if type(v) is int else v
+                                             for k, v in params.items()})
+
     out = Console(stderr=True)
-    rt, actor, path = _runtime(), Actor(SYSTEM, Channel.CLI), Path(args.file)
-    row = roster.start(rt, actor, path, path.name, args.encoding)
-    if row.status != roster.Status.PENDING:
-        print(f"this file is already import {row.id} ({row.status}); nothing to do")
-        return 0 if row.status in (roster.Status.DONE, roster.Status.READY, roster.Status.APPLYING) else 1
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[rows]:,} rows"),
-               TimeRemainingColumn())
+    path = Path(args.file)
+    if not path.exists():
+        print(_("No such file: {path}", path=str(path)), file=sys.stderr)
+        return 1
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as unreadable:  # a folder, or a file this user may not read
+        print(_("Cannot read {path}: {reason}", path=str(path), reason=unreadable.strerror or str(unreadable)),
+              file=sys.stderr)
+        return 1
+    rt, actor = _runtime(), Actor(SYSTEM, Channel.CLI)
+    row, anew = roster.start(rt, actor, path, path.name, args.encoding)
+    if not anew:
+        who = roster.started_by(rt, row) or _("the command line")
+        when = _china_minute(row.finished_at or row.created_at)
+        if row.status == roster.Status.DONE:
+            print(_("This file was already imported on {when} by {who} (import {id}); nothing changed.",
+                    when=when, who=who, id=str(row.id)))
+            return 0
+        print(_("This file is already an import ({status}, started {when} by {who}, import {id}); nothing changed.",
+                status=_(roster.STATUS_LABELS[roster.Status(row.status)]), when=_china_minute(row.created_at),
+                who=who, id=str(row.id)))
+        return 0 if row.status in (roster.Status.READY, roster.Status.APPLYING) else 1
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=out, transient=True) as bar:
-        task = bar.add_task(f"validating {path.name} ({row.encoding})", total=path.stat().st_size, rows=0)
+        task = bar.add_task(_("checking {name} ({encoding})", name=path.name, encoding=row.encoding), total=None)
         row = roster.validate(rt, row.id, path,
-                              progress=lambda rows, records: bar.update(task, completed=records.bytes_read, rows=rows))
-    print(f"import {row.id}: {row.total_rows:,} rows in {row.encoding}, {row.error_count:,} problems; "
-          f"{row.new_count:,} new, {row.changed_count:,} changed, {row.unchanged_count:,} unchanged")
+                              progress=lambda done, total: bar.update(task, completed=done, total=total))
+    print(_("import {id}: {rows} rows in {encoding}, {problems} problems; {new} new, {changed} changed, "
+            "{unchanged} unchanged", id=str(row.id), rows=row.total_rows, encoding=row.encoding,
+            problems=row.error_count, new=row.new_count, changed=row.changed_count, unchanged=row.unchanged_count))
+    names, synonyms = roster.header_of(row)
+    for column, header in synonyms.items():
+        print(_("The column “{header}” was read as {column}.", header=header,
+                column=_(roster.COLUMN_TITLES[column])))
     if row.status == roster.Status.INVALID:
         with rt.db.read() as s:
             for e in roster.errors(s, row.id, limit=20):
-                where = f"row {e.row_no}" + (f", {e.column}" if e.column else "")
-                print(f"  {where}: {translate('en', e.message_id, **json.loads(e.params))}")
+                where = (_("row {row}, {column}", row=e.row_no, column=roster.column_header(names, e.column, locale))
+                         if e.column else _("row {row}", row=e.row_no))
+                if e.value:
+                    where += f" “{e.value}”"
+                print("  " + _("{where}: {problem}", where=where,
+                               problem=translate(locale, e.message_id, **json.loads(e.params))))
         if args.errors_csv:
-            with open(args.errors_csv, "w", encoding="utf-8", newline="") as f:
-                for chunk in roster.errors_csv(rt, row.id, lambda m, p: translate("en", m, **p)):
+            with open(args.errors_csv, "w", encoding="utf-8-sig", newline="") as f:
+                for chunk in roster.errors_csv(rt, row.id, locale):
                     f.write(chunk)
-            print(f"every problem written to {args.errors_csv}")
-        print("nothing imported: fix the file and run again")
+            print(_("the problems written to {path}", path=args.errors_csv))
+        if row.error_count >= roster.COUNTED_PROBLEMS:
+            print(ngettext(locale, "Checking stopped there, after the first {count} row: is this the right file?",
+                           "Checking stopped there, after the first {count} rows: is this the right file?",
+                           row.total_rows))
+        if row.error_count > roster.STORED_PROBLEMS:
+            print(_("Only the first {kept} of {count} problems are kept.", kept=roster.STORED_PROBLEMS,
+                    count=row.error_count))
+        print(_("nothing imported: fix the file and run again"))
         return 1
     if args.dry_run:
-        roster.cancel(rt, actor, row.id)
-        print("dry run: nothing imported")
+        roster.end_dry_run(rt, actor, row.id)
+        print(_("dry run: nothing imported"))
         return 0
     roster.confirm(rt, actor, row.id)
-    with out.status("applying in one transaction"):
-        row = roster.apply(rt, actor, row.id)
+    with Progress(*columns, console=out, transient=True) as bar:
+        task = bar.add_task(_("applying in one transaction"), total=row.total_rows)
+        row = roster.apply(rt, actor, row.id, progress=lambda done, total: bar.update(task, completed=done,
+                                                                                      total=total))
     if row.status != roster.Status.DONE:
-        print(f"import {row.id} failed, nothing of it was written: {row.error_message}", file=sys.stderr)
+        print(_("import {id} failed, nothing of it was written: {error}", id=str(row.id), error=row.error_message),
+              file=sys.stderr)
         return 1
-    print(f"done: {row.new_count:,} people added, {row.changed_count:,} updated, {row.adjusted_count:,} balances "
-          f"adjusted (net {yuan(row.adjusted_net_fen)} yuan, ledger kind roster_adjustment)")
+    print(_("done: {new} people added, {changed} updated, {adjusted} balances adjusted (net {net} yuan, "
+            "ledger kind roster_adjustment)", new=row.new_count, changed=row.changed_count,
+            adjusted=row.adjusted_count, net=yuan(row.adjusted_net_fen)))
     return 0
+
+
+def _china_minute(at) -> str:
+    from datetime import UTC
+
+    from backend.clock import CHINA
+
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def schema(args) -> int:
@@ -489,14 +542,16 @@ def main(argv: list[str] | None = None) -> int:
                    help="also for months with rows in the default partition: move them (locks; a quiet hour's job)")
     p.set_defaults(run=create_partitions)
     args = parser.parse_args(argv)
-    from backend.domain.errors import DomainError
-    from backend.i18n import error_message
+    from backend.domain.errors import N_, DomainError
+    from backend.i18n import command_line_locale, error_message, gettext
 
     try:
         return args.run(args)
     except DomainError as refused:
+        locale = command_line_locale()
         where = f" ({refused.field})" if refused.field else ""
-        print(f"refused{where}: {error_message('en', refused)}", file=sys.stderr)
+        print(gettext(locale, N_("refused{where}: {reason}"), where=where, reason=error_message(locale, refused)),
+              file=sys.stderr)
         return 1
 
 

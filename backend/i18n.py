@@ -7,6 +7,8 @@ backend/locale/<locale>/LC_MESSAGES/messages.po and are refreshed with `make i18
 from __future__ import annotations
 
 import io
+import os
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -74,3 +76,13 @@ def ngettext(locale: str, singular: str, plural: str, count: int, **params: Any)
 
 def error_message(locale: str, error: DomainError) -> str:
     return gettext(locale, error.message_id, **error.params)
+
+
+def command_line_locale(environ: Mapping[str, str] = os.environ) -> str:
+    """The command line's language, from LC_ALL, LC_MESSAGES or LANG as POSIX orders them: zh_CN for
+    Chinese, English for anything else (C, POSIX, unset: what scripts and cron jobs run with)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return "zh_CN" if value.lower().startswith("zh") else "en"
+    return "en"

@@ -132,7 +132,7 @@ def import_through_service(rt, path: Path) -> tuple[float, float, object]:
 
     actor = Actor(SYSTEM, Channel.CLI)
     started = time.perf_counter()
-    row = roster.start(rt, actor, path, path.name)
+    row = roster.start(rt, actor, path, path.name).row
     row = roster.validate(rt, row.id, path)
     validated = time.perf_counter()
     if row.status != roster.Status.READY:

@@ -30,8 +30,8 @@ def write(path: Path, rows: list[list[str]], header: list[str] = HEADER, encodin
 
 def import_file(rt, path: Path, actor: Actor = CLI, *, confirm: bool = True, encoding: str | None = None):
     """Start, validate and (when it validates and `confirm`) apply, as the CLI does; the import row."""
-    row = roster.start(rt, actor, path, path.name, encoding)
-    if row.status == roster.Status.PENDING:
+    row, anew = roster.start(rt, actor, path, path.name, encoding)
+    if anew:
         row = roster.validate(rt, row.id, path)
     if confirm and row.status == roster.Status.READY:
         roster.confirm(rt, actor, row.id)

@@ -10,10 +10,13 @@ from backend.services.accounts import authenticate_api_key, authenticate_passwor
 from tests.helpers import gql
 
 
-def yibao(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url, "PASSWORD_TIME_COST": "1", "PASSWORD_MEMORY_COST_KIB": "1024"}
+def yibao(url: str, *args: str, lang: str = "C.UTF-8", check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": url, "PASSWORD_TIME_COST": "1", "PASSWORD_MEMORY_COST_KIB": "1024",
+           "LANG": lang}
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
     return subprocess.run([sys.executable, "-m", "backend.cli", *args], env=env, capture_output=True, text=True,
-                          check=True, timeout=120)
+                          check=check, timeout=120)
 
 
 def test_seed_demo_json_drives_every_kind_of_caller(rt, database_url):
@@ -109,6 +112,7 @@ def test_import_parameters_loads_a_file_once_and_names_a_bad_entry(rt, database_
 
 
 def test_import_roster_dry_run_then_for_real(rt, database_url, tmp_path):
+    from backend.services import roster
     from backend.storage.models import Person
     from tests.helpers import count
     from tests.roster_files import id_number, write
@@ -117,13 +121,40 @@ def test_import_roster_dry_run_then_for_real(rt, database_url, tmp_path):
     good = write(tmp_path / "roster.csv", [[id_number(1), "王强", "", "employee", "370102", "active", "12.30"]])
     dry = yibao(database_url, "import-roster", str(good), "--dry-run")
     assert "1 new" in dry.stdout and "dry run: nothing imported" in dry.stdout and count(rt, Person) == 0
+    with rt.db.read() as s:  # listed as a dry run, not as cancelled
+        assert [r.status for r in roster.imports(s, 0, 10)[0]] == ["dry_run"]
     real = yibao(database_url, "import-roster", str(good))
     assert "done: 1 people added" in real.stdout and "net 12.30 yuan" in real.stdout and count(rt, Person) == 1
-    assert "already import" in yibao(database_url, "import-roster", str(good)).stdout
+    again = yibao(database_url, "import-roster", str(good))
+    assert "This file was already imported on" in again.stdout and "by the command line" in again.stdout
+    assert "nothing changed" in again.stdout
 
-    bad = write(tmp_path / "bad.csv", [[id_number(2), "李雷", "", "resident", "370102", "gone", ""]])
-    env = {**os.environ, "DATABASE_URL": database_url}
-    refused = subprocess.run([sys.executable, "-m", "backend.cli", "import-roster", str(bad), "--errors-csv",
-                              str(tmp_path / "errors.csv")], env=env, capture_output=True, text=True, timeout=120)
-    assert refused.returncode == 1 and "row 2, status:" in refused.stdout
-    assert (tmp_path / "errors.csv").read_text(encoding="utf-8").splitlines()[1].startswith("2,status,STATUS_UNKNOWN,")
+    bad = write(tmp_path / "bad.csv", [[id_number(2), "李雷", "", "resident", "370102", "gone", ""],
+                                       [id_number(4), "李雷", "", "resident", "370102", "@SUM(1)", ""]],
+                header=["身份证号", "姓名", "手机号", "险种", "统筹区", "参保状态", "个人账户余额"])
+    refused = yibao(database_url, "import-roster", str(bad), "--errors-csv", str(tmp_path / "errors.csv"),
+                    check=False)
+    assert refused.returncode == 1 and "row 2, 参保状态 “gone”:" in refused.stdout
+    lines = (tmp_path / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "Row,Column,Value in the file,Code,Problem" and lines[1].startswith("2,参保状态,gone,STATUS_UNKNOWN,")
+    assert lines[2].startswith("3,参保状态,'@SUM(1),STATUS_UNKNOWN,")  # never a formula in a spreadsheet
+
+
+def test_import_roster_speaks_the_language_of_lang_and_names_a_missing_file(rt, database_url, tmp_path):
+    from tests.roster_files import id_number, write
+
+    missing = yibao(database_url, "import-roster", str(tmp_path / "nowhere.csv"), check=False)
+    assert missing.returncode == 1 and missing.stderr.strip() == f"No such file: {tmp_path / 'nowhere.csv'}"
+    assert "Traceback" not in missing.stderr
+    chinese = yibao(database_url, "import-roster", str(tmp_path / "nowhere.csv"), lang="zh_CN.UTF-8", check=False)
+    assert chinese.returncode == 1 and chinese.stderr.strip() == f"没有这个文件：{tmp_path / 'nowhere.csv'}"
+    folder = yibao(database_url, "import-roster", str(tmp_path), check=False)
+    assert folder.returncode == 1 and folder.stderr.startswith(f"Cannot read {tmp_path}: ")
+    good = write(tmp_path / "roster.csv", [[id_number(3), "王强", "", "resident", "370102", "active", ""]],
+                 header=["身份证号", "姓名", "电话", "险种", "统筹区", "参保状态", "个人账户余额"])
+    dry = yibao(database_url, "import-roster", str(good), "--dry-run", lang="zh_CN.UTF-8")
+    assert "新增 1 人" in dry.stdout and "试运行：未导入任何数据" in dry.stdout
+    assert "“电话”列按“手机号”读取。" in dry.stdout  # a synonym is read, and said
+    refused = yibao(database_url, "disable-staff", "--username", "nobody", "--reason", "left", lang="zh_CN.UTF-8",
+                    check=False)
+    assert refused.returncode == 1 and refused.stderr.startswith("已拒绝 (username)：")

@@ -43,8 +43,9 @@ def test_counts_choose_their_plural_form_and_are_grouped():
     assert ngettext("en", "{count} problem", "{count} problems", 1) == "1 problem"
     assert ngettext("en", "{count} problem", "{count} problems", 0) == "0 problems"
     assert ngettext("en", "{count} problem", "{count} problems", 100000) == "100,000 problems"
-    assert ngettext("zh_CN", "{count} row checked so far.", "{count} rows checked so far.", 40000) == "已校验 40,000 行。"
-    assert ngettext("zh_CN", "{count} row checked so far.", "{count} rows checked so far.", 1) == "已校验 1 行。"
+    assert ngettext("zh_CN", "Checked {done} / {count} row.", "Checked {done} / {count} rows.", 100000,
+                    done="40,000") == "已校验 40,000 / 100,000 行。"
+    assert ngettext("en", "Checked {done} / {count} row.", "Checked {done} / {count} rows.", 1, done="1") == "Checked 1 / 1 row."
 
 
 def test_a_refusal_with_a_count_says_it_in_the_right_form():

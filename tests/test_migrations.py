@@ -111,3 +111,31 @@ def test_the_partitioning_migration_keeps_every_row_down_and_up(scratch_url):
                 assert conn.execute(text(f"SELECT count(*) FROM {table}_p202603")).scalar_one() > 0
                 assert conn.execute(text(f"SELECT count(*) FROM {table}_default")).scalar_one() == 0
     rt.db.dispose()
+
+
+def test_the_roster_feedback_migration_ends_imports_left_running_and_names_dry_runs(tmp_path):
+    url = f"sqlite:///{tmp_path / 'roster.db'}"
+    cfg = _alembic(url)
+    command.upgrade(cfg, "0011")
+    engine = create_engine(url)
+    ids = {}
+    with engine.begin() as conn:
+        staff_id = uuid.uuid4().hex
+        conn.execute(text("INSERT INTO staffuser (id, username, name, role, password_hash, active, created_at) "
+                          "VALUES (:id, 'a', 'a', 'admin', 'x', 1, '2026-01-01')"), {"id": staff_id})
+        for status, by in (("validating", None), ("applying", None), ("cancelled", None), ("cancelled", staff_id),
+                           ("done", None)):
+            ids[status, by] = uuid.uuid4().hex
+            conn.execute(text(
+                "INSERT INTO rosterimport (id, file_sha256, filename, encoding, status, total_rows, rows_processed, "
+                "error_count, new_count, changed_count, unchanged_count, adjusted_count, adjusted_net_fen, "
+                "created_by, created_at, updated_at) VALUES (:id, :sha, 'r.csv', 'utf-8', :status, 0, 0, 0, 0, 0, "
+                "0, 0, 0, :by, '2026-01-01', '2026-01-01')"), {"id": ids[status, by], "sha": ids[status, by],
+                                                                "status": status, "by": by})
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        status = dict(conn.execute(text("SELECT id, status FROM rosterimport")).all())
+    engine.dispose()
+    assert [status[ids[key]] for key in (("validating", None), ("applying", None), ("cancelled", None),
+                                          ("cancelled", staff_id), ("done", None))] == \
+        ["interrupted", "interrupted", "dry_run", "cancelled", "done"]

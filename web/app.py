@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -17,6 +20,7 @@ from backend.config import get_settings
 from backend.graph.schema import build_schema
 from backend.observability import logs
 from backend.runtime import Runtime
+from backend.services import roster
 from backend.services.credentials import TokenSigner
 from web import operators
 from web.body_limit import BodyLimitMiddleware
@@ -73,6 +77,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
     schema = build_schema(settings)
     app = App(
         development=settings.development,
+        lifespan=_lifespan(rt),
         routes=[
             Route("/graphql", GraphQLView(schema, development=settings.development), methods=["GET", "POST"]),
             *operators.routes,
@@ -112,6 +117,18 @@ def create_app(rt: Runtime | None = None) -> Starlette:
     app.state.schema = schema
     app.state.signer = TokenSigner(secret, settings.access_token_ttl_seconds)
     return app
+
+
+def _lifespan(rt: Runtime):
+    """At start-up: roster imports whose process is gone (the service stopped mid-way) are marked
+    interrupted, so staff know to upload the file again."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await to_thread.run_sync(roster.interrupt_abandoned, rt)
+        yield
+
+    return lifespan
 
 
 def serve_app() -> Starlette:

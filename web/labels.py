@@ -8,6 +8,7 @@ from backend.clock import CHINA
 from backend.domain.errors import N_
 from backend.domain.kinship import LABELS, NOT_NEAR_RELATIVES, Kinship
 from backend.domain.money import yuan  # noqa: F401  (templates use labels.yuan)
+from backend.services import roster
 
 INSURANCE_TYPE = {"EMPLOYEE": N_("Employee insurance"), "RESIDENT": N_("Resident insurance")}
 INSURANCE_STATUS = {"ACTIVE": N_("Active"), "SUSPENDED": N_("Suspended"), "ENDED": N_("Ended")}
@@ -48,6 +49,4 @@ def kind_label(kind_name: str) -> str:
 
 MONTHS = [N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"),
           N_("Oct"), N_("Nov"), N_("Dec")]
-ROSTER_STATUS = {"PENDING": N_("Waiting"), "VALIDATING": N_("Checking"), "INVALID": N_("Has problems"),
-                 "READY": N_("Ready to import"), "APPLYING": N_("Importing"), "DONE": N_("Imported"),
-                 "FAILED": N_("Failed"), "CANCELLED": N_("Cancelled")}
+ROSTER_STATUS = {status.name: label for status, label in roster.STATUS_LABELS.items()}

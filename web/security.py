@@ -8,6 +8,8 @@ from functools import partial
 from urllib.parse import parse_qs
 
 from anyio import to_thread
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -110,7 +112,10 @@ def bearer_refusal(refused: DomainError) -> tuple[int, dict[str, str]]:
 class CSRFMiddleware:
     """Refuses an unsafe page request unless it carries the session's token (header or form field).
 
-    htmx sends the header (set once on <body> with hx-headers); plain form posts send the field.
+    htmx sends the header (set once on <body> with hx-headers); plain form posts send the field, in
+    urlencoded or (a file upload without JavaScript) multipart bodies. A multipart body is read only up to
+    its `csrf_token` part, which the forms put first, and never beyond `MULTIPART_TOKEN_WITHIN` bytes; what
+    was read is handed on before the rest of the stream, so an upload is not held in memory.
     Sits inside SessionMiddleware, so scope["session"] is there.
     """
 
@@ -124,15 +129,19 @@ class CSRFMiddleware:
         expected = scope.get("session", {}).get("csrf")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         supplied = headers.get(CSRF_HEADER)
-        body = b""
-        if supplied is None and headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        content_type = headers.get("content-type", "")
+        read: list[Message] = []
+        if supplied is None and content_type.startswith("application/x-www-form-urlencoded"):
             body = await _read_body(receive)
+            read = [{"type": "http.request", "body": body, "more_body": False}]
             supplied = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [None])[0]
+        elif supplied is None and content_type.startswith("multipart/form-data"):
+            supplied, read = await _multipart_token(content_type, receive)
         if not expected or not supplied or not hmac.compare_digest(expected.encode(), supplied.encode()):
             await PlainTextResponse("CSRF token missing or wrong. Reload the page and try again.",
                                     status_code=403)(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive) if body else receive, send)
+        await self.app(scope, _replay(read, receive) if read else receive, send)
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -144,14 +153,67 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
+MULTIPART_TOKEN_WITHIN = 64 * 1024
+
+
+async def _multipart_token(content_type: str, receive: Receive) -> tuple[str | None, list[Message]]:
+    """The `csrf_token` field of a multipart body, read from its start; and the messages read meanwhile."""
+    _, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary")
+    if not boundary:
+        return None, []
+    found: dict[str, bytes] = {}
+    part: dict[str, bytes] = {}
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        part["field"] = part.get("field", b"") + data[start:end]
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        part["value"] = part.get("value", b"") + data[start:end]
+
+    def on_header_end() -> None:
+        if part.pop("field", b"").lower() == b"content-disposition":
+            part["name"] = parse_options_header(part.get("value", b""))[1].get(b"name", b"")
+        part.pop("value", None)
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        if part.get("name") == CSRF_FIELD.encode():
+            part["data"] = part.get("data", b"") + data[start:end]
+
+    def on_part_end() -> None:
+        if part.get("name") == CSRF_FIELD.encode():
+            found["token"] = part.get("data", b"")
+        part.clear()
+
+    parser = MultipartParser(boundary, dict(on_header_field=on_header_field, on_header_value=on_header_value,
+                                            on_header_end=on_header_end, on_part_data=on_part_data,
+                                            on_part_end=on_part_end))
+    read: list[Message] = []
+    size = 0
+    while "token" not in found and size < MULTIPART_TOKEN_WITHIN:
+        message = await receive()
+        read.append(message)
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        try:
+            parser.write(chunk)
+        except MultipartParseError:
+            break
+        if not message.get("more_body"):
+            break
+    token = found.get("token")
+    return (token.decode("utf-8", "replace") if token is not None else None), read
+
+
+def _replay(read: list[Message], receive: Receive) -> Receive:
+    """`receive` as it was before `read` was taken from it."""
+    pending = list(read)
 
     async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+        if pending:
+            return pending.pop(0)
         return await receive()
 
     return replay

@@ -18,10 +18,11 @@ from backend.domain.errors import N_, DomainError
 from backend.domain.idnumber import Sex, parse_id_number
 from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.money import AmountError, parse_yuan
+from backend.domain.phone import normalize_phone
 from backend.domain.regions import is_known_region
 from backend.domain.text import PERSON_NAME_MAX, clean_name
 
-# Canonical column -> the header names a file may use for it (English, or a bureau extract's Chinese).
+# Canonical column -> the header names a file may use for it: English, then a bureau extract's Chinese.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "id_number": ("id_number", "身份证号", "公民身份号码"),
     "name": ("name", "姓名"),
@@ -31,7 +32,27 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "status": ("status", "参保状态"),
     "balance_yuan": ("balance_yuan", "个人账户余额"),
 }
-REQUIRED_COLUMNS = ("id_number", "name", "insurance_type", "region_code", "status")
+# Other names extracts use for the same columns: read as that column, and the console says so.
+SYNONYMS: dict[str, str] = {
+    "身份证": "id_number", "身份证号码": "id_number", "证件号码": "id_number", "id": "id_number",
+    "电话": "phone", "手机": "phone", "手机号码": "phone", "电话号码": "phone", "联系方式": "phone",
+    "mobile": "phone", "phone_number": "phone",
+    "险种类型": "insurance_type", "参保险种": "insurance_type", "insurance": "insurance_type",
+    "统筹区划": "region_code", "统筹地区": "region_code", "行政区划代码": "region_code", "region": "region_code",
+    "状态": "status", "参保状态名称": "status",
+    "个人账户": "balance_yuan", "账户余额": "balance_yuan", "余额": "balance_yuan", "balance": "balance_yuan",
+}
+# The header must have these; a value may still be empty where a row allows it (a resident's balance).
+REQUIRED_COLUMNS = ("id_number", "name", "insurance_type", "region_code", "status", "balance_yuan")
+# What a column is called where the file does not name it (a missing column), in the reader's language.
+COLUMN_TITLES = {
+    "id_number": N_("ID number (id_number)"), "name": N_("Name (name)"), "phone": N_("Phone (phone)"),
+    "insurance_type": N_("Insurance type (insurance_type)"), "region_code": N_("Region code (region_code)"),
+    "status": N_("Enrolment status (status)"), "balance_yuan": N_("Personal-account balance (balance_yuan)"),
+}
+# The problems CSV's header row, translated for whoever downloads it.
+PROBLEM_CSV_HEADER = (N_("Row"), N_("Column"), N_("Value in the file"), N_("Code"), N_("Problem"))
+VALUE_MAX = 100  # what a problem keeps of the offending value
 
 INSURANCE_TYPES = {"employee": InsuranceType.EMPLOYEE, "职工": InsuranceType.EMPLOYEE,
                    "职工医保": InsuranceType.EMPLOYEE, "resident": InsuranceType.RESIDENT,
@@ -40,14 +61,15 @@ STATUSES = {"active": InsuranceStatus.ACTIVE, "参保": InsuranceStatus.ACTIVE, 
             "suspended": InsuranceStatus.SUSPENDED, "暂停": InsuranceStatus.SUSPENDED,
             "暂停参保": InsuranceStatus.SUSPENDED, "ended": InsuranceStatus.ENDED, "终止": InsuranceStatus.ENDED,
             "终止参保": InsuranceStatus.ENDED}
-_PHONE = re.compile(r"\+?[0-9][0-9-]{4,19}")
-PHONE_MAX = 20
+_PHONE = re.compile(r"[0-9]{5,20}")  # after normalize_phone
 
 
 class Problem:
     """Codes and English gettext ids of what can be wrong with a roster file (besides the ID number's own)."""
 
     MISSING_COLUMN = "MISSING_COLUMN"
+    UNKNOWN_COLUMN = "UNKNOWN_COLUMN"
+    DUPLICATE_COLUMN = "DUPLICATE_COLUMN"
     FIELD_COUNT = "FIELD_COUNT"
     REQUIRED = "REQUIRED"
     REGION_UNKNOWN = "REGION_UNKNOWN"
@@ -67,7 +89,10 @@ class Problem:
 
 
 MESSAGES = {
-    Problem.MISSING_COLUMN: N_("The header has no column “{name}”."),
+    Problem.MISSING_COLUMN: N_("The header lacks this column; nothing of the file was read."),
+    Problem.UNKNOWN_COLUMN: N_("The header has a column this import does not know; rename or remove it "
+                               "(its values would otherwise be lost)."),
+    Problem.DUPLICATE_COLUMN: N_("Two columns of the header mean the same; keep one."),
     Problem.FIELD_COUNT: N_("This row has {found} fields; the header has {expected}."),
     Problem.REQUIRED: N_("Required."),
     Problem.REGION_UNKNOWN: N_("Unknown region code."),
@@ -75,7 +100,7 @@ MESSAGES = {
     Problem.STATUS_UNKNOWN: N_("The status is active (参保), suspended (暂停) or ended (终止)."),
     Problem.BALANCE_REQUIRED: N_("An employee's row needs the personal-account balance."),
     Problem.BALANCE_NOT_EMPLOYEE: N_("Only employees have a personal-account balance; leave it empty."),
-    Problem.PHONE_FORMAT: N_("A phone number is 5 to 20 digits."),
+    Problem.PHONE_FORMAT: N_("A phone number is 5 to 20 digits (spaces, dashes and +86 are fine)."),
     Problem.DUPLICATE_ID: N_("This ID number is also on row {other}."),
     Problem.DUPLICATE_PHONE: N_("This phone number is also on row {other}."),
     Problem.NAME_MISMATCH: N_("The name differs from the one on file for this ID number."),
@@ -88,13 +113,26 @@ MESSAGES = {
 
 @dataclass(frozen=True)
 class RowError:
-    """A problem on a row (1 is the header) and column; `message_id` is a gettext id, `params` fill it."""
+    """A problem on a row (1 is the header) and column; `message_id` is a gettext id, `params` fill it;
+    `value` is what the file had there."""
 
     row: int
     column: str
     code: str
     message_id: str
     params: dict[str, Any] = field(default_factory=dict)
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where each canonical column sits, the header text the file used for it, which of those were
+    synonyms (read as the column, and said so), and what is wrong with the header."""
+
+    positions: dict[str, int]
+    names: dict[str, str]
+    synonyms: dict[str, str]
+    errors: list[RowError]
 
 
 @dataclass(frozen=True)
@@ -118,22 +156,38 @@ def _known_region(code: str) -> bool:  # a roster has a few regions and many row
     return is_known_region(code)
 
 
-def problem(row: int, column: str, code: str, **params: Any) -> RowError:
-    return RowError(row, column, code, MESSAGES[code], params)
+def _cut(value: str | None) -> str | None:
+    return None if value is None else value[:VALUE_MAX]
 
 
-def header_columns(header: list[str]) -> tuple[dict[str, int], list[RowError]]:
-    """Where each canonical column sits in the header row; a missing required column is an error."""
-    names = [h.strip().lstrip("\ufeff").lower() for h in header]
+def problem(row: int, column: str, code: str, value: str | None = None, **params: Any) -> RowError:
+    return RowError(row, column, code, MESSAGES[code], params, _cut(value))
+
+
+_BY_NAME = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
+
+
+def header_columns(header: list[str]) -> Header:
+    """Read the header row: each cell must name a known column (or a synonym of one), once; every
+    required column must be there. Its problems are about the header, never one per row."""
     positions: dict[str, int] = {}
-    for column, aliases in COLUMNS.items():
-        for alias in aliases:
-            if alias in names:
-                positions[column] = names.index(alias)
-                break
-    errors = [problem(1, column, Problem.MISSING_COLUMN, name=column)
-              for column in REQUIRED_COLUMNS if column not in positions]
-    return positions, errors
+    names: dict[str, str] = {}
+    synonyms: dict[str, str] = {}
+    errors: list[RowError] = []
+    for at, cell in enumerate(header):
+        text = cell.strip().lstrip("\ufeff").strip()
+        key = text.lower()
+        column = _BY_NAME.get(key) or SYNONYMS.get(key)
+        if column is None:
+            errors.append(problem(1, "", Problem.UNKNOWN_COLUMN, value=text or f"#{at + 1}"))
+        elif column in positions:
+            errors.append(problem(1, column, Problem.DUPLICATE_COLUMN, value=text))
+        else:
+            positions[column], names[column] = at, text
+            if key not in _BY_NAME:
+                synonyms[column] = text
+    errors += [problem(1, column, Problem.MISSING_COLUMN) for column in REQUIRED_COLUMNS if column not in positions]
+    return Header(positions, names, synonyms, errors)
 
 
 def _digest(values: tuple) -> str:
@@ -155,31 +209,33 @@ def check_row(row_no: int, fields: list[str], positions: dict[str, int], width: 
     try:
         parsed = parse_id_number(value("id_number"), today=today)
     except DomainError as refused:
-        errors.append(RowError(row_no, "id_number", refused.code.value, refused.message_id, refused.params))
+        errors.append(RowError(row_no, "id_number", refused.code.value, refused.message_id, refused.params,
+                               _cut(value("id_number"))))
     try:
         name = clean_name(value("name"), max_length=PERSON_NAME_MAX)
     except DomainError as refused:
-        errors.append(RowError(row_no, "name", refused.code.value, refused.message_id, refused.params))
-    phone = value("phone") or None
+        errors.append(RowError(row_no, "name", refused.code.value, refused.message_id, refused.params,
+                               _cut(value("name"))))
+    phone = normalize_phone(value("phone")) or None
     if phone is not None and not _PHONE.fullmatch(phone):
-        errors.append(problem(row_no, "phone", Problem.PHONE_FORMAT))
+        errors.append(problem(row_no, "phone", Problem.PHONE_FORMAT, value("phone")))
     kind = INSURANCE_TYPES.get(value("insurance_type").lower())
     if kind is None:
-        errors.append(problem(row_no, "insurance_type", Problem.TYPE_UNKNOWN))
+        errors.append(problem(row_no, "insurance_type", Problem.TYPE_UNKNOWN, value("insurance_type")))
     region = value("region_code")
     if not _known_region(region):
-        errors.append(problem(row_no, "region_code", Problem.REGION_UNKNOWN))
+        errors.append(problem(row_no, "region_code", Problem.REGION_UNKNOWN, region))
     status = STATUSES.get(value("status").lower())
     if status is None:
-        errors.append(problem(row_no, "status", Problem.STATUS_UNKNOWN))
+        errors.append(problem(row_no, "status", Problem.STATUS_UNKNOWN, value("status")))
     amount = value("balance_yuan")
     if amount:
         try:
             balance = parse_yuan(amount)
         except AmountError as refused:
-            errors.append(RowError(row_no, "balance_yuan", Problem.AMOUNT, refused.message))
+            errors.append(RowError(row_no, "balance_yuan", Problem.AMOUNT, refused.message, value=_cut(amount)))
         if kind is InsuranceType.RESIDENT:
-            errors.append(problem(row_no, "balance_yuan", Problem.BALANCE_NOT_EMPLOYEE))
+            errors.append(problem(row_no, "balance_yuan", Problem.BALANCE_NOT_EMPLOYEE, amount))
     elif kind is InsuranceType.EMPLOYEE:
         errors.append(problem(row_no, "balance_yuan", Problem.BALANCE_REQUIRED))
     if errors:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from backend.domain.phone import normalize_phone
+
 SUFFIX_MIN = 4  # fewer digits match too many people to be a search
 _FULL_ID = re.compile(r"\d{17}[\dX]")
 _SUFFIX = re.compile(rf"\d{{{SUFFIX_MIN},17}}|\d{{{SUFFIX_MIN - 1},16}}X")
@@ -40,8 +42,9 @@ def classify(raw: str) -> SearchQuery | None:
     upper = text.upper()  # ID numbers and phones are typed with spaces as often as without
     if _FULL_ID.fullmatch(upper):
         return SearchQuery(SearchKind.ID_NUMBER, upper)
-    if _PHONE.fullmatch(text):
-        return SearchQuery(SearchKind.PHONE, text)
+    phone = normalize_phone(raw)  # as the roster import stored it: `+86 139-0531-9993` is 13905319993
+    if _PHONE.fullmatch(phone):
+        return SearchQuery(SearchKind.PHONE, phone)
     if _SUFFIX.fullmatch(upper):
         return SearchQuery(SearchKind.ID_SUFFIX, upper)
     if _DIGITS.fullmatch(upper):

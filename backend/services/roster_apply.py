@@ -12,6 +12,7 @@ carried change nothing; people absent from the file are left alone.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +35,7 @@ from backend.storage.models import (
 from backend.storage.models import RosterRow as Staged
 
 ROSTER_ADJUSTMENT = "roster_adjustment"
+CHUNK = 20_000  # rows of the file applied per step; the apply's progress moves once per step
 
 _staged = Staged.__table__
 _person = Person.__table__
@@ -65,7 +67,10 @@ def _hex(column):
     return func.replace(cast(column, String), "-", "")
 
 
-def apply(s: Session, import_id: uuid.UUID, at: datetime) -> Applied:
+def apply(s: Session, import_id: uuid.UUID, at: datetime,
+          progress: Callable[[int, int], None] | None = None) -> Applied:
+    """Apply the staged rows, `CHUNK` rows of the file at a time (all in the caller's transaction), telling
+    `progress` (rows done, rows in all) after each."""
     conn = s.connection()
     dialect = conn.dialect.name
     mine = _staged.c.import_id == import_id
@@ -73,6 +78,10 @@ def apply(s: Session, import_id: uuid.UUID, at: datetime) -> Applied:
     # People registered, and rosters applied, since validation are seen again.
     resolve_people(s, import_id)
     counts = mark_changes(s, import_id)
+    total, first, last = conn.execute(select(func.count(), func.min(_staged.c.row_no), func.max(_staged.c.row_no))
+                                      .where(mine)).one()
+    if progress:
+        progress(0, total)
     todo = and_(mine, _staged.c.changed)
     if dialect == "postgresql":
         # The accounts about to move, locked in the order settlements lock them (by person id).
@@ -84,7 +93,29 @@ def apply(s: Session, import_id: uuid.UUID, at: datetime) -> Applied:
         select(_account.c.balance_fen).where(_account.c.person_id == _staged.c.person_id).scalar_subquery(), 0)
     conn.execute(update(_staged).where(todo, _staged.c.balance_fen.is_not(None))
                  .values(delta_fen=_staged.c.balance_fen - previous))
+    moved = and_(todo, _staged.c.delta_fen != 0)
+    adjusted, net = conn.execute(select(func.count(), func.coalesce(func.sum(_staged.c.delta_fen), 0))
+                                 .where(moved)).one()
+    tx_id = _open_adjustments(s, import_id, at) if adjusted else None
 
+    done = 0
+    for low in range(first or 0, (last or -1) + 1, CHUNK):
+        part = _staged.c.row_no.between(low, low + CHUNK - 1)
+        _apply_rows(s, and_(todo, part), at, tx_id, dialect)
+        _remember(s, import_id, and_(todo, part), dialect)
+        done += conn.execute(select(func.count()).where(mine, part)).scalar_one()
+        if progress:
+            progress(done, total)
+    if tx_id is not None:
+        _close_adjustments(s, tx_id, at, moved, dialect)
+    return Applied(new=counts["new"], changed=counts["changed"], unchanged=counts["unchanged"], adjusted=adjusted,
+                   adjusted_net_fen=int(net), transaction_id=tx_id)
+
+
+def _apply_rows(s: Session, todo, at: datetime, tx_id: uuid.UUID | None, dialect: str) -> None:
+    """New people, changed enrolments and phones, accounts, and each person's balance difference, for the
+    rows `todo` selects."""
+    conn = s.connection()
     new = and_(todo, ~_staged.c.existing)
     conn.execute(insert(_person).from_select(
         ["id", "name", "id_number", "birth_date", "sex", "phone", "created_at"],
@@ -108,38 +139,37 @@ def apply(s: Session, import_id: uuid.UUID, at: datetime) -> Applied:
         select(_staged.c.person_id, literal(0), literal(at, _account.c.updated_at.type))
         .where(todo, _staged.c.insurance_type == InsuranceType.EMPLOYEE.value,
                ~exists().where(_account.c.person_id == _staged.c.person_id))))
-
+    if tx_id is None:
+        return
     moved = and_(todo, _staged.c.delta_fen != 0)
-    adjusted, net = conn.execute(select(func.count(), func.coalesce(func.sum(_staged.c.delta_fen), 0))
-                                 .where(moved)).one()
-    tx_id = None
-    if adjusted:
-        tx_id = _post_adjustments(s, import_id, at, moved, dialect)
-    _remember(s, import_id, todo, dialect)
-    return Applied(new=counts["new"], changed=counts["changed"], unchanged=counts["unchanged"], adjusted=adjusted,
-                   adjusted_net_fen=int(net), transaction_id=tx_id)
-
-
-def _post_adjustments(s: Session, import_id: uuid.UUID, at: datetime, moved, dialect: str) -> uuid.UUID:
-    """One balanced transaction: each person's difference on their account, and the region's total on the
-    other side; then the balances move by the same differences (the CHECK keeps them at zero or above)."""
-    conn = s.connection()
-    tx_id = uuid.uuid4()
-    conn.execute(insert(_tx).values(id=tx_id, kind=ROSTER_ADJUSTMENT, reference_id=import_id, created_at=at))
-    # Postings carry their transaction's time: the month partition they are stored in on PostgreSQL.
     columns = ["id", "transaction_id", "account", "person_id", "amount_fen", "created_at"]
-    tx = literal(tx_id, _posting.c.transaction_id.type)
-    when = literal(at, _posting.c.created_at.type)
     conn.execute(insert(_posting).from_select(columns, select(
-        _new_uuid(dialect), tx, literal("personal:") + _hex(_staged.c.person_id),  # ledger.personal(), in SQL
-        _staged.c.person_id, _staged.c.delta_fen, when).where(moved)))
-    region_total = func.sum(_staged.c.delta_fen)
-    conn.execute(insert(_posting).from_select(columns, select(
-        _new_uuid(dialect), tx, literal(ledger.opening("")) + _staged.c.region_code, literal(None),
-        -region_total, when).where(moved).group_by(_staged.c.region_code).having(region_total != 0)))
+        _new_uuid(dialect), literal(tx_id, _posting.c.transaction_id.type),
+        literal("personal:") + _hex(_staged.c.person_id),  # ledger.personal(), in SQL
+        _staged.c.person_id, _staged.c.delta_fen, literal(at, _posting.c.created_at.type)).where(moved)))
     conn.execute(update(_account).where(moved, _account.c.person_id == _staged.c.person_id)
                  .values(balance_fen=_account.c.balance_fen + _staged.c.delta_fen, updated_at=at))
+
+
+def _open_adjustments(s: Session, import_id: uuid.UUID, at: datetime) -> uuid.UUID:
+    """The import's one `roster_adjustment` transaction; its postings follow chunk by chunk."""
+    tx_id = uuid.uuid4()
+    s.connection().execute(insert(_tx).values(id=tx_id, kind=ROSTER_ADJUSTMENT, reference_id=import_id,
+                                              created_at=at))
     return tx_id
+
+
+def _close_adjustments(s: Session, tx_id: uuid.UUID, at: datetime, moved, dialect: str) -> None:
+    """The other side of each person's difference: each region's total on `opening:<region>`, so the
+    transaction balances (and the CHECK kept every account at zero or above)."""
+    # Postings carry their transaction's time: the month partition they are stored in on PostgreSQL.
+    columns = ["id", "transaction_id", "account", "person_id", "amount_fen", "created_at"]
+    region_total = func.sum(_staged.c.delta_fen)
+    s.connection().execute(insert(_posting).from_select(columns, select(
+        _new_uuid(dialect), literal(tx_id, _posting.c.transaction_id.type),
+        literal(ledger.opening("")) + _staged.c.region_code, literal(None), -region_total,
+        literal(at, _posting.c.created_at.type)).where(moved).group_by(_staged.c.region_code)
+        .having(region_total != 0)))
 
 
 def _remember(s: Session, import_id: uuid.UUID, todo, dialect: str) -> None:

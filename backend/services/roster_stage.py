@@ -8,11 +8,12 @@ import json
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import String, and_, cast, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
-from backend.domain.roster import MESSAGES, Problem, RosterRow, RowError
+from backend.domain.money import yuan
+from backend.domain.roster import Problem, RosterRow, RowError, problem
 from backend.storage.models import Person, PersonalAccount, RosterEntry, RosterImportError
 from backend.storage.models import RosterRow as Staged
 
@@ -53,7 +54,8 @@ def add_errors(s: Session, import_id: uuid.UUID, first_seq: int, errors: Sequenc
     if errors:
         s.connection().execute(insert(_error), [
             dict(import_id=import_id, seq=first_seq + i, row_no=e.row, column=e.column, code=e.code,
-                 message_id=e.message_id, params=json.dumps(e.params, ensure_ascii=False, default=str))
+                 message_id=e.message_id, params=json.dumps(e.params, ensure_ascii=False, default=str),
+                 value=e.value)
             for i, e in enumerate(errors)])
     return len(errors)
 
@@ -74,57 +76,58 @@ def resolve_people(s: Session, import_id: uuid.UUID) -> None:
         .values(person_id=_person.c.id, existing=True))
 
 
-def _insert_problems(s: Session, import_id: uuid.UUID, first_seq: int, code: str, column: str, query,
-                     other: bool = False) -> int:
-    """INSERT ... SELECT one error per row `query` finds (it selects row_no, and `other` when given)."""
-    found = query.subquery()
-    params = (literal('{"other": ') + cast(found.c.other, String) + literal("}")) if other else literal("{}")
-    numbered = select(literal(import_id, _error.c.import_id.type),
-                      literal(first_seq) + func.row_number().over(order_by=found.c.row_no) - 1,
-                      found.c.row_no, literal(column), literal(code), literal(MESSAGES[code]), params)
-    result = s.connection().execution_options(preserve_rowcount=True).execute(insert(_error).from_select(
-        ["import_id", "seq", "row_no", "column", "code", "message_id", "params"], numbered))
-    return result.rowcount
-
-
 def _duplicates(import_id: uuid.UUID, column) -> Select:
     """Rows whose value of `column` another row of the file has too; `other` names that row."""
     window = dict(partition_by=column)
-    ranked = (select(_staged.c.row_no, func.count().over(**window).label("n"),
+    ranked = (select(_staged.c.row_no, column.label("value"), func.count().over(**window).label("n"),
                      func.min(_staged.c.row_no).over(**window).label("first"),
                      func.max(_staged.c.row_no).over(**window).label("last"))
               .where(_staged.c.import_id == import_id, column.is_not(None))).subquery()
     other = func.coalesce(func.nullif(ranked.c.first, ranked.c.row_no), ranked.c.last)
-    return select(ranked.c.row_no, other.label("other")).where(ranked.c.n > 1)
+    return select(ranked.c.row_no, ranked.c.value, other.label("other")).where(ranked.c.n > 1)
 
 
-def check_staged(s: Session, import_id: uuid.UUID, first_seq: int) -> int:
-    """The checks that need the whole file or the database; how many problems they stored."""
+def _yuan_value(fen: int | None) -> str | None:
+    return None if fen is None else yuan(fen)
+
+
+def check_staged(s: Session, import_id: uuid.UUID, keep: int) -> int:
+    """The checks that need the whole file or the database; how many problems they found. The first
+    `keep` are stored (by check, then row), each with the value the file had."""
     analyze(s)
     resolve_people(s, import_id)
     mine = _staged.c.import_id == import_id
     other_person = _person.alias("other")
     checks = [
-        (Problem.DUPLICATE_ID, "id_number", _duplicates(import_id, _staged.c.id_number), True),
-        (Problem.DUPLICATE_PHONE, "phone", _duplicates(import_id, _staged.c.phone), True),
+        (Problem.DUPLICATE_ID, "id_number", _duplicates(import_id, _staged.c.id_number), str),
+        (Problem.DUPLICATE_PHONE, "phone", _duplicates(import_id, _staged.c.phone), str),
         (Problem.NAME_MISMATCH, "name",
-         select(_staged.c.row_no).select_from(_staged.join(_person, _person.c.id == _staged.c.person_id))
-         .where(mine, _staged.c.existing, _person.c.name != _staged.c.name), False),
+         select(_staged.c.row_no, _staged.c.name.label("value"))
+         .select_from(_staged.join(_person, _person.c.id == _staged.c.person_id))
+         .where(mine, _staged.c.existing, _person.c.name != _staged.c.name), str),
         (Problem.PHONE_TAKEN, "phone",
-         select(_staged.c.row_no).where(mine, _staged.c.phone.is_not(None), exists().where(
-             other_person.c.phone == _staged.c.phone, other_person.c.id_number != _staged.c.id_number)), False),
+         select(_staged.c.row_no, _staged.c.phone.label("value")).where(
+             mine, _staged.c.phone.is_not(None), exists().where(
+                 other_person.c.phone == _staged.c.phone, other_person.c.id_number != _staged.c.id_number)), str),
         (Problem.BALANCE_NEGATIVE, "balance_yuan",
-         select(_staged.c.row_no)
+         select(_staged.c.row_no, _staged.c.balance_fen.label("value"))
          .select_from(_staged.join(_account, _account.c.person_id == _staged.c.person_id)
                       .outerjoin(_entry, _entry.c.person_id == _staged.c.person_id))
          .where(mine, _staged.c.existing, _staged.c.balance_fen.is_not(None),
                 _account.c.balance_fen + _staged.c.balance_fen
-                - func.coalesce(_entry.c.balance_fen, _account.c.balance_fen) < 0), False),
+                - func.coalesce(_entry.c.balance_fen, _account.c.balance_fen) < 0), _yuan_value),
     ]
-    stored = 0
-    for code, column, query, with_other in checks:
-        stored += _insert_problems(s, import_id, first_seq + stored, code, column, query, other=with_other)
-    return stored
+    found = 0
+    for code, column, query, shown in checks:
+        found_here = s.connection().execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        room = max(keep - found, 0)
+        if found_here and room:
+            rows = s.connection().execute(query.order_by(query.selected_columns.row_no).limit(room)).all()
+            add_errors(s, import_id, found, [
+                problem(r.row_no, column, code, shown(r.value), **({"other": r.other} if "other" in r._fields else {}))
+                for r in rows])
+        found += found_here
+    return found
 
 
 def mark_changes(s: Session, import_id: uuid.UUID) -> dict[str, int]:

@@ -444,7 +444,8 @@ class RosterImport(SQLModel, table=True):
     """One roster file brought in by staff or the CLI: a job row whose status and counts the console polls.
 
     Status: pending -> validating -> invalid | ready -> applying -> done | failed; ready (or pending) ->
-    cancelled. The file's SHA-256 is unique: the same file twice is the same import.
+    cancelled, or (a command-line dry run) dry_run; a running job whose process is gone -> interrupted.
+    The file's SHA-256 is unique: the same file twice is the same import.
     """
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -466,10 +467,13 @@ class RosterImport(SQLModel, table=True):
     updated_at: datetime = _ts()
     finished_at: datetime | None = _ts(nullable=True)
     error_message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # JSON: canonical column -> the header text the file used for it (problems are named in the file's words).
+    header_names: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    worker: str | None = Field(default=None, max_length=80)  # host:pid:start time of the process running the job
 
 
 class RosterImportError(SQLModel, table=True):
-    """One problem with one row (and column) of an import's file; every one is kept for the CSV download."""
+    """One problem with one row (and column) of an import's file; the first `roster.STORED_PROBLEMS` are kept."""
 
     import_id: uuid.UUID = Field(foreign_key="rosterimport.id", primary_key=True)
     seq: int = Field(primary_key=True)
@@ -477,6 +481,7 @@ class RosterImportError(SQLModel, table=True):
     column: str = Field(max_length=24)
     code: str = Field(max_length=32)
     message_id: str = Field(max_length=200)  # an English gettext id, translated when shown
+    value: str | None = Field(default=None, max_length=100)  # what the file had there (cut to 100 characters)
     params: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON
 
 

@@ -7,7 +7,7 @@ from backend.domain.roster import Problem, check_row, header_columns
 
 TODAY = date(2026, 3, 2)
 HEADER = ["id_number", "name", "phone", "insurance_type", "region_code", "status", "balance_yuan"]
-POSITIONS, _ = header_columns(HEADER)
+POSITIONS = header_columns(HEADER).positions
 ID = make_id_number("370102", date(1980, 5, 1), 1, Sex.MALE)
 
 
@@ -25,8 +25,9 @@ def test_a_good_employee_row():
 
 
 def test_chinese_headers_and_values_give_the_same_digest():
-    positions, missing = header_columns(["\ufeff身份证号", "姓名", "手机号", "险种", "统筹区", "参保状态", "个人账户余额"])
-    assert missing == []
+    header = header_columns(["\ufeff身份证号", "姓名", "手机号", "险种", "统筹区", "参保状态", "个人账户余额"])
+    positions = header.positions
+    assert header.errors == [] and header.synonyms == {}
     chinese, _ = check_row(2, [ID, "王伟", "", "职工", "370102", "参保", "12.5"], positions, 7, TODAY)
     english, _ = check(ID, "王伟", "", "employee", "370102", "active", "12.50")
     assert chinese.digest == english.digest
@@ -57,7 +58,42 @@ def test_balance_belongs_to_employees_only():
 
 
 def test_header_and_field_count():
-    _, missing = header_columns(["name", "phone"])
-    assert {e.column for e in missing} == {"id_number", "insurance_type", "region_code", "status"}
+    missing = header_columns(["name", "phone"]).errors
+    assert {e.column for e in missing} == {"id_number", "insurance_type", "region_code", "status", "balance_yuan"}
     _, errors = check(ID, "王伟")
     assert codes(errors) == {("", Problem.FIELD_COUNT)}
+
+
+def test_the_header_is_judged_once_not_row_by_row():
+    # A missing required column (the balance) is one header problem, not one per employee row.
+    header = header_columns(["身份证号", "姓名", "手机号", "险种", "统筹区", "参保状态"])
+    assert [(e.row, e.column, e.code) for e in header.errors] == [(1, "balance_yuan", Problem.MISSING_COLUMN)]
+    # An unknown column refuses the file and is named; a doubled one too.
+    header = header_columns(["身份证号", "姓名", "手机号码x", "险种", "统筹区", "参保状态", "个人账户余额", "姓名"])
+    assert [(e.code, e.value) for e in header.errors] == [(Problem.UNKNOWN_COLUMN, "手机号码x"),
+                                                          (Problem.DUPLICATE_COLUMN, "姓名")]
+
+
+def test_known_synonyms_are_read_and_said():
+    header = header_columns(["身份证号码", "姓名", "电话", "险种", "统筹区", "参保状态", "个人账户余额"])
+    assert header.errors == []
+    assert header.synonyms == {"id_number": "身份证号码", "phone": "电话"}
+    assert header.names["phone"] == "电话" and header.positions["phone"] == 2
+
+
+def test_each_problem_keeps_the_value_the_file_had():
+    _, errors = check(ID, "王伟", "12ab", "retired", "370102", "gone", "1.234")
+    assert {(e.column, e.value) for e in errors} == {("phone", "12ab"), ("insurance_type", "retired"),
+                                                      ("status", "gone"), ("balance_yuan", "1.234")}
+    _, errors = check("x" * 300, "王伟", "", "resident", "370102", "active", "")
+    assert [len(e.value) for e in errors] == [100]  # cut, so a huge cell cannot grow the database
+
+
+def test_phones_are_stored_as_search_finds_them():
+    for written in ("+8613905319993", "+86 139-0531-9993", "139 0531 9993", "0086 13905319993"):
+        row, errors = check(ID, "王伟", written, "resident", "370102", "active", "")
+        assert errors == [] and row.phone == "13905319993", written
+    row, _ = check(ID, "王伟", "0531-8600 1234", "resident", "370102", "active", "")
+    assert row.phone == "053186001234"
+    _, errors = check(ID, "王伟", "+1 (555) 0100", "resident", "370102", "active", "")
+    assert codes(errors) == {("phone", Problem.PHONE_FORMAT)}

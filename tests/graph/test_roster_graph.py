@@ -12,7 +12,7 @@ from tests.roster_files import id_number
 START = """mutation($file: Upload!) { startRosterImport(input: {file: $file}) {
   __typename ... on RosterImportPayload { rosterImport { id status } } ... on OperationError { code } } }"""
 READ = """query($id: ID!) { rosterImport(id: $id) { status totalRows errorCount newCount adjustedCount adjustedNetFen
-  createdByName errors(first: 5) { totalCount edges { node { row column code message } } } } }"""
+  createdByName errors(first: 5) { totalCount edges { node { row column header value code message } } } } }"""
 CONFIRM = """mutation($id: ID!) { confirmRosterImport(input: {importId: $id}) {
   __typename ... on RosterImportPayload { rosterImport { status } } ... on OperationError { code } } }"""
 
@@ -48,14 +48,26 @@ def test_an_admin_imports_through_the_graph(rt):
 
 def test_problems_are_listed_by_row_and_column_in_the_callers_language(rt):
     admin = staff(rt, "admin")
-    import_id = _start(rt, admin, "id_number,name,insurance_type,region_code,status\n"
-                                  f"{id_number(2)},李雷,resident,370102,gone\n")
+    import_id = _start(rt, admin, "身份证号,姓名,险种,统筹区,参保状态,个人账户余额\n"
+                                  f"{id_number(2)},李雷,resident,370102,gone,\n")
     read = gql(rt, admin, READ, locale="zh_CN", id=import_id).data["rosterImport"]
     assert read["status"] == "INVALID" and read["errorCount"] == 1
     [error] = [e["node"] for e in read["errors"]["edges"]]
-    assert (error["row"], error["column"], error["code"]) == (2, "status", "STATUS_UNKNOWN")
+    assert (error["row"], error["column"], error["header"], error["value"], error["code"]) == \
+        (2, "status", "参保状态", "gone", "STATUS_UNKNOWN")
     assert "参保" in error["message"]
     assert count(rt, Person) == 0
+
+
+def test_the_same_file_again_is_said_to_be_imported_already(rt):
+    admin = staff(rt, "admin")
+    text = f"id_number,name,phone,insurance_type,region_code,status,balance_yuan\n{id_number(3)},王强,,resident,370102,active,\n"
+    query = START.replace("rosterImport { id status }", "alreadyImported rosterImport { id status }")
+    first = gql(rt, admin, query, file=Upload(text)).data["startRosterImport"]
+    JOBS.drain()
+    again = gql(rt, admin, query, file=Upload(text)).data["startRosterImport"]
+    assert (first["alreadyImported"], again["alreadyImported"]) == (False, True)
+    assert again["rosterImport"]["id"] == first["rosterImport"]["id"] and again["rosterImport"]["status"] == "READY"
 
 
 def test_a_file_goes_up_over_http_as_a_multipart_request(rt):

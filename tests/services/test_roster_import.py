@@ -108,9 +108,10 @@ def test_bad_rows_write_nothing_and_are_named_by_row_and_column(rt, tmp_path):
                              (4, "name", "NAME_MISMATCH", "{}"),
                              (5, "phone", "DUPLICATE_PHONE", '{"other": 2}')]
     assert count(rt, Person) == 1 and count(rt, LedgerTransaction) == 0
-    lines = "".join(roster.errors_csv(rt, row.id, lambda message, params: message.format(**params))).splitlines()
-    assert lines[0] == "row,column,code,message" and len(lines) == 6
-    assert lines[1] == "2,id_number,DUPLICATE_ID,This ID number is also on row 3."
+    lines = "".join(roster.errors_csv(rt, row.id, "en")).splitlines()
+    assert lines[0] == "Row,Column,Value in the file,Code,Problem" and len(lines) == 6
+    assert lines[1] == f"2,id_number,{good},DUPLICATE_ID,This ID number is also on row 3."
+    assert "".join(roster.errors_csv(rt, row.id, "zh_CN")).splitlines()[0] == "行,列,文件中的值,代码,问题"
 
 
 def test_the_same_file_twice_changes_nothing(rt, tmp_path):
@@ -200,3 +201,110 @@ def test_the_documented_example_imports(rt):
     row = import_file(rt, PROJECT_ROOT / "docs/examples/roster.csv")
     assert (row.status, row.new_count, row.adjusted_count) == ("done", 5, 3)
     assert verify(rt.db).ok
+
+
+def test_a_huge_bad_file_keeps_a_bounded_number_of_problems(rt, tmp_path):
+    from backend.storage.models import RosterImportError
+
+    rows = [[id_number(i), "王强", "", "resident", "370102", "gone", ""] for i in range(roster.STORED_PROBLEMS + 500)]
+    rows.insert(3, [id_number(7000), "刘芳", "", "resident", "370102", "active", ""])  # a good row among them
+    row = import_file(rt, write(tmp_path / "bad.csv", rows))
+    assert row.status == "invalid" and row.error_count == roster.STORED_PROBLEMS + 500
+    assert count(rt, RosterImportError) == roster.STORED_PROBLEMS and count(rt, RosterRow) == 0
+    with rt.db.read() as s:
+        assert roster.errors(s, row.id, limit=1)[0].row_no == 2  # the first ones are kept
+    assert len("".join(roster.errors_csv(rt, row.id, "en")).splitlines()) == roster.STORED_PROBLEMS + 1
+
+
+def test_file_wide_problems_are_bounded_too(rt, tmp_path, monkeypatch):
+    from backend.storage.models import RosterImportError
+
+    monkeypatch.setattr(roster, "STORED_PROBLEMS", 5)
+    twice = id_number(12)
+    rows = [[twice, "王强", "", "resident", "370102", "active", ""] for _ in range(8)]
+    row = import_file(rt, write(tmp_path / "twice.csv", rows))
+    assert row.error_count == 8 and count(rt, RosterImportError) == 5
+    with rt.db.read() as s:
+        assert [(e.row_no, e.value) for e in roster.errors(s, row.id)] == [(r, twice) for r in range(2, 7)]
+
+
+def test_phones_are_normalized_so_search_finds_them(rt, tmp_path):
+    from backend.domain.search import classify
+    from backend.services.search import search_people
+
+    row = import_file(rt, write(tmp_path / "phones.csv", [
+        [id_number(13), "王强", "+8613905319993", "resident", "370102", "active", ""],
+        [id_number(14), "刘芳", "139-0531-9994", "resident", "370102", "active", ""]]))
+    assert row.status == "done"
+    with rt.db.read() as s:
+        for typed, name in (("13905319993", "王强"), ("139 0531 9994", "刘芳")):
+            found, total = search_people(s, classify(typed), 0, 10)
+            assert total == 1 and found[0].name == name
+    # The same phone written two ways is the same phone.
+    again = import_file(rt, write(tmp_path / "twice.csv", [
+        [id_number(15), "赵敏", "+86 139 0000 0001", "resident", "370102", "active", ""],
+        [id_number(16), "钱多", "13900000001", "resident", "370102", "active", ""]]))
+    with rt.db.read() as s:
+        assert {e.code for e in roster.errors(s, again.id)} == {"DUPLICATE_PHONE"}
+
+
+def test_a_dry_run_ends_as_a_dry_run_and_the_file_can_then_be_imported(rt, tmp_path):
+    path = write(tmp_path / "dry.csv", [[id_number(17), "王强", "", "resident", "370102", "active", ""]])
+    row = import_file(rt, path, confirm=False)
+    ended = roster.end_dry_run(rt, CLI, row.id)
+    assert ended.status == "dry_run" and count(rt, RosterRow) == 0 and count(rt, Person) == 0
+    assert import_file(rt, path).status == "done"
+
+
+def test_a_job_whose_process_is_gone_is_interrupted(rt, tmp_path):
+    import subprocess
+    import sys
+
+    from backend.services.roster import this_worker
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    host = this_worker().split(":")[0]
+    dead_worker = f"{host}:{gone}:"
+    path = write(tmp_path / "stopped.csv", [[id_number(18), "王强", "", "resident", "370102", "active", ""]])
+    stopped, _ = roster.start(rt, CLI, path, path.name)
+    roster.validate(rt, stopped.id, path)
+    roster.confirm(rt, CLI, stopped.id)
+    roster._set(rt, stopped.id, worker=dead_worker)  # the process applying it died
+    alive = import_file(rt, write(tmp_path / "alive.csv", [[id_number(19), "刘芳", "", "resident", "370102",
+                                                               "active", ""]]), confirm=False)
+    roster._set(rt, alive.id, status=roster.Status.VALIDATING)  # still running, in this very process
+    reused = import_file(rt, write(tmp_path / "reused.csv", [[id_number(21), "赵敏", "", "resident", "370102",
+                                                                "active", ""]]), confirm=False)
+    # Its pid is this process's now, but the process that ran it started at another time (a restart).
+    roster._set(rt, reused.id, status=roster.Status.VALIDATING, worker=f"{this_worker().rsplit(':', 1)[0]}:1")
+
+    assert roster.interrupt_abandoned(rt) == 2
+    assert [roster.get(rt, r.id).status for r in (stopped, alive, reused)] == ["interrupted", "validating",
+                                                                                "interrupted"]
+    assert count(rt, Person) == 0
+    again, anew = roster.start(rt, CLI, path, path.name)  # the same file starts over
+    assert anew and again.id == stopped.id and again.status == "pending"
+
+
+def test_the_service_marks_interrupted_jobs_when_it_starts(rt, tmp_path):
+    from starlette.testclient import TestClient
+
+    from web.app import create_app
+
+    path = write(tmp_path / "stopped.csv", [[id_number(20), "王强", "", "resident", "370102", "active", ""]])
+    stopped, _ = roster.start(rt, CLI, path, path.name)
+    roster._set(rt, stopped.id, status=roster.Status.VALIDATING, worker="nowhere:1")
+    with TestClient(create_app(rt)):
+        assert roster.get(rt, stopped.id).status == "validating"  # another host's job: not judged from here
+    roster._set(rt, stopped.id, worker=roster.this_worker().split(":")[0] + ":999999999:")
+    with TestClient(create_app(rt)):
+        assert roster.get(rt, stopped.id).status == "interrupted"
+
+
+def test_checking_a_file_of_garbage_stops_early(rt, tmp_path, monkeypatch):
+    monkeypatch.setattr(roster, "COUNTED_PROBLEMS", 30)
+    rows = [[f"garbage{i}", "=cmd", "x", "?", "99", "?", "-1x"] for i in range(5000)]
+    row = import_file(rt, write(tmp_path / "garbage.csv", rows))
+    # Each row has six problems: checking stopped at the fifth row, not the five thousandth.
+    assert (row.status, row.error_count, row.total_rows) == ("invalid", 30, 5)

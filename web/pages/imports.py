@@ -1,12 +1,13 @@
-"""Staff console: roster imports. Admins upload a bureau's file, watch the job (htmx polls its row), read the
-problems by row and column (all of them as a CSV download), then confirm or cancel. Everything goes through
-the graph: `startRosterImport`, `rosterImport`, `confirmRosterImport`, `cancelRosterImport`.
+"""Staff console: roster imports. Admins upload a bureau's file (a plain form post works too), watch the job
+(htmx polls its row: rows checked, then rows applied, of all), read the problems by row, by the file's own
+column name and with their values (the stored ones as a CSV download in the reader's language), then
+confirm or cancel. The same file again lands on its import with a notice (`?again=1`) that nothing changed.
+Everything goes through the graph: `startRosterImport`, `rosterImport`, `confirmRosterImport`,
+`cancelRosterImport`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator
 
 from starlette.datastructures import UploadFile
@@ -14,8 +15,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from backend.domain.roster import COLUMN_TITLES
 from backend.i18n import gettext
 from backend.principals import Channel
+from backend.services import roster
 from web import labels
 from web.operations import execute
 from web.pages.access import staff_page
@@ -61,7 +64,8 @@ async def upload(request: Request, principal) -> Response:
     if result["__typename"] == "OperationError":
         return await _list(request, principal, errors={result.get("field") or "file": result["message"]},
                            status_code=200 if is_htmx(request) else 400)
-    return _to(request, f"/console/imports/{result['rosterImport']['id']}")
+    again = "?again=1" if result["alreadyImported"] else ""
+    return _to(request, f"/console/imports/{result['rosterImport']['id']}{again}")
 
 
 async def _detail(request: Request, principal, import_id: str, *, partial: bool = False, errors=None,
@@ -72,7 +76,9 @@ async def _detail(request: Request, principal, import_id: str, *, partial: bool 
         return await _list(request, principal, status_code=404)
     template = "console/_import_status.html" if partial else "console/import.html"
     return render(request, template, status_code=status_code, me=data["viewer"], job=job, running=RUNNING,
-                  labels=labels, errors=errors or {})
+                  labels=labels, errors=errors or {}, again=request.query_params.get("again") == "1",
+                  stored_problems=roster.STORED_PROBLEMS, counted_problems=roster.COUNTED_PROBLEMS,
+                  column_titles=COLUMN_TITLES)
 
 
 @staff_page
@@ -107,21 +113,15 @@ async def errors_csv(request: Request, principal) -> Response:
     import_id = request.path_params["import_id"]
 
     async def rows() -> AsyncIterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["row", "column", "code", "message"])
+        yield roster.problems_csv_header(request_locale(request))
         after = None
         while True:
             job = (await _run(request, principal, "ErrorsPage", id=import_id, after=after))["rosterImport"]
             if job is None:
                 break
             page = job["errors"]
-            for edge in page["edges"]:
-                e = edge["node"]
-                writer.writerow([e["row"], e["column"], e["code"], e["message"]])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+            yield "".join(roster.problem_csv_row(e["row"], e["header"], e["value"], e["code"], e["message"])
+                          for e in (edge["node"] for edge in page["edges"]))
             if not page["pageInfo"]["hasNextPage"]:
                 break
             after = page["pageInfo"]["endCursor"]

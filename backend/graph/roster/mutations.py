@@ -28,27 +28,33 @@ def _payload(row) -> RosterImportPayload:
     return RosterImportPayload(roster_import=RosterImport(row=row))
 
 
+def _started(started: roster.Started) -> RosterImportPayload:
+    return RosterImportPayload(roster_import=RosterImport(row=started.row), already_imported=not started.anew)
+
+
 @strawberry.type
 class RosterMutation:
     @strawberry.mutation(description="Admins: start validating a roster file. The same file again answers the "
-                                     "import it already is. Poll rosterImport until it is ready or invalid.")
+                                     "import it already is (alreadyImported: nothing changed). Poll rosterImport "
+                                     "until it is ready or invalid.")
     async def start_roster_import(self, info: Info, input: StartRosterImportInput) -> RosterImportResult:
         upload = input.file
 
         def work(rt, actor):
             path = spool(upload.file)
             try:
-                row = roster.start(rt, actor, path, getattr(upload, "filename", None) or "roster.csv", input.encoding)
+                started = roster.start(rt, actor, path, getattr(upload, "filename", None) or "roster.csv",
+                                       input.encoding)
             except BaseException:
                 path.unlink(missing_ok=True)
                 raise
-            if row.status == roster.Status.PENDING:
-                JOBS.validate(rt, row.id, path)
+            if started.anew:
+                JOBS.validate(rt, started.row.id, path)
             else:
                 path.unlink(missing_ok=True)
-            return row
+            return started
 
-        return await attempt(info, work, _payload)
+        return await attempt(info, work, _started)
 
     @strawberry.mutation(description="Admins: apply a ready import, all or nothing, as a background job.")
     async def confirm_roster_import(self, info: Info, input: RosterImportInput) -> RosterImportResult:

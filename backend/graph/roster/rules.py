@@ -4,7 +4,7 @@ from backend.graph.core.rules import ADMIN, AUDITOR, DENY, STAFF_ONLY
 
 _FIELDS = ("id", "filename", "encoding", "status", "totalRows", "rowsProcessed", "errorCount", "newCount",
            "changedCount", "unchangedCount", "adjustedCount", "adjustedNetFen", "createdAt", "finishedAt",
-           "errorMessage", "createdByName", "errors")
+           "errorMessage", "createdByName", "errors", "rowsApplied", "renamedColumns")
 
 #                                       household               partner  staff          anonymous
 ROWS = {
@@ -19,4 +19,10 @@ ROWS = {
     "RosterImportError.column":         STAFF_ONLY,
     "RosterImportError.code":           STAFF_ONLY,
     "RosterImportError.message":        STAFF_ONLY,
+    "RosterImportError.header":         STAFF_ONLY,
+    "RosterImportError.value":          STAFF_ONLY,
+    "RenamedColumn.header":             STAFF_ONLY,
+    "RenamedColumn.column":             STAFF_ONLY,
+    "RosterImportPayload.rosterImport": STAFF_ONLY,
+    "RosterImportPayload.alreadyImported": STAFF_ONLY,
 }
