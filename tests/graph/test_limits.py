@@ -67,7 +67,7 @@ def test_a_negative_cursor_is_refused_and_unexpected_errors_show_no_internals(rt
 
 
 def test_unexpected_errors_are_masked(rt, me, monkeypatch):
-    from backend.services import reads
+    from backend.services.people import reads
 
     def boom(*_args):
         raise RuntimeError("SELECT secret FROM somewhere WHERE id = 42")

@@ -13,8 +13,9 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import Sex
 from backend.observability import metrics
 from backend.principals import Actor, Channel
-from backend.services import grants, roster
-from backend.services.ledger_check import verify
+from backend.services.money import grants
+from backend.services.money.ledger_check import verify
+from backend.services.roster import roster
 from backend.storage.models import (
     Enrolment,
     Grant,

@@ -6,7 +6,7 @@ import pytest
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import Sex
-from backend.services.accounts import sign_in_with_password
+from backend.services.people.accounts import sign_in_with_password
 from tests.helpers import person, staff
 
 

@@ -7,7 +7,7 @@ import re
 from starlette.testclient import TestClient
 
 from backend.graph.core.ids import to_global_id
-from backend.services.accounts import authenticate_api_key, authenticate_password
+from backend.services.people.accounts import authenticate_api_key, authenticate_password
 from backend.storage.models import ApiKey, Institution, StaffUser
 from tests.helpers import audit_events, count, partner, staff
 from web.app import create_app

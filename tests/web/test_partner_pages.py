@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from backend.services import codes
+from backend.services.family_account import codes
 from backend.storage.models import ApiKey, IdempotencyKey, Settlement, SettlementLine
 from tests.helpers import actor_of, count, partner
 from tests.money import grant, jinan_family

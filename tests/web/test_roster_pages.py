@@ -5,7 +5,7 @@ import re
 
 from starlette.testclient import TestClient
 
-from backend.services.roster_jobs import JOBS
+from backend.services.roster.roster_jobs import JOBS
 from backend.storage.models import Person, RosterImport
 from tests.helpers import count, staff
 from tests.roster_files import id_number

@@ -10,7 +10,9 @@ from backend.graph.admin.types import AuditEvent, PolicyLimit
 from backend.graph.core.errors import bad_request
 from backend.graph.core.ids import from_global_id
 from backend.graph.core.pagination import Connection, connection, requested_window
-from backend.services import audit, limits, reads
+from backend.services.people import reads
+from backend.services.platform import audit
+from backend.services.region import limits
 
 
 @strawberry.type

@@ -14,7 +14,7 @@ from backend.graph.core.loaders import Loaders
 from backend.graph.core.request_reads import RequestReads
 from backend.principals import Actor, Channel, Principal
 from backend.runtime import Runtime
-from backend.services import reads
+from backend.services.people import reads
 
 T = TypeVar("T")
 

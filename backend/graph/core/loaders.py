@@ -16,7 +16,9 @@ from sqlmodel import Session
 from strawberry.dataloader import DataLoader
 
 from backend.graph.core.request_reads import RequestReads
-from backend.services import grants, partners, reads, statement
+from backend.services.admin import partners
+from backend.services.money import grants, statement
+from backend.services.people import reads
 from backend.storage import models
 
 

@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from backend.graph.core.pagination import Connection, connection, requested_window
 from backend.graph.family.types import Relationship
-from backend.services import reads
+from backend.services.people import reads
 
 
 @strawberry.type

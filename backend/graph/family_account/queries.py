@@ -10,7 +10,8 @@ from backend.domain.errors import DomainError
 from backend.graph.core.errors import OperationError
 from backend.graph.core.node import wrap
 from backend.graph.family_account.types import ResolveCodeResult, ResolvedCode, ShownCode
-from backend.services import codes, reads
+from backend.services.family_account import codes
+from backend.services.people import reads
 
 
 @strawberry.type

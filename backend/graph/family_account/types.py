@@ -23,7 +23,7 @@ from backend.graph.core.node import Node, register, wrap
 from backend.graph.core.pagination import Connection, paginate
 from backend.graph.core.wrappers import Wrapper
 from backend.qr import qr_svg
-from backend.services import codes
+from backend.services.family_account import codes
 from backend.storage import models
 
 BindingStatusEnum = strawberry.enum(BindingStatus, name="BindingStatus")

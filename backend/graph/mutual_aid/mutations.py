@@ -21,7 +21,7 @@ from backend.graph.mutual_aid.types import (
     PremiumResult,
     payer_order_of,
 )
-from backend.services import grants, premiums
+from backend.services.money import grants, premiums
 
 
 @strawberry.input

@@ -21,8 +21,8 @@ from backend.graph.core.pools import public_pool
 from backend.graph.core.scalars import Fen
 from backend.graph.core.wrappers import Wrapper
 from backend.i18n import gettext
-from backend.services import grants
-from backend.services.statement import valid_year
+from backend.services.money import grants
+from backend.services.money.statement import valid_year
 from backend.storage import models
 
 GrantStatusEnum = strawberry.enum(GrantStatus, name="GrantStatus")

@@ -23,7 +23,7 @@ from backend.graph.partners.types import (
     partner_payload,
     staff_payload,
 )
-from backend.services import partners, staff
+from backend.services.admin import partners, staff
 
 REASON = "Why (required; kept in the audit log)."
 

@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from backend.graph.core import refs
 from backend.graph.core.node import wrap
-from backend.services import partners, staff
+from backend.services.admin import partners, staff
 
 
 @strawberry.type

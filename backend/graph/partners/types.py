@@ -14,7 +14,7 @@ from backend.graph.core.errors import OperationError
 from backend.graph.core.ids import to_global_id
 from backend.graph.core.node import wrap
 from backend.graph.core.wrappers import Wrapper
-from backend.services.api_keys import is_live
+from backend.services.admin.api_keys import is_live
 from backend.storage import models
 
 

@@ -14,8 +14,8 @@ from backend.graph.core.node import wrap
 from backend.graph.core.pagination import Connection, connection, requested_window
 from backend.graph.people.types import StaffUser
 from backend.principals import PrincipalKind
-from backend.services import audit
-from backend.services import search as people_search
+from backend.services.people import search as people_search
+from backend.services.platform import audit
 
 Viewer = Annotated[Union[refs.Person, refs.Institution, StaffUser], strawberry.union("Viewer")]
 

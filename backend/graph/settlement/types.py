@@ -21,7 +21,8 @@ from backend.graph.core.pagination import Connection, connection, paginate, requ
 from backend.graph.core.pools import public_pool
 from backend.graph.core.scalars import Fen
 from backend.graph.core.wrappers import Wrapper
-from backend.services import grants, reads
+from backend.services.money import grants
+from backend.services.people import reads
 from backend.storage import models
 
 CategoryEnum = strawberry.enum(Category, name="ItemCategory", description="甲类 A, 乙类 B, 丙类 C, or non-medical.")

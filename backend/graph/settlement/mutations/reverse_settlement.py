@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from backend.graph.core.mutations import attempt
 from backend.graph.settlement.types import SettlementResult, refund_target, settlement_payload
-from backend.services import settlement
+from backend.services.money import settlement
 
 
 @strawberry.input

@@ -11,7 +11,7 @@ from backend.domain.settlement import BillLine, Category, VisitType
 from backend.graph.core.mutations import attempt
 from backend.graph.core.scalars import Fen
 from backend.graph.settlement.types import CategoryEnum, SettlementResult, VisitTypeEnum, settlement_payload
-from backend.services import settlement
+from backend.services.money import settlement
 
 
 @strawberry.input

@@ -26,9 +26,9 @@ from backend.domain.pools import OWN_ACCOUNT, grant_pool
 from backend.domain.relationships import RelationshipStatus
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit
-from backend.services.family import pair_key
-from backend.services.limits import LimitName, limit_for
+from backend.services.people.family import pair_key
+from backend.services.platform import audit
+from backend.services.region.limits import LimitName, limit_for
 from backend.storage.models import (
     Enrolment,
     Grant,

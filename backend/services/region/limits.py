@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from backend.domain.errors import DomainError, ErrorCode
 from backend.principals import Actor, StaffRole
 from backend.runtime import Runtime
-from backend.services import audit
+from backend.services.platform import audit
 from backend.storage.models import PolicyLimit
 
 

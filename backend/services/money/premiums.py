@@ -16,9 +16,10 @@ from backend.domain.money import yuan
 from backend.domain.regions import in_shandong
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit, ledger
-from backend.services.grants import cap_left, state_of
-from backend.services.parameters import in_force
+from backend.services.money import ledger
+from backend.services.money.grants import cap_left, state_of
+from backend.services.platform import audit
+from backend.services.region.parameters import in_force
 from backend.storage.models import Enrolment, Grant, PremiumPayment
 
 

@@ -29,9 +29,11 @@ from backend.observability import metrics
 from backend.policy import is_clerk_or_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit, ledger, parameters
-from backend.services.codes import require_live_binding, take_code
-from backend.services.grants import choice_from_json, choice_of, choice_to_json, grants_to_pay, spent_this_month_by_grant
+from backend.services.family_account.codes import require_live_binding, take_code
+from backend.services.money import ledger
+from backend.services.money.grants import choice_from_json, choice_of, choice_to_json, grants_to_pay, spent_this_month_by_grant
+from backend.services.platform import audit
+from backend.services.region import parameters
 from backend.storage.db import dialect_insert, per_dialect
 from backend.storage.models import (
     AnnualAccumulator,
