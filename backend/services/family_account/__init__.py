@@ -1,1 +1,1 @@
-"""Family accounts: e-vouchers and bindings, presented codes, the consent verifier."""
+"""Family accounts: e-vouchers and bindings, presented codes."""
