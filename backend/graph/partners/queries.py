@@ -6,7 +6,6 @@ import strawberry
 from strawberry.types import Info
 
 from backend.graph.core import refs
-from backend.graph.core.node import wrap
 from backend.services.admin import partners, staff
 
 
@@ -18,9 +17,9 @@ class PartnersQuery:
         records = await ctx.run(partners.list_partners, ctx.rt)
         for record in records:  # read with them, so `apiKeys` needs no further query
             ctx.loaders.api_keys_of.prime(record.institution.id, record.keys)
-        return [wrap("Institution", record.institution) for record in records]
+        return [refs.institution(record.institution) for record in records]
 
     @strawberry.field(description="Admins: every staff user by username, disabled ones included.")
     async def staff_users(self, info: Info) -> list[refs.StaffUser] | None:
         ctx = info.context
-        return [wrap("StaffUser", row) for row in await ctx.run(staff.list_staff, ctx.rt)]
+        return [refs.staff_user(row) for row in await ctx.run(staff.list_staff, ctx.rt)]

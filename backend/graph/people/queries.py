@@ -10,7 +10,6 @@ from strawberry.types import Info
 from backend.domain.search import classify
 from backend.graph.core import refs
 from backend.graph.core.loaders import now_or_later
-from backend.graph.core.node import wrap
 from backend.graph.core.pagination import Connection, connection, requested_window
 from backend.graph.people.types import StaffUser
 from backend.principals import PrincipalKind
@@ -27,9 +26,9 @@ class PeopleQuery:
         principal = info.context.principal
         loaders = info.context.loaders
         if principal.kind is PrincipalKind.HOUSEHOLD:  # primed with the viewer's scope: answered at once
-            return now_or_later(loaders.person, principal.id, lambda row: wrap("Person", row))
+            return now_or_later(loaders.person, principal.id, refs.person)
         if principal.kind is PrincipalKind.PARTNER:
-            return now_or_later(loaders.institution, principal.id, lambda row: wrap("Institution", row))
+            return now_or_later(loaders.institution, principal.id, refs.institution)
         if principal.kind is PrincipalKind.STAFF:
             return now_or_later(loaders.staff, principal.id, lambda row: StaffUser(row=row))
         return None
@@ -48,7 +47,7 @@ class PeopleQuery:
 
         rows, total = await ctx.run(run) if query else ([], 0)
         await ctx.run(_audit_search, ctx, search, total)
-        return connection([wrap("Person", r) for r in rows], offset, total)
+        return connection([refs.person(r) for r in rows], offset, total)
 
 
 def _audit_search(ctx, search: str, total: int) -> None:
