@@ -38,7 +38,7 @@ def _safe_url() -> str:
 
 def import_parameters(args) -> int:
     from backend.principals import SYSTEM, Actor, Channel
-    from backend.services.parameters import import_file
+    from backend.services.region.parameters import import_file
 
     changed, unchanged = import_file(_runtime(), Actor(SYSTEM, Channel.CLI), args.file,
                                      far_ahead_confirmed=args.far_ahead)
@@ -49,7 +49,7 @@ def import_parameters(args) -> int:
 def seed_demo(args) -> int:
     from backend import demo
     from backend.principals import SYSTEM, Actor, Channel
-    from backend.services.parameters import SAMPLES, import_file
+    from backend.services.region.parameters import SAMPLES, import_file
 
     rt = _runtime()
     import_file(rt, Actor(SYSTEM, Channel.CLI), SAMPLES)  # the demo settles under the sample parameters
@@ -128,7 +128,7 @@ def _multiprocess_metrics_dir() -> None:
 
 def create_staff(args) -> int:
     from backend.principals import SYSTEM, Actor, Channel
-    from backend.services.accounts import create_staff as create
+    from backend.services.people.accounts import create_staff as create
 
     password = args.password or getpass.getpass("password: ")
     staff = create(_runtime(), Actor(SYSTEM, Channel.CLI), username=args.username, name=args.name or args.username,
@@ -139,7 +139,7 @@ def create_staff(args) -> int:
 
 def set_password(args) -> int:
     from backend.principals import SYSTEM, Actor, Channel
-    from backend.services.accounts import set_password as set_
+    from backend.services.people.accounts import set_password as set_
 
     password = args.password or getpass.getpass("new password: ")
     set_(_runtime(), Actor(SYSTEM, Channel.CLI), args.username, password)
@@ -154,7 +154,7 @@ def _operator():
 
 
 def disable_staff(args) -> int:
-    from backend.services import staff
+    from backend.services.admin import staff
 
     staff.disable_staff_user(_runtime(), _operator(), args.username, args.reason)
     print(f"staff user {args.username} disabled; their sessions and tokens have ended")
@@ -162,7 +162,7 @@ def disable_staff(args) -> int:
 
 
 def enable_staff(args) -> int:
-    from backend.services import staff
+    from backend.services.admin import staff
 
     staff.enable_staff_user(_runtime(), _operator(), args.username, args.reason)
     print(f"staff user {args.username} enabled; they can sign in again")
@@ -170,7 +170,7 @@ def enable_staff(args) -> int:
 
 
 def set_staff_role(args) -> int:
-    from backend.services import staff
+    from backend.services.admin import staff
 
     user = staff.set_staff_role(_runtime(), _operator(), args.username, args.role, args.reason)
     print(f"staff user {user.username} is now {user.role}")
@@ -179,14 +179,14 @@ def set_staff_role(args) -> int:
 
 def _key_ref(text: str) -> str:
     """An operator may paste the whole key or just its prefix; only the prefix is used."""
-    from backend.services.credentials import split_api_key
+    from backend.services.platform.credentials import split_api_key
 
     parts = split_api_key(text.strip())
     return parts[0] if parts else text.strip()
 
 
 def issue_key(args) -> int:
-    from backend.services import partners
+    from backend.services.admin import partners
 
     issued = partners.issue_key(_runtime(), _operator(), args.partner, args.reason)
     print(f"new API key (prefix {issued.key.prefix}), shown once:\n{issued.plaintext}")
@@ -194,7 +194,7 @@ def issue_key(args) -> int:
 
 
 def rotate_key(args) -> int:
-    from backend.services import partners
+    from backend.services.admin import partners
 
     rotation = partners.rotate_key(_runtime(), _operator(), _key_ref(args.key), args.reason)
     old = rotation.old
@@ -206,7 +206,7 @@ def rotate_key(args) -> int:
 
 
 def revoke_key(args) -> int:
-    from backend.services import partners
+    from backend.services.admin import partners
 
     key = partners.revoke_key(_runtime(), _operator(), _key_ref(args.key), args.reason)
     print(f"key {key.prefix} revoked; it and the sandbox sessions signed in with it stop working now")
@@ -214,7 +214,7 @@ def revoke_key(args) -> int:
 
 
 def disable_partner(args) -> int:
-    from backend.services import partners
+    from backend.services.admin import partners
 
     inst = partners.disable_partner(_runtime(), _operator(), args.partner, args.reason)
     print(f"partner {inst.name} disabled; none of its keys or sessions work until it is enabled")
@@ -222,7 +222,7 @@ def disable_partner(args) -> int:
 
 
 def enable_partner(args) -> int:
-    from backend.services import partners
+    from backend.services.admin import partners
 
     inst = partners.enable_partner(_runtime(), _operator(), args.partner, args.reason)
     print(f"partner {inst.name} enabled; its live keys work again")
@@ -230,8 +230,8 @@ def enable_partner(args) -> int:
 
 
 def list_partners(args) -> int:
-    from backend.services import partners
-    from backend.services.api_keys import is_live
+    from backend.services.admin import partners
+    from backend.services.admin.api_keys import is_live
 
     rt = _runtime()
     now = rt.clock.now()
@@ -263,7 +263,7 @@ def list_partners(args) -> int:
 
 def create_partner(args) -> int:
     from backend.principals import SYSTEM, Actor, Channel
-    from backend.services.accounts import create_partner as create
+    from backend.services.people.accounts import create_partner as create
 
     inst, key = create(_runtime(), Actor(SYSTEM, Channel.CLI), name=args.name, kind=args.kind,
                        level=args.level, region_code=args.region)
@@ -275,7 +275,7 @@ def prune_codes(args) -> int:
     from datetime import timedelta
 
     from backend.principals import SYSTEM, Actor, Channel
-    from backend.services.codes import prune_expired
+    from backend.services.family_account.codes import prune_expired
 
     removed = prune_expired(_runtime(), Actor(SYSTEM, Channel.CLI), timedelta(hours=args.hours))
     print(f"removed {removed} unused codes that expired more than {args.hours} h ago")
@@ -292,7 +292,7 @@ def import_roster(args) -> int:
     from backend.i18n import command_line_locale, ngettext, number
     from backend.i18n import gettext as translate
     from backend.principals import SYSTEM, Actor, Channel
-    from backend.services import roster
+    from backend.services.roster import roster
 
     locale = command_line_locale()
 
@@ -409,7 +409,7 @@ def docs(args) -> int:
 
 
 def verify_ledger(_args) -> int:
-    from backend.services.ledger_check import render, verify
+    from backend.services.money.ledger_check import render, verify
     from backend.storage.db import Database
 
     settings = get_settings()

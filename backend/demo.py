@@ -15,8 +15,10 @@ from backend.domain.idnumber import Sex, make_id_number
 from backend.domain.pools import grant_pool
 from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services import accounts, bindings, family, grants
-from backend.services.accounts import NewPerson
+from backend.services.family_account import bindings
+from backend.services.money import grants
+from backend.services.people import accounts, family
+from backend.services.people.accounts import NewPerson
 from backend.storage.models import Person, Relationship
 
 PERSON_PASSWORD = "demo1234"
@@ -154,7 +156,7 @@ def seed(rt: Runtime) -> None:
 
 def logins() -> dict:
     """What `seed-demo --json` prints: enough for a script to drive every kind of caller."""
-    from backend.services.credentials import new_api_key
+    from backend.services.platform.credentials import new_api_key
 
     return {
         "people": [{"name": p.name, "id_number": id_number_of(p, i), "phone": p.phone,

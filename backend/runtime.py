@@ -8,7 +8,7 @@ from functools import cached_property
 
 from backend.clock import Clock, SecretsTokenSource, SystemClock, TokenSource
 from backend.config import Settings, get_settings
-from backend.services.consent import ConsentVerifier, SandboxConsent
+from backend.consent import ConsentVerifier, SandboxConsent
 from backend.storage.db import Database
 
 

@@ -14,7 +14,7 @@ from backend.cli import migrate
 from backend.config import Settings, get_settings
 from backend.principals import SYSTEM, Actor, Channel
 from backend.runtime import Runtime
-from backend.services import parameters
+from backend.services.region import parameters
 from backend.storage.db import Database
 
 

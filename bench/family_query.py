@@ -34,7 +34,7 @@ from backend.graph.core.context import build_context  # noqa: E402
 from backend.graph.schema import build_schema  # noqa: E402
 from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
-from backend.services import accounts, family  # noqa: E402
+from backend.services.people import accounts, family
 from backend.storage.db import Database  # noqa: E402
 from backend.storage.models import Enrolment, Person, Relationship  # noqa: E402
 

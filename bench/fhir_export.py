@@ -32,7 +32,8 @@ from backend import demo  # noqa: E402
 from backend.domain.settlement import BillLine, Category, VisitType  # noqa: E402
 from backend.principals import Actor, Channel, Principal, PrincipalKind  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
-from backend.services import codes, settlement  # noqa: E402
+from backend.services.family_account import codes  # noqa: E402
+from backend.services.money import settlement  # noqa: E402
 from backend.storage.models import Institution, Person  # noqa: E402
 from web.app import create_app  # noqa: E402
 

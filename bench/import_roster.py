@@ -128,7 +128,7 @@ def copy_real_tables(path: Path) -> float:
 def import_through_service(rt, path: Path) -> tuple[float, float, object]:
     """(seconds validating, seconds applying, the import row), as `yibao import-roster` runs it."""
     from backend.principals import SYSTEM, Actor, Channel
-    from backend.services import roster
+    from backend.services.roster import roster
 
     actor = Actor(SYSTEM, Channel.CLI)
     started = time.perf_counter()
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> dict:
     from backend.cli import migrate
     from backend.config import get_settings
     from backend.runtime import Runtime
-    from backend.services.ledger_check import verify
+    from backend.services.money.ledger_check import verify
 
     get_settings.cache_clear()
     with contextlib.redirect_stdout(io.StringIO()):

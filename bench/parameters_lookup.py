@@ -41,7 +41,8 @@ from backend.config import Settings, get_settings  # noqa: E402
 from backend.domain.regions import shandong_cities  # noqa: E402
 from backend.principals import SYSTEM, Actor, Channel  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
-from backend.services import parameters, settlement  # noqa: E402
+from backend.services.money import settlement  # noqa: E402
+from backend.services.region import parameters  # noqa: E402
 from backend.storage.db import Database  # noqa: E402
 from backend.storage.models import ParameterSet  # noqa: E402
 

@@ -44,7 +44,7 @@ from sqlmodel import Session  # noqa: E402
 from backend.config import PROJECT_ROOT  # noqa: E402
 from backend.domain.idnumber import Sex, make_id_number  # noqa: E402
 from backend.domain.search import classify  # noqa: E402
-from backend.services.search import COUNT_CAP, Found, search_people  # noqa: E402
+from backend.services.people.search import COUNT_CAP, Found, search_people  # noqa: E402
 from backend.storage.db import Database  # noqa: E402
 from backend.storage.models import POSTGRESQL_SEARCH_INDEXES  # noqa: E402
 

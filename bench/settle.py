@@ -67,7 +67,7 @@ def bench_app():
     from backend.domain.errors import DomainError
     from backend.domain.settlement import BillLine, Category, VisitType
     from backend.principals import Actor, Channel
-    from backend.services import settlement
+    from backend.services.money import settlement
     from backend.storage.models import Settlement
     from web.app import create_app
     from web.security import bearer_refusal, client_address, principal_from_bearer
@@ -130,7 +130,10 @@ def setup(children: int, codes_per_child: int):
     from backend.domain.idnumber import Sex, make_id_number
     from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
     from backend.runtime import Runtime
-    from backend.services import accounts, bindings, codes, family, grants, parameters
+    from backend.services.family_account import bindings, codes
+    from backend.services.money import grants
+    from backend.services.people import accounts, family
+    from backend.services.region import parameters
 
     get_settings.cache_clear()
     with contextlib.redirect_stdout(io.StringIO()):
@@ -187,7 +190,7 @@ def statements_per_settlement(rt, code: str) -> int:
 
     from backend.domain.settlement import BillLine, Category, VisitType
     from backend.principals import Actor, Channel, Principal, PrincipalKind
-    from backend.services import settlement
+    from backend.services.money import settlement
     from backend.storage.models import Institution
 
     with rt.db.read() as s:

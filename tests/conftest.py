@@ -46,7 +46,7 @@ from backend.clock import FrozenClock
 from backend.config import PROJECT_ROOT, Settings
 from backend.principals import SYSTEM, Actor, Channel
 from backend.runtime import Runtime
-from backend.services import parameters
+from backend.services.region import parameters
 from backend.storage.db import Database
 from tests import pgbouncer
 from web.app import create_app

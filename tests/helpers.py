@@ -15,8 +15,8 @@ from backend.graph.core.context import build_context
 from backend.graph.schema import build_schema
 from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services import accounts, family
-from backend.services.accounts import NewPerson
+from backend.services.people import accounts, family
+from backend.services.people.accounts import NewPerson
 from backend.storage.models import AuditEvent
 
 CLI = Actor(SYSTEM, Channel.CLI)

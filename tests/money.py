@@ -11,7 +11,9 @@ from sqlmodel import select
 from backend.domain.idnumber import Sex
 from backend.domain.settlement import BillLine, Category, VisitType
 from backend.principals import Actor, Channel, Principal
-from backend.services import bindings, codes, grants, parameters, settlement
+from backend.services.family_account import bindings, codes
+from backend.services.money import grants, settlement
+from backend.services.region import parameters
 from backend.storage.models import LedgerPosting, LedgerTransaction, PersonalAccount
 from tests.helpers import actor_of, partner, person, relate, staff
 

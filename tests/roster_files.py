@@ -9,7 +9,7 @@ from pathlib import Path
 
 from backend.domain.idnumber import Sex, make_id_number
 from backend.principals import SYSTEM, Actor, Channel
-from backend.services import roster
+from backend.services.roster import roster
 
 HEADER = ["id_number", "name", "phone", "insurance_type", "region_code", "status", "balance_yuan"]
 CLI = Actor(SYSTEM, Channel.CLI)

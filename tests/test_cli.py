@@ -6,7 +6,7 @@ import subprocess
 import sys
 from datetime import date
 
-from backend.services.accounts import authenticate_api_key, authenticate_password
+from backend.services.people.accounts import authenticate_api_key, authenticate_password
 from tests.helpers import gql
 
 
@@ -64,7 +64,7 @@ def test_create_staff_and_partner(rt, database_url):
 
 def test_set_password_and_disable_staff_end_sessions_and_are_audited(rt, database_url):
     from backend.principals import Channel
-    from backend.services import sessions
+    from backend.services.platform import sessions
     from tests.helpers import audit_events, person, staff
 
     member = person(rt, "张伟", date(1978, 3, 14), phone="13800000001", password="old-password")
@@ -86,7 +86,7 @@ def test_set_password_and_disable_staff_end_sessions_and_are_audited(rt, databas
 
 
 def test_import_parameters_loads_a_file_once_and_names_a_bad_entry(rt, database_url, tmp_path):
-    from backend.services.parameters import SAMPLES
+    from backend.services.region.parameters import SAMPLES
 
     # The fixture loaded the samples already: nothing changes.
     assert "0 added or replaced, 4 already there" in yibao(database_url, "import-parameters", str(SAMPLES)).stdout
@@ -112,7 +112,7 @@ def test_import_parameters_loads_a_file_once_and_names_a_bad_entry(rt, database_
 
 
 def test_import_roster_dry_run_then_for_real(rt, database_url, tmp_path):
-    from backend.services import roster
+    from backend.services.roster import roster
     from backend.storage.models import Person
     from tests.helpers import count
     from tests.roster_files import id_number, write

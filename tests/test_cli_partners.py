@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from backend.services.accounts import authenticate_api_key, authenticate_password
+from backend.services.people.accounts import authenticate_api_key, authenticate_password
 from tests.helpers import audit_events, staff
 from tests.test_cli import yibao
 

@@ -15,7 +15,7 @@ from sqlmodel import SQLModel
 from backend.clock import FrozenClock
 from backend.config import PROJECT_ROOT
 from backend.runtime import Runtime
-from backend.services.ledger_check import verify
+from backend.services.money.ledger_check import verify
 from backend.storage import partitions
 from backend.storage.db import Database
 from backend.storage.models import LedgerPosting, SettlementLine, SettlementPayment

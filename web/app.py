@@ -20,8 +20,8 @@ from backend.config import get_settings
 from backend.graph.schema import build_schema
 from backend.observability import logs
 from backend.runtime import Runtime
-from backend.services import roster
-from backend.services.credentials import TokenSigner
+from backend.services.platform.credentials import TokenSigner
+from backend.services.roster import roster
 from web import operators
 from web.body_limit import BodyLimitMiddleware
 from web.fhir.routes import routes as fhir_routes

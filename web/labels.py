@@ -8,7 +8,7 @@ from backend.clock import CHINA
 from backend.domain.errors import N_
 from backend.domain.kinship import LABELS, NOT_NEAR_RELATIVES, Kinship
 from backend.domain.money import yuan  # noqa: F401  (templates use labels.yuan)
-from backend.services import roster
+from backend.services.roster import roster
 
 INSURANCE_TYPE = {"EMPLOYEE": N_("Employee insurance"), "RESIDENT": N_("Resident insurance")}
 INSURANCE_STATUS = {"ACTIVE": N_("Active"), "SUSPENDED": N_("Suspended"), "ENDED": N_("Ended")}

@@ -18,9 +18,9 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.graph.core.request_reads import RequestReads
 from backend.principals import ANONYMOUS, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services import sessions
-from backend.services.accounts import sign_in_with_api_key
-from backend.services.credentials import API_KEY_PREFIX, TokenSigner
+from backend.services.people.accounts import sign_in_with_api_key
+from backend.services.platform import sessions
+from backend.services.platform.credentials import API_KEY_PREFIX, TokenSigner
 
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"

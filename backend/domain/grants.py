@@ -1,4 +1,5 @@
-"""Family mutual aid (家庭共济): who may grant to whom (R2, R3), what a grant is now (R5), payer order (R8)."""
+"""Family mutual aid (家庭共济): who may grant to whom (R2, R3), what a grant is now and may still pay this
+month (R5: the monthly cap), payer order (R8)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from enum import StrEnum
 
 from backend.domain.errors import N_, DomainError, ErrorCode, Msg
 from backend.domain.insurance import InsuranceStatus, InsuranceType
+from backend.domain.money import yuan
 from backend.domain.pools import OWN_ACCOUNT
 from backend.domain.regions import in_jinan, in_shandong
 
@@ -53,6 +55,33 @@ def ineligibility(grantor: Enrolled | None, grantor_has_account: bool, grantee: 
 
 def refuse(failure: Ineligibility) -> DomainError:
     return DomainError(ErrorCode.NOT_ELIGIBLE, field="granteeId", rule=failure.rule, reason=Msg(failure.reason))
+
+
+MONTHLY_CAP_MAX_FEN = 100_000_000  # the largest monthly cap a grantor may set: one million yuan
+
+
+def check_monthly_cap(monthly_cap_fen: int | None) -> None:
+    """A grantor's monthly cap: none, or 1 fen to one million yuan."""
+    if monthly_cap_fen is not None and not 0 < monthly_cap_fen <= MONTHLY_CAP_MAX_FEN:
+        raise DomainError(ErrorCode.INVALID_INPUT, field="monthlyCapFen")
+
+
+def cap_room(monthly_cap_fen: int | None, spent_this_month_fen: int) -> int | None:
+    """What the cap still lets a grant pay this month (never below zero); None when it has no cap."""
+    return None if monthly_cap_fen is None else max(0, monthly_cap_fen - spent_this_month_fen)
+
+
+def payable(balance_fen: int, monthly_cap_fen: int | None, spent_this_month_fen: int) -> int:
+    """What a grant can pay now: the grantor's balance, within the cap's headroom when there is a cap."""
+    room = cap_room(monthly_cap_fen, spent_this_month_fen)
+    return balance_fen if room is None else min(balance_fen, room)
+
+
+def require_within_cap(room_fen: int | None, amount_fen: int) -> None:
+    """A payment the grant must make whole (a premium) fits the cap's headroom, or is refused."""
+    if room_fen is not None and room_fen < amount_fen:
+        raise DomainError(ErrorCode.MONTHLY_CAP_EXCEEDED, field="granteeId", left=yuan(room_fen),
+                          needed=yuan(amount_fen))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""Person and Institution, assembled from the fields each domain package contributes.
+"""Person and Institution, assembled from the fields each domain package contributes (its descriptor's
+`person` and `institution`), in the order of `backend.graph.packages.PACKAGES`.
 
-A domain package shows these types inside its own through `backend.graph.core.refs` and builds them with
-`backend.graph.core.node.wrap`, so no package imports another.
+A domain package shows these types inside its own through `backend.graph.core.refs`, so no package
+imports another.
 """
 
 from __future__ import annotations
@@ -9,24 +10,14 @@ from __future__ import annotations
 import strawberry
 
 from backend.graph.core.node import register
-from backend.graph.family.types import PersonFamilyFields
-from backend.graph.family_account.types import PersonBindingFields
-from backend.graph.mutual_aid.types import PersonMutualAidFields
-from backend.graph.partners.types import InstitutionPartnerFields
-from backend.graph.people.types import InstitutionFields, PersonFields
-from backend.graph.preferences.types import PersonPreferencesFields
-from backend.graph.settlement.types import InstitutionSettlementFields, PersonSettlementFields
-from backend.graph.statement.types import PersonStatementFields
+from backend.graph.packages import PACKAGES
 
 
-@register("person")
-@strawberry.type(description="An insured person (参保人).")
-class Person(PersonFields, PersonBindingFields, PersonMutualAidFields, PersonSettlementFields, PersonFamilyFields,
-             PersonPreferencesFields, PersonStatementFields):
-    pass
+def _compose(name: str, parts: list[type], description: str) -> type:
+    return strawberry.type(type(name, tuple(parts), {}), description=description)
 
 
-@register("institution")
-@strawberry.type(description="A partner: designated hospital or pharmacy, or a third-party app.")
-class Institution(InstitutionFields, InstitutionSettlementFields, InstitutionPartnerFields):
-    pass
+Person = register("person")(_compose("Person", [p.person for p in PACKAGES if p.person],
+                                     "An insured person (参保人)."))
+Institution = register("institution")(_compose("Institution", [p.institution for p in PACKAGES if p.institution],
+                                               "A partner: designated hospital or pharmacy, or a third-party app."))

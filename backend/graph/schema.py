@@ -21,9 +21,6 @@ from strawberry.schema.config import StrawberryConfig
 
 from backend.config import Settings
 from backend.graph import composed
-from backend.graph.admin import rules as admin_rules
-from backend.graph.admin.mutations import AdminMutation
-from backend.graph.admin.queries import AdminQuery
 from backend.graph.core import direct, gate
 from backend.graph.core import rules as core_rules
 from backend.graph.core.gate import Gate
@@ -32,54 +29,17 @@ from backend.graph.core.observe import Observe
 from backend.graph.core.rules import RuleTable
 from backend.graph.core.scalars import SCALARS
 from backend.graph.core.wrappers import Wrapper
-from backend.graph.dashboard import rules as dashboard_rules
-from backend.graph.dashboard.queries import DashboardQuery
-from backend.graph.family import rules as family_rules
-from backend.graph.family.mutations import FamilyMutation
-from backend.graph.family.queries import FamilyQuery
-from backend.graph.family_account import rules as family_account_rules
-from backend.graph.family_account.mutations import FamilyAccountMutation
-from backend.graph.family_account.queries import FamilyAccountQuery
-from backend.graph.mutual_aid import rules as mutual_aid_rules
-from backend.graph.mutual_aid.mutations import MutualAidMutation
-from backend.graph.parameters import rules as parameters_rules
-from backend.graph.parameters.mutations import ParametersMutation
-from backend.graph.parameters.queries import ParametersQuery
-from backend.graph.partners import rules as partners_rules
-from backend.graph.partners.mutations import PartnersMutation
-from backend.graph.partners.queries import PartnersQuery
-from backend.graph.people import rules as people_rules
-from backend.graph.people.queries import PeopleQuery
-from backend.graph.preferences import rules as preferences_rules
-from backend.graph.preferences.mutations import PreferencesMutation
-from backend.graph.roster import rules as roster_rules
-from backend.graph.roster.mutations import RosterMutation
-from backend.graph.roster.queries import RosterQuery
-from backend.graph.settlement import rules as settlement_rules
-from backend.graph.settlement.mutations import SettlementMutation
-from backend.graph.statement import rules as statement_rules
+from backend.graph.packages import PACKAGES
 
 log = logging.getLogger(__name__)
 
-# Each domain package's rows of the rule table; `composed` registers Person and Institution as nodes.
-RULE_ROWS = {"core": core_rules.ROWS, "people": people_rules.ROWS, "family": family_rules.ROWS, "family_account": family_account_rules.ROWS,
-             "mutual_aid": mutual_aid_rules.ROWS, "settlement": settlement_rules.ROWS, "admin": admin_rules.ROWS,
-             "preferences": preferences_rules.ROWS, "statement": statement_rules.ROWS,
-             "dashboard": dashboard_rules.ROWS, "parameters": parameters_rules.ROWS,
-             "partners": partners_rules.ROWS, "roster": roster_rules.ROWS}
+# Each domain package's rows of the rule table, and core's (Query.node); `composed` registers Person and
+# Institution as nodes.
+RULE_ROWS = {"core": core_rules.ROWS} | {package.name: package.rules for package in PACKAGES}
 COMPOSED = (composed.Person, composed.Institution)
 
-
-@strawberry.type
-class Query(NodeQuery, PeopleQuery, FamilyQuery, FamilyAccountQuery, AdminQuery, DashboardQuery, ParametersQuery,
-            PartnersQuery, RosterQuery):
-    pass
-
-
-@strawberry.type
-class Mutation(FamilyMutation, FamilyAccountMutation, MutualAidMutation, SettlementMutation, AdminMutation,
-               PreferencesMutation, ParametersMutation, PartnersMutation, RosterMutation):
-    pass
+Query = strawberry.type(type("Query", (NodeQuery, *(p.query for p in PACKAGES if p.query)), {}))
+Mutation = strawberry.type(type("Mutation", tuple(p.mutation for p in PACKAGES if p.mutation), {}))
 
 
 def wrapper_types(schema: strawberry.Schema) -> set[str]:

@@ -8,7 +8,8 @@ from sqlmodel import select
 
 from backend.domain.settlement import BillLine, Category, VisitType
 from backend.principals import Actor, Channel, Principal, PrincipalKind
-from backend.services import codes, settlement
+from backend.services.family_account import codes
+from backend.services.money import settlement
 from backend.storage.models import Institution, Person
 
 

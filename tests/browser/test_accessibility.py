@@ -9,7 +9,7 @@ import pytest
 
 from backend import demo
 from backend.principals import Actor, Channel, Principal, PrincipalKind
-from backend.services import preferences
+from backend.services.people import preferences
 from tests.browser.conftest import login
 from tests.browser.demo_bills import settle_demo_bills
 

@@ -9,7 +9,8 @@ from sqlmodel import select
 from backend import demo
 from backend.domain.settlement import BillLine, Category, VisitType
 from backend.principals import Actor, Channel, Principal, PrincipalKind
-from backend.services import codes, settlement
+from backend.services.family_account import codes
+from backend.services.money import settlement
 from backend.storage.models import Institution, Person
 from tests.browser.conftest import login, screenshot
 from tests.helpers import household_principal, person

@@ -112,7 +112,7 @@ def test_a_new_code_and_the_payment_are_announced_in_a_live_region(rt, phone, li
 
     from backend.domain.settlement import BillLine, Category, VisitType
     from backend.principals import Actor, Channel, Principal, PrincipalKind
-    from backend.services import settlement
+    from backend.services.money import settlement
     from backend.storage.models import Institution
     with rt.db.read() as s:
         pharmacy = s.exec(select(Institution).where(Institution.kind == "pharmacy")).one()

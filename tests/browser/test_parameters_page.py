@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from backend import demo
 from backend.principals import Actor, Channel, Principal, PrincipalKind
-from backend.services import codes
+from backend.services.family_account import codes
 from backend.storage.models import Person
 from tests.browser.conftest import login, screenshot
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from backend.domain.codes import code_digest
 from backend.graph.core.ids import from_global_id
-from backend.services.ledger_check import LedgerReport, verify
+from backend.services.money.ledger_check import LedgerReport, verify
 from backend.storage.models import (
     IdempotencyKey,
     LedgerPosting,

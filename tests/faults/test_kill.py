@@ -18,7 +18,7 @@ import time
 import pytest
 
 from backend.config import PROJECT_ROOT
-from backend.services.ledger_check import LedgerReport, verify
+from backend.services.money.ledger_check import LedgerReport, verify
 from tests.faults import world
 from tests.faults.figures import record
 from tests.faults.load import Plan, check_money_whole, run_clients

@@ -15,8 +15,10 @@ from backend.config import Settings
 from backend.domain.idnumber import Sex, make_id_number
 from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services import accounts, bindings, codes, family, grants
-from backend.services.accounts import NewPerson
+from backend.services.family_account import bindings, codes
+from backend.services.money import grants
+from backend.services.people import accounts, family
+from backend.services.people.accounts import NewPerson
 from backend.storage.db import Database
 
 SECRET = "faults-test-secret"

@@ -13,7 +13,8 @@ from starlette.testclient import TestClient
 from backend import demo
 from backend.domain.settlement import BillLine, Category, VisitType
 from backend.principals import Actor, Channel, Principal, PrincipalKind
-from backend.services import codes, settlement
+from backend.services.family_account import codes
+from backend.services.money import settlement
 from backend.storage.models import Institution, Person
 from tests.fhir.validate import valid
 from web.app import create_app

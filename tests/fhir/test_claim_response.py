@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from sqlmodel import select
 
-from backend.services import bindings
+from backend.services.family_account import bindings
 from backend.storage.models import AuditEvent, Binding
 from tests.fhir.conftest import household
 from web.fhir import systems

@@ -1,6 +1,6 @@
 """Consent: grants and bindings, with their scopes, to their parties only."""
 
-from backend.services import bindings
+from backend.services.family_account import bindings
 from backend.storage.models import Binding
 from tests.fhir.conftest import household
 from web.fhir import systems

@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from backend.principals import Actor, Channel
-from backend.services import partners
+from backend.services.admin import partners
 from backend.storage.models import Institution
 from tests.fhir.validate import valid
 from tests.helpers import staff

@@ -20,7 +20,8 @@ from backend.domain.settlement import BillLine, Category, VisitType
 from backend.graph.core.ids import to_global_id
 from backend.principals import Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services import codes, settlement
+from backend.services.family_account import codes
+from backend.services.money import settlement
 from backend.storage import models
 from web.app import create_app
 

@@ -30,7 +30,8 @@ from backend.domain.settlement import (
     split_bill,
 )
 from backend.principals import Actor, Channel
-from backend.services import codes, settlement
+from backend.services.family_account import codes
+from backend.services.money import settlement
 from backend.storage.models import Settlement
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.target import table_digest

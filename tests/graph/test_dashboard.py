@@ -5,7 +5,7 @@ from datetime import date
 from sqlmodel import select
 
 from backend.principals import Actor, Channel
-from backend.services import settlement
+from backend.services.money import settlement
 from backend.storage.models import Settlement, SettlementLine, SettlementPayment
 from tests.helpers import gql, household_principal, person, relate, staff
 from tests.money import grant, jinan_family, line, settle_for

@@ -6,7 +6,7 @@ import pytest
 
 from backend.domain.idnumber import Sex
 from backend.graph.core.ids import to_global_id
-from backend.services import bindings
+from backend.services.family_account import bindings
 from tests.helpers import actor_of, gql, household_principal, partner, person, relate, staff
 
 SUBJECT = """query($id: ID!) { node(id: $id) { ... on Person {

@@ -7,7 +7,7 @@ import pytest
 from backend.domain.idnumber import Sex, mask_id_number
 from backend.graph.core.ids import to_global_id
 from backend.principals import ANONYMOUS
-from backend.services import family
+from backend.services.people import family
 from tests.helpers import actor_of, gql, household_principal, partner, person, relate, staff
 
 VISIBLE, MASKED, DENIED = "visible", "masked", "denied"

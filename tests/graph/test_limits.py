@@ -69,12 +69,12 @@ def test_a_negative_cursor_is_refused_and_unexpected_errors_show_no_internals(rt
 
 
 def test_unexpected_errors_are_masked(rt, me, monkeypatch):
-    from backend.services import reads
+    from backend.graph.family_account import reads
 
     def boom(*_args):
         raise RuntimeError("SELECT secret FROM somewhere WHERE id = 42")
 
     # (The viewer's own insurance comes with the request's scope; the voucher is a loader's batch.)
-    monkeypatch.setattr(reads, "vouchers", boom)
+    monkeypatch.setattr(reads.LOADERS["voucher"], "batch", boom)
     result = gql(rt, me, "{ viewer { ... on Person { voucher { activated } } } }")
     assert result.errors and [e.message for e in result.errors] == ["Unexpected error."]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.domain.settlement import MAX_BILL_FEN, MAX_LINE_FEN, MAX_LINES
-from backend.services import codes
+from backend.services.family_account import codes
 from backend.storage.models import LedgerTransaction, Settlement
 from tests.graph.test_mutual_aid_graph import SETTLE
 from tests.helpers import actor_of, count, gql, household_principal

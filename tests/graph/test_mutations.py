@@ -7,7 +7,7 @@ import pytest
 from backend.domain.idnumber import Sex
 from backend.graph.core.ids import to_global_id
 from backend.principals import Actor, Channel
-from backend.services import family
+from backend.services.people import family
 from backend.storage.models import AuditEvent, Household, HouseholdMember, Relationship
 from tests.helpers import audit_events, count, gql, household_principal, partner, person, relate, staff
 

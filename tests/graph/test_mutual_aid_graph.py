@@ -3,7 +3,7 @@
 import pytest
 
 from backend.graph.core.ids import to_global_id
-from backend.services import codes
+from backend.services.family_account import codes
 from tests.helpers import actor_of, gql, household_principal
 from tests.money import grant, jinan_family
 
@@ -34,7 +34,7 @@ def _settle(rt, partner_principal, presenter, subject, lines, key="graph-key-000
 
 def test_a_partner_settles_a_grandchild_code_shown_by_a_parent(rt, fam):
     grant(rt, fam.father, fam.son)
-    from backend.services import bindings
+    from backend.services.family_account import bindings
 
     bindings.request_binding(rt, actor_of(fam.mother), fam.son.id)  # the mother, as guardian, shows it
     result = _settle(rt, fam.pharmacy, fam.mother, fam.son, [

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from backend.services import codes
+from backend.services.family_account import codes
 from backend.storage.models import ParameterSet
 from tests.helpers import actor_of, count, gql, staff
 from tests.money import jinan_family

@@ -5,7 +5,7 @@ from datetime import date
 
 from backend.graph.core.ids import to_global_id
 from backend.principals import Channel
-from backend.services import sessions
+from backend.services.platform import sessions
 from tests.helpers import audit_events, gql, household_principal, partner, person, relate, staff
 
 SET = """mutation($on: Boolean!) { setElderlyMode(input: {on: $on}) { __typename

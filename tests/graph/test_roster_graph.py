@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from backend.services.roster_jobs import JOBS
+from backend.services.roster.roster_jobs import JOBS
 from backend.storage.models import Person
 from tests.helpers import count, gql, staff
 from tests.roster_files import id_number

@@ -4,7 +4,8 @@ import pytest
 
 from backend.graph.core.ids import to_global_id
 from backend.principals import Actor, Channel
-from backend.services import bindings, settlement
+from backend.services.family_account import bindings
+from backend.services.money import settlement
 from tests.helpers import actor_of, gql, household_principal
 from tests.money import grant, jinan_family, line, settle_for
 

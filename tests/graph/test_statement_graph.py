@@ -7,7 +7,8 @@ import pytest
 
 from backend.domain.settlement import VisitType
 from backend.principals import Actor, Channel
-from backend.services import bindings, codes, settlement
+from backend.services.family_account import bindings, codes
+from backend.services.money import settlement
 from tests.helpers import actor_of, gql, household_principal
 from tests.money import grant, jinan_family, line
 

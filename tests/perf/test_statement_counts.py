@@ -17,7 +17,8 @@ from backend import demo
 from backend.domain.settlement import BillLine, Category, VisitType
 from backend.graph.core.ids import to_global_id
 from backend.principals import Actor, Channel, Principal, PrincipalKind
-from backend.services import codes, settlement
+from backend.services.family_account import codes
+from backend.services.money import settlement
 from tests.helpers import gql, household_principal, person, relate, staff
 from web.app import create_app
 

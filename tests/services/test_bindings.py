@@ -8,7 +8,8 @@ import pytest
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import Sex
 from backend.principals import Actor, Channel
-from backend.services import bindings, limits
+from backend.services.family_account import bindings
+from backend.services.region import limits
 from backend.storage.models import AuditEvent, Binding
 from tests.helpers import actor_of, audit_events, count, person, relate, staff
 

@@ -10,7 +10,7 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import Sex
 from backend.domain.kinship import Kinship
 from backend.principals import Actor, Channel
-from backend.services import bindings, codes
+from backend.services.family_account import bindings, codes
 from tests.helpers import actor_of, audit_events, partner, person, relate, staff
 
 pytestmark = [pytest.mark.serializable, pytest.mark.pooler]

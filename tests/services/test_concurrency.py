@@ -12,7 +12,8 @@ from sqlmodel import func, select
 
 from backend.domain.idnumber import Sex
 from backend.principals import Actor, Channel
-from backend.services import bindings, codes, settlement
+from backend.services.family_account import bindings, codes
+from backend.services.money import settlement
 from backend.storage.models import Settlement, SettlementPayment
 from tests.helpers import actor_of, partner, person, relate, staff
 from tests.money import assert_ledger_balanced, balance, grant, line

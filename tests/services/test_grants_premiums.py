@@ -6,7 +6,8 @@ import pytest
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.principals import Actor, Channel
-from backend.services import grants, limits, premiums
+from backend.services.money import grants, premiums
+from backend.services.region import limits
 from backend.storage.models import Grant
 from tests.helpers import actor_of, audit_events, count, person, relate, staff
 from tests.money import assert_ledger_balanced, balance, grant, jinan_family

@@ -16,8 +16,8 @@ from sqlalchemy import delete, insert, select, text, update
 
 from backend.domain.settlement import VisitType
 from backend.principals import Actor, Channel
-from backend.services import ledger, premiums, settlement
-from backend.services.ledger_check import INVARIANTS, verify
+from backend.services.money import ledger, premiums, settlement
+from backend.services.money.ledger_check import INVARIANTS, verify
 from backend.storage.models import (
     AnnualAccumulator,
     IdempotencyKey,

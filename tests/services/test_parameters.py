@@ -12,7 +12,9 @@ from sqlmodel import select
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.settlement import VisitType
 from backend.principals import SYSTEM, Actor, Channel
-from backend.services import codes, parameters, premiums, settlement
+from backend.services.family_account import codes
+from backend.services.money import premiums, settlement
+from backend.services.region import parameters
 from backend.storage.models import LedgerPosting, LedgerTransaction, ParameterSet, Refund, Settlement
 from tests.helpers import actor_of, audit_events, count, staff
 from tests.money import SAMPLES, assert_ledger_balanced, balance, grant, jinan_family, line

@@ -12,8 +12,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql
 
 from backend.principals import Actor, Channel
-from backend.services import ledger, settlement
-from backend.services.ledger_check import verify
+from backend.services.money import ledger, settlement
+from backend.services.money.ledger_check import verify
 from backend.storage import partitions
 from backend.storage.models import LedgerPosting, SettlementLine, SettlementPayment
 from tests.money import assert_ledger_balanced, grant, jinan_family, line, settle_for

@@ -8,8 +8,9 @@ import pytest
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.principals import Actor, Channel
-from backend.services import partners, sessions
-from backend.services.accounts import api_key_id, authenticate_api_key
+from backend.services.admin import partners
+from backend.services.people.accounts import api_key_id, authenticate_api_key
+from backend.services.platform import sessions
 from backend.storage.models import ApiKey, Institution
 from tests.helpers import audit_events, count, staff
 

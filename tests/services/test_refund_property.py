@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from backend.domain.settlement import BillLine, Category
 from backend.principals import Actor, Channel
-from backend.services import settlement
+from backend.services.money import settlement
 from backend.storage.models import AnnualAccumulator, SettlementLine
 from tests.money import assert_ledger_balanced, balance, grant, jinan_family, settle_for
 

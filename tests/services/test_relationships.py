@@ -8,7 +8,7 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import Sex
 from backend.domain.kinship import Kinship, kind_of_other
 from backend.principals import Actor, Channel
-from backend.services import family
+from backend.services.people import family
 from backend.storage.models import AuditEvent, Relationship
 from tests.helpers import actor_of, audit_events, count, person, relate, staff
 

@@ -13,8 +13,9 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import Sex
 from backend.observability import metrics
 from backend.principals import Actor, Channel
-from backend.services import grants, roster
-from backend.services.ledger_check import verify
+from backend.services.money import grants
+from backend.services.money.ledger_check import verify
+from backend.services.roster import roster
 from backend.storage.models import (
     Enrolment,
     Grant,
@@ -230,7 +231,7 @@ def test_file_wide_problems_are_bounded_too(rt, tmp_path, monkeypatch):
 
 def test_phones_are_normalized_so_search_finds_them(rt, tmp_path):
     from backend.domain.search import classify
-    from backend.services.search import search_people
+    from backend.services.people.search import search_people
 
     row = import_file(rt, write(tmp_path / "phones.csv", [
         [id_number(13), "王强", "+8613905319993", "resident", "370102", "active", ""],

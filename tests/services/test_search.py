@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from backend.domain.search import classify, name_grams
-from backend.services import search
-from backend.services.search import search_people
+from backend.services.people import search
+from backend.services.people.search import search_people
 from tests.helpers import person
 
 

@@ -7,7 +7,8 @@ from sqlalchemy import update
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.principals import Actor, Channel
-from backend.services import bindings, codes, grants, settlement
+from backend.services.family_account import bindings, codes
+from backend.services.money import grants, settlement
 from backend.storage.models import AnnualAccumulator, Enrolment, LedgerTransaction, Settlement, SettlementLine
 from tests.helpers import actor_of, count
 from tests.money import assert_ledger_balanced, balance, grant, jinan_family, line, settle_for

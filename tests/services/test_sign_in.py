@@ -6,8 +6,8 @@ import pytest
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import Sex
-from backend.services import staff as staff_users
-from backend.services.accounts import sign_in_with_password
+from backend.services.admin import staff as staff_users
+from backend.services.people.accounts import sign_in_with_password
 from tests.helpers import CLI, person, staff
 
 pytestmark = pytest.mark.pooler

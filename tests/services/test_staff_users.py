@@ -8,9 +8,9 @@ import pytest
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.principals import Actor, Channel
-from backend.services import sessions
-from backend.services import staff as staff_users
-from backend.services.accounts import authenticate_password
+from backend.services.admin import staff as staff_users
+from backend.services.people.accounts import authenticate_password
+from backend.services.platform import sessions
 from backend.storage.models import StaffUser
 from tests.helpers import audit_events, count, staff
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from backend.domain.errors import DomainError, ErrorCode
-from backend.services import family
+from backend.services.people import family
 from backend.storage.models import Household, Relationship
 from tests.helpers import actor_of, count, person
 

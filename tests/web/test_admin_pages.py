@@ -7,9 +7,9 @@ import re
 from starlette.testclient import TestClient
 
 from backend.graph.core.ids import to_global_id
-from backend.services import accounts
-from backend.services import staff as staff_users
-from backend.services.accounts import authenticate_api_key, authenticate_password
+from backend.services.admin import staff as staff_users
+from backend.services.people import accounts
+from backend.services.people.accounts import authenticate_api_key, authenticate_password
 from backend.storage.models import ApiKey, Institution, StaffUser
 from tests.helpers import CLI, audit_events, count, partner, staff
 from web.app import create_app

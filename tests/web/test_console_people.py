@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from starlette.testclient import TestClient
 
 from backend.graph.core.ids import to_global_id
-from backend.services import search
+from backend.services.people import search
 from tests.helpers import audit_events, person, staff
 from web import pages
 from web.app import create_app

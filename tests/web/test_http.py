@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 
 from backend.domain.idnumber import Sex
 from backend.principals import Actor, Channel
-from backend.services import partners
+from backend.services.admin import partners
 from backend.storage.models import Relationship
 from tests.helpers import count, partner, person, staff
 from web.app import create_app

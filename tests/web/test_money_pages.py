@@ -64,7 +64,7 @@ def test_the_code_page_shows_the_split_once_a_partner_settles(rt, fam):
         waiting = client.post("/codes/result", data={"code": code, "csrf_token": token}, headers={"HX-Request": "true"})
         assert waiting.status_code == 204
         from backend.principals import Actor, Channel
-        from backend.services import settlement
+        from backend.services.money import settlement
 
         settlement.settle(rt, Actor(fam.pharmacy, Channel.GRAPHQL), settlement.SettleRequest(
             code=code, visit_type=settlement.VisitType.PHARMACY, service_date=rt.clock.now().date(),

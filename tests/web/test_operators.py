@@ -15,7 +15,9 @@ from starlette.testclient import TestClient
 from backend.domain.errors import DomainError
 from backend.observability import logs, metrics, request_id
 from backend.principals import Actor, Channel
-from backend.services import codes, settlement, throttle
+from backend.services.family_account import codes
+from backend.services.money import settlement
+from backend.services.platform import throttle
 from backend.storage.db import Database
 from backend.storage.revision import head_revisions
 from tests.helpers import actor_of

@@ -9,7 +9,8 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from backend.principals import Actor, Channel
-from backend.services import codes, partners
+from backend.services.admin import partners
+from backend.services.family_account import codes
 from backend.storage.models import ApiKey, IdempotencyKey, Settlement, SettlementLine
 from tests.helpers import actor_of, count, partner, staff
 from tests.money import grant, jinan_family

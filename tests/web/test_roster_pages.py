@@ -7,7 +7,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from backend.services.roster_jobs import JOBS
+from backend.services.roster.roster_jobs import JOBS
 from backend.storage.models import Person, RosterImport
 from tests.helpers import count, staff
 from tests.roster_files import CLI, id_number, write

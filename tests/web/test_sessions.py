@@ -9,8 +9,9 @@ from starlette.testclient import TestClient
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.idnumber import Sex
 from backend.principals import Actor, Channel, PrincipalKind
-from backend.services import accounts, sessions
-from backend.services import staff as staff_users
+from backend.services.admin import staff as staff_users
+from backend.services.people import accounts
+from backend.services.platform import sessions
 from backend.storage.models import AuthSession
 from tests.helpers import CLI, audit_events, count, person, staff
 from web.app import create_app

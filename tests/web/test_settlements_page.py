@@ -5,7 +5,7 @@ import re
 from starlette.testclient import TestClient
 
 from backend.principals import Actor, Channel
-from backend.services import settlement
+from backend.services.money import settlement
 from tests.money import jinan_family, line, settle_for
 from web.app import create_app
 

@@ -73,7 +73,7 @@ def test_wrong_passwords_count_across_processes(two_apps, me):
 
 @pytest.mark.serializable
 def test_a_retried_settlement_on_another_process_returns_the_first_result(rt, two_apps):
-    from backend.services import codes
+    from backend.services.family_account import codes
     from tests.helpers import actor_of
 
     a, b = two_apps

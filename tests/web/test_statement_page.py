@@ -6,7 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from backend.graph.core.ids import to_global_id
-from backend.services import bindings
+from backend.services.family_account import bindings
 from tests.helpers import actor_of
 from tests.money import grant, jinan_family, line, settle_for
 from web.app import create_app

@@ -13,8 +13,8 @@ from starlette.routing import Route
 from backend.domain.errors import N_, DomainError, ErrorCode
 from backend.i18n import error_message, gettext
 from backend.principals import Actor, Channel
-from backend.services import sessions
-from backend.services.accounts import record_sign_in, sign_in_with_password
+from backend.services.people.accounts import record_sign_in, sign_in_with_password
+from backend.services.platform import sessions
 from web.pages.access import HOME
 from web.rendering import LANG_COOKIE, render, request_locale
 from web.security import client_address, principal_from_session, retry_after, sign_in, sign_out

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from backend.domain.roster import COLUMN_TITLES
 from backend.i18n import gettext
 from backend.principals import Channel
-from backend.services import roster
+from backend.services.roster import roster
 from web import labels
 from web.operations import execute
 from web.pages.access import staff_page

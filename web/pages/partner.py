@@ -22,7 +22,7 @@ from backend.domain.errors import N_, DomainError
 from backend.domain.money import yuan
 from backend.domain.settlement import MAX_LINES
 from backend.principals import Actor, Channel, Principal
-from backend.services.accounts import api_key_id, record_sign_in, sign_in_with_api_key
+from backend.services.people.accounts import api_key_id, record_sign_in, sign_in_with_api_key
 from web import labels
 from web.forms import REQUIRED, FieldError, whole_quantity, yuan_to_fen
 from web.operations import execute

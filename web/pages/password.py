@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from backend.domain.errors import N_, DomainError, ErrorCode
 from backend.principals import Actor, Channel, Principal, PrincipalKind
-from backend.services.accounts import change_password
+from backend.services.people.accounts import change_password
 from web import labels
 from web.pages.access import HOME
 from web.rendering import render

@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from backend.graph.admin.types import PolicyLimit, PolicyLimitPayload, PolicyLimitResult
 from backend.graph.core.mutations import attempt
-from backend.services import limits
+from backend.services.region import limits
 
 
 @strawberry.input

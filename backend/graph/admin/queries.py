@@ -6,11 +6,13 @@ import strawberry
 from strawberry.types import Info
 
 from backend.domain.errors import DomainError, ErrorCode
+from backend.graph.admin import reads
 from backend.graph.admin.types import AuditEvent, PolicyLimit
 from backend.graph.core.errors import bad_request
 from backend.graph.core.ids import from_global_id
 from backend.graph.core.pagination import Connection, connection, requested_window
-from backend.services import audit, limits, reads
+from backend.services.platform import audit
+from backend.services.region import limits
 
 
 @strawberry.type

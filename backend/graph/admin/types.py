@@ -11,7 +11,6 @@ from strawberry.types import Info
 
 from backend.graph.core import refs
 from backend.graph.core.errors import OperationError
-from backend.graph.core.node import wrap
 from backend.graph.core.wrappers import Wrapper
 from backend.storage import models
 
@@ -51,7 +50,7 @@ class AuditEvent:
     async def subject(self, info: Info) -> refs.Person | None:
         if self.row.subject_person_id is None:
             return None
-        return wrap("Person", await info.context.loaders.person.load(self.row.subject_person_id))
+        return refs.person(await info.context.loaders.person.load(self.row.subject_person_id))
 
     @strawberry.field(description="Details as JSON.")
     def detail(self) -> str:

@@ -14,7 +14,7 @@ from backend.graph.core.loaders import Loaders
 from backend.graph.core.request_reads import RequestReads
 from backend.principals import Actor, Channel, Principal
 from backend.runtime import Runtime
-from backend.services import reads
+from backend.services.people import viewer
 
 T = TypeVar("T")
 
@@ -28,7 +28,7 @@ class Context:
     loaders: Loaders
     reads: RequestReads  # the request's one read session, shared by its loaders
     # For a household member: whom they may see, and through which bindings.
-    scope: reads.ViewerScope = field(default_factory=reads.ViewerScope)
+    scope: viewer.ViewerScope = field(default_factory=viewer.ViewerScope)
     # Reads of personal data the rules audit (staff; partners reading a settlement), person id -> fields,
     # written to the audit log once the operation has run.
     personal_data_reads: dict[uuid.UUID, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -66,10 +66,10 @@ class Context:
         return await to_thread.run_sync(lambda: fn(*args, **kwargs))
 
 
-async def _scope(request_reads: RequestReads, loaders: Loaders, principal: Principal) -> reads.ViewerScope:
+async def _scope(request_reads: RequestReads, loaders: Loaders, principal: Principal) -> viewer.ViewerScope:
     if not principal.is_household:
-        return reads.ViewerScope()
-    rows = reads.viewer_rows(await request_reads.session(), principal.id)
+        return viewer.ViewerScope()
+    rows = viewer.viewer_rows(await request_reads.session(), principal.id)
     loaders.prime(rows)
     return rows.scope()
 

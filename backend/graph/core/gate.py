@@ -23,7 +23,7 @@ from strawberry.extensions import SchemaExtension
 from backend.domain.errors import DomainError, ErrorCode
 from backend.graph.core.errors import OperationError, forbidden
 from backend.graph.core.rules import ALLOW, COLUMN, Access, Row, RuleTable
-from backend.services import audit
+from backend.services.platform import audit
 
 log = logging.getLogger(__name__)
 

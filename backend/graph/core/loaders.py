@@ -1,23 +1,22 @@
 """DataLoaders, made fresh per request: every relation a list can reach is one batched query.
 
-A batch runs on the event loop, in the request's one read session (`RequestReads`): a local query
-takes less time than a hop to a worker thread and back, and one session per request is one `BEGIN`
-instead of one per batch.
+Each domain package owns its loaders and their batch queries (its `reads.py`: `LOADERS` and `prime`);
+`backend.graph.packages` installs them here once, and a resolver reaches them as attributes,
+`info.context.loaders.person`. A batch runs on the event loop, in the request's one read session
+(`RequestReads`): a local query takes less time than a hop to a worker thread and back, and one session
+per request is one `BEGIN` instead of one per batch.
 """
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 from strawberry.dataloader import DataLoader
 
 from backend.graph.core.request_reads import RequestReads
-from backend.services import grants, partners, reads, statement
-from backend.storage import models
 
 
 def now_or_later(loader: DataLoader, key: Any, then: Callable[[Any], Any]) -> Any:
@@ -43,12 +42,26 @@ async def load_many_primed_first(loader: DataLoader, keys: list[Any]) -> list[An
     return await loader.load_many(keys)
 
 
-class _Batched:
-    """A loader attribute made on first use in a request: most requests use a few of the loaders, and
-    making all of them for every request (twice for a mutation) cost more than the loads themselves."""
+def by_id(model) -> Callable[[Session, Sequence[uuid.UUID]], dict]:
+    """The batch for a table's rows by primary key."""
 
-    def __init__(self, batch: Callable[[Session, Sequence[Any]], dict], default: Callable[[], Any] | None = None):
-        self.batch, self.default = batch, default
+    def batch(s: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        rows = s.exec(select(model).where(model.id.in_(ids))).all() if ids else []
+        return {row.id: row for row in rows}
+
+    return batch
+
+
+class Batched:
+    """One loader of a package: `batch(session, keys)` (with `now`, `batch(session, keys, now)`, the
+    request's clock read when the batch runs) answers a dict by key; a missing key gets `default()`,
+    or None. Made on first use in a request: most requests use a few of the loaders, and making all
+    of them for every request (twice for a mutation) cost more than the loads themselves."""
+
+    def __init__(self, batch: Callable[..., dict], default: Callable[[], Any] | None = None, *,
+                 now: bool = False) -> None:
+        self.batch, self.default, self.now = batch, default, now
+        self.name = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -56,86 +69,49 @@ class _Batched:
     def __get__(self, loaders: Loaders | None, owner: type | None = None) -> Any:
         if loaders is None:
             return self
-        loader = loaders.__dict__[self.name] = loaders._loader(self.batch, self.default)
+        loader = loaders.__dict__[self.name] = loaders._loader(self)
         return loader
 
 
 class Loaders:
-    # Each batch names its function when it runs (not when the class is made), as a request would.
-    person = _Batched(lambda s, ids: reads.by_ids(s, models.Person, ids))
-    household = _Batched(lambda s, ids: reads.by_ids(s, models.Household, ids))
-    relationship = _Batched(lambda s, ids: reads.by_ids(s, models.Relationship, ids))
-    institution = _Batched(lambda s, ids: reads.by_ids(s, models.Institution, ids))
-    staff = _Batched(lambda s, ids: reads.by_ids(s, models.StaffUser, ids))
-    api_keys_of = _Batched(lambda s, ids: partners.keys_of(s, ids), default=list)
-    enrolment = _Batched(lambda s, ids: reads.enrolments(s, ids))
-    account = _Batched(lambda s, ids: reads.accounts(s, ids))
-    relationships_of = _Batched(lambda s, ids: reads.relationships_of(s, ids), default=list)
-    households_of = _Batched(lambda s, ids: reads.households_of(s, ids), default=list)
-    members_of = _Batched(lambda s, ids: reads.members_of(s, ids), default=list)
-    voucher = _Batched(lambda s, ids: reads.vouchers(s, ids))
-    binding = _Batched(lambda s, ids: reads.by_ids(s, models.Binding, ids))
-    bindings_held = _Batched(lambda s, ids: reads.bindings_held(s, ids), default=list)
-    bindings_of_subject = _Batched(lambda s, ids: reads.bindings_of_subject(s, ids), default=list)
-    grant = _Batched(lambda s, ids: reads.by_ids(s, models.Grant, ids))
-    settlement = _Batched(lambda s, ids: reads.by_ids(s, models.Settlement, ids))
-    grants_given = _Batched(lambda s, ids: reads.grants_given(s, ids), default=list)
-    grants_received = _Batched(lambda s, ids: reads.grants_received(s, ids), default=list)
-    grant_usage = _Batched(lambda s, ids: reads.grant_usage(s, ids), default=list)
-    settlement_lines = _Batched(lambda s, ids: reads.settlement_lines(s, ids), default=list)
-    line_payments = _Batched(lambda s, ids: reads.line_payments(s, ids), default=list)
-    settlements_of_subject = _Batched(lambda s, ids: reads.settlements_of_subject(s, ids), default=list)
-    ledger = _Batched(lambda s, ids: reads.ledger_of(s, ids), default=list)
-    saved_order = _Batched(lambda s, ids: reads.saved_orders(s, ids))
-    # Keyed by (person or grant id, year).
-    statement_lines = _Batched(lambda s, ids: statement.paid_lines(s, ids), default=list)
-    grant_paid_in = _Batched(lambda s, ids: statement.grant_paid_in(s, ids), default=statement.GrantYear)
+    """The request's loaders: one attribute per loader the packages installed."""
+
+    _primers: list[Callable[[Loaders, Any], None]] = []
 
     def __init__(self, rt, request_reads: RequestReads) -> None:
         self._rt = rt
         self._reads = request_reads
 
-    @functools.cached_property
-    def grant_view(self) -> DataLoader:
-        clock = self._rt.clock
-        return self._loader(lambda s, ids: grants.grant_views(s, ids, clock.now()))
+    @classmethod
+    def install(cls, loaders: dict[str, Batched], prime: Callable[[Loaders, Any], None] | None = None) -> None:
+        """Add a package's loaders (their names are unique across packages) and its share of priming."""
+        for name, batched in loaders.items():
+            if cls.__dict__.get(name, batched) is not batched:
+                raise ValueError(f"two loaders named {name}")
+            setattr(cls, name, batched)
+            batched.__set_name__(cls, name)
+        if prime is not None and prime not in cls._primers:
+            cls._primers.append(prime)
 
-    def _loader(self, batch: Callable[[Session, Sequence[uuid.UUID]], dict], default: Callable[[], Any] | None = None):
-        request_reads = self._reads
+    @classmethod
+    def names(cls) -> Iterable[str]:
+        return [name for name, value in vars(cls).items() if isinstance(value, Batched)]
 
-        async def load(keys: list[uuid.UUID]) -> list[Any]:
-            found = batch(await request_reads.session(), keys)
+    def _loader(self, batched: Batched) -> DataLoader:
+        request_reads, default, batch = self._reads, batched.default, batched.batch
+        clock = self._rt.clock if batched.now else None
+
+        async def load(keys: list[Any]) -> list[Any]:
+            session = await request_reads.session()
+            found = batch(session, keys, clock.now()) if clock else batch(session, keys)
             return [found.get(k, default() if default else None) for k in keys]
 
         return DataLoader(load_fn=load)
 
-    def prime(self, rows: reads.ViewerRows) -> None:
-        """What the viewer's scope already read: the page's first level needs no further query."""
+    def prime(self, rows: Any) -> None:
+        """What the viewer's scope already read (`ViewerRows`): the page's first level needs no further
+        query. Each package primes its own loaders."""
         if rows.person is None:
             return
-        me = rows.person.id
-        for person in (rows.person, *rows.people.values()):
-            self.person.prime(person.id, person)
-        for person_id in (me, *rows.people):
-            self.enrolment.prime(person_id, rows.enrolments.get(person_id))
-        self.account.prime(me, rows.account)
-        self.relationships_of.prime(me, rows.relationships)
-        self.households_of.prime(me, rows.households)
-        for household in rows.households:
-            self.household.prime(household.id, household)
-            self.members_of.prime(household.id, rows.members.get(household.id, []))
-        self.bindings_held.prime(me, [b for b in rows.bindings if b.holder_id == me])
-        self.bindings_of_subject.prime(me, [b for b in rows.bindings if b.subject_id == me])
-        for binding in rows.bindings:
-            self.binding.prime(binding.id, binding)
-        self.grants_given.prime(me, [g for g in rows.grants if g.grantor_id == me])
-        self.grants_received.prime(me, [g for g in rows.grants if g.grantee_id == me])
-        for grant in rows.grants:
-            self.grant.prime(grant.id, grant)
-        self.saved_order.prime(me, rows.payer_order)
-        for subject, payer in rows.held_payers.items():
-            self.account.prime(subject, payer.account)
-            self.saved_order.prime(subject, payer.payer_order)
-            self.grants_received.prime(subject, payer.grants_received)
-            for grant in payer.grants_received:
-                self.grant.prime(grant.id, grant)
+        for prime in self._primers:
+            prime(self, rows)

@@ -6,7 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from backend.graph.dashboard.types import Dashboard
-from backend.services import dashboard
+from backend.services.admin import dashboard
 
 
 @strawberry.type

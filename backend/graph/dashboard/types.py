@@ -8,7 +8,7 @@ from dataclasses import asdict
 import strawberry
 
 from backend.graph.core.scalars import Fen
-from backend.services import dashboard
+from backend.services.admin import dashboard
 
 
 @strawberry.type(description="Settlements made in a period and who paid their bills: "

@@ -18,7 +18,7 @@ from backend.graph.family.types import (
     VerificationMethodEnum,
     WithdrawClaimResult,
 )
-from backend.services import family
+from backend.services.people import family
 
 
 @strawberry.input

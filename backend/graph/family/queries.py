@@ -6,8 +6,8 @@ import strawberry
 from strawberry.types import Info
 
 from backend.graph.core.pagination import Connection, connection, requested_window
+from backend.graph.family import reads
 from backend.graph.family.types import Relationship
-from backend.services import reads
 
 
 @strawberry.type

@@ -16,7 +16,7 @@ from backend.graph.core import refs
 from backend.graph.core.enums import KinshipEnum
 from backend.graph.core.errors import OperationError
 from backend.graph.core.loaders import load_many_primed_first, now_or_later
-from backend.graph.core.node import Node, register, wrap
+from backend.graph.core.node import Node, register
 from backend.graph.core.pagination import Connection, PageInfo, connection, cursor_at, page_info, paginate, requested_window
 from backend.graph.core.wrappers import Wrapper
 from backend.i18n import gettext
@@ -36,17 +36,17 @@ class Relationship(Node):
 
     @strawberry.field
     def person(self, info: Info) -> refs.Person:
-        return now_or_later(info.context.loaders.person, self.row.person_id, lambda row: wrap("Person", row))
+        return now_or_later(info.context.loaders.person, self.row.person_id, refs.person)
 
     @strawberry.field
     def relative(self, info: Info) -> refs.Person:
-        return now_or_later(info.context.loaders.person, self.row.relative_id, lambda row: wrap("Person", row))
+        return now_or_later(info.context.loaders.person, self.row.relative_id, refs.person)
 
     @strawberry.field(description="Who made the claim (only they may withdraw it while it waits).")
     def claimed_by(self, info: Info) -> refs.Person | None:
         if self.row.claimed_by is None:
             return None
-        return now_or_later(info.context.loaders.person, self.row.claimed_by, lambda row: wrap("Person", row))
+        return now_or_later(info.context.loaders.person, self.row.claimed_by, refs.person)
 
     @strawberry.field(description="What `person` is to `relative`.")
     def kind(self) -> KinshipEnum:
@@ -115,7 +115,7 @@ class Household(Node):
         ids = await info.context.loaders.members_of.load(self.row.id)
         offset, limit = requested_window(info.context, first, after)
         people = await info.context.loaders.person.load_many(ids[offset:offset + limit])
-        return connection([wrap("Person", p) for p in people], offset, len(ids))
+        return connection([refs.person(p) for p in people], offset, len(ids))
 
 
 @strawberry.type
@@ -134,7 +134,7 @@ class PersonFamilyFields:
         edges = []
         for i, (rel, other) in enumerate(zip(chunk, people, strict=True)):
             kind = kind_of_other(Kinship(rel.kind), other_is_stored_person=rel.person_id == other.id)
-            edges.append(FamilyEdge(cursor=cursor_at(offset + i), node=wrap("Person", other), kind=kind,
+            edges.append(FamilyEdge(cursor=cursor_at(offset + i), node=refs.person(other), kind=kind,
                                     sex_of_relative=Sex(other.sex), relationship=Relationship(row=rel)))
         return FamilyConnection(edges=edges, page_info=page_info(offset, len(chunk), len(rows)), total_count=len(rows))
 

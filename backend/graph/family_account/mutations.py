@@ -19,7 +19,7 @@ from backend.graph.family_account.types import (
     VoucherPayload,
     VoucherResult,
 )
-from backend.services import bindings, codes
+from backend.services.family_account import bindings, codes
 
 
 @strawberry.input

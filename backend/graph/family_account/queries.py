@@ -7,10 +7,11 @@ from strawberry.types import Info
 
 from backend.domain.codes import code_digest
 from backend.domain.errors import DomainError
+from backend.graph.core import refs
 from backend.graph.core.errors import OperationError
-from backend.graph.core.node import wrap
+from backend.graph.family_account import reads
 from backend.graph.family_account.types import ResolveCodeResult, ResolvedCode, ShownCode
-from backend.services import codes, reads
+from backend.services.family_account import codes
 
 
 @strawberry.type
@@ -38,4 +39,4 @@ class FamilyAccountQuery:
         status = row.status
         if status == "live" and ctx.rt.clock.now() >= row.expires_at:
             status = "expired"
-        return ShownCode(status=status, settlement=wrap("Settlement", made))
+        return ShownCode(status=status, settlement=refs.settlement(made))

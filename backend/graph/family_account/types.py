@@ -19,11 +19,11 @@ from backend.graph.core import refs
 from backend.graph.core.enums import InsuranceTypeEnum, KinshipEnum
 from backend.graph.core.errors import OperationError
 from backend.graph.core.loaders import load_many_primed_first, now_or_later
-from backend.graph.core.node import Node, register, wrap
+from backend.graph.core.node import Node, register
 from backend.graph.core.pagination import Connection, paginate
 from backend.graph.core.wrappers import Wrapper
 from backend.qr import qr_svg
-from backend.services import codes
+from backend.services.family_account import codes
 from backend.storage import models
 
 BindingStatusEnum = strawberry.enum(BindingStatus, name="BindingStatus")
@@ -56,7 +56,7 @@ class Ward:
 
     @strawberry.field
     def person(self) -> refs.Person:
-        return wrap("Person", self.row)
+        return refs.person(self.row)
 
     @strawberry.field(description="Whether the child's medical e-voucher is activated.")
     def voucher_activated(self) -> bool:
@@ -73,11 +73,11 @@ class Binding(Node):
 
     @strawberry.field
     def holder(self, info: Info) -> refs.Person:
-        return now_or_later(info.context.loaders.person, self.row.holder_id, lambda row: wrap("Person", row))
+        return now_or_later(info.context.loaders.person, self.row.holder_id, refs.person)
 
     @strawberry.field
     def subject(self, info: Info) -> refs.Person:
-        return now_or_later(info.context.loaders.person, self.row.subject_id, lambda row: wrap("Person", row))
+        return now_or_later(info.context.loaders.person, self.row.subject_id, refs.person)
 
     @strawberry.field
     def status(self) -> BindingStatusEnum:
@@ -104,8 +104,8 @@ class Binding(Node):
         subject = await info.context.loaders.person.load(self.row.subject_id)
         today = info.context.rt.clock.now().date()
         if guardian_decides(self.row.consent_via, subject.birth_date, today):
-            return wrap("Person", await info.context.loaders.person.load(self.row.holder_id))
-        return wrap("Person", subject)
+            return refs.person(await info.context.loaders.person.load(self.row.holder_id))
+        return refs.person(subject)
 
     @strawberry.field
     def requested_at(self) -> datetime.datetime:
@@ -179,11 +179,11 @@ class IssuedCode:
 
     @strawberry.field
     def subject(self) -> refs.Person:
-        return wrap("Person", self.issued.subject)
+        return refs.person(self.issued.subject)
 
     @strawberry.field
     def presenter(self) -> refs.Person:
-        return wrap("Person", self.issued.presenter)
+        return refs.person(self.issued.presenter)
 
 
 @strawberry.type(description="The insured person a scanned code is for, as a partner sees them.")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from backend.graph.core import refs
 from backend.graph.core.ids import key_of
 from backend.graph.core.mutations import attempt
-from backend.graph.core.node import wrap
 from backend.graph.core.pools import pool_from_input
 from backend.graph.core.scalars import Fen
 from backend.graph.mutual_aid.types import (
@@ -21,7 +21,7 @@ from backend.graph.mutual_aid.types import (
     PremiumResult,
     payer_order_of,
 )
-from backend.services import grants, premiums
+from backend.services.money import grants, premiums
 
 
 @strawberry.input
@@ -104,7 +104,7 @@ class MutualAidMutation:
             return premiums.pay_premium(rt, actor, key_of(input.grantee_id, "Person", "granteeId"), input.year)
 
         async def wrap_paid(paid):
-            grantee = wrap("Person", await info.context.loaders.person.load(paid.person_id))
+            grantee = refs.person(await info.context.loaders.person.load(paid.person_id))
             return PremiumPayload(premium=PremiumPaid(year=paid.year, amount_fen=paid.amount_fen,
                                                       paid_at=paid.created_at, grantee=grantee))
 

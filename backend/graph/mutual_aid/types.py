@@ -15,14 +15,14 @@ from backend.domain.pools import grant_of
 from backend.graph.core import refs
 from backend.graph.core.errors import OperationError
 from backend.graph.core.loaders import now_or_later
-from backend.graph.core.node import Node, register, wrap
+from backend.graph.core.node import Node, register
 from backend.graph.core.pagination import Connection, paginate
 from backend.graph.core.pools import public_pool
 from backend.graph.core.scalars import Fen
 from backend.graph.core.wrappers import Wrapper
 from backend.i18n import gettext
-from backend.services import grants
-from backend.services.statement import valid_year
+from backend.services.money import grants
+from backend.services.money.statement import valid_year
 from backend.storage import models
 
 GrantStatusEnum = strawberry.enum(GrantStatus, name="GrantStatus")
@@ -60,11 +60,11 @@ class Grant(Node):
 
     @strawberry.field
     def grantor(self, info: Info) -> refs.Person:
-        return now_or_later(info.context.loaders.person, self.row.grantor_id, lambda row: wrap("Person", row))
+        return now_or_later(info.context.loaders.person, self.row.grantor_id, refs.person)
 
     @strawberry.field
     def grantee(self, info: Info) -> refs.Person:
-        return now_or_later(info.context.loaders.person, self.row.grantee_id, lambda row: wrap("Person", row))
+        return now_or_later(info.context.loaders.person, self.row.grantee_id, refs.person)
 
     @strawberry.field(description="ACTIVE, SUSPENDED while R2 or R3 fails (it resumes by itself), or REVOKED.")
     async def status(self, info: Info) -> GrantStatusEnum:

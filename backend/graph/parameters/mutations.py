@@ -12,7 +12,7 @@ from backend.graph.core.enums import InsuranceTypeEnum, VisitTypeEnum
 from backend.graph.core.mutations import attempt
 from backend.graph.core.scalars import Fen
 from backend.graph.parameters.types import ParameterVersion, ParameterVersionPayload, ParameterVersionResult
-from backend.services import parameters
+from backend.services.region import parameters
 
 
 @strawberry.input

@@ -9,7 +9,7 @@ from backend.domain.errors import DomainError
 from backend.domain.regions import validate_region_code
 from backend.graph.core.errors import bad_request
 from backend.graph.parameters.types import ParameterVersion
-from backend.services import parameters
+from backend.services.region import parameters
 
 
 @strawberry.type

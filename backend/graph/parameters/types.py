@@ -14,7 +14,7 @@ from backend.graph.core.errors import OperationError
 from backend.graph.core.ids import to_global_id
 from backend.graph.core.scalars import Fen
 from backend.graph.core.wrappers import Wrapper
-from backend.services.parameters import Version
+from backend.services.region.parameters import Version
 
 TYPE_NAME = "ParameterVersion"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from backend.graph.core import refs
 from backend.graph.core.enums import InstitutionKindEnum, StaffRoleEnum
 from backend.graph.core.ids import key_of
 from backend.graph.core.mutations import attempt
-from backend.graph.core.node import wrap
 from backend.graph.partners.types import (
     ApiKey,
     IssuedApiKey,
@@ -23,7 +23,7 @@ from backend.graph.partners.types import (
     partner_payload,
     staff_payload,
 )
-from backend.services import partners, staff
+from backend.services.admin import partners, staff
 
 REASON = "Why (required; kept in the audit log)."
 
@@ -95,7 +95,7 @@ class PartnersMutation:
         def work(rt, actor):
             return partners.register_partner(rt, actor, name=input.name, kind=input.kind.value, level=input.level,
                                              region_code=input.region_code, reason=input.reason)
-        return await attempt(info, work, lambda done: IssuedApiKeyPayload(partner=wrap("Institution", done[0]),
+        return await attempt(info, work, lambda done: IssuedApiKeyPayload(partner=refs.institution(done[0]),
                                                                           api_key=_issued(done[1])))
 
     @strawberry.mutation(description="Admins: one more API key for a partner (plaintext shown once); "
@@ -103,7 +103,7 @@ class PartnersMutation:
     async def issue_api_key(self, info: Info, input: PartnerActionInput) -> IssuedApiKeyResult:
         async def payload(issued):
             inst = await info.context.loaders.institution.load(issued.key.institution_id)
-            return IssuedApiKeyPayload(partner=wrap("Institution", inst), api_key=_issued(issued))
+            return IssuedApiKeyPayload(partner=refs.institution(inst), api_key=_issued(issued))
         return await attempt(info, lambda rt, actor: partners.issue_key(rt, actor, _partner(input), input.reason),
                              payload)
 

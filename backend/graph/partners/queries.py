@@ -6,9 +6,8 @@ import strawberry
 from strawberry.types import Info
 
 from backend.graph.core import refs
-from backend.graph.core.node import wrap
 from backend.graph.core.pagination import Connection, connection, requested_window
-from backend.services import partners, staff
+from backend.services.admin import partners, staff
 
 
 @strawberry.type
@@ -21,7 +20,7 @@ class PartnersQuery:
         records, total = await ctx.run(partners.list_partners, ctx.rt, offset, limit)
         for record in records:  # read with them, so `apiKeys` needs no further query
             ctx.loaders.api_keys_of.prime(record.institution.id, record.keys)
-        return connection([wrap("Institution", record.institution) for record in records], offset, total)
+        return connection([refs.institution(record.institution) for record in records], offset, total)
 
     @strawberry.field(description="Admins: the staff users by username, disabled ones included, page by page.")
     async def staff_users(self, info: Info, first: int = 20,
@@ -29,4 +28,4 @@ class PartnersQuery:
         ctx = info.context
         offset, limit = requested_window(ctx, first, after)
         rows, total = await ctx.run(staff.list_staff, ctx.rt, offset, limit)
-        return connection([wrap("StaffUser", row) for row in rows], offset, total)
+        return connection([refs.staff_user(row) for row in rows], offset, total)

@@ -12,9 +12,8 @@ from strawberry.types import Info
 from backend.graph.core import refs
 from backend.graph.core.errors import OperationError
 from backend.graph.core.ids import to_global_id
-from backend.graph.core.node import wrap
 from backend.graph.core.wrappers import Wrapper
-from backend.services.api_keys import is_live
+from backend.services.admin.api_keys import is_live
 from backend.storage import models
 
 
@@ -100,11 +99,11 @@ class StaffUserPayload(Wrapper):
 
 
 def partner_payload(row: models.Institution) -> PartnerPayload:
-    return PartnerPayload(partner=wrap("Institution", row))
+    return PartnerPayload(partner=refs.institution(row))
 
 
 def staff_payload(row: models.StaffUser) -> StaffUserPayload:
-    return StaffUserPayload(staff_user=wrap("StaffUser", row))
+    return StaffUserPayload(staff_user=refs.staff_user(row))
 
 
 PartnerResult = Annotated[Union[PartnerPayload, OperationError], strawberry.union("PartnerResult")]

@@ -10,12 +10,11 @@ from strawberry.types import Info
 from backend.domain.search import classify
 from backend.graph.core import refs
 from backend.graph.core.loaders import now_or_later
-from backend.graph.core.node import wrap
 from backend.graph.core.pagination import Connection, connection, requested_window
 from backend.graph.people.types import StaffUser
 from backend.principals import PrincipalKind
-from backend.services import audit
-from backend.services import search as people_search
+from backend.services.people import search as people_search
+from backend.services.platform import audit
 
 
 @strawberry.type(description="The people a staff search finds, a page at a time.")
@@ -34,9 +33,9 @@ class PeopleQuery:
         principal = info.context.principal
         loaders = info.context.loaders
         if principal.kind is PrincipalKind.HOUSEHOLD:  # primed with the viewer's scope: answered at once
-            return now_or_later(loaders.person, principal.id, lambda row: wrap("Person", row))
+            return now_or_later(loaders.person, principal.id, refs.person)
         if principal.kind is PrincipalKind.PARTNER:
-            return now_or_later(loaders.institution, principal.id, lambda row: wrap("Institution", row))
+            return now_or_later(loaders.institution, principal.id, refs.institution)
         if principal.kind is PrincipalKind.STAFF:
             return now_or_later(loaders.staff, principal.id, lambda row: StaffUser(row=row))
         return None
@@ -57,7 +56,7 @@ class PeopleQuery:
 
         found = await ctx.run(run) if query else people_search.Found([], 0, False)
         await ctx.run(_audit_search, ctx, search, found)
-        page = connection([wrap("Person", r) for r in found.people], offset, found.total)
+        page = connection([refs.person(r) for r in found.people], offset, found.total)
         return PersonSearchConnection(edges=page.edges, page_info=page.page_info, total_count=page.total_count,
                                       total_count_capped=found.capped)
 

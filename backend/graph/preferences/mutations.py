@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from backend.graph.core.mutations import attempt
 from backend.graph.preferences.types import Preferences, PreferencesPayload, PreferencesResult
-from backend.services import preferences
+from backend.services.people import preferences
 
 
 @strawberry.input

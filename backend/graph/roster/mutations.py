@@ -9,8 +9,8 @@ from strawberry.types import Info
 from backend.graph.core.ids import key_of
 from backend.graph.core.mutations import attempt
 from backend.graph.roster.types import RosterImport, RosterImportPayload, RosterImportResult
-from backend.services import roster
-from backend.services.roster_jobs import JOBS, spool
+from backend.services.roster import roster
+from backend.services.roster.roster_jobs import JOBS, spool
 
 
 @strawberry.input

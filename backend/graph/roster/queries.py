@@ -8,7 +8,7 @@ from strawberry.types import Info
 from backend.graph.core.ids import from_global_id
 from backend.graph.core.pagination import Connection, connection, requested_window
 from backend.graph.roster.types import RosterImport
-from backend.services import roster
+from backend.services.roster import roster
 from backend.storage import models
 
 

@@ -14,7 +14,7 @@ from backend.graph.core.ids import to_global_id
 from backend.graph.core.pagination import Connection, connection, window
 from backend.graph.core.scalars import Fen
 from backend.i18n import gettext
-from backend.services import roster
+from backend.services.roster import roster
 from backend.storage import models
 
 RosterImportStatus = strawberry.enum(roster.Status, name="RosterImportStatus",

@@ -16,12 +16,13 @@ from backend.graph.core import refs
 from backend.graph.core.enums import VisitTypeEnum
 from backend.graph.core.errors import OperationError
 from backend.graph.core.ids import key_of, to_global_id
-from backend.graph.core.node import Node, register, wrap
+from backend.graph.core.node import Node, register
 from backend.graph.core.pagination import Connection, connection, paginate, requested_window
 from backend.graph.core.pools import public_pool
 from backend.graph.core.scalars import Fen
 from backend.graph.core.wrappers import Wrapper
-from backend.services import grants, reads
+from backend.graph.settlement import reads
+from backend.services.money import grants
 from backend.storage import models
 
 CategoryEnum = strawberry.enum(Category, name="ItemCategory", description="甲类 A, 乙类 B, 丙类 C, or non-medical.")
@@ -149,11 +150,11 @@ class Settlement(SplitColumns, Node):
 
     @strawberry.field
     async def institution(self, info: Info) -> refs.Institution:
-        return wrap("Institution", await info.context.loaders.institution.load(self.row.institution_id))
+        return refs.institution(await info.context.loaders.institution.load(self.row.institution_id))
 
     @strawberry.field(description="The insured person (household members and staff; partners get null).")
     async def subject(self, info: Info) -> refs.Person | None:
-        return wrap("Person", await info.context.loaders.person.load(self.row.subject_id))
+        return refs.person(await info.context.loaders.person.load(self.row.subject_id))
 
     @strawberry.field(description="张*伟: how partners see the person.")
     async def subject_masked_name(self, info: Info) -> str:
@@ -161,7 +162,7 @@ class Settlement(SplitColumns, Node):
 
     @strawberry.field(description="Whose phone showed the code (the subject, or a family-account holder).")
     async def presenter(self, info: Info) -> refs.Person | None:
-        return wrap("Person", await info.context.loaders.person.load(self.row.presenter_id))
+        return refs.person(await info.context.loaders.person.load(self.row.presenter_id))
 
     @strawberry.field(description="Whose phone showed the code, masked as partners see names.")
     async def presenter_masked_name(self, info: Info) -> str:

@@ -11,7 +11,7 @@ from backend.domain import statement as yearly
 from backend.domain.errors import DomainError
 from backend.graph.core.errors import OperationError
 from backend.graph.core.scalars import Fen
-from backend.services.statement import valid_year
+from backend.services.money.statement import valid_year
 from backend.storage import models
 
 

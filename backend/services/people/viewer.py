@@ -1,16 +1,16 @@
-"""Batched reads for the graph's DataLoaders: each takes many keys and runs one query."""
+"""The viewer's rows: everything a household member's pages start from, in one statement, and the scope
+(whom they may see) judged on them. The graph primes its DataLoaders with these rows."""
 
 from __future__ import annotations
 
 import functools
 import uuid
 from collections import defaultdict, namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, case, cast, func, literal_column, null, or_, true, type_coerce, union_all
+from sqlalchemy import Integer, and_, bindparam, case, cast, literal_column, null, or_, type_coerce, union_all
 from sqlalchemy.types import NullType, Uuid
 from sqlmodel import Session, select
 
@@ -18,81 +18,16 @@ from backend.domain.bindings import LIVE, BindingStatus
 from backend.domain.relationships import RelationshipStatus
 from backend.policy import BindingScopes
 from backend.storage.models import (
-    AuditEvent,
     Binding,
     Enrolment,
-    EVoucher,
     Grant,
     Household,
     HouseholdMember,
-    Institution,
-    LedgerPosting,
-    LedgerTransaction,
     Person,
     PersonalAccount,
-    PremiumPayment,
-    PresentedCode,
     Relationship,
     SavedPayerOrder,
-    Settlement,
-    SettlementLine,
-    SettlementPayment,
 )
-
-
-def by_ids(s: Session, model, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, object]:
-    rows = s.exec(select(model).where(model.id.in_(ids))).all() if ids else []
-    return {row.id: row for row in rows}
-
-
-def enrolments(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Enrolment]:
-    rows = s.exec(select(Enrolment).where(Enrolment.person_id.in_(person_ids))).all()
-    return {row.person_id: row for row in rows}
-
-
-def accounts(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, PersonalAccount]:
-    rows = s.exec(select(PersonalAccount).where(PersonalAccount.person_id.in_(person_ids))).all()
-    return {row.person_id: row for row in rows}
-
-
-def relationships_of(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Relationship]]:
-    wanted = set(person_ids)
-    rows = s.exec(
-        select(Relationship)
-        .where(or_(Relationship.person_id.in_(wanted), Relationship.relative_id.in_(wanted)))
-        .order_by(Relationship.claimed_at, Relationship.id)
-    ).all()
-    out: dict[uuid.UUID, list[Relationship]] = defaultdict(list)
-    for row in rows:
-        for side in (row.person_id, row.relative_id):
-            if side in wanted:
-                out[side].append(row)
-    return out
-
-
-def households_of(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Household]]:
-    rows = s.exec(
-        select(HouseholdMember.person_id, Household)
-        .join(Household, Household.id == HouseholdMember.household_id)
-        .where(HouseholdMember.person_id.in_(person_ids))
-        .order_by(Household.created_at, Household.id)
-    ).all()
-    out: dict[uuid.UUID, list[Household]] = defaultdict(list)
-    for person_id, household in rows:
-        out[person_id].append(household)
-    return out
-
-
-def members_of(s: Session, household_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
-    rows = s.exec(
-        select(HouseholdMember.household_id, HouseholdMember.person_id)
-        .where(HouseholdMember.household_id.in_(household_ids))
-        .order_by(HouseholdMember.added_at, HouseholdMember.person_id)
-    ).all()
-    out: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for household_id, person_id in rows:
-        out[household_id].append(person_id)
-    return out
 
 
 @dataclass(frozen=True)
@@ -317,158 +252,3 @@ def viewer_scope(s: Session, person_id: uuid.UUID) -> ViewerScope:
     return viewer_rows(s, person_id).scope()
 
 
-def saved_orders(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SavedPayerOrder]:
-    rows = s.exec(select(SavedPayerOrder).where(SavedPayerOrder.person_id.in_(person_ids))).all()
-    return {row.person_id: row for row in rows}
-
-
-def pending_claims(s: Session, offset: int, limit: int) -> tuple[list[Relationship], int]:
-    """Claimed relationships waiting for a clerk, oldest first."""
-    condition = Relationship.status == "claimed"
-    total = s.exec(select(func.count()).select_from(Relationship).where(condition)).one()
-    rows = s.exec(select(Relationship).where(condition)
-                  .order_by(Relationship.claimed_at, Relationship.id).offset(offset).limit(limit)).all()
-    return list(rows), total
-
-
-def vouchers(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, EVoucher]:
-    rows = s.exec(select(EVoucher).where(EVoucher.person_id.in_(person_ids))).all()
-    return {row.person_id: row for row in rows}
-
-
-def _bindings_by(s: Session, column, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Binding]]:
-    rows = s.exec(select(Binding).where(column.in_(person_ids), Binding.status.in_(LIVE))
-                  .order_by(Binding.requested_at, Binding.id)).all()
-    out: dict[uuid.UUID, list[Binding]] = defaultdict(list)
-    for row in rows:
-        out[getattr(row, column.key)].append(row)
-    return out
-
-
-def bindings_held(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Binding]]:
-    """Pending and active bindings these people hold."""
-    return _bindings_by(s, Binding.holder_id, person_ids)
-
-
-def bindings_of_subject(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Binding]]:
-    """Pending and active bindings over these people."""
-    return _bindings_by(s, Binding.subject_id, person_ids)
-
-
-def grants_given(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Grant]]:
-    rows = s.exec(select(Grant).where(Grant.grantor_id.in_(person_ids)).order_by(Grant.created_at, Grant.id)).all()
-    out: dict[uuid.UUID, list[Grant]] = defaultdict(list)
-    for row in rows:
-        out[row.grantor_id].append(row)
-    return out
-
-
-def grants_received(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Grant]]:
-    rows = s.exec(select(Grant).where(Grant.grantee_id.in_(person_ids)).order_by(Grant.created_at, Grant.id)).all()
-    out: dict[uuid.UUID, list[Grant]] = defaultdict(list)
-    for row in rows:
-        out[row.grantee_id].append(row)
-    return out
-
-
-@dataclass(frozen=True)
-class GrantPayment:
-    """One payment a grant made: what a grantor sees of a grantee's spending (no medical lines)."""
-
-    at: datetime
-    amount_fen: int
-    kind: str  # medical / premium
-    institution_name: str | None
-    refunded_fen: int
-
-
-def grant_usage(s: Session, grant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[GrantPayment]]:
-    medical = s.exec(
-        select(SettlementPayment.grant_id, Settlement.id, Settlement.created_at, Institution.name,
-               func.sum(SettlementPayment.amount_fen),
-               func.sum(case((SettlementLine.refund_id.is_not(None), SettlementPayment.amount_fen), else_=0)))
-        .join(SettlementLine, SettlementPayment.line_join())
-        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
-        .join(Institution, Institution.id == Settlement.institution_id)
-        .where(SettlementPayment.grant_id.in_(grant_ids))
-        .group_by(SettlementPayment.grant_id, Settlement.id, Settlement.created_at, Institution.name)).all()
-    premiums = s.exec(select(PremiumPayment).where(PremiumPayment.grant_id.in_(grant_ids))).all()
-    out: dict[uuid.UUID, list[GrantPayment]] = defaultdict(list)
-    for grant_id, _sid, at, name, amount, refunded in medical:
-        out[grant_id].append(GrantPayment(at, int(amount), "medical", name, int(refunded)))
-    for p in premiums:
-        out[p.grant_id].append(GrantPayment(p.created_at, p.amount_fen, "premium", None, 0))
-    for uses in out.values():
-        uses.sort(key=lambda u: u.at, reverse=True)
-    return out
-
-
-def settlement_lines(s: Session, settlement_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[SettlementLine]]:
-    rows = s.exec(select(SettlementLine).where(SettlementLine.settlement_id.in_(settlement_ids))
-                  .order_by(SettlementLine.line_no)).all()
-    out: dict[uuid.UUID, list[SettlementLine]] = defaultdict(list)
-    for row in rows:
-        out[row.settlement_id].append(row)
-    return out
-
-
-def line_payments(s: Session, line_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[SettlementPayment]]:
-    rows = s.exec(select(SettlementPayment).where(SettlementPayment.line_id.in_(line_ids))).all()
-    out: dict[uuid.UUID, list[SettlementPayment]] = defaultdict(list)
-    for row in rows:
-        out[row.line_id].append(row)
-    return out
-
-
-def settlements_of_subject(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Settlement]]:
-    rows = s.exec(select(Settlement).where(Settlement.subject_id.in_(person_ids))
-                  .order_by(Settlement.created_at.desc(), Settlement.id)).all()
-    out: dict[uuid.UUID, list[Settlement]] = defaultdict(list)
-    for row in rows:
-        out[row.subject_id].append(row)
-    return out
-
-
-def settlements_of_institution(s: Session, institution_id: uuid.UUID, offset: int,
-                               limit: int) -> tuple[list[Settlement], int, list[Person]]:
-    """A page of an institution's settlements, newest first, with how many it made and each one's
-    subject: one statement (a count only when the page asked for lies past the last one)."""
-    condition = Settlement.institution_id == institution_id
-    count = select(func.count()).select_from(Settlement).where(condition)
-    found = s.exec(select(Settlement, Person, count.scalar_subquery())
-                   .join(Person, Person.id == Settlement.subject_id).where(condition)
-                   .order_by(Settlement.created_at.desc(), Settlement.id).offset(offset).limit(limit)).all()
-    if not found:
-        return [], s.exec(count).one() if offset else 0, []
-    return [row for row, _, _ in found], found[0][2], [person for _, person, _ in found]
-
-
-def ledger_of(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[tuple]]:
-    """Personal-account postings with their transaction kind and time, newest first."""
-    rows = s.exec(select(LedgerPosting.person_id, LedgerPosting.amount_fen, LedgerTransaction.kind,
-                         LedgerTransaction.created_at, LedgerTransaction.reference_id, LedgerPosting.id)
-                  .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-                  .where(LedgerPosting.person_id.in_(person_ids))
-                  .order_by(LedgerTransaction.created_at.desc(), LedgerPosting.id)).all()
-    out: dict[uuid.UUID, list[tuple]] = defaultdict(list)
-    for person_id, *rest in rows:
-        out[person_id].append(tuple(rest))
-    return out
-
-
-def code_for_presenter(s: Session, presenter_id: uuid.UUID, digest: str):
-    """A presenter's own code and the settlement made with it, if any."""
-    code = s.exec(select(PresentedCode).where(PresentedCode.code_sha256 == digest,
-                                              PresentedCode.presenter_id == presenter_id)).first()
-    if code is None:
-        return None, None
-    return code, s.exec(select(Settlement).where(Settlement.code_id == code.id)).first()
-
-
-def audit_events(s: Session, subject_id: uuid.UUID | None, offset: int, limit: int) -> tuple[list[AuditEvent], int]:
-    """The audit log, newest first, optionally about one person."""
-    condition = AuditEvent.subject_person_id == subject_id if subject_id else true()
-    total = s.exec(select(func.count()).select_from(AuditEvent).where(condition)).one()
-    rows = s.exec(select(AuditEvent).where(condition).order_by(AuditEvent.at.desc(), AuditEvent.id)
-                  .offset(offset).limit(limit)).all()
-    return list(rows), total

@@ -22,9 +22,9 @@ from backend.domain.kinship import Kinship, kind_of_other
 from backend.domain.relationships import RelationshipStatus
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit
-from backend.services.family import pair_key, related_ids
-from backend.services.limits import LimitName, limit_for
+from backend.services.people.family import pair_key, related_ids
+from backend.services.platform import audit
+from backend.services.region.limits import LimitName, limit_for
 from backend.storage.models import Binding, Enrolment, EVoucher, Person, PresentedCode, Relationship
 
 

@@ -22,8 +22,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from backend.domain.insurance import InsuranceType
-from backend.services import ledger
-from backend.services.roster_stage import analyze, mark_changes, resolve_people
+from backend.services.money import ledger
+from backend.services.roster.roster_stage import analyze, mark_changes, resolve_people
 from backend.storage.models import (
     Enrolment,
     LedgerPosting,

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from backend.principals import Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services.api_keys import live_key as live
+from backend.services.admin.api_keys import live_key as live
 from backend.storage.models import ApiKey, AuthSession, Institution, Person, StaffUser
 
 _SECRET_BYTES = 32

@@ -17,18 +17,21 @@ from backend.domain.grants import (
     GrantStatus,
     Ineligibility,
     PayerChoice,
+    cap_room,
+    check_monthly_cap,
     check_order,
     default_order,
     ineligibility,
+    payable,
     refuse,
 )
 from backend.domain.pools import OWN_ACCOUNT, grant_pool
 from backend.domain.relationships import RelationshipStatus
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit
-from backend.services.family import pair_key
-from backend.services.limits import LimitName, limit_for
+from backend.services.people.family import pair_key
+from backend.services.platform import audit
+from backend.services.region.limits import LimitName, limit_for
 from backend.storage.models import (
     Enrolment,
     Grant,
@@ -165,18 +168,13 @@ def spent_this_month_by_grant(s: Session, grant_ids, at: datetime) -> dict[uuid.
 def cap_left(s: Session, grant: Grant, at: datetime) -> int | None:
     if grant.monthly_cap_fen is None:
         return None
-    return max(0, grant.monthly_cap_fen - spent_this_month(s, grant.id, at))
-
-
-def _check_cap(monthly_cap_fen: int | None) -> None:
-    if monthly_cap_fen is not None and not 0 < monthly_cap_fen <= 100_000_000:
-        raise DomainError(ErrorCode.INVALID_INPUT, field="monthlyCapFen")
+    return cap_room(grant.monthly_cap_fen, spent_this_month(s, grant.id, at))
 
 
 def create_grant(rt: Runtime, actor: Actor, grantee_id: uuid.UUID, *, monthly_cap_fen: int | None = None,
                  allow_medical: bool = True, allow_premium: bool = True) -> Grant:
     grantor_id = actor.principal.id
-    _check_cap(monthly_cap_fen)
+    check_monthly_cap(monthly_cap_fen)
     now = rt.clock.now()
 
     def work(s: Session) -> Grant:
@@ -228,7 +226,7 @@ def revoke_grant(rt: Runtime, actor: Actor, grant_id: uuid.UUID) -> Grant:
 def set_grant_limits(rt: Runtime, actor: Actor, grant_id: uuid.UUID, *, monthly_cap_fen: int | None,
                      allow_medical: bool | None = None, allow_premium: bool | None = None) -> Grant:
     """Set the monthly cap (None: no cap); an allowed use left as None stays as it is."""
-    _check_cap(monthly_cap_fen)
+    check_monthly_cap(monthly_cap_fen)
     now = rt.clock.now()
 
     def work(s: Session) -> Grant:
@@ -336,9 +334,6 @@ def grant_views(s: Session, grant_ids, at: datetime) -> dict[uuid.UUID, GrantVie
         spent = spent_by_grant[grant.id]
         available = 0
         if state.status is GrantStatus.ACTIVE:
-            available = grant.grantor_balance or 0
-            if grant.monthly_cap_fen is not None:
-                available = min(available, max(0, grant.monthly_cap_fen - spent))
-        cap_room = None if grant.monthly_cap_fen is None else max(0, grant.monthly_cap_fen - spent)
-        out[grant.id] = GrantView(grant, state, spent, available, cap_room, available > 0)
+            available = payable(grant.grantor_balance or 0, grant.monthly_cap_fen, spent)
+        out[grant.id] = GrantView(grant, state, spent, available, cap_room(grant.monthly_cap_fen, spent), available > 0)
     return out

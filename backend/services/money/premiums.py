@@ -10,15 +10,15 @@ from sqlmodel import Session, select
 
 from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.grants import GrantStatus, refuse
+from backend.domain.grants import GrantStatus, refuse, require_within_cap
 from backend.domain.insurance import InsuranceType
-from backend.domain.money import yuan
 from backend.domain.regions import in_shandong
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit, ledger
-from backend.services.grants import cap_left, state_of
-from backend.services.parameters import in_force
+from backend.services.money import ledger
+from backend.services.money.grants import cap_left, state_of
+from backend.services.platform import audit
+from backend.services.region.parameters import in_force
 from backend.storage.models import Enrolment, Grant, PremiumPayment
 
 
@@ -46,9 +46,7 @@ def pay_premium(rt: Runtime, actor: Actor, grantee_id: uuid.UUID, year: int) -> 
         if s.exec(select(PremiumPayment).where(PremiumPayment.person_id == grantee_id,
                                                PremiumPayment.year == year)).first():
             raise DomainError(ErrorCode.PREMIUM_ALREADY_PAID, field="year", year=year)
-        left = cap_left(s, grant, now)
-        if left is not None and left < amount:
-            raise DomainError(ErrorCode.MONTHLY_CAP_EXCEEDED, field="granteeId", left=yuan(left), needed=yuan(amount))
+        require_within_cap(cap_left(s, grant, now), amount)
         payment = PremiumPayment(person_id=grantee_id, year=year, payer_id=grantor_id, grant_id=grant.id,
                                  amount_fen=amount, created_at=now)
         s.add(payment)

@@ -47,8 +47,9 @@ from backend.observability import metrics
 from backend.policy import is_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit, roster_apply, roster_stage
-from backend.services.roster_file import Records, count_records, detect_encoding, file_digest, normalize_encoding
+from backend.services.platform import audit
+from backend.services.roster import roster_apply, roster_stage
+from backend.services.roster.roster_file import Records, count_records, detect_encoding, file_digest, normalize_encoding
 from backend.storage.models import RosterImport, RosterImportError, StaffUser
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""Partners settle a bill for a scanned code."""
+"""Settle (partners, for a scanned code), refund (the partner that settled, within the window) and reverse
+(staff, any time, with a reason)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,14 @@ from strawberry.types import Info
 from backend.domain.settlement import BillLine, Category, VisitType
 from backend.graph.core.mutations import attempt
 from backend.graph.core.scalars import Fen
-from backend.graph.settlement.types import CategoryEnum, SettlementResult, VisitTypeEnum, settlement_payload
-from backend.services import settlement
+from backend.graph.settlement.types import (
+    CategoryEnum,
+    SettlementResult,
+    VisitTypeEnum,
+    refund_target,
+    settlement_payload,
+)
+from backend.services.money import settlement
 
 
 @strawberry.input
@@ -33,8 +40,23 @@ class SettleInput:
     allow_cash: bool = strawberry.field(default=True, description="False: refuse unless accounts cover everything.")
 
 
+@strawberry.input
+class RefundInput:
+    settlement_id: strawberry.ID
+    line_numbers: list[int] | None = strawberry.field(default=None, description="Omit to refund every line left.")
+    idempotency_key: str
+    reason: str | None = None
+
+
+@strawberry.input
+class ReverseInput:
+    settlement_id: strawberry.ID
+    line_numbers: list[int] | None = None
+    reason: str
+
+
 @strawberry.type
-class SettleMutation:
+class SettlementMutation:
     @strawberry.mutation(description="Partners: settle a bill for a scanned code (one transaction, idempotent).")
     async def settle(self, info: Info, input: SettleInput) -> SettlementResult:
         def work(rt, actor):
@@ -51,3 +73,21 @@ class SettleMutation:
             return settlement_payload(info, settled.id)
 
         return await attempt(info, work, payload)
+
+    @strawberry.mutation(description="Partners: refund a settlement you made, whole or by line, within the window.")
+    async def refund_settlement(self, info: Info, input: RefundInput) -> SettlementResult:
+        def work(rt, actor):
+            sid, lines = refund_target(input.settlement_id, input.line_numbers)
+            settlement.refund(rt, actor, settlement.RefundRequest(sid, lines, input.idempotency_key, input.reason))
+            return sid
+
+        return await attempt(info, work, lambda sid: settlement_payload(info, sid))
+
+    @strawberry.mutation(description="Staff (clerk, admin): reverse a settlement or lines of it, with a reason.")
+    async def reverse_settlement(self, info: Info, input: ReverseInput) -> SettlementResult:
+        def work(rt, actor):
+            sid, lines = refund_target(input.settlement_id, input.line_numbers)
+            settlement.reverse(rt, actor, settlement.RefundRequest(sid, lines, reason=input.reason))
+            return sid
+
+        return await attempt(info, work, lambda sid: settlement_payload(info, sid))

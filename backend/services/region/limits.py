@@ -10,7 +10,7 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.regions import validate_region_prefix
 from backend.principals import Actor, StaffRole
 from backend.runtime import Runtime
-from backend.services import audit
+from backend.services.platform import audit
 from backend.storage.models import PolicyLimit
 
 

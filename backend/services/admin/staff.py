@@ -18,8 +18,8 @@ from backend.domain.text import clean_name, clean_reason
 from backend.policy import is_admin
 from backend.principals import Actor, StaffRole
 from backend.runtime import Runtime
-from backend.services import audit, sessions
-from backend.services.credentials import check_password_length, hash_password
+from backend.services.platform import audit, sessions
+from backend.services.platform.credentials import check_password_length, hash_password
 from backend.storage.models import StaffUser
 
 USERNAME_MIN, USERNAME_MAX = 3, 32

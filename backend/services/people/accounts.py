@@ -15,10 +15,12 @@ from backend.domain.regions import validate_region_code
 from backend.domain.text import PERSON_NAME_MAX, clean_name
 from backend.principals import Actor, Principal, PrincipalKind
 from backend.runtime import Runtime
-from backend.services import audit, ledger, partners, sessions, throttle
-from backend.services import staff as staff_users
-from backend.services.api_keys import live_key
-from backend.services.credentials import (
+from backend.services.admin import partners
+from backend.services.admin import staff as staff_users
+from backend.services.admin.api_keys import live_key
+from backend.services.money import ledger
+from backend.services.platform import audit, sessions, throttle
+from backend.services.platform.credentials import (
     api_secret_matches,
     check_password_length,
     hash_password,

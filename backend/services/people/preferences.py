@@ -8,7 +8,7 @@ from sqlmodel import Session
 from backend.domain.errors import DomainError, ErrorCode
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit
+from backend.services.platform import audit
 from backend.storage.models import Person
 
 

@@ -17,9 +17,9 @@ from backend.domain.relationships import RelationshipStatus
 from backend.observability import metrics
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit
-from backend.services.family import pair_key
-from backend.services.grants import choice_to_json, validated_choice
+from backend.services.money.grants import choice_to_json, validated_choice
+from backend.services.people.family import pair_key
+from backend.services.platform import audit
 from backend.storage.models import Binding, Enrolment, EVoucher, Person, PresentedCode, Relationship
 
 

@@ -15,7 +15,7 @@ from backend.domain.text import PERSON_NAME_MAX, clean_name
 from backend.policy import is_clerk_or_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit, throttle
+from backend.services.platform import audit, throttle
 from backend.storage.models import Household, HouseholdMember, Person, Relationship
 
 HOUSEHOLD_NAME_MAX = 40

@@ -31,10 +31,10 @@ from backend.domain.settlement import Parameters
 from backend.policy import is_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit
+from backend.services.platform import audit
 from backend.storage.models import Enrolment, ParameterSet, Settlement
 
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "policy_samples.json"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "policy_samples.json"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import roster
+from backend.services.roster import roster
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from backend.domain.text import clean_name, clean_reason
 from backend.policy import is_admin
 from backend.principals import Actor, InstitutionKind
 from backend.runtime import Runtime
-from backend.services import audit, sessions
-from backend.services.api_keys import is_live
-from backend.services.credentials import new_api_key
+from backend.services.admin.api_keys import is_live
+from backend.services.platform import audit, sessions
+from backend.services.platform.credentials import new_api_key
 from backend.storage.models import ApiKey, Institution
 
 INSTITUTION_NAME_MAX = 100

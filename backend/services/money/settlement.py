@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.grants import Enrolled
+from backend.domain.grants import Enrolled, payable
 from backend.domain.insurance import InsuranceStatus
 from backend.domain.pools import OWN_ACCOUNT, grant_pool
 from backend.domain.settlement import BillLine, Pool, SettlementStatus, VisitType, YearToDate, split_bill, validate_lines
@@ -29,9 +29,11 @@ from backend.observability import metrics
 from backend.policy import is_clerk_or_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services import audit, ledger, parameters
-from backend.services.codes import require_live_binding, take_code
-from backend.services.grants import choice_from_json, choice_of, choice_to_json, grants_to_pay, spent_this_month_by_grant
+from backend.services.family_account.codes import require_live_binding, take_code
+from backend.services.money import ledger
+from backend.services.money.grants import choice_from_json, choice_of, choice_to_json, grants_to_pay, spent_this_month_by_grant
+from backend.services.platform import audit
+from backend.services.region import parameters
 from backend.storage.db import dialect_insert, per_dialect
 from backend.storage.models import (
     AnnualAccumulator,
@@ -240,9 +242,8 @@ def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | No
         account = accounts.get(owner)
         if account is None:
             continue
-        available = account.balance_fen
-        if grant is not None and grant.monthly_cap_fen is not None:
-            available = min(available, max(0, grant.monthly_cap_fen - spent[grant.id]))
+        available = account.balance_fen if grant is None else payable(account.balance_fen, grant.monthly_cap_fen,
+                                                                      spent.get(grant.id, 0))
         pools.append(Pool(key, available))
     return choice, pools, owners
 

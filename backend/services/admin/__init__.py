@@ -1,0 +1,1 @@
+"""Partners, their API keys, staff users and the staff dashboard."""

@@ -1,0 +1,1 @@
+"""Family accounts: e-vouchers and bindings, presented codes."""

@@ -1,0 +1,1 @@
+"""Money: grants, premiums, settlement, the ledger and its check, the yearly statement."""

@@ -1,0 +1,1 @@
+"""People and families: accounts, relationships and households, preferences, staff search, the viewer's rows."""

@@ -1,0 +1,1 @@
+"""Cross-cutting: the audit writer, credentials, sessions and attempt counters."""

@@ -1,0 +1,1 @@
+"""What a region sets: policy limits and settlement parameters."""
