@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# pytest-xdist processes for the suite (docs/testing.md has what they gain on two cores)
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-pgbouncer coverage install chromium pgbouncer i18n bench screenshots clean
 
@@ -20,7 +22,7 @@ run: $(STAMP)
 test: $(STAMP) chromium pgbouncer
 	$(BIN)/ruff check backend web tests bench migrations/env.py
 	$(BIN)/lint-imports
-	$(BIN)/pytest -m "not load" --durations=25
+	$(BIN)/pytest -m "not load" -n $(TEST_WORKERS) --durations=25
 	$(BIN)/pytest -m load --durations=5
 ifeq ($(CI),true)
 	$(MAKE) test-pgbouncer

@@ -84,7 +84,7 @@ def test_without_javascript_an_admin_uploads_confirms_and_is_told_a_file_came_tw
 
 
 def test_problems_name_the_files_columns_and_progress_counts_rows(page, live_server, rt, tmp_path):
-    from backend.services import roster as imports
+    from backend.services.roster import roster as imports
     from tests.roster_files import CLI
 
     admin = next(s for s in demo.logins()["staff"] if s["role"] == "admin")

@@ -239,8 +239,8 @@ def test_phones_are_normalized_so_search_finds_them(rt, tmp_path):
     assert row.status == "done"
     with rt.db.read() as s:
         for typed, name in (("13905319993", "王强"), ("139 0531 9994", "刘芳")):
-            found, total = search_people(s, classify(typed), 0, 10)
-            assert total == 1 and found[0].name == name
+            found = search_people(s, classify(typed), 0, 10)
+            assert found.total == 1 and found.people[0].name == name
     # The same phone written two ways is the same phone.
     again = import_file(rt, write(tmp_path / "twice.csv", [
         [id_number(15), "赵敏", "+86 139 0000 0001", "resident", "370102", "active", ""],
@@ -261,7 +261,7 @@ def test_a_job_whose_process_is_gone_is_interrupted(rt, tmp_path):
     import subprocess
     import sys
 
-    from backend.services.roster import this_worker
+    from backend.services.roster.roster import this_worker
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True).stdout.strip()

@@ -109,7 +109,7 @@ def test_the_upload_works_without_javascript(rt):
 
 
 def test_progress_shows_rows_done_of_all_in_both_phases(rt, tmp_path, monkeypatch):
-    from backend.services import roster, roster_apply
+    from backend.services.roster import roster, roster_apply
 
     client, _ = _client(rt, "admin")
     path = write(tmp_path / "r.csv", [[id_number(i), f"李{i}", "", "resident", "370102", "active", ""]
@@ -130,7 +130,7 @@ def test_progress_shows_rows_done_of_all_in_both_phases(rt, tmp_path, monkeypatc
 
 
 def test_numbers_are_grouped(rt):
-    from backend.services import roster
+    from backend.services.roster import roster
 
     client, _ = _client(rt, "admin")
     row, _ = roster.start(rt, CLI, write(Path(tempfile.mkdtemp()) / "r.csv", []), "r.csv")
