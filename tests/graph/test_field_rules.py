@@ -84,6 +84,18 @@ def test_person_fields_by_principal(rt, world, field):
     assert dict(zip(VIEWERS, seen, strict=True)) == dict(zip(VIEWERS, EXPECTED[field], strict=True))
 
 
+def test_every_person_field_reads_from_each_database(rt, world):
+    """Who sees a field is the gate's, checked once above; reading every field is storage, on both databases."""
+    me, principals = world
+    every = " ".join(SELECTIONS.values())
+    result = gql(rt, principals["self"], f"query($id: ID!) {{ node(id: $id) {{ ... on Person {{ {every} }} }} }}",
+                 id=to_global_id("Person", me.id))
+    assert not result.errors
+    node = result.data["node"]
+    assert (node["name"], node["personalAccount"], node["family"], node["households"]) == (
+        "张伟", {"balanceFen": 325_680}, {"totalCount": 1}, {"totalCount": 1})
+
+
 @pytest.mark.one_database
 def test_masked_values_look_as_documented(rt, world):
     me, principals = world
