@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -22,6 +23,8 @@ from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.text import clean_reason
 from backend.graph.core.pagination import cursor_at
 from backend.i18n import error_message
+from backend.principals import Channel
+from web.operations import execute
 from web.pages.outcome import is_htmx
 from web.rendering import request_locale
 
@@ -117,3 +120,27 @@ async def answered(request: Request, result: dict[str, Any], rerender: Rerender,
             request.session[NOTICE] = notice
         return RedirectResponse(back_to, status_code=303)
     return await rerender(partial=True, notice=notice)
+
+
+Outcome = Callable[[dict[str, Any]], dict[str, Any] | None]
+
+
+async def act_on_row(request: Request, principal: Any, render: Callable[..., Awaitable[Response]], *, document: str,
+                     page: str, action: str, operation: str, asks_first: bool, notice: Outcome,
+                     shown_once: Outcome | None = None) -> Response:
+    """One action on one row of an admin list (a partner, a key, a staff user): the form carries its id,
+    the reason and the list's page. An action that cannot be undone asks first; a refusal is shown
+    beside the reason of the form that was sent, found by the id it acted on; `notice` and `shown_once`
+    make what a success shows from the mutation's answer."""
+    form = fields(await request.form(), "id", "reason", "confirmed", "page")
+    number = page_number(form["page"])
+    rerender = partial(render, request, principal, number=number)
+    if asks_first and form["confirmed"] != "yes":
+        return await ask_first(request, action, form, rerender)
+    data = await execute(request, principal, document, channel=Channel.CONSOLE, operation=operation,
+                         id=form["id"], reason=form["reason"])
+    result = next(iter(data.values()))
+    done = result["__typename"] != "OperationError"
+    return await answered(request, result, rerender, back_to=page_link(page, number), error_key=form["id"],
+                          shown_once=shown_once(result) if shown_once and done else None,
+                          notice=notice(result) if done else None)

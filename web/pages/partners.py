@@ -18,11 +18,10 @@ from web.operations import execute
 from web.pages.access import staff_page
 from web.pages.admin_forms import (
     Pages,
+    act_on_row,
     answered,
-    ask_first,
     choice_error,
     fields,
-    page_link,
     page_number,
     page_window,
     refused,
@@ -93,25 +92,14 @@ async def register(request: Request, principal) -> Response:
 
 @staff_page
 async def act(request: Request, principal) -> Response:
-    """One action on one partner or key: the form carries its id, the reason and the list's page."""
     name = request.path_params["action"]
     action = ACTIONS.get(name)
     if action is None:
         return Response(status_code=404)
     operation, issues_key, asks_first = action
-    form = fields(await request.form(), "id", "reason", "confirmed", "page")
-    number = page_number(form["page"])
-    rerender = partial(_render, request, principal, number=number)
-    if asks_first and form["confirmed"] != "yes":
-        return await ask_first(request, name, form, rerender)
-    data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation=operation,
-                         id=form["id"], reason=form["reason"])
-    result = next(iter(data.values()))
-    done = result["__typename"] != "OperationError"
-    # A refusal is shown beside the reason of the form that was sent, found by the id it acted on.
-    return await answered(request, result, rerender, back_to=page_link(PAGE, number), error_key=form["id"],
-                          shown_once=_shown_once(result) if issues_key and done else None,
-                          notice=_notice(operation, result) if done else None)
+    return await act_on_row(request, principal, _render, document=DOCUMENT, page=PAGE, action=name,
+                            operation=operation, asks_first=asks_first,
+                            notice=partial(_notice, operation), shown_once=_shown_once if issues_key else None)
 
 
 routes = [

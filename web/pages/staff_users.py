@@ -17,8 +17,8 @@ from web.operations import execute
 from web.pages.access import staff_page
 from web.pages.admin_forms import (
     Pages,
+    act_on_row,
     answered,
-    ask_first,
     choice_error,
     fields,
     page_link,
@@ -99,16 +99,8 @@ async def act(request: Request, principal) -> Response:
     if action is None:
         return Response(status_code=404)
     operation, asks_first = action
-    form = fields(await request.form(), "id", "reason", "confirmed", "page")
-    number = page_number(form["page"])
-    rerender = partial(_render, request, principal, number=number)
-    if asks_first and form["confirmed"] != "yes":
-        return await ask_first(request, name, form, rerender)
-    data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation=operation,
-                         id=form["id"], reason=form["reason"])
-    result = next(iter(data.values()))
-    return await answered(request, result, rerender, back_to=page_link(PAGE, number), error_key=form["id"],
-                          notice=_notice(f"{name}d", result))
+    return await act_on_row(request, principal, _render, document=DOCUMENT, page=PAGE, action=name,
+                            operation=operation, asks_first=asks_first, notice=partial(_notice, f"{name}d"))
 
 
 routes = [
