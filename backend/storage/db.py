@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -87,12 +86,6 @@ class Database:
         # SQLite's transactions are ours (`BEGIN` in the begin hook), and a read one costs no round trip.
         self._autocommit_engine = (engine if engine.dialect.name == "sqlite"
                                    else engine.execution_options(isolation_level="AUTOCOMMIT"))
-        # SQLite has one writer at a time. Writers of this process queue here, in order, instead of in
-        # SQLite's busy handler, which sleeps 1 to 100 ms between tries and leaves the lock idle meanwhile
-        # (16 threads settling at once: 2.5x the settlements per second, docs/performance.md). Writers of
-        # other processes (the CLI, a second worker) still meet at the busy timeout.
-        self._process_writer: AbstractContextManager = (threading.RLock() if engine.dialect.name == "sqlite"
-                                                        else nullcontext())
 
     @classmethod
     def from_url(cls, url: str, *, transaction_pooling: bool = False) -> Database:
@@ -120,7 +113,7 @@ class Database:
         """Run `work` in one transaction and commit once; rerun it whole on a serialization failure."""
         for attempt in range(1, _MAX_ATTEMPTS + 1):
             try:
-                with self._process_writer, Session(self._write_engine, expire_on_commit=False) as session:
+                with Session(self._write_engine, expire_on_commit=False) as session:
                     with session.begin():
                         result = work(session)
                     return result
