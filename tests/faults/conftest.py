@@ -11,8 +11,10 @@ from tests.faults.world import server_environment
 
 
 @pytest.fixture
-def served_app(rt, database_url, tmp_path):
-    app = ServedApp(server_environment(database_url), tmp_path / "app.log")
+def served_app(request, rt, database_url, tmp_path):
+    """`yibao serve` in a child process; `@pytest.mark.served_workers(N)` runs it with N worker processes."""
+    marker = request.node.get_closest_marker("served_workers")
+    app = ServedApp(server_environment(database_url), tmp_path / "app.log", workers=marker.args[0] if marker else 1)
     app.start()
     yield app
     app.stop()

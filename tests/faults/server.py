@@ -22,7 +22,8 @@ def free_port() -> int:
 
 
 class ServedApp:
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, workers: int = 1) -> None:
+        self.workers = workers
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._env = {**os.environ, **env}
@@ -36,7 +37,8 @@ class ServedApp:
         started = time.perf_counter()
         log = self._log_path.open("a")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", str(self.workers)],
             cwd=PROJECT_ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         self.starts += 1

@@ -30,6 +30,7 @@ def plan_for(backend: str) -> Plan:
 GRANTOR_FEN_PER_SETTLEMENT = 100_00
 
 
+@pytest.mark.served_workers(2)
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_concurrent_partners_keep_one_grantors_money_whole(rt, database_url, served_app):
     plan = plan_for(rt.db.dialect)
