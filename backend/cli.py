@@ -261,7 +261,7 @@ def list_partners(args) -> int:
 
     rt = _runtime()
     now = rt.clock.now()
-    records, _ = partners.list_partners(rt)
+    records, _total = partners.list_partners(rt)
     if args.json:
         print(json.dumps([{
             "id": str(r.institution.id), "name": r.institution.name, "kind": r.institution.kind,
