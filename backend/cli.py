@@ -495,7 +495,7 @@ def create_partitions(args) -> int:
         with db.engine.begin() as conn:
             outcome = partitions.ensure_months(conn, first, args.months, move_from_default=args.move_from_default)
     except partitions.PartitionError as refused:
-        print(_("refused: {reason}", reason=str(refused)), file=sys.stderr)
+        print(_("refused: {reason}", reason=_(refused.message_id, **refused.params)), file=sys.stderr)
         return 1
     finally:
         db.dispose()
