@@ -13,6 +13,25 @@ from pathlib import Path
 from backend.config import PROJECT_ROOT, get_settings
 
 
+def _(message: str, **params) -> str:
+    """A line for a person at the command line, in its language (LC_ALL, LC_MESSAGES or LANG): the message
+    translated, its whole-number parameters grouped by thousands. Machine-readable output does not use it."""
+    from backend.domain.errors import Plural
+    from backend.i18n import command_line_locale, gettext, number
+
+    locale = command_line_locale()
+    counted = message.count if isinstance(message, Plural) else None  # gettext groups the plural's count
+    return gettext(locale, message, **{k: number(locale, v) if type(v) is int and k != counted else v
+                                       for k, v in params.items()})
+
+
+def ngettext(singular: str, plural: str, count: int, **params) -> str:
+    """The singular or plural form for `count`, as `_` writes it."""
+    from backend.domain.errors import Plural
+
+    return _(Plural(singular, plural), count=count, **params)
+
+
 def _runtime():
     from backend.runtime import Runtime
 
@@ -26,7 +45,7 @@ def migrate(_args) -> int:
     cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     command.upgrade(cfg, "head")
-    print(f"database at revision head: {_safe_url()}")
+    print(_("database at revision head: {url}", url=_safe_url()))
     return 0
 
 
@@ -42,7 +61,8 @@ def import_parameters(args) -> int:
 
     changed, unchanged = import_file(_runtime(), Actor(SYSTEM, Channel.CLI), args.file,
                                      far_ahead_confirmed=args.far_ahead)
-    print(f"parameter sets from {args.file}: {changed} added or replaced, {unchanged} already there")
+    print(_("parameter sets from {file}: {changed} added or replaced, {unchanged} already there",
+            file=str(args.file), changed=changed, unchanged=unchanged))
     return 0
 
 
@@ -54,10 +74,10 @@ def seed_demo(args) -> int:
     rt = _runtime()
     import_file(rt, Actor(SYSTEM, Channel.CLI), SAMPLES)  # the demo settles under the sample parameters
     if demo.has_demo_data(rt):
-        message = "the database already has people; demo data not loaded again"
+        message = _("the database already has people; demo data not loaded again")
     else:
         demo.seed(rt)
-        message = "demo data loaded"
+        message = _("demo data loaded")
     if args.json:
         print(json.dumps(demo.logins(), ensure_ascii=False, indent=2))
         print(message, file=sys.stderr)
@@ -68,14 +88,14 @@ def seed_demo(args) -> int:
 
 def _print_logins(data: dict, message: str) -> None:
     print(message)
-    print("\nDemo logins (demo data only; every password here is public):")
-    print("  Household members — sign in with ID number or phone:")
+    print("\n" + _("Demo logins (demo data only; every password here is public):"))
+    print("  " + _("Household members — sign in with ID number or phone:"))
     for p in data["people"]:
         print(f"    {p['name']:<4}  {p['id_number']}  {p['phone'] or '-':<11}  {p['password']}   ({p['role']})")
-    print("  Staff — sign in with username:")
+    print("  " + _("Staff — sign in with username:"))
     for s in data["staff"]:
         print(f"    {s['username']:<10} {s['password']:<12} {s['role']}")
-    print("  Partners — send 'Authorization: Bearer <api key>' to /graphql:")
+    print("  " + _("Partners — send 'Authorization: Bearer <api key>' to /graphql:"))
     for k in data["partners"]:
         print(f"    {k['name']} ({k['kind']}): {k['api_key']}")
 
@@ -90,8 +110,9 @@ def serve(args) -> int:
     workers = max(1, args.workers)
     if workers > 1:
         _multiprocess_metrics_dir()
-    print(f"yibao-family on http://{args.host}:{args.port}/  (GraphQL: http://{args.host}:{args.port}/graphql, "
-          f"{workers} worker process{'es' if workers > 1 else ''})", flush=True)
+    print(ngettext("yibao-family on {url}  (GraphQL: {url}graphql, {count} worker process)",
+                   "yibao-family on {url}  (GraphQL: {url}graphql, {count} worker processes)",
+                   workers, url=f"http://{args.host}:{args.port}/"), flush=True)
     # uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise: tell it the same proxies as the app.
     trusted = settings.forwarded_allow_ips.strip()
     # Each worker builds the app through `serve_app`, which sets up the JSON logs first; uvicorn's own
@@ -130,10 +151,10 @@ def create_staff(args) -> int:
     from backend.principals import SYSTEM, Actor, Channel
     from backend.services.people.accounts import create_staff as create
 
-    password = args.password or getpass.getpass("password: ")
+    password = args.password or getpass.getpass(_("password: "))
     staff = create(_runtime(), Actor(SYSTEM, Channel.CLI), username=args.username, name=args.name or args.username,
                    role=args.role, password=password)
-    print(f"staff user {staff.username} ({staff.role}) created")
+    print(_("staff user {username} ({role}) created", username=staff.username, role=staff.role))
     return 0
 
 
@@ -141,9 +162,9 @@ def set_password(args) -> int:
     from backend.principals import SYSTEM, Actor, Channel
     from backend.services.people.accounts import set_password as set_
 
-    password = args.password or getpass.getpass("new password: ")
+    password = args.password or getpass.getpass(_("new password: "))
     set_(_runtime(), Actor(SYSTEM, Channel.CLI), args.username, password)
-    print(f"password of {args.username} set; their sessions and tokens have ended")
+    print(_("password of {username} set; their sessions and tokens have ended", username=args.username))
     return 0
 
 
@@ -157,7 +178,7 @@ def disable_staff(args) -> int:
     from backend.services.admin import staff
 
     staff.disable_staff_user(_runtime(), _operator(), args.username, args.reason)
-    print(f"staff user {args.username} disabled; their sessions and tokens have ended")
+    print(_("staff user {username} disabled; their sessions and tokens have ended", username=args.username))
     return 0
 
 
@@ -165,7 +186,7 @@ def enable_staff(args) -> int:
     from backend.services.admin import staff
 
     staff.enable_staff_user(_runtime(), _operator(), args.username, args.reason)
-    print(f"staff user {args.username} enabled; they can sign in again")
+    print(_("staff user {username} enabled; they can sign in again", username=args.username))
     return 0
 
 
@@ -173,7 +194,7 @@ def set_staff_role(args) -> int:
     from backend.services.admin import staff
 
     user = staff.set_staff_role(_runtime(), _operator(), args.username, args.role, args.reason)
-    print(f"staff user {user.username} is now {user.role}")
+    print(_("staff user {username} is now {role}", username=user.username, role=user.role))
     return 0
 
 
@@ -189,7 +210,8 @@ def issue_key(args) -> int:
     from backend.services.admin import partners
 
     issued = partners.issue_key(_runtime(), _operator(), args.partner, args.reason)
-    print(f"new API key (prefix {issued.key.prefix}), shown once:\n{issued.plaintext}")
+    print(_("new API key (prefix {prefix}), shown once:", prefix=issued.key.prefix))
+    print(issued.plaintext)
     return 0
 
 
@@ -198,10 +220,13 @@ def rotate_key(args) -> int:
 
     rotation = partners.rotate_key(_runtime(), _operator(), _key_ref(args.key), args.reason)
     old = rotation.old
-    until = (f"keeps working until {old.expires_at.isoformat(timespec='minutes')}" if old.revoked_at is None
-             else "stopped working at once")
-    print(f"key {old.prefix} rotated; the old key {until}. The new key (prefix {rotation.new.key.prefix}), "
-          f"shown once:\n{rotation.new.plaintext}")
+    if old.revoked_at is None:
+        print(_("key {prefix} rotated; the old key keeps working until {until}.", prefix=old.prefix,
+                until=old.expires_at.isoformat(timespec="minutes")))
+    else:
+        print(_("key {prefix} rotated; the old key stopped working at once.", prefix=old.prefix))
+    print(_("The new key (prefix {prefix}), shown once:", prefix=rotation.new.key.prefix))
+    print(rotation.new.plaintext)
     return 0
 
 
@@ -209,7 +234,8 @@ def revoke_key(args) -> int:
     from backend.services.admin import partners
 
     key = partners.revoke_key(_runtime(), _operator(), _key_ref(args.key), args.reason)
-    print(f"key {key.prefix} revoked; it and the sandbox sessions signed in with it stop working now")
+    print(_("key {prefix} revoked; it and the sandbox sessions signed in with it stop working now",
+            prefix=key.prefix))
     return 0
 
 
@@ -217,7 +243,7 @@ def disable_partner(args) -> int:
     from backend.services.admin import partners
 
     inst = partners.disable_partner(_runtime(), _operator(), args.partner, args.reason)
-    print(f"partner {inst.name} disabled; none of its keys or sessions work until it is enabled")
+    print(_("partner {name} disabled; none of its keys or sessions work until it is enabled", name=inst.name))
     return 0
 
 
@@ -225,7 +251,7 @@ def enable_partner(args) -> int:
     from backend.services.admin import partners
 
     inst = partners.enable_partner(_runtime(), _operator(), args.partner, args.reason)
-    print(f"partner {inst.name} enabled; its live keys work again")
+    print(_("partner {name} enabled; its live keys work again", name=inst.name))
     return 0
 
 
@@ -235,7 +261,7 @@ def list_partners(args) -> int:
 
     rt = _runtime()
     now = rt.clock.now()
-    records, _ = partners.list_partners(rt)
+    records, _total = partners.list_partners(rt)
     if args.json:
         print(json.dumps([{
             "id": str(r.institution.id), "name": r.institution.name, "kind": r.institution.kind,
@@ -248,16 +274,19 @@ def list_partners(args) -> int:
         return 0
     for r in records:
         inst = r.institution
-        state = "DISABLED" if inst.disabled_at else "enabled"
-        print(f"{inst.id}  {inst.name} ({inst.kind}, level {inst.level}, {inst.region_code})  {state}")
+        state = _("DISABLED") if inst.disabled_at else _("enabled")
+        print(_("{id}  {name} ({kind}, level {level}, {region})  {state}", id=str(inst.id), name=inst.name,
+                kind=inst.kind, level=str(inst.level), region=inst.region_code, state=state))
         for k in r.keys:
             if k.revoked_at is not None:
-                key_state = f"revoked {k.revoked_at.isoformat(timespec='minutes')}"
+                key_state = _("revoked {at}", at=k.revoked_at.isoformat(timespec="minutes"))
             elif k.expires_at is not None:
-                key_state = ("expires" if is_live(k, now) else "expired") + f" {k.expires_at.isoformat(timespec='minutes')}"
+                key_state = (_("expires {at}") if is_live(k, now) else _("expired {at}")).format(
+                    at=k.expires_at.isoformat(timespec="minutes"))
             else:
-                key_state = "live"
-            print(f"    key {k.prefix}  created {k.created_at.isoformat(timespec='minutes')}  {key_state}")
+                key_state = _("live")
+            print("    " + _("key {prefix}  created {at}  {state}", prefix=k.prefix,
+                              at=k.created_at.isoformat(timespec="minutes"), state=key_state))
     return 0
 
 
@@ -267,7 +296,8 @@ def create_partner(args) -> int:
 
     inst, key = create(_runtime(), Actor(SYSTEM, Channel.CLI), name=args.name, kind=args.kind,
                        level=args.level, region_code=args.region)
-    print(f"partner {inst.name} ({inst.kind}) created; its API key, shown once:\n{key}")
+    print(_("partner {name} ({kind}) created; its API key, shown once:", name=inst.name, kind=inst.kind))
+    print(key)
     return 0
 
 
@@ -278,7 +308,9 @@ def prune_codes(args) -> int:
     from backend.services.family_account.codes import prune_expired
 
     removed = prune_expired(_runtime(), Actor(SYSTEM, Channel.CLI), timedelta(hours=args.hours))
-    print(f"removed {removed} unused codes that expired more than {args.hours} h ago")
+    print(ngettext("removed {count} unused code that expired more than {hours} h ago",
+                   "removed {count} unused codes that expired more than {hours} h ago", removed,
+                   hours=f"{args.hours:g}"))
     return 0
 
 
@@ -289,16 +321,12 @@ def import_roster(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from backend.domain.money import yuan
-    from backend.i18n import command_line_locale, ngettext, number
+    from backend.i18n import command_line_locale
     from backend.i18n import gettext as translate
     from backend.principals import SYSTEM, Actor, Channel
     from backend.services.roster import roster
 
-    locale = command_line_locale()
-
-    def _(message: str, **params) -> str:
-        return translate(locale, message, **{k: number(locale, v) if type(v) is int else v
-                                             for k, v in params.items()})
+    locale = command_line_locale()  # for the stored problems, their columns and the problems CSV
 
     out = Console(stderr=True)
     path = Path(args.file)
@@ -352,7 +380,7 @@ def import_roster(args) -> int:
                     f.write(chunk)
             print(_("the problems written to {path}", path=args.errors_csv))
         if row.error_count >= roster.COUNTED_PROBLEMS:
-            print(ngettext(locale, "Checking stopped there, after the first {count} row: is this the right file?",
+            print(ngettext("Checking stopped there, after the first {count} row: is this the right file?",
                            "Checking stopped there, after the first {count} rows: is this the right file?",
                            row.total_rows))
         if row.error_count > roster.STORED_PROBLEMS:
@@ -394,7 +422,7 @@ def schema(args) -> int:
     sdl = print_sdl()
     if args.write:
         (PROJECT_ROOT / "schema.graphql").write_text(sdl, encoding="utf-8")
-        print("wrote schema.graphql")
+        print(_("wrote schema.graphql"))
     else:
         print(sdl, end="")
     return 0
@@ -404,12 +432,12 @@ def docs(args) -> int:
     from backend.graph.reference import DOCS, docs_with_rule_table
 
     DOCS.write_text(docs_with_rule_table(DOCS.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"regenerated the rule table in {DOCS.name}")
+    print(_("regenerated the rule table in {name}", name=DOCS.name))
     return 0
 
 
 def verify_ledger(_args) -> int:
-    from backend.services.money.ledger_check import render, verify
+    from backend.services.money.ledger_check import verify
     from backend.storage.db import Database
 
     settings = get_settings()
@@ -418,15 +446,36 @@ def verify_ledger(_args) -> int:
         report = verify(db)
     finally:
         db.dispose()
-    print(f"verify-ledger on {_safe_url()}")
-    print(render(report))
+    print(_("verify-ledger on {url}", url=_safe_url()))
+    print(_ledger_report(report))
     return 0 if report.ok else 1
+
+
+def _ledger_report(report) -> str:
+    """The short report `yibao verify-ledger` prints; the invariants' names, rules and first examples are
+    the checker's own (technical, English)."""
+    lines = [_("checked: {counts}", counts=", ".join(_("{count} {what}", count=n, what=what)
+                                                     for what, n in report.checked.items()))]
+    for invariant, broken in report.results:
+        if broken is None:
+            lines.append("  " + _("ok      {name}: {rule}", name=invariant.name, rule=invariant.rule))
+        else:
+            lines.append("  " + _("BROKEN  {name} ({count}{more}): {first}", name=invariant.name,
+                                  count=broken.count, more="+" if broken.at_least else "", first=broken.first))
+    passed = sum(1 for _r, b in report.results if b is None)
+    lines.append(ngettext("{passed} of {count} invariant holds ({seconds} s, one snapshot)",
+                          "{passed} of {count} invariants hold ({seconds} s, one snapshot)", len(report.results),
+                          passed=passed, seconds=f"{report.seconds:.2f}"))
+    if report.broken:
+        lines.append(_("FIRST BROKEN: {name}: {first}", name=report.broken[0].invariant,
+                       first=report.broken[0].first))
+    return "\n".join(lines)
 
 
 def _month(value: str) -> tuple[int, int]:
     year, month = (int(part) for part in value.split("-"))
     if not 1 <= month <= 12:
-        raise argparse.ArgumentTypeError("a month is YYYY-MM")
+        raise argparse.ArgumentTypeError(_("a month is YYYY-MM"))
     return year, month
 
 
@@ -440,19 +489,22 @@ def create_partitions(args) -> int:
     db = Database.from_url(settings.database_url, transaction_pooling=settings.database_transaction_pooling)
     try:
         if db.dialect != "postgresql":
-            print(f"{db.dialect}: tables are not partitioned; nothing to do")
+            print(_("{dialect}: tables are not partitioned; nothing to do", dialect=db.dialect))
             return 0
         first = args.start or partitions.month_of(datetime.now(UTC))
         with db.engine.begin() as conn:
             outcome = partitions.ensure_months(conn, first, args.months, move_from_default=args.move_from_default)
     except partitions.PartitionError as refused:
-        print(f"refused: {refused}", file=sys.stderr)
+        print(_("refused: {reason}", reason=_(refused.message_id, **refused.params)), file=sys.stderr)
         return 1
     finally:
         db.dispose()
     for name in outcome.created:
-        print(f"created {name}" + (" (rows moved in from the default partition)" if name in outcome.moved else ""))
-    print(f"{len(outcome.created)} partitions created, {len(outcome.existing)} already there")
+        print(_("created {name} (rows moved in from the default partition)", name=name) if name in outcome.moved
+              else _("created {name}", name=name))
+    print(ngettext("{count} partition created, {existing} already there",
+                   "{count} partitions created, {existing} already there", len(outcome.created),
+                   existing=len(outcome.existing)))
     return 0
 
 
@@ -542,15 +594,14 @@ def main(argv: list[str] | None = None) -> int:
                    help="also for months with rows in the default partition: move them (locks; a quiet hour's job)")
     p.set_defaults(run=create_partitions)
     args = parser.parse_args(argv)
-    from backend.domain.errors import N_, DomainError
-    from backend.i18n import command_line_locale, error_message, gettext
+    from backend.domain.errors import DomainError
+    from backend.i18n import command_line_locale, error_message
 
     try:
         return args.run(args)
     except DomainError as refused:
-        locale = command_line_locale()
         where = f" ({refused.field})" if refused.field else ""
-        print(gettext(locale, N_("refused{where}: {reason}"), where=where, reason=error_message(locale, refused)),
+        print(_("refused{where}: {reason}", where=where, reason=error_message(command_line_locale(), refused)),
               file=sys.stderr)
         return 1
 

@@ -62,6 +62,31 @@ def test_create_staff_and_partner(rt, database_url):
     assert authenticate_api_key(rt, key).name == "新药房"
 
 
+def test_command_line_lines_follow_lang(rt, database_url):
+    zh = yibao(database_url, "create-staff", "--username", "li", "--role", "clerk", "--password", "pw-1",
+               lang="zh_CN.UTF-8")
+    assert zh.stdout == "已创建工作人员 li（clerk）\n"
+    en = yibao(database_url, "prune-codes", "--hours", "1", lang="en_US.UTF-8")
+    assert en.stdout == "removed 0 unused codes that expired more than 1 h ago\n"
+    assert yibao(database_url, "prune-codes", lang="zh_CN.UTF-8").stdout == "已删除 0 个过期超过 24 小时的未使用付款码\n"
+
+
+def test_command_line_counts_are_grouped_and_plural(monkeypatch):
+    from backend.cli import _, ngettext
+
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert ngettext("{count} partition created, {existing} already there",
+                    "{count} partitions created, {existing} already there", 1, existing=12000) == \
+        "1 partition created, 12,000 already there"
+    assert _("database at revision head: {url}", url="x") == "database at revision head: x"
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert ngettext("{count} partition created, {existing} already there",
+                    "{count} partitions created, {existing} already there", 1200, existing=0) == \
+        "已创建 1,200 个分区，已有 0 个"
+
+
 def test_set_password_and_disable_staff_end_sessions_and_are_audited(rt, database_url):
     from backend.principals import Channel
     from backend.services.platform import sessions

@@ -17,11 +17,23 @@ def _last_line(result: subprocess.CompletedProcess) -> str:
 
 
 def _refused(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "LANG": "C.UTF-8"}  # the English lines these tests read
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
     result = subprocess.run([sys.executable, "-m", "backend.cli", *args], env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode != 0, result.stdout
     return result
+
+
+def test_partner_lines_follow_lang(rt, database_url):
+    zh = yibao(database_url, "create-partner", "--name", "新药房", "--kind", "pharmacy", "--region", "370103",
+               lang="zh_CN.UTF-8")
+    assert zh.stdout.startswith("已创建合作机构 新药房（pharmacy）；其 API 密钥只显示这一次：\n")
+    [listed] = json.loads(yibao(database_url, "list-partners", "--json", lang="zh_CN.UTF-8").stdout)  # unchanged
+    en = yibao(database_url, "disable-partner", "--partner", listed["id"], "--reason", "audit", lang="en_US.UTF-8")
+    assert en.stdout == "partner 新药房 disabled; none of its keys or sessions work until it is enabled\n"
+    assert "已停用" in yibao(database_url, "list-partners", lang="zh_CN.UTF-8").stdout
 
 
 def test_partner_keys_from_the_command_line(rt, database_url):

@@ -88,12 +88,16 @@ class Problem:
     EMPTY_FILE = "EMPTY_FILE"
 
 
+# Problems are stored with their message id and rendered by it: ids of earlier wordings stay in the
+# catalog so problems stored under them still read in the staff member's language.
+STORED_EARLIER = (N_("This row has {found} fields; the header has {expected}."),)
+
 MESSAGES = {
     Problem.MISSING_COLUMN: N_("The header lacks this column; nothing of the file was read."),
     Problem.UNKNOWN_COLUMN: N_("The header has a column this import does not know; rename or remove it "
                                "(its values would otherwise be lost)."),
     Problem.DUPLICATE_COLUMN: N_("Two columns of the header mean the same; keep one."),
-    Problem.FIELD_COUNT: N_("This row has {found} fields; the header has {expected}."),
+    Problem.FIELD_COUNT: N_("Fields in this row: {found}; in the header: {expected}."),  # right for any count
     Problem.REQUIRED: N_("Required."),
     Problem.REGION_UNKNOWN: N_("Unknown region code."),
     Problem.TYPE_UNKNOWN: N_("The insurance type is employee (职工) or resident (居民)."),

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from backend.clock import CHINA
+from backend.domain.errors import N_
 from backend.storage.models import compared_with_models
 
 PARTITIONED = ("ledgerposting", "settlementline")
@@ -23,7 +24,12 @@ _PARTITION_NAME = re.compile(rf"^({'|'.join(PARTITIONED)})_(p\d{{6}}|default)$")
 
 
 class PartitionError(Exception):
-    """A month cannot get its partition: the default partition already holds rows of that month."""
+    """A month cannot get its partition: the default partition already holds rows of that month. Its
+    English message id and parameters let the command line say it in its own language."""
+
+    def __init__(self, message_id: str, **params: str) -> None:
+        super().__init__(message_id.format(**params))
+        self.message_id, self.params = message_id, params
 
 
 _REFERENCING = text("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
@@ -122,8 +128,9 @@ def ensure_months(conn: Connection, first: tuple[int, int], count: int,
                     f'SELECT EXISTS (SELECT 1 FROM "{table}_default" WHERE {KEY} >= :start AND {KEY} < :end)'),
                     bounds).scalar_one():
                 if not move_from_default:
-                    raise PartitionError(f"{table}_default holds rows of {month[0]}-{month[1]:02d}; {name} is "
-                                         "not created (--move-from-default moves them; docs/scaling.md)")
+                    raise PartitionError(N_("{default} holds rows of {month}; {name} is not created "
+                                            "(--move-from-default moves them; docs/scaling.md)"),
+                                         default=f"{table}_default", month=f"{month[0]}-{month[1]:02d}", name=name)
                 _move_out_of_default(conn, table, name, bounds)
                 outcome.moved.append(name)
             else:

@@ -64,6 +64,17 @@ def test_header_and_field_count():
     assert codes(errors) == {("", Problem.FIELD_COUNT)}
 
 
+def test_field_count_reads_right_for_one_field_and_under_its_earlier_id():
+    from backend.domain.roster import STORED_EARLIER
+    from backend.i18n import gettext
+
+    _, [error] = check(ID)
+    assert gettext("en", error.message_id, **error.params) == "Fields in this row: 1; in the header: 7."
+    assert gettext("zh_CN", error.message_id, **error.params) == "本行字段数：1；表头字段数：7。"
+    # Problems stored under the earlier wording are rendered by that id and still read in Chinese.
+    assert gettext("zh_CN", STORED_EARLIER[0], found=1, expected=7) == "此行有 1 个字段，表头有 7 个。"
+
+
 def test_the_header_is_judged_once_not_row_by_row():
     # A missing required column (the balance) is one header problem, not one per employee row.
     header = header_columns(["身份证号", "姓名", "手机号", "险种", "统筹区", "参保状态"])

@@ -233,7 +233,10 @@ def test_a_settlement_claimed_by_two_keys_is_named(rt, world):
 
 
 def _yibao(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url, "PASSWORD_TIME_COST": "1", "PASSWORD_MEMORY_COST_KIB": "1024"}
+    env = {**os.environ, "DATABASE_URL": url, "PASSWORD_TIME_COST": "1", "PASSWORD_MEMORY_COST_KIB": "1024",
+           "LANG": "C.UTF-8"}  # the English lines asserted here
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
     return subprocess.run([sys.executable, "-m", "backend.cli", *args], env=env, capture_output=True, text=True,
                           timeout=120)
 

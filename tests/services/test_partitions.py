@@ -138,7 +138,9 @@ def test_rows_in_the_default_partition_move_into_their_month_when_asked(rt, data
 
 
 def _yibao(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "LANG": "C.UTF-8"}  # the English lines asserted here
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
     return subprocess.run([sys.executable, "-m", "backend.cli", *args], env=env, capture_output=True, text=True,
                           timeout=120)
 

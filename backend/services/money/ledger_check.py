@@ -375,19 +375,3 @@ def verify(db: Database) -> LedgerReport:
             report.results.append((invariant, broken))
     report.seconds = time.perf_counter() - started
     return report
-
-
-def render(report: LedgerReport) -> str:
-    """The short report `yibao verify-ledger` prints."""
-    lines = ["checked: " + ", ".join(f"{n} {what}" for what, n in report.checked.items())]
-    for invariant, broken in report.results:
-        if broken is None:
-            lines.append(f"  ok      {invariant.name}: {invariant.rule}")
-        else:
-            count = f"{broken.count}{'+' if broken.at_least else ''}"
-            lines.append(f"  BROKEN  {invariant.name} ({count}): {broken.first}")
-    passed = sum(1 for _, b in report.results if b is None)
-    lines.append(f"{passed} of {len(report.results)} invariants hold ({report.seconds:.2f} s, one snapshot)")
-    if report.broken:
-        lines.append(f"FIRST BROKEN: {report.broken[0].invariant}: {report.broken[0].first}")
-    return "\n".join(lines)
