@@ -18,7 +18,7 @@ from backend.domain.catalogue import ItemClass, ItemKind
 from backend.domain.errors import N_, DomainError
 from backend.domain.money import AmountError, parse_yuan
 from backend.domain.spreadsheet import FILE_MESSAGES, Columns, FileProblem, RowError, cut
-from backend.domain.text import clean_name
+from backend.domain.text import clean_name, has_control_characters
 
 NAME_MAX = 200
 CODE_MAX = 50
@@ -198,3 +198,76 @@ def check_row(row_no: int, fields: list[str], positions: dict[str, int],
     return CatalogueRow(national_code=code, name=name, kind=kind, item_class=item_class, b_self_first_bp=share,
                         price_cap_fen=cap, valid_from=valid_from, valid_to=valid_to,
                         digest=digest(code, name, kind.value, item_class.value, share, cap)), []
+
+
+# --- An institution's mapping file (目录对照): its item codes and the national codes they are ---
+
+MAPPING_COLUMNS = Columns(
+    names={"item_code": ("item_code", "机构项目编码", "医药机构目录编码"),
+           "national_code": ("national_code", "国家医保编码", "医保目录编码"),
+           "item_name": ("item_name", "机构项目名称", "医药机构目录名称")},
+    synonyms={"medins_list_codg": "item_code", "本院编码": "item_code", "项目编码": "item_code",
+              "med_list_codg": "national_code", "医保编码": "national_code",
+              "medins_list_name": "item_name", "项目名称": "item_name", "名称": "item_name"},
+    required=("item_code", "national_code"),
+)
+MAPPING_COLUMN_TITLES = {
+    "item_code": N_("Your item code (item_code)"), "national_code": N_("National code (national_code)"),
+    "item_name": N_("Your item name (item_name)"),
+}
+
+
+class MappingProblem(FileProblem):
+    ITEM_CODE_FORMAT = "ITEM_CODE_FORMAT"
+    CODE_FORMAT = Problem.CODE_FORMAT
+    NAME_FORMAT = "NAME_FORMAT"
+    DUPLICATE_ITEM = "DUPLICATE_ITEM"
+    CODE_UNKNOWN = "CODE_UNKNOWN"
+
+
+MAPPING_MESSAGES = {
+    **FILE_MESSAGES,
+    MappingProblem.ITEM_CODE_FORMAT: N_("An item code has 1 to {max} characters, without control characters."),
+    MappingProblem.CODE_FORMAT: MESSAGES[Problem.CODE_FORMAT],
+    MappingProblem.NAME_FORMAT: N_("A name has at most {max} characters, without control characters."),
+    MappingProblem.DUPLICATE_ITEM: N_("This item code is also on row {other}."),
+    MappingProblem.CODE_UNKNOWN: N_("The catalogue has no item with this national code."),
+}
+
+
+@dataclass(frozen=True)
+class MappingRow:
+    item_code: str
+    national_code: str
+    item_name: str | None
+
+
+def mapping_problem(row: int, column: str, code: str, value: str | None = None, **params: Any) -> RowError:
+    return RowError(row, column, code, MAPPING_MESSAGES[code], params, cut(value))
+
+
+def check_mapping_row(row_no: int, fields: list[str], positions: dict[str, int], width: int, *, item_code_max: int,
+                      item_name_max: int) -> tuple[MappingRow | None, list[RowError]]:
+    """A mapping row normalized, or its problems by column."""
+    if len(fields) != width:
+        return None, [mapping_problem(row_no, "", MappingProblem.FIELD_COUNT, found=len(fields), expected=width)]
+
+    def value(column: str) -> str:
+        at = positions.get(column)
+        return fields[at].strip() if at is not None else ""
+
+    errors: list[RowError] = []
+    item = value("item_code")
+    if not item:
+        errors.append(mapping_problem(row_no, "item_code", MappingProblem.REQUIRED))
+    elif len(item) > item_code_max or has_control_characters(item):
+        errors.append(mapping_problem(row_no, "item_code", MappingProblem.ITEM_CODE_FORMAT, item, max=item_code_max))
+    code = value("national_code")
+    if not code:
+        errors.append(mapping_problem(row_no, "national_code", MappingProblem.REQUIRED))
+    elif len(code) > CODE_MAX or not _CODE.fullmatch(code):
+        errors.append(mapping_problem(row_no, "national_code", MappingProblem.CODE_FORMAT, code, max=CODE_MAX))
+    name = value("item_name") or None
+    if name is not None and (len(name) > item_name_max or has_control_characters(name)):
+        errors.append(mapping_problem(row_no, "item_name", MappingProblem.NAME_FORMAT, name, max=item_name_max))
+    return (None, errors) if errors else (MappingRow(item, code, name), [])
