@@ -19,7 +19,15 @@ from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
 from backend.domain.catalogue import MappingStatus
-from backend.domain.catalogue_file import MAPPING_COLUMNS, MappingProblem, MappingRow, check_mapping_row, is_comment, mapping_problem
+from backend.domain.catalogue_file import (
+    CODE_MAX,
+    MAPPING_COLUMNS,
+    MappingProblem,
+    MappingRow,
+    check_mapping_row,
+    is_comment,
+    mapping_problem,
+)
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.settlement import MAX_ITEM_CODE_LENGTH, MAX_ITEM_NAME_LENGTH
 from backend.domain.spreadsheet import RowError
@@ -44,10 +52,10 @@ class Submission:
     item_name: str | None = None
 
 
-def clean_item_code(raw: str, *, field: str = "itemCode") -> str:
+def clean_item_code(raw: str, *, field: str = "itemCode", max_length: int = MAX_ITEM_CODE_LENGTH) -> str:
     code = (raw or "").strip()
-    if not 0 < len(code) <= MAX_ITEM_CODE_LENGTH or has_control_characters(code):
-        raise DomainError(ErrorCode.ITEM_CODE_INVALID, field=field, max=MAX_ITEM_CODE_LENGTH)
+    if not 0 < len(code) <= max_length or has_control_characters(code):
+        raise DomainError(ErrorCode.ITEM_CODE_INVALID, field=field, max=max_length)
     return code
 
 
@@ -57,8 +65,8 @@ def clean_submission(item: Submission) -> Submission:
     if name is not None and (len(name) > MAX_ITEM_NAME_LENGTH or has_control_characters(name)):
         raise DomainError(ErrorCode.LINE_TEXT_INVALID, field="itemName", line=1, max_code=MAX_ITEM_CODE_LENGTH,
                           max_name=MAX_ITEM_NAME_LENGTH)
-    return Submission(clean_item_code(item.item_code), clean_item_code(item.national_code, field="nationalCode"),
-                      name)
+    return Submission(clean_item_code(item.item_code),
+                      clean_item_code(item.national_code, field="nationalCode", max_length=CODE_MAX), name)
 
 
 def known_codes(s: Session, codes: Sequence[str]) -> set[str]:
