@@ -1,7 +1,7 @@
 """The catalogue import (issue 23 §1) on SQLite and PostgreSQL: checked whole, problems by row and column,
 all or nothing, versions that never overlap, idempotent by the file's digest, UTF-8 or GB18030."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -125,3 +125,20 @@ def test_only_clerks_and_admins_import(rt, tmp_path):
         with pytest.raises(DomainError) as refused:
             imports.import_file(rt, who, path)
         assert refused.value.code is ErrorCode.NOT_ALLOWED
+
+
+@pytest.mark.serializable
+@pytest.mark.pooler
+def test_concurrent_imports_leave_versions_that_never_overlap(rt, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    imports.import_file(rt, CLI, _file(tmp_path, "T-C,并发,药品,甲类,,10,2026-01-01,\n", name="base.csv"))
+    files = [_file(tmp_path, f"T-C,并发,药品,甲类,,{9 - n},2026-0{n + 2}-01,\n", name=f"v{n}.csv") for n in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        done = list(pool.map(lambda path: imports.import_file(rt, CLI, path).row.status, files))
+    assert done == ["done"] * 4
+    versions = _versions(rt, "T-C")
+    assert [v[0] for v in versions] == [date(2026, m, 1) for m in range(1, 6)]
+    for (_, end, _), (start, _, _) in zip(versions, versions[1:], strict=False):
+        assert end == start - timedelta(days=1)
+    assert versions[-1][1] is None

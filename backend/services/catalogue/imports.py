@@ -170,6 +170,13 @@ def _plan(s: Session, rows: list[tuple[int, CatalogueRow]], import_id: uuid.UUID
     return plan
 
 
+def _one_import_at_a_time(s: Session) -> None:
+    """Imports run one after another: each plans its end dates from the versions on file, which a concurrent
+    one could change under it (SQLite's write transactions already take the database's one write lock)."""
+    if s.connection().dialect.name == "postgresql":
+        s.connection().exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('yibao.catalogue_import'))")
+
+
 def _require_staff(actor: Actor) -> None:
     if not is_clerk_or_admin(actor.principal):
         raise DomainError(ErrorCode.NOT_ALLOWED)
@@ -204,6 +211,7 @@ def import_file(rt: Runtime, actor: Actor, path: Path, filename: str | None = No
     now = rt.clock.now()
 
     def work(s: Session) -> Imported:
+        _one_import_at_a_time(s)
         row = s.exec(select(CatalogueImport).where(CatalogueImport.file_sha256 == digest)
                      .with_for_update()).scalars().first()
         if row is not None and row.status == Status.DONE.value:

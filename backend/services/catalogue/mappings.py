@@ -37,10 +37,11 @@ from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services.platform import audit
 from backend.services.roster.roster_file import Records, detect_encoding, normalize_encoding
-from backend.storage.models import CatalogueEntry, ItemMapping
+from backend.storage.models import CatalogueEntry, Institution, ItemMapping
 
 _mapping = ItemMapping.__table__
 _entry = CatalogueEntry.__table__
+_institution = Institution.__table__
 MAX_SUBMISSION = 5000  # mappings in one submission (a file or one graph call)
 LIVE = (MappingStatus.PENDING.value, MappingStatus.APPROVED.value)
 
@@ -93,6 +94,8 @@ def submit_in(s: Session, actor: Actor, institution_id: uuid.UUID, items: Sequen
         if item.item_code in seen:
             raise DomainError(ErrorCode.INVALID_INPUT, field="itemCode")
         seen.add(item.item_code)
+    # One submission of an institution at a time: two of the same new item code would both find none live.
+    s.connection().execute(select(_institution.c.id).where(_institution.c.id == institution_id).with_for_update())
     missing = sorted({i.national_code for i in items} - known_codes(s, [i.national_code for i in items]))
     if missing:
         raise DomainError(ErrorCode.CATALOGUE_CODE_UNKNOWN, field="nationalCode", national_code=missing[0])
