@@ -428,8 +428,8 @@ def import_catalogue(args) -> int:
         print(_("This file was already imported on {when} (import {id}); nothing changed.",
                 when=_china_minute(row.created_at), id=str(row.id)))
         return 0
-    print(_("catalogue import {id}: {rows} rows in {encoding}, {problems} problems; {new} new versions, "
-            "{unchanged} unchanged, {ended} end dates set", id=str(row.id), rows=row.total_rows,
+    print(_("catalogue import {id} ({encoding}): rows {rows}, problems {problems}, new versions {new}, "
+            "unchanged {unchanged}, end dates set {ended}", id=str(row.id), rows=row.total_rows,
             encoding=row.encoding, problems=row.error_count, new=row.new_count, unchanged=row.unchanged_count,
             ended=row.closed_count))
     if row.status == imports.Status.INVALID:
