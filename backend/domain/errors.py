@@ -118,6 +118,8 @@ class ErrorCode(StrEnum):
     PASSWORD_LENGTH = "PASSWORD_LENGTH"
     STATEMENT_YEAR_INVALID = "STATEMENT_YEAR_INVALID"
     ROSTER_STATE = "ROSTER_STATE"
+    RECONCILE_RANGE_INVALID = "RECONCILE_RANGE_INVALID"
+    RECONCILE_FILE_INVALID = "RECONCILE_FILE_INVALID"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -224,6 +226,15 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PASSWORD_LENGTH: N_("A password has {min} to {max} characters."),
     ErrorCode.STATEMENT_YEAR_INVALID: N_("A statement covers one year from {first} to {last}."),
     ErrorCode.ROSTER_STATE: N_("This import cannot do that now (it is {status})."),
+    ErrorCode.RECONCILE_RANGE_INVALID: Plural(
+        "Reconcile past days: the first day on or before the last, the last before today ({today}), "
+        "at most {max} day.",
+        "Reconcile past days: the first day on or before the last, the last before today ({today}), "
+        "at most {max} days.", count="max"),
+    ErrorCode.RECONCILE_FILE_INVALID: Plural(
+        "The detail file has {count} problem (the first on row {row}, column {column}); nothing was reconciled.",
+        "The detail file has {count} problems (the first on row {row}, column {column}); nothing was reconciled.",
+        count="count"),
 }
 
 
