@@ -194,7 +194,10 @@ def main(argv: list[str] | None = None) -> dict:
           f"{counts[DetailOutcome.DIFFERENT]:,} differ (3)")
     print(f"  totals (3201) for the day, employee pharmacy: {totals_time * 1000:.0f} ms "
           f"({totals.ours.count:,} settlements) beside a plain SUM of all the pharmacy's: {summing * 1000:.0f} ms")
-    return {"rows": len(rows), "whole": whole, "baseline": base, "reconcile": comparing}
+    return {"rows": len(rows), "settlements": len(mine), "mib": path.stat().st_size / (1 << 20), "baseline": base,
+            "reading": reading, "reconcile": comparing, "writing": writing, "whole": whole,
+            "totals_ms": totals_time * 1000, "sum_ms": summing * 1000,
+            "counts": [counts[o] for o in DetailOutcome]}
 
 
 if __name__ == "__main__":
