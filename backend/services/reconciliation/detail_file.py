@@ -22,7 +22,7 @@ from backend.domain.reconciliation import (
     settlement_global_id,
 )
 from backend.domain.roster import Header, Problem, RowError, problem
-from backend.domain.spreadsheet import csv_row
+from backend.domain.spreadsheet import csv_lines, csv_row
 from backend.services.reconciliation.reconcile import DetailFileInvalid
 from backend.services.roster.roster_file import Records, detect_encoding, normalize_encoding
 from backend.services.roster.roster_jobs import spool
@@ -104,15 +104,20 @@ def memo(result: DetailResult) -> str:
 
 
 def result_rows(results: Iterable[DetailResult]) -> Iterator[str]:
-    """The result file (3202's result rows) as CSV lines, header first: amounts in yuan, flags 0 / 1."""
+    """The result file (3202's result rows) as CSV text, the header line first, then the rows a thousand to
+    a string: amounts in yuan, flags 0 / 1."""
     yield csv_row(RESULT_HEADER)
-    for r in results:
-        ours, theirs = r.ours, r.theirs
-        yield csv_row((settlement_global_id(r.settlement_id), r.visit_id or "", r.person or "", int(r.outcome),
-                       memo(r), _yuan(ours and ours.bill_fen), _yuan(ours and ours.fund_fen),
-                       _yuan(ours and ours.account_fen), _flag(ours and ours.refunded),
-                       _yuan(theirs and theirs.bill_fen), _yuan(theirs and theirs.fund_fen),
-                       _yuan(theirs and theirs.account_fen), _flag(theirs and theirs.refunded)))
+    none = ("", "", "", "")
+
+    def row(r: DetailResult) -> tuple:
+        ours = (_yuan(r.ours.bill_fen), _yuan(r.ours.fund_fen), _yuan(r.ours.account_fen),
+                _flag(r.ours.refunded)) if r.ours else none
+        theirs = (_yuan(r.theirs.bill_fen), _yuan(r.theirs.fund_fen), _yuan(r.theirs.account_fen),
+                  _flag(r.theirs.refunded)) if r.theirs else none
+        return (settlement_global_id(r.settlement_id), r.visit_id or "", r.person or "", int(r.outcome), memo(r),
+                *ours, *theirs)
+
+    yield from csv_lines(map(row, results))
 
 
 def read_detail_upload(source: BinaryIO, encoding: str | None = None) -> list[DetailRow]:

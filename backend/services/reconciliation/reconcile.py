@@ -10,18 +10,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, time
-from operator import attrgetter
+from functools import lru_cache
 
 from backend.clock import CHINA
 from backend.domain.codes import mask_name
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.insurance import CLEARING_TYPE_CODE, INSUTYPE_CODE
 from backend.domain.reconciliation import (
-    DetailOutcome,
     DetailResult,
     DetailRow,
     Figures,
-    Side,
     TotalsResult,
     check_range,
     compare_totals,
@@ -116,29 +114,19 @@ def reconcile_details(rt: Runtime, actor: Actor, institution_id: uuid.UUID, firs
         conn = s.connection()
         try:
             table = stage(conn, rows)
-            compared = list(records.compare(conn, table, institution_id, start, end))
+            compared = records.compare(conn, table, institution_id, start, end)
         finally:
             drop(conn)
-    return [_result(c) for c in _ordered(compared)]
-
-
-def _ordered(compared: list[records.Compared]) -> list[records.Compared]:
-    ours = sorted((c for c in compared if c.ours is not None), key=attrgetter("created_at"))
-    theirs = sorted((c for c in compared if c.ours is None), key=attrgetter("row"))
-    return ours + theirs
-
-
-def _side(values: tuple[int, int, int, bool] | None) -> Side | None:
-    return None if values is None else Side(*values)
+    return [_result(c) for c in compared]
 
 
 def _result(c: records.Compared) -> DetailResult:
-    ours, theirs = _side(c.ours), _side(c.theirs)
-    outcome, differ = outcome_of(ours, theirs)
+    outcome, differ = outcome_of(c.ours, c.theirs)
     day = None
-    if outcome is DetailOutcome.ONLY_THEIRS and c.created_at is not None:
-        day = c.created_at.astimezone(CHINA).date()
-    return DetailResult(settlement_id=c.settlement_id, outcome=outcome, ours=ours, theirs=theirs,
-                        differences=differ, visit_id=c.visit_id,
-                        person=mask_name(c.person_name) if c.person_name else c.person,
-                        settled_at_day=day, row=c.row)
+    if c.elsewhere_at is not None:
+        day = c.elsewhere_at.astimezone(CHINA).date()
+    return DetailResult(c.settlement_id, outcome, c.ours, c.theirs, differ, c.visit_id,
+                        _masked(c.person_name) if c.person_name else c.person, day, c.row)
+
+
+_masked = lru_cache(maxsize=4096)(mask_name)  # a day's subjects repeat

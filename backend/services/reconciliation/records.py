@@ -14,14 +14,13 @@ decided here and nowhere else in `services/reconciliation/`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Table, and_, exists, func, literal, null, select, union_all
+from sqlalchemy import Table, and_, exists, func, literal, null, select, type_coerce, union_all
 from sqlalchemy.engine import Connection
 
-from backend.domain.reconciliation import Figures
+from backend.domain.reconciliation import Figures, Side
 from backend.storage.models import Enrolment, IdempotencyKey, Person, Refund, Settlement, SettlementLine
 
 _s = Settlement.__table__
@@ -72,23 +71,22 @@ def refunded(conn: Connection, institution_id: uuid.UUID, start: datetime, end: 
     return _figures(conn.execute(query).one())
 
 
-@dataclass(frozen=True)
-class Compared:
+class Compared(NamedTuple):
     """One row of the detail join: the service's side (None where it lacks the settlement in the range)
     and the partner's (None where the file lacks it)."""
 
     settlement_id: uuid.UUID
-    ours: tuple[int, int, int, bool] | None       # bill, fund, account, refunded
-    theirs: tuple[int, int, int, bool] | None
+    ours: Side | None
+    theirs: Side | None
     visit_id: str | None      # ours (the partner's idempotency key of the settle request) or the file's
     person_name: str | None   # the subject's name (masked by the caller), ours only
     person: str | None        # the file's
-    created_at: datetime | None  # ours; for a row only the partner has, when the institution made it on another day
+    elsewhere_at: datetime | None  # for a row only the partner has: when the institution made it, on another day
     row: int | None
 
 
 def compare(conn: Connection, stage: Table, institution_id: uuid.UUID, start: datetime,
-            end: datetime) -> Iterator[Compared]:
+            end: datetime) -> list[Compared]:
     """The institution's settlements made in [start, end) beside the staged rows of the partner's file, in
     one statement: the service's side left-joined to the file, then the file's rows the service lacks in
     the range (with the day, when the institution made that settlement on another day)."""
@@ -99,8 +97,9 @@ def compare(conn: Connection, stage: Table, institution_id: uuid.UUID, start: da
                    (_s.c.status != SETTLED).label("o_refunded"), t.row_no.is_not(None).label("has_theirs"),
                    t.bill_fen.label("t_bill"), t.fund_fen.label("t_fund"), t.account_fen.label("t_account"),
                    t.refunded.label("t_refunded"), func.coalesce(_k.c.key, t.visit_id).label("visit_id"),
-                   _p.c.name.label("person_name"), t.person.label("person"), _s.c.created_at.label("created_at"),
-                   t.row_no.label("row_no"))
+                   _p.c.name.label("person_name"), t.person.label("person"),
+                   type_coerce(null(), _s.c.created_at.type).label("elsewhere_at"),
+                   t.row_no.label("row_no"), _s.c.created_at.label("sort_at"))
             .select_from(_s.join(_p, _p.c.id == _s.c.subject_id).outerjoin(stage, t.settlement_id == _s.c.id)
                          .outerjoin(_k, and_(_k.c.partner_id == _s.c.institution_id, _k.c.result_id == _s.c.id,
                                              _k.c.operation == "settle")))
@@ -108,17 +107,18 @@ def compare(conn: Connection, stage: Table, institution_id: uuid.UUID, start: da
     elsewhere = _s.alias("elsewhere")
     theirs = (select(t.settlement_id, literal(False), null(), null(), null(), null(), literal(True), t.bill_fen,
                      t.fund_fen, t.account_fen, t.refunded, t.visit_id, null(), t.person,
-                     elsewhere.c.created_at, t.row_no)
+                     elsewhere.c.created_at, t.row_no, null())
               .select_from(stage.outerjoin(elsewhere, and_(elsewhere.c.id == t.settlement_id,
                                                           elsewhere.c.institution_id == institution_id)))
               .where(~exists().where(_s.c.id == t.settlement_id, mine)))
-    query = union_all(ours, theirs)
-    for r in conn.execute(query):
-        yield Compared(
-            settlement_id=r[0],
-            ours=(int(r[2]), int(r[3]), int(r[4]), bool(r[5])) if r[1] else None,
-            theirs=(int(r[7]), int(r[8]), int(r[9]), bool(r[10])) if r[6] else None,
-            visit_id=r[11], person_name=r[12], person=r[13], created_at=r[14], row=r[15])
+    both = union_all(ours, theirs).subquery()
+    # The service's settlements in the order made, then the file's other rows in file order; the order is
+    # the database's work, and `sort_at` is not read back.
+    query = (select(*[c for c in both.c if c.name != "sort_at"])
+             .order_by(both.c.has_ours.desc(), both.c.sort_at, both.c.row_no))
+    return [Compared(r[0], Side(r[2], r[3], r[4], bool(r[5])) if r[1] else None,
+                     Side(r[7], r[8], r[9], r[10]) if r[6] else None, r[11], r[12], r[13], r[14], r[15])
+            for r in conn.execute(query).fetchall()]
 
 
 def plain_read(conn: Connection, institution_id: uuid.UUID, start: datetime, end: datetime) -> int:
