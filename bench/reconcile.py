@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> dict:
     base, read_rows = timed(baseline)
     reading, rows = timed(lambda: detail_file.read_detail_file(path))
     comparing, results = timed(lambda: reconcile.reconcile_details(rt, actor, pharmacy, day, day, rows))
-    writing, lines = timed(lambda: sum(1 for _ in detail_file.result_rows(results)))
+    writing, lines = timed(lambda: sum(chunk.count("\n") for chunk in detail_file.result_rows(results)))
     whole = reading + comparing + writing
 
     def plain_sum():
@@ -178,6 +178,7 @@ def main(argv: list[str] | None = None) -> dict:
     totals_time, totals = timed(lambda: reconcile.reconcile_totals(rt, actor, pharmacy, day, day, "310", "41",
                                                                    Figures(0, 0, 0, 0), True))
     rt.db.dispose()
+    load = os.getloadavg()[0]
     counts = {o: 0 for o in DetailOutcome}
     for r in results:
         counts[r.outcome] += 1
@@ -188,7 +189,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"  read and check the file                {reading:7.2f} s")
     print(f"  reconcile (COPY to a temp table, join) {comparing:7.2f} s  = {comparing / base:.1f}x the plain SELECT")
     print(f"  write the result file                  {writing:7.2f} s  ({lines - 1:,} result rows)")
-    print(f"  whole, file in to result file out      {whole:7.2f} s  (target <= 30 s)")
+    print(f"  whole, file in to result file out      {whole:7.2f} s  (target <= 30 s; load average {load:.1f})")
     print(f"  results: {counts[DetailOutcome.BALANCED]:,} balanced (0), {counts[DetailOutcome.ONLY_OURS]:,} only the "
           f"service (1), {counts[DetailOutcome.ONLY_THEIRS]:,} only the partner (2), "
           f"{counts[DetailOutcome.DIFFERENT]:,} differ (3)")
@@ -196,7 +197,7 @@ def main(argv: list[str] | None = None) -> dict:
           f"({totals.ours.count:,} settlements) beside a plain SUM of all the pharmacy's: {summing * 1000:.0f} ms")
     return {"rows": len(rows), "settlements": len(mine), "mib": path.stat().st_size / (1 << 20), "baseline": base,
             "reading": reading, "reconcile": comparing, "writing": writing, "whole": whole,
-            "totals_ms": totals_time * 1000, "sum_ms": summing * 1000,
+            "totals_ms": totals_time * 1000, "sum_ms": summing * 1000, "load": load, "result_rows": lines - 1,
             "counts": [counts[o] for o in DetailOutcome]}
 
 

@@ -53,6 +53,8 @@ def reconcile_section(r: dict) -> list[str]:
             f"| reconcile: COPY into a temporary table, one join | {r['reconcile']:.2f} |",
             f"| write the result file | {r['writing']:.2f} |",
             f"| **whole, file in to result file out** | **{r['whole']:.2f}** |", "",
+            f"Load average {r['load']:.1f} on {os.cpu_count()} cores when it ended; {r['result_rows']:,} result rows.",
+            "",
             "Results {:,} balanced (0), {:,} only the service (1), {:,} only the partner (2), {:,} differ (3). "
             .format(*r["counts"]) + f"Totals (3201) for the day: {r['totals_ms']:.0f} ms, beside a plain SUM of "
             f"the institution's day: {r['sum_ms']:.0f} ms."]

@@ -20,6 +20,9 @@ from backend.storage.models import Settlement
 from tests.helpers import actor_of, partner
 from tests.money import jinan_family, line, settle_for
 
+# The detail stages into a temporary table of its transaction: what a transaction-mode pooler could break.
+pytestmark = pytest.mark.pooler
+
 
 @pytest.fixture
 def fam(rt):

@@ -80,8 +80,6 @@ class ReconciliationMutation:
     async def reconcile_totals(self, info: Info, input: ReconcileTotalsInput) -> ReconcileTotalsResult:
         def work(rt, actor):
             institution = _institution(actor, input.institution_id)
-            if input.count < 0:
-                raise DomainError(ErrorCode.INVALID_INPUT, field="count")
             theirs = Figures(input.count, input.bill_fen, input.fund_fen, input.account_fen)
             return reconcile.reconcile_totals(
                 rt, actor, institution, input.first, input.last, INSUTYPE_CODE[InsuranceType(input.insurance_type)],
@@ -104,8 +102,7 @@ class ReconciliationMutation:
                 results = reconcile.reconcile_details(rt, actor, institution, input.first, input.last, rows)
             except reconcile.DetailFileInvalid as refused:
                 return refused
-            return ReconcileDetails(results_=results, csv_text="".join(detail_file.result_rows(results)),
-                                    first=input.first, last=input.last)
+            return ReconcileDetails(results_=results, first=input.first, last=input.last)
 
         def wrap(answer):
             return _rejected(info, answer) if isinstance(answer, reconcile.DetailFileInvalid) else answer

@@ -17,6 +17,7 @@ from backend.graph.core.errors import ErrorCodeEnum, OperationError
 from backend.graph.core.ids import to_global_id
 from backend.graph.core.scalars import Fen
 from backend.i18n import gettext
+from backend.services.reconciliation.detail_file import result_rows
 
 
 @strawberry.enum(description="A settlement's result (the national platform's stmt_rslt).")
@@ -161,7 +162,6 @@ class ReconcileCounts:
 @strawberry.type(description="A detail reconciliation (3202): one result per settlement.")
 class ReconcileDetails:
     results_: strawberry.Private[list[DetailResult]]
-    csv_text: strawberry.Private[str]
     first: datetime.date
     last: datetime.date
 
@@ -187,7 +187,7 @@ class ReconcileDetails:
                                   "memo, the service's bill_yuan, fund_yuan, account_yuan, refunded, the partner's "
                                   "partner_bill_yuan … partner_refunded.")
     def csv(self) -> str:
-        return self.csv_text
+        return "".join(result_rows(self.results_))  # only when asked for: 10 MB for 100,000 rows
 
 
 @strawberry.type(description="A problem of a detail file: its row (1 is the header) and column.")

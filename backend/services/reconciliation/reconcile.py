@@ -81,6 +81,8 @@ def reconcile_totals(rt: Runtime, actor: Actor, institution_id: uuid.UUID, first
     settlements less what refunds and reversals made in those days gave back (each one a record of its
     own); without, the settlements as they were settled."""
     kind, visit = insurance_type_of(insurance_type), visit_type_of(clearing_type)
+    if theirs.count < 0:
+        raise DomainError(ErrorCode.INVALID_INPUT, field="count")
     check_range(first, last, _today(rt))
     _allowed(rt, actor, institution_id)
     start, end = _bounds(first, last)
