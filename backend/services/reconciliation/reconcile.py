@@ -61,14 +61,19 @@ def _today(rt: Runtime) -> date:
     return rt.clock.now().astimezone(CHINA).date()
 
 
-def _allowed(rt: Runtime, actor: Actor, institution_id: uuid.UUID) -> None:
-    """A partner for itself, staff for any institution; an unknown institution is NOT_FOUND."""
+def _may_reconcile(actor: Actor, institution_id: uuid.UUID) -> None:
+    """A partner for itself, staff for any institution."""
     principal = actor.principal
     if principal.is_partner:
         if principal.id != institution_id:
             raise DomainError(ErrorCode.NOT_ALLOWED, field="institutionId")
     elif not principal.is_staff:
         raise DomainError(ErrorCode.NOT_ALLOWED)
+
+
+def _allowed(rt: Runtime, actor: Actor, institution_id: uuid.UUID) -> None:
+    """`_may_reconcile`, and an unknown institution is NOT_FOUND."""
+    _may_reconcile(actor, institution_id)
     with rt.db.read() as s:
         if s.get(Institution, institution_id) is None:
             raise DomainError(ErrorCode.NOT_FOUND, field="institutionId")
@@ -80,6 +85,7 @@ def reconcile_totals(rt: Runtime, actor: Actor, institution_id: uuid.UUID, first
     China-time days first..last, against the service's. With `include_refunds` the service's figures are its
     settlements less what refunds and reversals made in those days gave back (each one a record of its
     own); without, the settlements as they were settled."""
+    _may_reconcile(actor, institution_id)
     kind, visit = insurance_type_of(insurance_type), visit_type_of(clearing_type)
     if theirs.count < 0:
         raise DomainError(ErrorCode.INVALID_INPUT, field="count")
@@ -106,6 +112,7 @@ def reconcile_details(rt: Runtime, actor: Actor, institution_id: uuid.UUID, firs
     when the institution made it if on another day), 3 both, with amounts or refunded flag different
     (`differences` names them). The service's settlements come first in the order made, then the
     partner's rows in file order."""
+    _may_reconcile(actor, institution_id)
     check_range(first, last, _today(rt))
     twice = duplicates(list(rows))
     if twice:
