@@ -134,3 +134,27 @@ def test_a_malformed_file_names_its_rows_and_columns(rt, fam, day):
                   file=Upload("settlement_id,bill_yuan\n")).data["reconcileDetails"]
     assert {(p["row"], p["column"], p["code"]) for p in missing["problems"]} == {
         (1, "fund_yuan", "MISSING_COLUMN"), (1, "account_yuan", "MISSING_COLUMN"), (1, "refunded", "MISSING_COLUMN")}
+
+
+@pytest.mark.one_database
+def test_a_partner_uploads_over_http_with_its_api_key(rt, clock):
+    import json
+
+    from starlette.testclient import TestClient
+
+    from tests.helpers import partner
+    from web.app import create_app
+
+    principal, key = partner(rt, "pharmacy")
+    clock.advance(days=1)
+    day = (rt.clock.now().astimezone(CHINA).date() - timedelta(days=1)).isoformat()
+    operations = {"query": DETAILS, "variables": {"first": day, "last": day, "file": None}}
+    with TestClient(create_app(rt)) as client:
+        answer = client.post("/graphql", headers={"Authorization": f"Bearer {key}"}, data={
+            "operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
+            files={"0": ("detail.csv", HEADER.encode(), "text/csv")})
+    assert answer.status_code == 200, answer.text
+    result = answer.json()["data"]["reconcileDetails"]
+    assert (result["__typename"], result["balanced"], result["csv"].splitlines()[0]) == (
+        "ReconcileDetails", True, "settlement_id,visit_id,person,result,memo,bill_yuan,fund_yuan,account_yuan,"
+        "refunded,partner_bill_yuan,partner_fund_yuan,partner_account_yuan,partner_refunded")
