@@ -14,6 +14,7 @@ from backend.domain.reconciliation import settlement_global_id
 from backend.storage.models import Enrolment, Institution, Settlement
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.demo_bills import settle_demo_bills
+from tests.browser.test_accessibility import AXE, _violations
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +73,7 @@ def test_a_pharmacy_reconciles_a_day_that_balances_and_one_that_does_not(rt, clo
     table = pos.locator("#details-list li")
     assert table.count() == 1 and "基金支付" in table.first.inner_text()
     screenshot(pos, "partner-reconcile-details")
+    assert _violations(pos, AXE.read_text()) == []  # axe-core: no serious or critical violation, results shown
     with pos.expect_download() as download:
         pos.click("#download-results")
     assert download.value.suggested_filename == f"reconcile-{day.isoformat()}-{day.isoformat()}.csv"
