@@ -121,6 +121,8 @@ class ErrorCode(StrEnum):
     CATALOGUE_CODE_UNKNOWN = "CATALOGUE_CODE_UNKNOWN"
     ITEM_CODE_INVALID = "ITEM_CODE_INVALID"
     MAPPING_NOT_PENDING = "MAPPING_NOT_PENDING"
+    RECONCILE_RANGE_INVALID = "RECONCILE_RANGE_INVALID"
+    RECONCILE_FILE_INVALID = "RECONCILE_FILE_INVALID"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -230,6 +232,15 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CATALOGUE_CODE_UNKNOWN: N_("The catalogue has no item with the national code {national_code}."),
     ErrorCode.ITEM_CODE_INVALID: N_("An item code has 1 to {max} characters, without control characters."),
     ErrorCode.MAPPING_NOT_PENDING: N_("This mapping has already been decided."),
+    ErrorCode.RECONCILE_RANGE_INVALID: Plural(
+        "Reconcile past days: the first day on or before the last, the last before today ({today}), "
+        "at most {max} day.",
+        "Reconcile past days: the first day on or before the last, the last before today ({today}), "
+        "at most {max} days.", count="max"),
+    ErrorCode.RECONCILE_FILE_INVALID: Plural(
+        "The detail file has {count} problem (the first on row {row}, column {column}); nothing was reconciled.",
+        "The detail file has {count} problems (the first on row {row}, column {column}); nothing was reconciled.",
+        count="count"),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,21 @@ def csv_row(values: Iterable[object]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerow([safe_cell(v) for v in values])
     return buffer.getvalue()
+
+
+def csv_lines(rows: Iterable[Iterable[object]], chunk: int = 1000) -> Iterator[str]:
+    """Many CSV lines of safe cells (as `csv_row` writes each), `chunk` lines to a string, one writer for
+    them all: a 100,000-row file is written without a writer per row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for n, values in enumerate(rows, start=1):
+        writer.writerow([safe_cell(v) for v in values])
+        if n % chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 # --- Reading a file of rows staff upload (the roster, the catalogue): its header, problems by row and column ---

@@ -15,6 +15,7 @@ from backend.graph import (
     partners,
     people,
     preferences,
+    reconciliation,
     roster,
     settlement,
     statement,
@@ -36,6 +37,7 @@ PACKAGES: tuple[Package, ...] = (
     partners.PACKAGE,
     roster.PACKAGE,
     catalogue.PACKAGE,
+    reconciliation.PACKAGE,
 )
 
 for _package in PACKAGES:

@@ -423,6 +423,9 @@ class LedgerPosting(SQLModel, table=True):
 class IdempotencyKey(SQLModel, table=True):
     """A partner's key for one request: a retry returns the first result (R14)."""
 
+    # Reconciliation finds a settlement's key (its visit reference) by the settlement.
+    __table_args__ = (Index("ix_idempotencykey_result", "result_id"),)
+
     partner_id: uuid.UUID = Field(foreign_key="institution.id", primary_key=True)
     key: str = Field(max_length=80, primary_key=True)
     operation: str = Field(max_length=16)

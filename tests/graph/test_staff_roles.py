@@ -157,7 +157,28 @@ CATALOGUE = [
                 {"id": to_global_id("ItemMapping", NOBODY_ID)}),
 ]
 
-TABLE = CORE + ROSTER + PARAMETERS + PARTNERS_AND_STAFF + SEARCH_AND_DASHBOARD + CATALOGUE
+# --- reconciliation (issue 18 §2): any staff role, for any institution (a made-up one: NOT_FOUND) ---
+class _DetailFile:
+    filename = "detail.csv"
+
+    @property
+    def file(self):
+        return io.BytesIO(b"settlement_id,bill_yuan,fund_yuan,account_yuan,refunded\n")
+
+
+_INSTITUTION = {"inst": to_global_id("Institution", NOBODY_ID)}
+RECONCILIATION = [
+    StaffAction("Mutation.reconcileTotals",
+                'mutation($inst: ID!) { reconcileTotals(input: {institutionId: $inst, first: "2026-03-01", '
+                'last: "2026-03-01", insuranceType: EMPLOYEE, visitType: PHARMACY, count: 0, billFen: 0, fundFen: 0, '
+                "accountFen: 0}) { __typename ... on OperationError { code } } }", ALL_STAFF, _INSTITUTION),
+    StaffAction("Mutation.reconcileDetails",
+                'mutation($inst: ID!, $file: Upload!) { reconcileDetails(input: {institutionId: $inst, '
+                'first: "2026-03-01", last: "2026-03-01", file: $file}) { __typename ... on OperationError { code } } }',
+                ALL_STAFF, {**_INSTITUTION, "file": _DetailFile()}),
+]
+
+TABLE = CORE + ROSTER + PARAMETERS + PARTNERS_AND_STAFF + SEARCH_AND_DASHBOARD + CATALOGUE + RECONCILIATION
 
 
 def _refused(result) -> bool:
