@@ -529,6 +529,9 @@ class ClearingBatch(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     month: str = Field(max_length=7)  # YYYY-MM, China time
+    # The month in China time as instants: what was created before `period_end` and in no batch yet is in it.
+    period_start: datetime = _ts()
+    period_end: datetime = _ts()
     status: str = Field(max_length=10)  # prepared / approved / paid / rejected
     prepared_by: uuid.UUID = Field(foreign_key="staffuser.id")
     prepared_at: datetime = _ts()

@@ -28,6 +28,8 @@ def upgrade() -> None:
     op.create_table('clearingbatch',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('month', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('period_start', backend.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('period_end', backend.storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('prepared_by', sa.Uuid(), nullable=False),
     sa.Column('prepared_at', backend.storage.types.UTCDateTime(timezone=True), nullable=False),

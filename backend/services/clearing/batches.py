@@ -101,13 +101,12 @@ def prepare(rt: Runtime, actor: Actor, month_text: str) -> ClearingBatch:
         ).scalar_one()
         if taken:
             raise DomainError(ErrorCode.BATCH_EXISTS, field="month", month=str(month))
-        batch = ClearingBatch(month=str(month), status=BatchStatus.PREPARED.value, prepared_by=preparer,
-                              prepared_at=now)
+        batch = ClearingBatch(month=str(month), period_start=month.start(CHINA), period_end=month.end(CHINA),
+                              status=BatchStatus.PREPARED.value, prepared_by=preparer, prepared_at=now)
         s.add(batch)
         s.flush()
-        before = month.end(CHINA)
-        settlements = sources.add_settlements(s, batch.id, before)
-        refunds = sources.add_refunds(s, batch.id, before)
+        settlements = sources.add_settlements(s, batch.id, batch.period_end)
+        refunds = sources.add_refunds(s, batch.id, batch.period_end)
         write_lines(s, batch.id)
         audit.record(s, actor, "clearing.prepare", at=now, batch_id=batch.id, month=str(month),
                      settlements=settlements, refunds=refunds)

@@ -64,44 +64,54 @@ def _unbatched(source_id) -> object:
     return ~exists().where(_i.c.source_id == source_id)
 
 
+PARTS = ("source_id", "kind", "institution_id", "insutype", "clr_type", "bill_fen", "fund_fen", "own_fen", "aid_fen",
+         "cash_fen")
+
+
+def settlement_parts():
+    """Each settlement's parts, labelled as `PARTS` (its own rows joined with its lines' own-account payments)."""
+    own = func.coalesce(func.sum(_p.c.amount_fen), 0)
+    columns = (_s.c.id, literal("settlement"), _s.c.institution_id, _insutype(), _clr_type(), _s.c.bill_fen,
+               _s.c.fund_fen, cast(own, BigInteger), cast(_s.c.bill_fen - _s.c.fund_fen - _s.c.cash_fen - own, BigInteger),
+               _s.c.cash_fen)
+    return (select(*(c.label(name) for c, name in zip(columns, PARTS, strict=True)))
+            .select_from(_s.outerjoin(_e, _e.c.person_id == _s.c.subject_id)
+                         .outerjoin(_l, and_(_l.c.settlement_id == _s.c.id, _l.c.created_at == _s.c.created_at))
+                         .outerjoin(_p, _own_payment()))
+            .group_by(_s.c.id, _s.c.institution_id, _e.c.insurance_type, _s.c.visit_type, _s.c.bill_fen, _s.c.fund_fen,
+                      _s.c.cash_fen))
+
+
+def refund_parts():
+    """Each refund's and reversal's parts (those of the lines it returned, negated), labelled as `PARTS`."""
+    own = func.coalesce(func.sum(_p.c.amount_fen), 0)
+    fund, cash = func.sum(_l.c.fund_fen), func.sum(_l.c.cash_fen)
+    columns = (_r.c.id, literal("refund"), _s.c.institution_id, _insutype(), _clr_type(),
+               cast(-_r.c.amount_fen, BigInteger), cast(-fund, BigInteger), cast(-own, BigInteger),
+               cast(-(_r.c.amount_fen - fund - cash - own), BigInteger), cast(-cash, BigInteger))
+    return (select(*(c.label(name) for c, name in zip(columns, PARTS, strict=True)))
+            .select_from(_r.join(_s, _s.c.id == _r.c.settlement_id)
+                         .outerjoin(_e, _e.c.person_id == _s.c.subject_id)
+                         .join(_l, and_(_l.c.settlement_id == _s.c.id, _l.c.created_at == _s.c.created_at,
+                                        _l.c.refund_id == _r.c.id))
+                         .outerjoin(_p, _own_payment()))
+            .group_by(_r.c.id, _r.c.amount_fen, _s.c.institution_id, _e.c.insurance_type, _s.c.visit_type))
+
+
 def add_settlements(s: Session, batch_id: uuid.UUID, before: datetime) -> int:
     """Put every settlement created before `before` and in no batch into this one; how many."""
-    own = func.coalesce(func.sum(_p.c.amount_fen), 0)
-    chosen = (
-        select(_s.c.id, literal("settlement"), literal(batch_id, _i.c.batch_id.type), _s.c.institution_id,
-               _insutype(), _clr_type(), _s.c.bill_fen, _s.c.fund_fen, cast(own, BigInteger),
-               cast(_s.c.bill_fen - _s.c.fund_fen - _s.c.cash_fen - own, BigInteger), _s.c.cash_fen)
-        .select_from(_s.outerjoin(_e, _e.c.person_id == _s.c.subject_id)
-                     .outerjoin(_l, and_(_l.c.settlement_id == _s.c.id, _l.c.created_at == _s.c.created_at))
-                     .outerjoin(_p, _own_payment()))
-        .where(_s.c.created_at < before, _unbatched(_s.c.id))
-        .group_by(_s.c.id, _s.c.institution_id, _e.c.insurance_type, _s.c.visit_type, _s.c.bill_fen, _s.c.fund_fen,
-                  _s.c.cash_fen))
-    return _fill(s, chosen)
+    return _fill(s, batch_id, settlement_parts().where(_s.c.created_at < before, _unbatched(_s.c.id)))
 
 
 def add_refunds(s: Session, batch_id: uuid.UUID, before: datetime) -> int:
     """Put every refund and reversal created before `before` and in no batch into this one (negated)."""
-    own = func.coalesce(func.sum(_p.c.amount_fen), 0)
-    fund, cash = func.sum(_l.c.fund_fen), func.sum(_l.c.cash_fen)
-    chosen = (
-        select(_r.c.id, literal("refund"), literal(batch_id, _i.c.batch_id.type), _s.c.institution_id,
-               _insutype(), _clr_type(), cast(-_r.c.amount_fen, BigInteger), cast(-fund, BigInteger),
-               cast(-own, BigInteger), cast(-(_r.c.amount_fen - fund - cash - own), BigInteger), cast(-cash, BigInteger))
-        .select_from(_r.join(_s, _s.c.id == _r.c.settlement_id)
-                     .outerjoin(_e, _e.c.person_id == _s.c.subject_id)
-                     .join(_l, and_(_l.c.settlement_id == _s.c.id, _l.c.created_at == _s.c.created_at,
-                                    _l.c.refund_id == _r.c.id))
-                     .outerjoin(_p, _own_payment()))
-        .where(_r.c.created_at < before, _unbatched(_r.c.id))
-        .group_by(_r.c.id, _r.c.amount_fen, _s.c.institution_id, _e.c.insurance_type, _s.c.visit_type))
-    return _fill(s, chosen)
+    return _fill(s, batch_id, refund_parts().where(_r.c.created_at < before, _unbatched(_r.c.id)))
 
 
-def _fill(s: Session, chosen) -> int:
-    columns = ["source_id", "kind", "batch_id", "institution_id", "insutype", "clr_type", "bill_fen", "fund_fen",
-               "own_fen", "aid_fen", "cash_fen"]
-    return s.connection().execute(insert(_i).from_select(columns, chosen)).rowcount
+def _fill(s: Session, batch_id: uuid.UUID, parts) -> int:
+    chosen = parts.subquery()
+    rows = select(literal(batch_id, _i.c.batch_id.type), *(chosen.c[name] for name in PARTS))
+    return s.connection().execute(insert(_i).from_select(["batch_id", *PARTS], rows)).rowcount
 
 
 def settlement_for_deduction(s: Session, settlement_id: uuid.UUID):
@@ -132,5 +142,5 @@ def deduction_room(s: Session, settlement_id: uuid.UUID) -> tuple[str, int, dict
                      .join(_d, and_(_d.c.id == _tx.c.reference_id, _tx.c.kind == "deduction")))
         .where(_d.c.settlement_id == settlement_id, _posting.c.person_id.is_not(None))
         .group_by(_posting.c.person_id)).all())
-    payers = {payer: amount - returned.get(payer, 0) for payer, amount in paid}
-    return fund_account or "fund:none", fund, {p: left for p, left in payers.items() if left > 0}
+    payers = {payer: int(amount - returned.get(payer, 0)) for payer, amount in paid}
+    return fund_account or "fund:none", int(fund), {p: left for p, left in payers.items() if left > 0}
