@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from backend.graph import (
     admin,
+    clearing,
     dashboard,
     family,
     family_account,
@@ -34,6 +35,7 @@ PACKAGES: tuple[Package, ...] = (
     parameters.PACKAGE,
     partners.PACKAGE,
     roster.PACKAGE,
+    clearing.PACKAGE,
 )
 
 for _package in PACKAGES:

@@ -1,32 +1,25 @@
 """Monthly clearing (R16): what the insurer owes, prepare / deduct / approve / reject / pay, maker-checker,
 typed refusals that write nothing, and the ledger after payment (`verify-ledger` with the new invariants)."""
 
-from datetime import datetime
 
 import pytest
 from sqlmodel import func, select
 
-from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.settlement import VisitType
 from backend.principals import Actor, Channel
 from backend.services.clearing import batches, deductions, payee
 from backend.services.money import ledger, settlement
 from backend.services.money.ledger_check import verify
 from backend.storage.models import ClearingBatch, ClearingItem, ClearingLine, LedgerPosting, Settlement
+from tests.clearing import china, march_world
 from tests.helpers import audit_events, count, staff
-from tests.money import balance, grant, jinan_family, line, settle_for
+from tests.money import balance
 
 pytestmark = pytest.mark.serializable
 
 
 def console(principal) -> Actor:
     return Actor(principal, Channel.CONSOLE)
-
-
-def china(rt, year, month, day, hour=12, minute=0) -> None:
-    """Move the test clock to a China-time instant."""
-    rt.clock._at = datetime(year, month, day, hour, minute, tzinfo=CHINA).astimezone(rt.clock.now().tzinfo)
 
 
 def refused(code: ErrorCode, call, *args):
@@ -49,20 +42,7 @@ def institution_balance(rt, institution_id) -> int:
 
 @pytest.fixture
 def march(rt):
-    """A March of settlements at a pharmacy and a hospital, a refund, and one settlement on April 1st."""
-    fam = jinan_family(rt)
-    grant(rt, fam.father, fam.daughter)
-    china(rt, 2026, 3, 5)
-    daughter, _ = settle_for(rt, fam.pharmacy, fam.daughter, fam.daughter, [line("A", 150_00), line("C", 40_00)])
-    father, _ = settle_for(rt, fam.hospital, fam.father, fam.father, [line("A", 300_00), line("B", 80_00)],
-                           visit=VisitType.OUTPATIENT)
-    son, _ = settle_for(rt, fam.pharmacy, fam.son, fam.son, [line("A", 60_00), line("NON_MEDICAL", 9_00)])
-    settlement.refund(rt, Actor(fam.pharmacy, Channel.GRAPHQL), settlement.RefundRequest(son, None, "refund-son"))
-    china(rt, 2026, 3, 31, 23, 59)
-    late, _ = settle_for(rt, fam.hospital, fam.mother, fam.mother, [line("A", 120_00)], visit=VisitType.OUTPATIENT)
-    china(rt, 2026, 4, 1, 0, 1)
-    april, _ = settle_for(rt, fam.pharmacy, fam.mother, fam.mother, [line("A", 20_00)])
-    return fam, dict(daughter=daughter, father=father, son=son, late=late, april=april)
+    return march_world(rt)
 
 
 def test_a_month_is_prepared_deducted_approved_and_paid_and_the_receivables_are_zero(rt, march):

@@ -50,7 +50,7 @@ def _staff_id(actor: Actor) -> uuid.UUID:
     return actor.principal.id
 
 
-def _state_error(batch: ClearingBatch) -> DomainError:
+def state_error(batch: ClearingBatch) -> DomainError:
     return DomainError(ErrorCode.BATCH_STATE, field="batchId", status=Msg(STATUS_LABELS[BatchStatus(batch.status)]))
 
 
@@ -59,7 +59,7 @@ def locked_batch(s: Session, batch_id: uuid.UUID, *expected: BatchStatus) -> Cle
     if batch is None:
         raise DomainError(ErrorCode.NOT_FOUND, field="batchId")
     if batch.status not in expected:
-        raise _state_error(batch)
+        raise state_error(batch)
     return batch
 
 
