@@ -47,7 +47,8 @@ def test_the_month_from_prepare_to_paid_through_the_graph(rt):
     cut = _data(gql(rt, auditor, deduct, b=batch["id"], s=father, fen=20_00))["deductFromSettlement"]
     assert cut["deduction"]["amountFen"] == 20_00 and cut["batch"]["payableFen"] == batch["payableFen"] - 20_00
 
-    approve = "mutation($b: ID!) { approveClearing(input: {batchId: $b}) { " + RESULT + " ... on ClearingBatchPayload { batch { status } } } }"
+    approve = ("mutation($b: ID!) { approveClearing(input: {batchId: $b}) { " + RESULT +
+               " ... on ClearingBatchPayload { batch { status } } } }")
     assert _data(gql(rt, fam.clerk, approve, b=batch["id"]))["approveClearing"]["code"] == "NOT_ALLOWED"
     assert _data(gql(rt, auditor, approve, b=batch["id"]))["approveClearing"]["batch"]["status"] == "approved"
 
