@@ -69,7 +69,7 @@ CREATE TEMP TABLE gen AS
 SELECT md5('settlement' || i)::uuid AS id, md5('inst' || (1 + i % 200))::uuid AS institution_id,
        md5('person' || (1 + i % 50000))::uuid AS subject_id, (i % 50000) % 2 = 1 AS employee,
        (ARRAY['outpatient', 'inpatient', 'pharmacy'])[1 + i % 3] AS visit_type,
-       1000 + (i * 7919) % 90000 AS bill,
+       1000 + (i::bigint * 7919) % 90000 AS bill,
        :start + (i::float / :n) * interval '29 days 23 hours' AS at, i
 FROM generate_series(1, :n) i;
 INSERT INTO settlement (id, institution_id, subject_id, presenter_id, code_id, visit_type, service_date,
