@@ -31,6 +31,7 @@ from web.observe import RequestObservationMiddleware
 from web.pages import (
     auth,
     bindings,
+    clearing,
     codes,
     console,
     dashboard,
@@ -86,6 +87,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *family.routes,
             *dashboard.routes,
             *console.routes,
+            *clearing.routes,
             *people.routes,
             *parameters.routes,
             *limits.routes,
