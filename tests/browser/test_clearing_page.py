@@ -43,9 +43,8 @@ def _february(rt) -> dict:
         "pharmacy": settle_for(rt, partners[PHARMACY], student, student, [line("A", 2_600_00)])[0],
     }
     rt.clock._at = started
-    for name in (PHARMACY, HOSPITAL):
-        payee.set_payee_account(rt, Actor(demo_admin(rt), Channel.CLI), partners[name].id, "中国工商银行济南分行",
-                                "6222021234567890", "签约")
+    payee.set_payee_account(rt, Actor(demo_admin(rt), Channel.CLI), partners[PHARMACY].id, "中国工商银行济南分行",
+                            "6222021234567890", "签约")  # the hospital's is set on the partner page below
     return settled
 
 
@@ -101,12 +100,33 @@ def test_clerk_prepares_auditor_deducts_and_approves_admin_pays_and_downloads(rt
     admin.goto(f"{live_server}/console/clearing")
     admin.fill("#bank-reference", "ICBC-20260303-0001")
     admin.click("#pay-form button")
+    assert HOSPITAL in admin.locator("#error-batchId").inner_text()  # no payee account yet
+    admin.goto(f"{live_server}/console/partners")
+    hospital = admin.locator("#partner-list > li", has_text=HOSPITAL)
+    payee_form = hospital.locator("form[action='/console/partners/payee']")
+    payee_form.locator("input[name=bankName]").fill("中国建设银行济南分行")
+    payee_form.locator("input[name=accountNumber]").fill("12")
+    payee_form.locator("input[name=reason]").fill("签约")
+    payee_form.locator("button").click()
+    assert "8" in admin.locator("#partner-list > li", has_text=HOSPITAL).locator(".error").inner_text()
+    payee_form = admin.locator("#partner-list > li", has_text=HOSPITAL).locator("form[action='/console/partners/payee']")
+    payee_form.locator("input[name=bankName]").fill("中国建设银行济南分行")
+    payee_form.locator("input[name=accountNumber]").fill("6217 0000 1111 2222 333")
+    payee_form.locator("input[name=reason]").fill("签约")
+    payee_form.locator("button").click()
+    admin.wait_for_selector("#notice")
+    assert "6217000011112222333" in admin.locator("#partner-list > li", has_text=HOSPITAL).inner_text()  # admins see it
+    screenshot(admin, "clearing-payee-account")
+    admin.goto(f"{live_server}/console/clearing")
+    admin.fill("#bank-reference", "ICBC-20260303-0001")
+    admin.click("#pay-form button")
     admin.wait_for_selector("#batch[data-status=paid]")
     screenshot(admin, "clearing-paid")
     with admin.expect_download() as download:
         admin.click("#payout-gb18030")
     rows = list(csv.reader(io.StringIO(open(download.value.path(), "rb").read().decode("gb18030"))))
     assert rows[-1][0] == "TOTAL" and rows[-1][1] == "2" and {r[1] for r in rows[1:-1]} == {PHARMACY, HOSPITAL}
+    assert {r[3] for r in rows[1:-1]} == {"6222021234567890", "6217000011112222333"}
     payable = admin.locator("#batch-payable").inner_text().replace("¥", "").replace(",", "")
     assert rows[-1][4] == payable
 
