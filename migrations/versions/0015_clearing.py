@@ -62,8 +62,6 @@ def upgrade() -> None:
     sa.Column('own_fen', sa.BigInteger(), nullable=False),
     sa.Column('aid_fen', sa.BigInteger(), nullable=False),
     sa.Column('cash_fen', sa.BigInteger(), nullable=False),
-    sa.ForeignKeyConstraint(['batch_id'], ['clearingbatch.id'], ),
-    sa.ForeignKeyConstraint(['institution_id'], ['institution.id'], ),
     sa.PrimaryKeyConstraint('source_id')
     )
     with op.batch_alter_table('clearingitem', schema=None) as batch_op:

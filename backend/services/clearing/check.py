@@ -3,7 +3,8 @@ returns the rows that break it, set-based, on the check's one snapshot.
 
 - every deduction has one ledger transaction that returns it from the institution to the fund and the
   personal accounts that paid;
-- every item of a batch carries its settlement's or refund's parts (and names one that exists);
+- every item of a batch carries its settlement's or refund's institution, clearing type and parts (and
+  names one that exists; items have no foreign keys, see `ClearingItem`);
 - every settlement and refund created before the latest batch's month is in a batch (the latest month's
   own rows are in its batch by construction; one that committed after the batch was prepared waits for
   the next month's batch, so the check starts where that month starts);
@@ -57,15 +58,18 @@ def items_off_sources() -> Select:
     """Items whose parts differ from their source's (or whose source is gone), by source id."""
     def side(parts, sign: int, count: int):
         c = parts.c
-        return select(c.source_id.label("ref"), literal(count).label("items"),
+        return select(c.source_id.label("ref"), c.institution_id, c.clr_type, literal(count).label("items"),
                       *((c[name] * sign).label(name) for name in MONEY))
 
-    item_rows = select(_item.c.source_id, *(_item.c[name] for name in MONEY)).subquery()
+    item_rows = select(_item.c.source_id, _item.c.institution_id, _item.c.clr_type,
+                       *(_item.c[name] for name in MONEY)).subquery()
     settled = sources.settlement_parts().where(_settlement.c.id.in_(select(_item.c.source_id))).subquery()
     refunded = sources.refund_parts().where(_refund.c.id.in_(select(_item.c.source_id))).subquery()
     both = union_all(side(item_rows, 1, 1), side(settled, -1, 0), side(refunded, -1, 0)).subquery()
     c = both.c
-    return (select(c.ref, func.sum(c["items"])).group_by(c.ref)
+    # Grouped with the institution and clearing type too: an item under another key than its source's
+    # shows as two groups, neither with one item.
+    return (select(c.ref, func.sum(c["items"])).group_by(c.ref, c.institution_id, c.clr_type)
             .having(or_(func.sum(c["items"]) != 1, *(func.sum(c[name]) != 0 for name in MONEY))))
 
 
