@@ -150,6 +150,7 @@ _BATCH = {"id": to_global_id("ClearingBatch", NOBODY_ID)}
 _TYPENAME = "{ __typename ... on OperationError { code } }"
 CLEARING = [
     StaffAction("Query.clearingBatches", "{ clearingBatches { id } }", ALL_STAFF),
+    StaffAction("Query.clearingFigures", "{ clearingFigures { owedFen } }", ALL_STAFF),
     StaffAction("Query.clearingBatch", "query($id: ID!) { clearingBatch(id: $id) { id } }", ALL_STAFF, _BATCH),
     StaffAction("Mutation.prepareClearing", 'mutation { prepareClearing(input: {month: "2999-01"}) ' + _TYPENAME + " }",
                 CLERKS),

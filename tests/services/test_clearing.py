@@ -7,7 +7,7 @@ from sqlmodel import func, select
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.principals import Actor, Channel
-from backend.services.clearing import batches, deductions, payee
+from backend.services.clearing import batches, deductions, payee, views
 from backend.services.money import ledger, settlement
 from backend.services.money.ledger_check import verify
 from backend.storage.models import ClearingBatch, ClearingItem, ClearingLine, LedgerPosting, Settlement
@@ -149,9 +149,21 @@ def test_refunds_after_a_month_is_paid_reduce_what_is_owed_in_their_own_month(rt
     for who in (fam.hospital, fam.pharmacy):
         payee.set_payee_account(rt, console(admin), who.id, "Bank of Jinan", "62220212345678", "contract")
     china(rt, 2026, 4, 2)
+    with rt.db.read() as s:
+        everything = sum(r.bill_fen - r.cash_fen for r in s.exec(select(Settlement)))
+        before = views.dashboard_figures(s)
+    son_refunded = march_rows_insurer_part(rt, ids["son"])
+    assert before == views.Figures(everything - son_refunded, 0, 0)
     march_batch = batches.prepare(rt, console(fam.clerk), "2026-03")
+    with rt.db.read() as s:
+        prepared = views.dashboard_figures(s)
+    assert prepared.owed_fen == before.owed_fen and prepared.waiting_for_approval == 1 and prepared.in_batches_fen > 0
     batches.approve(rt, console(auditor), march_batch.id)
     batches.pay(rt, console(admin), march_batch.id, "MARCH")
+    with rt.db.read() as s:
+        after_march = views.dashboard_figures(s)
+        april_row = s.get(Settlement, ids["april"])
+    assert after_march == views.Figures(april_row.bill_fen - april_row.cash_fen, 0, 0)  # only April is owed
     china(rt, 2026, 4, 3)
     settlement.refund(rt, Actor(fam.hospital, Channel.GRAPHQL), settlement.RefundRequest(ids["late"], None, "refund-late"))
     with rt.db.read() as s:
@@ -169,6 +181,12 @@ def test_refunds_after_a_month_is_paid_reduce_what_is_owed_in_their_own_month(rt
     assert verify(rt.db).ok
     assert institution_balance(rt, fam.hospital.id) == institution_balance(rt, fam.pharmacy.id) == 0
     assert [b.status for b in _batches(rt)] == ["paid", "paid"]
+
+
+def march_rows_insurer_part(rt, settlement_id) -> int:
+    with rt.db.read() as s:
+        row = s.get(Settlement, settlement_id)
+    return row.bill_fen - row.cash_fen
 
 
 def _batches(rt):

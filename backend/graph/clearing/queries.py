@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from backend.domain.clearing import Month
 from backend.domain.errors import DomainError, ErrorCode
-from backend.graph.clearing.types import ClearingBatch, ClearingStatement
+from backend.graph.clearing.types import ClearingBatch, ClearingFigures, ClearingStatement
 from backend.graph.core.errors import bad_request
 from backend.graph.core.ids import from_global_id
 from backend.services.clearing import views
@@ -25,6 +25,18 @@ class ClearingQuery:
                 return views.batches(s)
 
         return [ClearingBatch(row=row) for row in await ctx.run(run)]
+
+    @strawberry.field(description="Staff: what is owed to institutions and how many batches wait for approval.")
+    async def clearing_figures(self, info: Info) -> ClearingFigures | None:
+        ctx = info.context
+
+        def run():
+            with ctx.rt.db.read() as s:
+                return views.dashboard_figures(s)
+
+        figures = await ctx.run(run)
+        return ClearingFigures(owed_fen=figures.owed_fen, in_batches_fen=figures.in_batches_fen,
+                               batches_waiting_for_approval=figures.waiting_for_approval)
 
     @strawberry.field(description="Staff: one clearing batch.")
     async def clearing_batch(self, info: Info, id: strawberry.ID) -> ClearingBatch | None:

@@ -31,6 +31,10 @@ PAYEE_ACCOUNT = (DENY, OWN_MASKED, ACCOUNT_FOR_ADMINS, DENY)
 ROWS = {
     "Query.clearingBatches":            STAFF_ONLY,
     "Query.clearingBatch":              STAFF_ONLY,
+    "Query.clearingFigures":            STAFF_ONLY,
+    "ClearingFigures.owedFen":          STAFF_ONLY,
+    "ClearingFigures.inBatchesFen":     STAFF_ONLY,
+    "ClearingFigures.batchesWaitingForApproval": STAFF_ONLY,
     "Query.clearingStatement":          (DENY,                   STAFF_ONLY[2], STAFF_ONLY[2], DENY),
     "Mutation.prepareClearing":         (DENY,                   DENY,    CLERK_OR_ADMIN, DENY),
     "Mutation.deductFromSettlement":    (DENY,                   DENY,    AUDITOR,       DENY),

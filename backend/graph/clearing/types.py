@@ -228,6 +228,15 @@ class InstitutionClearingFields:
         return self.row.payee_account_no
 
 
+@strawberry.type(description="Clearing's figures for the staff dashboard (no personal data).")
+class ClearingFigures:
+    owed_fen: Fen = strawberry.field(description="What the insurer owes institutions and has not paid: unpaid "
+                                                 "batches, and the fund and personal-account parts of settlements "
+                                                 "(less refunds) no batch holds yet.")
+    in_batches_fen: Fen = strawberry.field(description="Of which in batches prepared or approved, not yet paid.")
+    batches_waiting_for_approval: int
+
+
 @strawberry.type
 class ClearingBatchPayload(Wrapper):
     batch: ClearingBatch

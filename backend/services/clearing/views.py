@@ -12,7 +12,16 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from backend.domain.clearing import BatchStatus, Month
-from backend.storage.models import ClearingBatch, ClearingDeduction, ClearingLine, Institution
+from backend.storage.models import (
+    ClearingBatch,
+    ClearingDeduction,
+    ClearingItem,
+    ClearingLine,
+    Institution,
+    Refund,
+    Settlement,
+    SettlementLine,
+)
 
 
 def batches(s: Session, limit: int = 24) -> list[ClearingBatch]:
@@ -86,15 +95,30 @@ def payees(s: Session, batch_id: uuid.UUID) -> list[Payee]:
 
 @dataclass(frozen=True)
 class Figures:
-    owed_fen: int  # what batches not yet paid owe institutions
+    owed_fen: int  # what the insurer owes institutions and has not paid: unpaid batches, and what no batch holds yet
+    in_batches_fen: int  # of which in batches prepared or approved, not yet paid
     waiting_for_approval: int  # prepared batches
 
 
 def dashboard_figures(s: Session) -> Figures:
+    """Unpaid batches' payable, plus the insurer's part (bill - cash) of settlements and refunds in no batch.
+    Those are created after the latest open batch's month began (earlier ones are all in batches but for
+    stragglers, which are counted too), so the scan is of the current month or two."""
     unpaid = (BatchStatus.PREPARED.value, BatchStatus.APPROVED.value)
-    owed = s.exec(select(func.coalesce(func.sum(ClearingLine.payable_fen), 0))
-                  .join(ClearingBatch, ClearingBatch.id == ClearingLine.batch_id)
-                  .where(ClearingBatch.status.in_(unpaid))).one()
+    in_batches = s.exec(select(func.coalesce(func.sum(ClearingLine.payable_fen), 0))
+                        .join(ClearingBatch, ClearingBatch.id == ClearingLine.batch_id)
+                        .where(ClearingBatch.status.in_(unpaid))).one()
+    since = s.exec(select(func.max(ClearingBatch.period_start))
+                   .where(ClearingBatch.status != BatchStatus.REJECTED.value)).one()
+    unbatched = ~select(ClearingItem.source_id).where(ClearingItem.source_id == Settlement.id).exists()
+    settled = select(func.coalesce(func.sum(Settlement.bill_fen - Settlement.cash_fen), 0)).where(unbatched)
+    refund_unbatched = ~select(ClearingItem.source_id).where(ClearingItem.source_id == Refund.id).exists()
+    refunded = (select(func.coalesce(func.sum(SettlementLine.amount_fen - SettlementLine.cash_fen), 0))
+                .join(Refund, Refund.id == SettlementLine.refund_id).where(refund_unbatched))
+    if since is not None:
+        settled = settled.where(Settlement.created_at >= since)
+        refunded = refunded.where(Refund.created_at >= since)
     waiting = s.exec(select(func.count()).select_from(ClearingBatch)
                      .where(ClearingBatch.status == BatchStatus.PREPARED.value)).one()
-    return Figures(int(owed), waiting)
+    owed = int(in_batches) + int(s.exec(settled).one()) - int(s.exec(refunded).one())
+    return Figures(owed, int(in_batches), waiting)
