@@ -75,7 +75,7 @@ def statement(s: Session, month: Month, institution_id: uuid.UUID) -> Statement 
     lines = list(s.exec(select(ClearingLine).where(ClearingLine.batch_id == batch.id,
                                                    ClearingLine.institution_id == institution_id)
                         .order_by(ClearingLine.insutype, ClearingLine.clr_type)))
-    return Statement(batch, institution, lines)
+    return Statement(batch, institution, lines) if lines else None  # nothing of its in that month
 
 
 @dataclass(frozen=True)
