@@ -53,8 +53,8 @@ class ClearingQuery:
         return ClearingBatch(row=row) if row else None
 
     @strawberry.field(description="结算单: an institution's lines of a month's clearing batch (null before the "
-                                  "month is prepared, or when the institution had nothing in it). A partner reads its own (institutionId is ignored); staff name "
-                                  "the institution.")
+                                  "month is prepared, or when the institution had nothing in it). A partner "
+                                  "reads its own (institutionId is ignored); staff name the institution.")
     async def clearing_statement(self, info: Info, month: str,
                                  institution_id: strawberry.ID | None = None) -> ClearingStatement | None:
         ctx = info.context
