@@ -1,5 +1,5 @@
-"""`make bench`: the settle, request-floor and family-query benchmarks on PostgreSQL (the family page also
-on SQLite), and the tables in docs/benchmarks.md.
+"""`make bench`: the settle, request-floor, family-query and clearing benchmarks on PostgreSQL (the family
+page also on SQLite), and the tables in docs/benchmarks.md.
 
     .venv/bin/python bench/report.py [--repeat 2] [--seconds 10]
 
@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+import clearing  # noqa: E402
 import family_query  # noqa: E402
 import psycopg  # noqa: E402
 import request_floor  # noqa: E402
@@ -41,7 +42,20 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load average {load}"
 
 
-def table(settles: list[dict], family: dict[str, list[dict]], floor: dict[str, list[float]]) -> str:
+def clearing_section(result: dict) -> list[str]:
+    return ["", "## Monthly clearing (`bench/clearing.py`, PostgreSQL)", "",
+            f"A month of {result['settlements']:,} settlements (and {result['items'].get('refund', 0):,} refunds) at "
+            f"200 institutions. Target: preparing the batch within {clearing.TARGET_SECONDS:.0f} s, memory flat.", "",
+            "| baseline: SUM ... GROUP BY (s) | prepare: membership + lines (s) | prepare / baseline | items | lines "
+            "| client peak memory before, after (MiB) |",
+            "|---|---|---|---|---|---|",
+            f"| {result['baseline_s']:.2f} | {result['prepare_s']:.1f} | {result['prepare_s'] / result['baseline_s']:.0f}x "
+            f"| {sum(result['items'].values()):,} | {result['lines']} | {result['peak_mib_before']:.0f}, "
+            f"{result['peak_mib_after']:.0f} |"]
+
+
+def table(settles: list[dict], family: dict[str, list[dict]], floor: dict[str, list[float]],
+          clearing_result: dict | None = None) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -82,6 +96,8 @@ def table(settles: list[dict], family: dict[str, list[dict]], floor: dict[str, l
         for r in rows:
             lines.append(f"| {database} | {r['relatives']} | {r['graph_statements']} | {r['graph']:.0f} "
                          f"| {r['baseline_statements']} | {r['baseline']:.0f} | {r['graph'] / r['baseline']:.0%} |")
+    if clearing_result is not None:
+        lines += clearing_section(clearing_result)
     lines += ["", "What the figures mean, and the profiles behind them: [performance.md](performance.md).", ""]
     return "\n".join(lines)
 
@@ -95,7 +111,8 @@ def main() -> None:
     settles = [settle.main(["--seconds", str(args.seconds), "--codes", "200"]) for _ in range(args.repeat)]
     floor = request_floor.main([])
     family = {"PostgreSQL": family_query.run(scratch_database()), "SQLite": family_query.run(None)}
-    Path(args.out).write_text(table(settles, family, floor))
+    cleared = clearing.main([])
+    Path(args.out).write_text(table(settles, family, floor, cleared))
     print(f"wrote {args.out}")
 
 
