@@ -46,6 +46,11 @@ def test_the_month_from_prepare_to_paid_through_the_graph(rt):
     assert too_much["deductFromSettlement"]["code"] == "DEDUCTION_TOO_LARGE"
     cut = _data(gql(rt, auditor, deduct, b=batch["id"], s=father, fen=20_00))["deductFromSettlement"]
     assert cut["deduction"]["amountFen"] == 20_00 and cut["batch"]["payableFen"] == batch["payableFen"] - 20_00
+    shown = "query($s: ID!) { node(id: $s) { ... on Settlement { clearingDeductedFen } } }"
+    assert _data(gql(rt, auditor, shown, s=father))["node"]["clearingDeductedFen"] == 20_00  # the settlement shows it
+    assert _data(gql(rt, fam.hospital, shown, s=father))["node"]["clearingDeductedFen"] == 20_00  # its institution too
+    daughter = to_global_id("Settlement", ids["daughter"])
+    assert _data(gql(rt, auditor, shown, s=daughter))["node"]["clearingDeductedFen"] == 0
 
     approve = ("mutation($b: ID!) { approveClearing(input: {batchId: $b}) { " + RESULT +
                " ... on ClearingBatchPayload { batch { status } } } }")

@@ -29,12 +29,8 @@ class ClearingQuery:
     @strawberry.field(description="Staff: what is owed to institutions and how many batches wait for approval.")
     async def clearing_figures(self, info: Info) -> ClearingFigures | None:
         ctx = info.context
-
-        def run():
-            with ctx.rt.db.read() as s:
-                return views.dashboard_figures(s)
-
-        figures = await ctx.run(run)
+        # In the request's read session, inline (as a batch of a loader runs): one aggregate statement.
+        figures = views.dashboard_figures(await ctx.reads.session())
         return ClearingFigures(owed_fen=figures.owed_fen, in_batches_fen=figures.in_batches_fen,
                                batches_waiting_for_approval=figures.waiting_for_approval)
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from backend.domain.clearing import BatchStatus, Month
@@ -103,22 +103,23 @@ class Figures:
 def dashboard_figures(s: Session) -> Figures:
     """Unpaid batches' payable, plus the insurer's part (bill - cash) of settlements and refunds in no batch.
     Those are created after the latest open batch's month began (earlier ones are all in batches but for
-    stragglers, which are counted too), so the scan is of the current month or two."""
+    stragglers, which are counted too), so the scan is of the current month or two. One statement."""
     unpaid = (BatchStatus.PREPARED.value, BatchStatus.APPROVED.value)
-    in_batches = s.exec(select(func.coalesce(func.sum(ClearingLine.payable_fen), 0))
-                        .join(ClearingBatch, ClearingBatch.id == ClearingLine.batch_id)
-                        .where(ClearingBatch.status.in_(unpaid))).one()
-    since = s.exec(select(func.max(ClearingBatch.period_start))
-                   .where(ClearingBatch.status != BatchStatus.REJECTED.value)).one()
-    unbatched = ~select(ClearingItem.source_id).where(ClearingItem.source_id == Settlement.id).exists()
-    settled = select(func.coalesce(func.sum(Settlement.bill_fen - Settlement.cash_fen), 0)).where(unbatched)
-    refund_unbatched = ~select(ClearingItem.source_id).where(ClearingItem.source_id == Refund.id).exists()
+    since = (select(func.max(ClearingBatch.period_start))
+             .where(ClearingBatch.status != BatchStatus.REJECTED.value).scalar_subquery())
+    in_batches = (select(func.coalesce(func.sum(ClearingLine.payable_fen), 0))
+                  .join(ClearingBatch, ClearingBatch.id == ClearingLine.batch_id)
+                  .where(ClearingBatch.status.in_(unpaid)).scalar_subquery())
+    settled = (select(func.coalesce(func.sum(Settlement.bill_fen - Settlement.cash_fen), 0))
+               .where(or_(since.is_(None), Settlement.created_at >= since),
+                      ~select(ClearingItem.source_id).where(ClearingItem.source_id == Settlement.id).exists())
+               .scalar_subquery())
     refunded = (select(func.coalesce(func.sum(SettlementLine.amount_fen - SettlementLine.cash_fen), 0))
-                .join(Refund, Refund.id == SettlementLine.refund_id).where(refund_unbatched))
-    if since is not None:
-        settled = settled.where(Settlement.created_at >= since)
-        refunded = refunded.where(Refund.created_at >= since)
-    waiting = s.exec(select(func.count()).select_from(ClearingBatch)
-                     .where(ClearingBatch.status == BatchStatus.PREPARED.value)).one()
-    owed = int(in_batches) + int(s.exec(settled).one()) - int(s.exec(refunded).one())
-    return Figures(owed, int(in_batches), waiting)
+                .join(Refund, Refund.id == SettlementLine.refund_id)
+                .where(or_(since.is_(None), Refund.created_at >= since),
+                       ~select(ClearingItem.source_id).where(ClearingItem.source_id == Refund.id).exists())
+                .scalar_subquery())
+    waiting = (select(func.count()).select_from(ClearingBatch)
+               .where(ClearingBatch.status == BatchStatus.PREPARED.value).scalar_subquery())
+    row = s.exec(select(in_batches, settled, refunded, waiting)).one()
+    return Figures(int(row[0]) + int(row[1]) - int(row[2]), int(row[0]), int(row[3]))
