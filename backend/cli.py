@@ -586,6 +586,52 @@ def verify_ledger(_args) -> int:
     return 0 if report.ok else 1
 
 
+def clearing_statement(args) -> int:
+    """The month's clearing batch, one line per institution and key (what `/console/clearing` shows)."""
+    from sqlmodel import select
+
+    from backend.domain.clearing import Month
+    from backend.domain.errors import DomainError, ErrorCode
+    from backend.domain.money import yuan
+    from backend.services.clearing import views
+    from backend.storage.models import Institution
+
+    month = Month.parse(args.month)
+    with _runtime().db.read() as s:
+        batch = views.open_batch(s, month)
+        if batch is None:
+            raise DomainError(ErrorCode.NOT_FOUND, field="month")
+        lines = views.lines_of(s, [batch.id]).get(batch.id, [])
+        names = {i.id: i.name for i in s.exec(select(Institution))}
+    print(_("clearing {month}: {status}, payable {amount} yuan", month=batch.month, status=batch.status,
+            amount=yuan(sum(ln.payable_fen for ln in lines))))
+    for ln in lines:
+        print(f"{names.get(ln.institution_id, ln.institution_id)}\t{ln.insutype}\t{ln.clr_type}\t{ln.settlements}"
+              f"\t{ln.refunds}\t{yuan(ln.bill_fen)}\t{yuan(ln.fund_fen)}\t{yuan(ln.own_fen)}\t{yuan(ln.aid_fen)}"
+              f"\t{yuan(ln.cash_fen)}\t{yuan(ln.deducted_fen)}\t{yuan(ln.payable_fen)}")
+    return 0
+
+
+def payout_file(args) -> int:
+    """The bank's payout file of the month's approved or paid batch (as the system administrator; audited)."""
+    from pathlib import Path
+
+    from backend.domain.clearing import Month
+    from backend.domain.errors import DomainError, ErrorCode
+    from backend.services.clearing import payout, views
+
+    rt = _runtime()
+    with rt.db.read() as s:
+        batch = views.open_batch(s, Month.parse(args.month))
+    if batch is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="month")
+    name, body = payout.payout_file(rt, _operator(), batch.id, args.encoding)
+    out = Path(args.out or name)
+    out.write_bytes(body)
+    print(_("wrote {path}", path=str(out)))
+    return 0
+
+
 def _ledger_report(report) -> str:
     """The short report `yibao verify-ledger` prints; the invariants' names, rules and first examples are
     the checker's own (technical, English)."""
@@ -751,6 +797,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true")
     p.set_defaults(run=schema)
     sub.add_parser("docs", help="regenerate the rule table in docs/graphql.md from the code").set_defaults(run=docs)
+    p = sub.add_parser("clearing-statement", help="print a month's clearing batch, by institution and clearing key")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.set_defaults(run=clearing_statement)
+    p = sub.add_parser("payout-file", help="write the bank's payout file of a month's approved or paid clearing batch")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--encoding", default="utf-8", choices=("utf-8", "gb18030"))
+    p.add_argument("--out", help="file to write (default: payout-<month>-<encoding>.csv)")
+    p.set_defaults(run=payout_file)
     p = sub.add_parser("verify-ledger", help="check the money invariants on the live database (after an incident; daily)")
     p.set_defaults(run=verify_ledger)
     p = sub.add_parser("partitions", help="create the monthly partitions of the ledger ahead (PostgreSQL; run monthly)")

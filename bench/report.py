@@ -1,4 +1,4 @@
-"""`make bench`: the settle, request-floor, family-query and reconciliation benchmarks on PostgreSQL (the family
+"""`make bench`: the settle, request-floor, family-query, reconciliation and clearing benchmarks on PostgreSQL (the family
 page also on SQLite), and the tables in docs/benchmarks.md.
 
     .venv/bin/python bench/report.py [--repeat 2] [--seconds 10]
@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+import clearing  # noqa: E402
 import family_query  # noqa: E402
 import psycopg  # noqa: E402
 import reconcile  # noqa: E402
@@ -60,8 +61,20 @@ def reconcile_section(r: dict) -> list[str]:
             f"the institution's day: {r['sum_ms']:.0f} ms."]
 
 
+def clearing_section(result: dict) -> list[str]:
+    return ["", "## Monthly clearing (`bench/clearing.py`, PostgreSQL)", "",
+            f"A month of {result['settlements']:,} settlements (and {result['items'].get('refund', 0):,} refunds) at "
+            f"200 institutions. Target: preparing the batch within {clearing.TARGET_SECONDS:.0f} s, memory flat.", "",
+            "| baseline: SUM ... GROUP BY (s) | prepare: membership + lines (s) | prepare / baseline | items | lines "
+            "| client peak memory before, after (MiB) |",
+            "|---|---|---|---|---|---|",
+            f"| {result['baseline_s']:.2f} | {result['prepare_s']:.1f} | {result['prepare_s'] / result['baseline_s']:.0f}x "
+            f"| {sum(result['items'].values()):,} | {result['lines']} | {result['peak_mib_before']:.0f}, "
+            f"{result['peak_mib_after']:.0f} |"]
+
+
 def table(settles: list[dict], family: dict[str, list[dict]], floor: dict[str, list[float]],
-          reconciled: dict | None = None) -> str:
+          reconciled: dict | None = None, clearing_result: dict | None = None) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -104,6 +117,8 @@ def table(settles: list[dict], family: dict[str, list[dict]], floor: dict[str, l
                          f"| {r['baseline_statements']} | {r['baseline']:.0f} | {r['graph'] / r['baseline']:.0%} |")
     if reconciled:
         lines += reconcile_section(reconciled)
+    if clearing_result is not None:
+        lines += clearing_section(clearing_result)
     lines += ["", "What the figures mean, and the profiles behind them: [performance.md](performance.md).", ""]
     return "\n".join(lines)
 
@@ -118,7 +133,8 @@ def main() -> None:
     floor = request_floor.main([])
     family = {"PostgreSQL": family_query.run(scratch_database()), "SQLite": family_query.run(None)}
     reconciled = reconcile.main([])
-    Path(args.out).write_text(table(settles, family, floor, reconciled))
+    cleared = clearing.main([])
+    Path(args.out).write_text(table(settles, family, floor, reconciled, cleared))
     print(f"wrote {args.out}")
 
 

@@ -123,6 +123,16 @@ class ErrorCode(StrEnum):
     MAPPING_NOT_PENDING = "MAPPING_NOT_PENDING"
     RECONCILE_RANGE_INVALID = "RECONCILE_RANGE_INVALID"
     RECONCILE_FILE_INVALID = "RECONCILE_FILE_INVALID"
+    MONTH_INVALID = "MONTH_INVALID"
+    MONTH_NOT_ENDED = "MONTH_NOT_ENDED"
+    BATCH_EXISTS = "BATCH_EXISTS"
+    BATCH_STATE = "BATCH_STATE"
+    OWN_BATCH = "OWN_BATCH"
+    DEDUCTION_TOO_LARGE = "DEDUCTION_TOO_LARGE"
+    SETTLEMENT_DEDUCTED = "SETTLEMENT_DEDUCTED"
+    BANK_ACCOUNT_INVALID = "BANK_ACCOUNT_INVALID"
+    PAYEE_ACCOUNT_MISSING = "PAYEE_ACCOUNT_MISSING"
+    BANK_REFERENCE_INVALID = "BANK_REFERENCE_INVALID"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -214,6 +224,17 @@ MESSAGES: dict[ErrorCode, str] = {
                                            "The refund window of {days} days has passed; ask insurer staff to reverse it.",
                                            count="days"),
     ErrorCode.ALREADY_REFUNDED: N_("This has already been refunded."),
+    ErrorCode.MONTH_INVALID: N_("A month is written YYYY-MM, such as 2026-11."),
+    ErrorCode.MONTH_NOT_ENDED: N_("{month} has not ended yet (China time); a month is cleared after it ends."),
+    ErrorCode.BATCH_EXISTS: N_("{month} already has a clearing batch, or a later month has one."),
+    ErrorCode.BATCH_STATE: N_("This batch is {status}; that cannot be done now."),
+    ErrorCode.OWN_BATCH: N_("You prepared this batch; another staff member must approve it."),
+    ErrorCode.DEDUCTION_TOO_LARGE: N_("At most {max} yuan of this settlement can still be deducted."),
+    ErrorCode.SETTLEMENT_DEDUCTED: N_("An auditor deducted from this settlement at clearing; it can no longer be refunded."),
+    ErrorCode.BANK_ACCOUNT_INVALID: N_(
+        "A bank name of 1 to {max_name} characters and an account number of 8 to {max_number} digits, please."),
+    ErrorCode.PAYEE_ACCOUNT_MISSING: N_("{name} has no payee bank account yet; an admin sets it on the partner page."),
+    ErrorCode.BANK_REFERENCE_INVALID: N_("The bank's reference is 1 to {max} letters, digits or dashes."),
     ErrorCode.TOO_MANY_ATTEMPTS: Plural("Too many failed attempts. Please try again in {minutes} minute.",
                                         "Too many failed attempts. Please try again in {minutes} minutes.", count="minutes"),
     ErrorCode.ACCOUNT_DISABLED: N_("This account is disabled. Ask an administrator to enable it."),

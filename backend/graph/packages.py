@@ -7,6 +7,7 @@ from __future__ import annotations
 from backend.graph import (
     admin,
     catalogue,
+    clearing,
     dashboard,
     family,
     family_account,
@@ -38,6 +39,7 @@ PACKAGES: tuple[Package, ...] = (
     roster.PACKAGE,
     catalogue.PACKAGE,
     reconciliation.PACKAGE,
+    clearing.PACKAGE,
 )
 
 for _package in PACKAGES:

@@ -131,6 +131,9 @@ class Institution(SQLModel, table=True):
     created_at: datetime = _ts()
     # A disabled institution's keys and sessions open nothing until an admin enables it again.
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # Where clearing pays it (R16), set by admins; shown masked to everyone else.
+    payee_bank_name: str | None = Field(default=None, max_length=60)
+    payee_account_no: str | None = Field(default=None, max_length=34)
 
 
 class ApiKey(SQLModel, table=True):
@@ -597,3 +600,79 @@ class ItemMapping(SQLModel, table=True):
     decided_by: uuid.UUID | None = Field(default=None, foreign_key="staffuser.id")
     decided_at: datetime | None = _ts(nullable=True)
     reason: str | None = Field(default=None, max_length=200)
+class ClearingBatch(SQLModel, table=True):
+    """One month's clearing (R16): prepared by one staff member, approved by another, paid against a bank
+    reference. At most one batch per month that is not rejected; a rejected one stays for the record."""
+
+    __table_args__ = (Index("uq_clearingbatch_month", "month", unique=True,
+                            sqlite_where=text("status != 'rejected'"), postgresql_where=text("status != 'rejected'")),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    month: str = Field(max_length=7)  # YYYY-MM, China time
+    # The month in China time as instants: what was created before `period_end` and in no batch yet is in it.
+    period_start: datetime = _ts()
+    period_end: datetime = _ts()
+    status: str = Field(max_length=10)  # prepared / approved / paid / rejected
+    prepared_by: uuid.UUID = Field(foreign_key="staffuser.id")
+    prepared_at: datetime = _ts()
+    approved_by: uuid.UUID | None = Field(default=None, foreign_key="staffuser.id")
+    approved_at: datetime | None = _ts(nullable=True)
+    rejected_by: uuid.UUID | None = Field(default=None, foreign_key="staffuser.id")
+    rejected_at: datetime | None = _ts(nullable=True)
+    reject_reason: str | None = Field(default=None, max_length=200)
+    paid_by: uuid.UUID | None = Field(default=None, foreign_key="staffuser.id")
+    paid_at: datetime | None = _ts(nullable=True)
+    bank_reference: str | None = Field(default=None, max_length=64)
+
+
+class ClearingItem(SQLModel, table=True):
+    """A settlement or refund in a batch, with the parts it adds (a refund's are negative). The key is the
+    source's id alone: a row is in one batch at most; rejecting a batch deletes its items."""
+
+    source_id: uuid.UUID = Field(primary_key=True)
+    kind: str = Field(max_length=10)  # settlement / refund (a refund or a reversal)
+    # No foreign keys here: prepare writes a month's items (a million) in the transaction that creates the
+    # batch, copying the source's institution, and the per-row key checks cost more than the rest of it
+    # (bench/clearing.py). `yibao verify-ledger` checks items against their sources and batches instead.
+    batch_id: uuid.UUID = Field(index=True)
+    institution_id: uuid.UUID
+    insutype: str = Field(max_length=3)  # 310 / 390
+    clr_type: str = Field(max_length=2)  # 11 / 21 / 41
+    bill_fen: int = Field(sa_type=BigInteger)
+    fund_fen: int = Field(sa_type=BigInteger)
+    own_fen: int = Field(sa_type=BigInteger)
+    aid_fen: int = Field(sa_type=BigInteger)
+    cash_fen: int = Field(sa_type=BigInteger)
+
+
+class ClearingLine(SQLModel, table=True):
+    """One row of a batch: an institution and clearing key, the sums of its items, deductions and payable."""
+
+    batch_id: uuid.UUID = Field(foreign_key="clearingbatch.id", primary_key=True)
+    institution_id: uuid.UUID = Field(foreign_key="institution.id", primary_key=True)
+    insutype: str = Field(max_length=3, primary_key=True)
+    clr_type: str = Field(max_length=2, primary_key=True)
+    settlements: int
+    refunds: int
+    bill_fen: int = Field(sa_type=BigInteger)
+    fund_fen: int = Field(sa_type=BigInteger)
+    own_fen: int = Field(sa_type=BigInteger)
+    aid_fen: int = Field(sa_type=BigInteger)
+    cash_fen: int = Field(sa_type=BigInteger)
+    deducted_fen: int = Field(sa_type=BigInteger)
+    payable_fen: int = Field(sa_type=BigInteger)  # fund + own + aid - deducted
+
+
+class ClearingDeduction(SQLModel, table=True):
+    """审核扣款: an auditor's deduction from a settlement, with its reason; returned to the fund and the
+    personal accounts that paid (one `deduction` ledger transaction), never paid out."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    settlement_id: uuid.UUID = Field(foreign_key="settlement.id", index=True)
+    batch_id: uuid.UUID = Field(foreign_key="clearingbatch.id")  # the batch under review when it was made
+    amount_fen: int = Field(sa_type=BigInteger)
+    fund_fen: int = Field(sa_type=BigInteger)
+    personal_fen: int = Field(sa_type=BigInteger)
+    reason: str = Field(max_length=200)
+    created_by: uuid.UUID = Field(foreign_key="staffuser.id")
+    created_at: datetime = _ts()

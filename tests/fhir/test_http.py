@@ -15,7 +15,7 @@ def test_the_capability_statement_is_public_and_names_what_is_served(world):
     statement = world.get("/fhir/R4/metadata", None)
     assert statement["fhirVersion"] == "4.0.1" and statement["format"] == ["json"]
     resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    assert set(resources) == {"Patient", "RelatedPerson", "Coverage", "Consent", "ClaimResponse"}
+    assert set(resources) == {"Patient", "RelatedPerson", "Coverage", "Consent", "ClaimResponse", "PaymentReconciliation"}
     token = world.token(FATHER_PHONE)
     for name, resource in resources.items():
         codes = {i["code"] for i in resource["interaction"]}

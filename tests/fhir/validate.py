@@ -22,6 +22,8 @@ REQUIRED = {
     ("ClaimResponse", "use"): {"claim", "preauthorization", "predetermination"},
     ("ClaimResponse", "outcome"): {"queued", "complete", "error", "partial"},
     ("ClaimResponse", "processNote.type"): {"display", "print", "printoper"},
+    ("PaymentReconciliation", "status"): {"active", "cancelled", "draft", "entered-in-error"},
+    ("PaymentReconciliation", "outcome"): {"queued", "complete", "error", "partial"},
     ("Bundle", "type"): {"searchset"},
     ("Bundle", "entry.search.mode"): {"match", "include", "outcome"},
     ("CapabilityStatement", "status"): {"draft", "active", "retired", "unknown"},

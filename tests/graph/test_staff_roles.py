@@ -178,7 +178,32 @@ RECONCILIATION = [
                 ALL_STAFF, {**_INSTITUTION, "file": _DetailFile()}),
 ]
 
-TABLE = CORE + ROSTER + PARAMETERS + PARTNERS_AND_STAFF + SEARCH_AND_DASHBOARD + CATALOGUE + RECONCILIATION
+# --- monthly clearing (issue 18): clerks prepare, auditors deduct / approve / reject, admins pay ---
+_BATCH = {"id": to_global_id("ClearingBatch", NOBODY_ID)}
+_TYPENAME = "{ __typename ... on OperationError { code } }"
+CLEARING = [
+    StaffAction("Query.clearingBatches", "{ clearingBatches { id } }", ALL_STAFF),
+    StaffAction("Query.clearingFigures", "{ clearingFigures { owedFen } }", ALL_STAFF),
+    StaffAction("Query.clearingBatch", "query($id: ID!) { clearingBatch(id: $id) { id } }", ALL_STAFF, _BATCH),
+    StaffAction("Mutation.prepareClearing", 'mutation { prepareClearing(input: {month: "2999-01"}) ' + _TYPENAME + " }",
+                CLERKS),
+    StaffAction("Mutation.deductFromSettlement",
+                'mutation($id: ID!, $s: ID!) { deductFromSettlement(input: {batchId: $id, settlementId: $s, '
+                'amountFen: 100, reason: "x"}) ' + _TYPENAME + " }", READERS,
+                {**_BATCH, "s": to_global_id("Settlement", NOBODY_ID)}),
+    StaffAction("Mutation.approveClearing", "mutation($id: ID!) { approveClearing(input: {batchId: $id}) "
+                + _TYPENAME + " }", READERS, _BATCH),
+    StaffAction("Mutation.rejectClearing", 'mutation($id: ID!) { rejectClearing(input: {batchId: $id, reason: "x"}) '
+                + _TYPENAME + " }", READERS, _BATCH),
+    StaffAction("Mutation.payClearing", 'mutation($id: ID!) { payClearing(input: {batchId: $id, bankReference: "B1"}) '
+                + _TYPENAME + " }", ADMINS, _BATCH),
+    StaffAction("Mutation.setPayeeAccount",
+                'mutation($id: ID!) { setPayeeAccount(input: {partnerId: $id, bankName: "ICBC", '
+                'accountNumber: "6222021234567890", reason: "x"}) ' + _TYPENAME + " }", ADMINS,
+                {"id": to_global_id("Institution", NOBODY_ID)}),
+]
+
+TABLE = CORE + ROSTER + PARAMETERS + PARTNERS_AND_STAFF + SEARCH_AND_DASHBOARD + CATALOGUE + RECONCILIATION + CLEARING
 
 
 def _refused(result) -> bool:

@@ -22,7 +22,7 @@ from backend.services.money import settlement
 from tests.helpers import gql, household_principal, person, relate, staff
 from web.app import create_app
 
-PAGE_LIMIT = 8
+PAGE_LIMIT = 9
 
 # What each GET page of the household and partner UI issues on demo data, signed in as the father
 # (household) or the pharmacy (partner); a page that needs an id gets one from demo data (the son's
@@ -42,8 +42,10 @@ HOUSEHOLD_PAGES = {"/family": 3, "/bindings": 4, "/grants": 7, "/codes": 8, "/co
 PARTNER_PAGES = {"/partner/checkout": 6, "/partner/checkout?settlement={settlement}": 8,
                  "/partner/checkout/line?index=2": 2}
 # The dashboard: the session, the viewer, and its figures in three statements (settlements, their
-# pool payments, refunds with the live counts) whatever the volume; three of the eight are SQLite's BEGINs.
-STAFF_PAGES = {"/console": 8}
+# pool payments, refunds with the live counts) whatever the volume, and clearing's figures in one more
+# in the page's read transaction (owed to institutions, batches waiting: issue 18, hence 9 and
+# PAGE_LIMIT 9); three of the nine are SQLite's BEGINs.
+STAFF_PAGES = {"/console": 9}
 FAMILY_QUERY = 5          # the family page's document, whatever the family's size
 SETTLE = 16               # one settlement through the service, on demo data (a capped grant pays)
 

@@ -6,12 +6,12 @@ from typing import Any
 
 from starlette.routing import Route
 
-from web.fhir import claim_response, consent, coverage, patient, related_person
+from web.fhir import claim_response, consent, coverage, patient, payment_reconciliation, related_person
 from web.fhir.capability import capability_statement
 from web.fhir.http import BASE_PATH, METHODS, Call, endpoint
 from web.fhir.outcome import UNKNOWN_TYPE, FhirError
 
-RESOURCES = (patient, related_person, coverage, consent, claim_response)
+RESOURCES = (patient, related_person, coverage, consent, claim_response, payment_reconciliation)
 CAPABILITIES = tuple(module.CAPABILITY for module in RESOURCES)
 
 

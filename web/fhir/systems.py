@@ -11,6 +11,8 @@ PRESENTED_CODE = f"{OURS}:sid:presented-code"  # the text of a code shown at a c
 INSTITUTION = f"{OURS}:sid:institution"        # a partner's id
 REGION = f"{OURS}:sid:region"                  # GB/T 2260 region code of a coordination area
 SETTLEMENT = f"{OURS}:sid:settlement"
+CLEARING = f"{OURS}:sid:clearing-statement"    # <YYYYMM>-<institution>: one institution's part of a month's clearing
+BANK_REFERENCE = f"{OURS}:sid:bank-reference"  # the bank's reference of a clearing payment
 
 # Code systems (Coding.system)
 KINSHIP = f"{OURS}:CodeSystem:kinship"
@@ -28,6 +30,7 @@ ADJUDICATION = f"{OURS}:CodeSystem:adjudication"
 ITEM = f"{OURS}:CodeSystem:item"
 ITEM_CATEGORY = f"{OURS}:CodeSystem:item-category"
 VISIT_TYPE = f"{OURS}:CodeSystem:visit-type"
+CLEARING_KEY = f"{OURS}:CodeSystem:clearing-key"  # <insutype>-<clr_type>: 310/390 × 11/21/41 (the national codes)
 
 # Extensions (Extension.url)
 EXT_RELATED_PATIENT = f"{OURS}:StructureDefinition:related-patient"  # a RelatedPerson's own Patient
@@ -43,6 +46,10 @@ EXT_QUANTITY = f"{OURS}:StructureDefinition:quantity"
 EXT_UNIT_PRICE = f"{OURS}:StructureDefinition:unit-price"
 EXT_SERVICE_DATE = f"{OURS}:StructureDefinition:service-date"
 EXT_VISIT_TYPE = f"{OURS}:StructureDefinition:visit-type"
+# A clearing line's parts: `-bill`, `-fund`, `-own-account`, `-mutual-aid`, `-cash`, `-deducted` (valueMoney);
+# its counts: `-settlements`, `-refunds` (valueInteger).
+EXT_CLEARING_PART = f"{OURS}:StructureDefinition:clearing-part"
+EXT_CLEARING_COUNT = f"{OURS}:StructureDefinition:clearing-count"
 
 # HL7 terminology
 HL7 = "http://terminology.hl7.org/CodeSystem"

@@ -29,7 +29,8 @@ async def dashboard_page(request: Request, principal) -> Response:
     periods = (("today", board["today"]), ("thisMonth", board["thisMonth"]))
     chart = stacked_bars([(name, [(key, split[field]) for key, field, _ in PARTS]) for name, split in periods])
     return render(request, "console/dashboard.html", me=data["viewer"], board=board, chart=chart, parts=PARTS,
-                  amount=amount_text, imports=data.get("rosterImports"), labels=labels)
+                  amount=amount_text, imports=data.get("rosterImports"), clearing=data.get("clearingFigures"),
+                  labels=labels)
 
 
 routes = [Route("/console", dashboard_page, methods=["GET"])]

@@ -22,6 +22,7 @@ from web.pages.admin_forms import (
     answered,
     choice_error,
     fields,
+    page_link,
     page_number,
     page_window,
     refused,
@@ -102,8 +103,23 @@ async def act(request: Request, principal) -> Response:
                             notice=partial(_notice, operation), shown_once=_shown_once if issues_key else None)
 
 
+@staff_page
+async def set_payee(request: Request, principal) -> Response:
+    """Admins: where clearing pays the partner (bank name, account number), with a reason; audited."""
+    form = fields(await request.form(), "id", "bankName", "accountNumber", "reason", "page")
+    number = page_number(form["page"])
+    data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation="Payee", id=form["id"],
+                         bankName=form["bankName"], accountNumber=form["accountNumber"], reason=form["reason"])
+    result = data["setPayeeAccount"]
+    done = result["__typename"] != "OperationError"
+    return await answered(request, result, partial(_render, request, principal, number=number),
+                          back_to=page_link(PAGE, number), error_key=f"payee-{form['id']}",
+                          notice={"kind": "payee_set", "name": result["partner"]["name"]} if done else None)
+
+
 routes = [
     Route(PAGE, partners_page, methods=["GET"]),
     Route(f"{PAGE}/register", register, methods=["POST"]),
+    Route(f"{PAGE}/payee", set_payee, methods=["POST"]),
     Route(PAGE + "/{action:str}", act, methods=["POST"]),
 ]

@@ -11,7 +11,15 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from backend.graph.core.loaders import Batched, by_id
-from backend.storage.models import LedgerPosting, LedgerTransaction, Person, Settlement, SettlementLine, SettlementPayment
+from backend.storage.models import (
+    ClearingDeduction,
+    LedgerPosting,
+    LedgerTransaction,
+    Person,
+    Settlement,
+    SettlementLine,
+    SettlementPayment,
+)
 
 
 def settlement_lines(s: Session, settlement_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[SettlementLine]]:
@@ -67,8 +75,17 @@ def ledger_of(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, li
     return out
 
 
+def settlement_deductions(s: Session, settlement_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """What auditors deducted from each settlement at clearing (审核扣款; R16), in fen."""
+    rows = s.exec(select(ClearingDeduction.settlement_id, func.sum(ClearingDeduction.amount_fen))
+                  .where(ClearingDeduction.settlement_id.in_(settlement_ids))
+                  .group_by(ClearingDeduction.settlement_id)).all()
+    return {settlement_id: int(amount) for settlement_id, amount in rows}
+
+
 LOADERS = {
     "settlement": Batched(by_id(Settlement)),
+    "settlement_deductions": Batched(settlement_deductions, default=int),
     "settlement_lines": Batched(settlement_lines, default=list),
     "line_payments": Batched(line_payments, default=list),
     "settlements_of_subject": Batched(settlements_of_subject, default=list),

@@ -65,6 +65,7 @@ ROWS = {
     "Settlement.ownAccountFen":         SETTLEMENT_DATA,
     "Settlement.mutualAid":             SETTLEMENT_PERSONAL,
     "Settlement.cashFen":               SETTLEMENT_DATA,
+    "Settlement.clearingDeductedFen":   SETTLEMENT_DATA,
     "Settlement.payerOrder":            SETTLEMENT_DATA,
     "Settlement.cashOnly":              SETTLEMENT_DATA,
     "Settlement.status":                SETTLEMENT_DATA,

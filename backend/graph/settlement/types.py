@@ -214,6 +214,11 @@ class Settlement(SplitColumns, Node):
                               amount_fen=amount)
                 for (pool, (_, amount)), person in zip(totals.items(), people, strict=True)]
 
+    @strawberry.field(description="Deducted by auditors at monthly clearing (审核扣款): not paid to the institution, "
+                                  "returned to the fund and the personal accounts that paid; 0 when none.")
+    async def clearing_deducted_fen(self, info: Info) -> Fen:
+        return await info.context.loaders.settlement_deductions.load(self.row.id)
+
     @strawberry.field(description='The payer order used: "own" and Grant ids, as chosen.')
     def payer_order(self) -> list[str]:
         choice = grants.choice_from_json(self.row.payer_order)

@@ -1,7 +1,9 @@
 """The ledger (R14): every movement is a balanced transaction; personal-account balances move with it.
 
 Accounts are strings: `personal:<person>`, `fund:<region>`, `institution:<id>`, `cash:counter` (what
-people pay in cash at the counter), `opening:<region>` (balances carried in), `premium:<region>:<year>`.
+people pay in cash at the counter), `opening:<region>` (balances carried in), `premium:<region>:<year>`; clearing (R16) pays an
+institution's receivable out to `payout:<id>` (its bank account) and closes the cash it took at its own counter to
+`collected:<id>`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ def fund(region_code: str) -> str:
 
 def institution(institution_id: uuid.UUID) -> str:
     return f"institution:{institution_id.hex}"
+
+
+def payout(institution_id: uuid.UUID) -> str:
+    return f"payout:{institution_id.hex}"
+
+
+def collected(institution_id: uuid.UUID) -> str:
+    return f"collected:{institution_id.hex}"
 
 
 def opening(region_code: str) -> str:

@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, String, and_, case, cast, extract, func, literal, null, or_, select, union_all
 from sqlalchemy.sql import Select
 
+from backend.services.clearing import check as clearing_check
 from backend.storage.db import Database
 from backend.storage.models import (
     AnnualAccumulator,
+    ClearingBatch,
+    ClearingDeduction,
     IdempotencyKey,
     LedgerPosting,
     LedgerTransaction,
@@ -45,6 +48,8 @@ _refund = Refund.__table__
 _premium = PremiumPayment.__table__
 _key = IdempotencyKey.__table__
 _import = RosterImport.__table__
+_deduction = ClearingDeduction.__table__
+_batch = ClearingBatch.__table__
 
 SPLIT_COLUMNS = ("fund_fen", "deductible_fen", "copay_fen", "b_self_first_fen", "self_pay_fen", "non_medical_fen",
                  "cash_fen")
@@ -239,14 +244,22 @@ def _roster_adjustments_off_imports() -> Select:
 
 def _transactions_without_source() -> Select:
     s, r, p, a, i = _settlement.alias(), _refund.alias(), _premium.alias(), _account.alias(), _import.alias()
+    d, b = _deduction.alias(), _batch.alias()
     ref, kind = _tx.c.reference_id, _tx.c.kind
     return (select(_tx.c.id, kind, ref)
             .select_from(_tx.outerjoin(s, and_(kind == "settlement", s.c.id == ref))
                          .outerjoin(r, and_(kind.in_(["refund", "reversal"]), r.c.id == ref, r.c.kind == kind))
                          .outerjoin(p, and_(kind == "premium", p.c.id == ref))
                          .outerjoin(a, and_(kind == "opening", a.c.person_id == ref))
-                         .outerjoin(i, and_(kind == "roster_adjustment", i.c.id == ref)))
-            .where(s.c.id.is_(None), r.c.id.is_(None), p.c.id.is_(None), a.c.person_id.is_(None), i.c.id.is_(None)))
+                         .outerjoin(i, and_(kind == "roster_adjustment", i.c.id == ref))
+                         .outerjoin(d, and_(kind == "deduction", d.c.id == ref))
+                         .outerjoin(b, and_(kind == "clearing_payment", b.c.id == ref)))
+            .where(s.c.id.is_(None), r.c.id.is_(None), p.c.id.is_(None), a.c.person_id.is_(None), i.c.id.is_(None),
+                   d.c.id.is_(None), b.c.id.is_(None)))
+
+
+def _deductions_off_ledger() -> Select:
+    return _reconcile(*clearing_check.deduction_sides(_side, _posted))
 
 
 def _keys_without_outcome() -> Select:
@@ -337,6 +350,27 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("keys_have_outcome", "every idempotency key names an outcome of its own operation and partner",
               _keys_without_outcome,
               lambda r: f"idempotency key {r[1]!r} of partner {r[0]} ({r[2]}) names {r[3]}, not its outcome"),
+    Invariant("deductions_posted", "every clearing deduction has one ledger transaction that returns it from the "
+              "institution to the fund and the personal accounts that paid",
+              _deductions_off_ledger,
+              lambda r: f"deduction {r[0]}: {r[1]} ledger transactions (expected {r[2]}), or their postings differ "
+                        f"from its amount, fund and personal parts"),
+    Invariant("batch_items_match_sources", "every settlement or refund in a clearing batch is in exactly one, with "
+              "its own parts (bill, fund, own account, mutual aid, cash)",
+              clearing_check.items_off_sources,
+              lambda r: f"settlement or refund {r[0]}: in {r[1]} clearing batches, or its parts there differ from it"),
+    Invariant("batched_once_month_cleared", "every settlement and refund created before the latest clearing batch's "
+              "month is in a batch", clearing_check.unbatched_before_latest_month,
+              lambda r: f"{r[1]} {r[0]} is in no clearing batch, though its month is cleared"),
+    Invariant("batch_lines_match_items", "every line of a clearing batch is the sum of its settlements' and refunds' "
+              "parts less their deductions, and payable = fund + own account + mutual aid - deducted",
+              clearing_check.lines_off_items,
+              lambda r: f"clearing batch {r[0]}: the line of institution {r[1]}, {r[2]}/{r[3]} differs from its items"),
+    Invariant("paid_receivables_zero", "after a clearing batch is paid, each institution's postings for it sum to "
+              "zero, and only paid batches have one payment transaction",
+              clearing_check.paid_receivables_not_zero,
+              lambda r: f"clearing batch {r[0]}: {r[1]} is left with {r[2]} fen" if str(r[1]).startswith("institution:")
+              else f"clearing batch {r[0]} ({r[1]}) has {r[2]} payment transactions"),
     Invariant("outcomes_have_one_key", "every settlement and institution refund is the outcome of exactly one key",
               _outcomes_without_one_key, lambda r: f"{r[1]} {r[0]} is the outcome of {r[2]} idempotency keys"),
 )

@@ -38,6 +38,7 @@ from backend.storage.db import dialect_insert, per_dialect
 from backend.storage.models import (
     AnnualAccumulator,
     Binding,
+    ClearingDeduction,
     Enrolment,
     Grant,
     IdempotencyKey,
@@ -373,6 +374,8 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
         chosen = [by_number[n] for n in sorted(numbers)]
     if not chosen or any(ln.refund_id is not None for ln in chosen):
         raise DomainError(ErrorCode.ALREADY_REFUNDED, field="lineNumbers" if numbers else "settlementId")
+    if s.exec(select(ClearingDeduction.id).where(ClearingDeduction.settlement_id == settlement.id).limit(1)).first():
+        raise DomainError(ErrorCode.SETTLEMENT_DEDUCTED, field="settlementId")  # its deduction went back already
     payments = s.exec(select(SettlementPayment)
                       .where(SettlementPayment.line_id.in_([ln.id for ln in chosen]))).all()
     _year_to_date(s, settlement.subject_id, settlement.service_date.year)  # locks it: the same order as settle
