@@ -118,6 +118,8 @@ class ErrorCode(StrEnum):
     PASSWORD_LENGTH = "PASSWORD_LENGTH"
     STATEMENT_YEAR_INVALID = "STATEMENT_YEAR_INVALID"
     ROSTER_STATE = "ROSTER_STATE"
+    INSTITUTION_CODE_INVALID = "INSTITUTION_CODE_INVALID"
+    INSTITUTION_CODE_TAKEN = "INSTITUTION_CODE_TAKEN"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -224,6 +226,9 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PASSWORD_LENGTH: N_("A password has {min} to {max} characters."),
     ErrorCode.STATEMENT_YEAR_INVALID: N_("A statement covers one year from {first} to {last}."),
     ErrorCode.ROSTER_STATE: N_("This import cannot do that now (it is {status})."),
+    ErrorCode.INSTITUTION_CODE_INVALID: N_("An institution code is a capital letter followed by 11 digits, "
+                                           "e.g. P37010200001."),
+    ErrorCode.INSTITUTION_CODE_TAKEN: N_("Another partner already has this institution code."),
 }
 
 

@@ -1,0 +1,171 @@
+"""The gateway's message log: every request and its reply, and msgid idempotency.
+
+The first reply to a partner's msgid is `kept` (a partial unique index on partner and msgid where kept):
+a retry with the same body gets that reply again and writes nothing; a different body is refused by the
+gateway. What a message writes of the gateway's own (a sign-in, a visit, a fee batch) is written in the
+same transaction that claims its msgid, so a concurrent duplicate waits on the claim and then finds the
+first reply. Settlements keep their own idempotency (the settle service's key), so a duplicate racing
+past the log still settles once; its log row then loses the claim and the first reply is answered.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, text, update
+from sqlmodel import Session, select
+
+from backend.domain.errors import DomainError, ErrorCode
+from backend.policy import is_auditor
+from backend.principals import Actor
+from backend.runtime import Runtime
+from backend.storage.db import dialect_insert
+from backend.storage.models import HsaMessage, Institution
+
+
+@dataclass(frozen=True)
+class Received:
+    """A request as logged: ID numbers and names already masked in `masked`."""
+
+    partner_id: uuid.UUID | None
+    msgid: str
+    infno: str
+    opter: str
+    digest: str  # SHA-256 of the request body as sent
+    masked: str
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A reply as sent (and, when kept, sent again to a retry)."""
+
+    infcode: int
+    err_msg: str | None
+    reply: str
+    settlement_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The first reply to a msgid, and the digest of the request it answered."""
+
+    digest: str
+    reply: str
+
+
+def kept(rt: Runtime, partner_id: uuid.UUID, msgid: str) -> Kept | None:
+    with rt.db.read() as s:
+        row = s.exec(select(HsaMessage.request_sha256, HsaMessage.reply)
+                     .where(HsaMessage.partner_id == partner_id, HsaMessage.msgid == msgid, HsaMessage.kept)).first()
+    return Kept(row[0], row[1]) if row else None
+
+
+def _row(received: Received, logged: Logged, keep: bool, at: datetime) -> dict:
+    return dict(id=uuid.uuid4(), partner_id=received.partner_id, msgid=received.msgid[:30], infno=received.infno[:6],
+                opter=received.opter[:30], kept=keep, infcode=logged.infcode,
+                err_msg=(logged.err_msg or None) and logged.err_msg[:200], request_sha256=received.digest,
+                request=received.masked, reply=logged.reply, settlement_id=logged.settlement_id, created_at=at)
+
+
+def _claim(s: Session, row: dict) -> bool:
+    """Insert the kept row unless the partner's msgid has one; True when this one is it."""
+    connection = s.connection()
+    table = HsaMessage.__table__
+    statement = (dialect_insert(connection.dialect.name)(table).values(**row)
+                 .on_conflict_do_nothing(index_elements=["partner_id", "msgid"], index_where=text("kept"))
+                 .returning(table.c.id))
+    return connection.execute(statement).first() is not None
+
+
+def log(rt: Runtime, received: Received, logged: Logged, *, keep: bool,
+        then: Callable[[Session], None] | None = None) -> Kept | None:
+    """Log a reply. With `keep` (a reply to a partner's valid msgid) it becomes the msgid's first reply,
+    unless one was kept meanwhile: then this one is logged as a repeat and the kept one is returned.
+    `then` writes in the same transaction (2207 links its visit to the settlement)."""
+    now = rt.clock.now()
+
+    def work(s: Session) -> bool:
+        if then is not None:
+            then(s)
+        if keep and received.partner_id is not None and _claim(s, _row(received, logged, True, now)):
+            return True
+        s.connection().execute(HsaMessage.__table__.insert().values(**_row(received, logged, False, now)))
+        return not keep
+
+    if rt.db.write(work) or received.partner_id is None:
+        return None
+    return kept(rt, received.partner_id, received.msgid)
+
+
+def once(rt: Runtime, received: Received, work: Callable[[Session], Logged]) -> Logged | Kept:
+    """Run `work` (which writes the gateway's own rows and builds the reply) in the transaction that
+    claims the msgid; if the msgid was claimed already, nothing of `work` runs and the kept reply is
+    returned (after logging this request as a repeat). A DomainError from `work` rolls it all back."""
+    now = rt.clock.now()
+    table = HsaMessage.__table__
+
+    def attempt(s: Session) -> Logged | None:
+        row = _row(received, Logged(-1, None, ""), True, now)
+        if not _claim(s, row):
+            return None
+        logged = work(s)
+        s.connection().execute(update(table).where(table.c.id == row["id"]).values(
+            infcode=logged.infcode, err_msg=logged.err_msg and logged.err_msg[:200], reply=logged.reply,
+            settlement_id=logged.settlement_id))
+        return logged
+
+    done = rt.db.write(attempt)
+    if done is not None:
+        return done
+    first = kept(rt, received.partner_id, received.msgid)
+    return first if first is not None else Kept("", "")
+
+
+# --- staff: search and retention ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LogSearch:
+    text: str = ""          # a msgid, or the start of one, or an institution code
+    infno: str = ""
+    failed_only: bool = False
+
+
+@dataclass(frozen=True)
+class LogLine:
+    message: HsaMessage
+    institution_name: str | None
+    institution_code: str | None
+
+
+def search(rt: Runtime, actor: Actor, query: LogSearch, *, offset: int = 0,
+           limit: int = 50) -> tuple[list[LogLine], int]:
+    """Auditors and admins: the log, newest first (what it shows is masked already)."""
+    if not is_auditor(actor.principal):  # auditors and admins
+        raise DomainError(ErrorCode.NOT_ALLOWED)
+    where = []
+    needle = query.text.strip()
+    if needle:
+        where.append(or_(HsaMessage.msgid.startswith(needle), Institution.institution_code == needle.upper()))
+    if query.infno.strip():
+        where.append(HsaMessage.infno == query.infno.strip())
+    if query.failed_only:
+        where.append(HsaMessage.infcode != 0)
+    base = select(HsaMessage, Institution.name, Institution.institution_code).outerjoin(
+        Institution, Institution.id == HsaMessage.partner_id).where(*where)
+    with rt.db.read() as s:
+        total = s.exec(select(func.count()).select_from(base.subquery())).one()
+        rows = s.exec(base.order_by(HsaMessage.created_at.desc(), HsaMessage.id).offset(offset).limit(limit)).all()
+    return [LogLine(m, name, code) for m, name, code in rows], total
+
+
+def prune(rt: Runtime, older_than: timedelta) -> int:
+    """Delete log rows older than the retention; a msgid older than that is no longer recognised."""
+    cutoff = rt.clock.now() - older_than
+
+    def work(s: Session) -> int:
+        return s.connection().execute(delete(HsaMessage.__table__).where(HsaMessage.created_at < cutoff)).rowcount
+
+    return rt.db.write(work)
