@@ -120,6 +120,8 @@ class ErrorCode(StrEnum):
     ROSTER_STATE = "ROSTER_STATE"
     INSTITUTION_CODE_INVALID = "INSTITUTION_CODE_INVALID"
     INSTITUTION_CODE_TAKEN = "INSTITUTION_CODE_TAKEN"
+    RECONCILE_RANGE_INVALID = "RECONCILE_RANGE_INVALID"
+    RECONCILE_FILE_INVALID = "RECONCILE_FILE_INVALID"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -229,6 +231,15 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INSTITUTION_CODE_INVALID: N_("An institution code is a capital letter followed by 11 digits, "
                                            "e.g. P37010200001."),
     ErrorCode.INSTITUTION_CODE_TAKEN: N_("Another partner already has this institution code."),
+    ErrorCode.RECONCILE_RANGE_INVALID: Plural(
+        "Reconcile past days: the first day on or before the last, the last before today ({today}), "
+        "at most {max} day.",
+        "Reconcile past days: the first day on or before the last, the last before today ({today}), "
+        "at most {max} days.", count="max"),
+    ErrorCode.RECONCILE_FILE_INVALID: Plural(
+        "The detail file has {count} problem (the first on row {row}, column {column}); nothing was reconciled.",
+        "The detail file has {count} problems (the first on row {row}, column {column}); nothing was reconciled.",
+        count="count"),
 }
 
 

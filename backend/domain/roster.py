@@ -171,9 +171,15 @@ def problem(row: int, column: str, code: str, value: str | None = None, **params
 _BY_NAME = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
 
 
-def header_columns(header: list[str]) -> Header:
+def header_columns(header: list[str], columns: dict[str, tuple[str, ...]] | None = None,
+                   synonyms_of: dict[str, str] | None = None, required: tuple[str, ...] = REQUIRED_COLUMNS) -> Header:
     """Read the header row: each cell must name a known column (or a synonym of one), once; every
-    required column must be there. Its problems are about the header, never one per row."""
+    required column must be there. Its problems are about the header, never one per row.
+
+    The roster's columns by default; another file read the same way (a reconciliation's detail file)
+    passes its own `columns`, `synonyms_of` and `required`."""
+    by_name = _BY_NAME if columns is None else {alias: c for c, aliases in columns.items() for alias in aliases}
+    synonym_map = SYNONYMS if synonyms_of is None else synonyms_of
     positions: dict[str, int] = {}
     names: dict[str, str] = {}
     synonyms: dict[str, str] = {}
@@ -181,16 +187,16 @@ def header_columns(header: list[str]) -> Header:
     for at, cell in enumerate(header):
         text = cell.strip().lstrip("\ufeff").strip()
         key = text.lower()
-        column = _BY_NAME.get(key) or SYNONYMS.get(key)
+        column = by_name.get(key) or synonym_map.get(key)
         if column is None:
             errors.append(problem(1, "", Problem.UNKNOWN_COLUMN, value=text or f"#{at + 1}"))
         elif column in positions:
             errors.append(problem(1, column, Problem.DUPLICATE_COLUMN, value=text))
         else:
             positions[column], names[column] = at, text
-            if key not in _BY_NAME:
+            if key not in by_name:
                 synonyms[column] = text
-    errors += [problem(1, column, Problem.MISSING_COLUMN) for column in REQUIRED_COLUMNS if column not in positions]
+    errors += [problem(1, column, Problem.MISSING_COLUMN) for column in required if column not in positions]
     return Header(positions, names, synonyms, errors)
 
 
