@@ -27,6 +27,7 @@ from web.body_limit import BodyLimitMiddleware
 from web.fhir.routes import routes as fhir_routes
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
+from web.hsa.gateway import routes as hsa_routes
 from web.observe import RequestObservationMiddleware
 from web.pages import (
     auth,
@@ -98,6 +99,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *partner.routes,
             *settlements.routes,
             *fhir_routes,
+            *hsa_routes,
             *preferences.routes,
             *statement.routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),

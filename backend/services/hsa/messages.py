@@ -63,6 +63,32 @@ def kept(rt: Runtime, partner_id: uuid.UUID, msgid: str) -> Kept | None:
     return Kept(row[0], row[1]) if row else None
 
 
+@dataclass(frozen=True)
+class Succeeded:
+    infno: str
+    reply: str
+    settlement_id: uuid.UUID | None
+
+
+def succeeded(rt: Runtime, partner_id: uuid.UUID, msgid: str) -> Succeeded | None:
+    """The partner's earlier message by its msgid, if it succeeded (for 2601)."""
+    with rt.db.read() as s:
+        row = s.exec(select(HsaMessage.infno, HsaMessage.reply, HsaMessage.settlement_id)
+                     .where(HsaMessage.partner_id == partner_id, HsaMessage.msgid == msgid, HsaMessage.kept,
+                            HsaMessage.infcode == 0)).first()
+    return Succeeded(*row) if row else None
+
+
+def arrival(rt: Runtime, partner_id: uuid.UUID, msgid: str) -> tuple[str | None, Kept | None]:
+    """What the gateway reads first, in one session: the partner's institution code and the msgid's kept
+    reply, if any."""
+    with rt.db.read() as s:
+        code = s.exec(select(Institution.institution_code).where(Institution.id == partner_id)).first()
+        row = s.exec(select(HsaMessage.request_sha256, HsaMessage.reply)
+                     .where(HsaMessage.partner_id == partner_id, HsaMessage.msgid == msgid, HsaMessage.kept)).first()
+    return code, (Kept(row[0], row[1]) if row else None)
+
+
 def _row(received: Received, logged: Logged, keep: bool, at: datetime) -> dict:
     return dict(id=uuid.uuid4(), partner_id=received.partner_id, msgid=received.msgid[:30], infno=received.infno[:6],
                 opter=received.opter[:30], kept=keep, infcode=logged.infcode,

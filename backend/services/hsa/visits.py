@@ -98,9 +98,11 @@ def upload_fees(s: Session, partner_id: uuid.UUID, mdtrt_id: str, psn_no: str, c
     return row
 
 
-def remove_fees(s: Session, partner_id: uuid.UUID, mdtrt_id: str) -> None:
-    row = _own_visit(s, partner_id, mdtrt_id, lock=True)
-    if row.settlement_id is not None or row.chrg_bchno is None:
+def remove_fees(s: Session, partner_id: uuid.UUID, chrg_bchno: str) -> None:
+    """2601 of a 2204: the visit's fee batch is withdrawn, unless the visit was settled."""
+    row = s.exec(select(HsaVisit).where(HsaVisit.partner_id == partner_id, HsaVisit.chrg_bchno == chrg_bchno,
+                                        HsaVisit.cancelled_at.is_(None)).with_for_update()).first()
+    if row is None or row.settlement_id is not None:
         raise DomainError(ErrorCode.NO_CHANGE, field="omsgid")
     row.chrg_bchno, row.fee_lines = None, None
     s.add(row)

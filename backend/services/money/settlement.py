@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.grants import Enrolled, payable
+from backend.domain.grants import Enrolled, PayerChoice, payable
 from backend.domain.insurance import InsuranceStatus
 from backend.domain.pools import OWN_ACCOUNT, grant_pool
 from backend.domain.settlement import BillLine, BillSplit, Pool, SettlementStatus, VisitType, YearToDate, split_bill, validate_lines
@@ -64,16 +64,19 @@ class SettleRequest:
     lines: list[BillLine]
     idempotency_key: str
     allow_cash: bool = True
+    cash_only: bool = False  # the person pays the burden in cash, whatever their payer order (HSA acct_used_flag 0)
 
     @property
     def bill(self) -> Bill:
-        return Bill(self.code, self.visit_type, self.service_date, self.lines, self.allow_cash)
+        return Bill(self.code, self.visit_type, self.service_date, self.lines, self.allow_cash, self.cash_only)
 
     def digest(self) -> str:
         body = {"code": self.code.strip().upper(), "visit": self.visit_type.value,
                 "date": self.service_date.isoformat(), "allow_cash": self.allow_cash,
                 "lines": [[ln.item_code, ln.name, ln.category.value, ln.unit_price_fen, ln.quantity]
                           for ln in self.lines]}
+        if self.cash_only:
+            body["cash_only"] = True
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -225,12 +228,14 @@ def _scene(s: Session, code, institution_id: uuid.UUID, service_date: date) -> _
 
 
 def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None, scene: _Scene, *,
-           lock: bool = True):
+           lock: bool = True, cash_only: bool = False):
     """The pools in payer order with what each can pay now, and who owns each (accounts locked, unless
     `lock` is false: a quote reads them as they stand)."""
     to_pay = grants_to_pay(s, subject_id)
     unrevoked = [g.grant for g in to_pay]
     choice = choice_from_json(code_choice) or choice_of(scene.saved_order, scene.has_own_account, unrevoked)
+    if cash_only:
+        choice = PayerChoice(order=choice.order, cash_only=True)
     # A grant pays only while R2 and R3 hold (R5), and only for what it allows.
     grants = {grant_pool(g.grant.id): g.grant for g in to_pay if g.grant.allow_medical and not g.suspended}
     owners: dict[str, tuple[uuid.UUID, Grant | None]] = {}
@@ -278,6 +283,7 @@ class Bill:
     service_date: date
     lines: list[BillLine]
     allow_cash: bool = True
+    cash_only: bool = False  # no personal account pays, whatever the payer order (R8: "choose cash only")
 
 
 @dataclass(frozen=True)
@@ -316,7 +322,8 @@ def _compute(s: Session, rt: Runtime, code, institution_id: uuid.UUID, bill: Bil
     # (taken last, so the contended grantor accounts are held for as short a time as possible).
     year = bill.service_date.year
     ytd = _year_to_date(s, code.subject_id, year) if lock else _year_to_date_as_it_stands(s, code.subject_id, year)
-    choice, pools, owners = _pools(s, rt, code.subject_id, code.payer_order, scene, lock=lock)
+    choice, pools, owners = _pools(s, rt, code.subject_id, code.payer_order, scene, lock=lock,
+                                   cash_only=bill.cash_only)
     split = split_bill(bill.lines, scene.version.params, insurance_type=enrolment.insurance_type,
                        visit_type=bill.visit_type, level=scene.level, ytd=ytd, pools=pools)
     if not bill.allow_cash and split.cash_fen:
@@ -340,6 +347,7 @@ def quote(rt: Runtime, actor: Actor, bill: Bill) -> Computed:
 class Settled:
     id: uuid.UUID
     row: Settlement | None  # the settlement as this request wrote it; None for a replay of an earlier one
+    computed: Computed | None = None  # the split it wrote (each pool's payment, who owns it); None for a replay
 
 
 def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
@@ -376,6 +384,7 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[Settled,
             created_at=now)
         s.connection().execute(INSERT_SETTLEMENT, written)
         rows.append(Settlement(**written))
+        computations.append(computed)
         line_rows, payment_rows = [], []
         for number, (bill_line, part) in enumerate(zip(request.lines, split.lines, strict=True), start=1):
             line_id = uuid.uuid4()
@@ -408,8 +417,11 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[Settled,
                         fund_fen=split.fund_fen, payments=split.payments, cash_fen=split.cash_fen)])
 
     rows: list[Settlement] = []  # what the last attempt wrote (a rerun after a serialization failure starts over)
+    computations: list[Computed] = []
     settlement_id, replayed = _idempotent(rt, actor, key, "settle", request.digest(), work)
-    return Settled(settlement_id, None if replayed else rows[-1]), replayed
+    if replayed:
+        return Settled(settlement_id, None), True
+    return Settled(settlement_id, rows[-1], computations[-1]), False
 
 
 @dataclass(frozen=True)
