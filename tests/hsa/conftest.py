@@ -71,7 +71,7 @@ class Gateway:
     def send(self, infno: str, input: dict[str, Any], *, at: str = "pharmacy", ok: bool = True,
              **envelope: Any) -> dict[str, Any]:
         reply = self.post(self.envelope(infno, input, at=at, **envelope), at=at)
-        assert (reply["infcode"] == 0) is ok, reply
+        assert (reply["infcode"] == 0) is ok, reply.get("err_msg") or reply
         return reply
 
 
