@@ -237,3 +237,74 @@ def test_same_msgid_same_body_answers_the_first_reply(gateway):
     bad = gateway.envelope("2102", {"druginfo": druginfo(psn_no, code, total="1.00"), "drugdetail": LINES})
     assert gateway.post(bad)["infcode"] == -1
     assert gateway.post(bad)["err_msg"].startswith("medfee_sumamt：")
+
+
+def test_concurrent_replays_write_once(gateway):
+    """The same 2102 sent six times at once: one settlement, one kept reply, six identical answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    code = gateway.code("张伟", "张小宝")
+    psn_no = person(gateway, code)["baseinfo"]["psn_no"]
+    body = gateway.envelope("2102", {"druginfo": druginfo(psn_no, code), "drugdetail": LINES})
+    headers = {"Authorization": f"Bearer {gateway.keys['pharmacy']}"}
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(lambda _: gateway.client.post("/hsa/v1", json=body, headers=headers).content, range(6)))
+    assert len(set(replies)) == 1 and b'"infcode":0' in replies[0]
+    assert count(gateway, Settlement) == 1
+    with gateway.rt.db.read() as s:
+        kept = s.exec(select(func.count()).select_from(HsaMessage).where(HsaMessage.kept)).one()
+    assert kept == 2  # the 1101 and the 2102
+
+
+def test_concurrent_replays_of_a_visit_register_it_once(gateway):
+    from concurrent.futures import ThreadPoolExecutor
+
+    code = gateway.code("张伟")
+    psn_no = gateway.send("1101", {"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": code}},
+                          at="hospital")["output"]["baseinfo"]["psn_no"]
+    body = gateway.envelope("2201", {"mdtrtinfo": {"psn_no": psn_no, "insutype": "310", "begntime": "2026-03-02 17:00:00",
+                                                   "mdtrt_cert_type": "01", "mdtrt_cert_no": code, "med_type": "11"}},
+                            at="hospital")
+    headers = {"Authorization": f"Bearer {gateway.keys['hospital']}"}
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(lambda _: gateway.client.post("/hsa/v1", json=body, headers=headers).content, range(6)))
+    assert len(set(replies)) == 1 and b'"infcode":0' in replies[0]
+    assert count(gateway, HsaVisit) == 1
+
+
+SETTLE = """mutation($input: SettleInput!) { settle(input: $input) {
+  __typename ... on OperationError { code message }
+  ... on SettlementPayload { settlement { id billFen fundFen deductibleFen copayFen bSelfFirstFen selfPayFen
+    nonMedicalFen ownAccountFen cashFen mutualAid { amountFen } } } } }"""
+REFUND = """mutation($input: RefundInput!) { refundSettlement(input: $input) { __typename } }"""
+
+
+def test_gateway_and_graphql_split_the_same_bill_alike(gateway):
+    """The same bill through /graphql and through the gateway (the GraphQL one refunded first, so both
+    start from the same balances and accumulators): the same split to the fen."""
+    headers = {"Authorization": f"Bearer {gateway.keys['pharmacy']}"}
+    lines = [{"itemCode": ln["medins_list_codg"], "name": ln["medins_list_name"],
+              "category": {"01": "A", "02": "B", "03": "C", "99": "NON_MEDICAL"}[ln["chrgitm_lv"]],
+              "unitPriceFen": int(round(float(ln["pric"]) * 100)), "quantity": ln["cnt"]} for ln in LINES]
+    graph = gateway.client.post("/graphql", headers=headers, json={"query": SETTLE, "variables": {"input": {
+        "code": gateway.code("张伟", "张小宝"), "visitType": "PHARMACY", "serviceDate": "2026-03-02",
+        "idempotencyKey": "graph-compare-1", "lines": lines}}}).json()["data"]["settle"]["settlement"]
+    refunded = gateway.client.post("/graphql", headers=headers, json={"query": REFUND, "variables": {"input": {
+        "settlementId": graph["id"], "idempotencyKey": "graph-compare-refund"}}}).json()
+    assert refunded["data"]["refundSettlement"]["__typename"] == "SettlementPayload"
+    code = gateway.code("张伟", "张小宝")
+    psn_no = person(gateway, code)["baseinfo"]["psn_no"]
+    info = gateway.send("2102", {"druginfo": druginfo(psn_no, code), "drugdetail": LINES})["output"]["setlinfo"]
+
+    def fen(yuan):
+        return round(yuan * 100)
+
+    mutual_aid = sum(aid["amountFen"] for aid in graph["mutualAid"])
+    assert fen(info["medfee_sumamt"]) == graph["billFen"]
+    assert fen(info["fund_pay_sumamt"]) == fen(info["hifp_pay"]) == graph["fundFen"]
+    assert fen(info["act_pay_dedc"]) == graph["deductibleFen"] and fen(info["pool_prop_selfpay"]) == graph["copayFen"]
+    assert fen(info["preselfpay_amt"]) == graph["bSelfFirstFen"]
+    assert fen(info["fulamt_ownpay_amt"]) == graph["selfPayFen"] + graph["nonMedicalFen"]
+    assert fen(info["acct_mulaid_pay"]) == mutual_aid > 0
+    assert fen(info["acct_pay"]) == graph["ownAccountFen"] + mutual_aid
+    assert fen(info["psn_cash_pay"]) == graph["cashFen"]
