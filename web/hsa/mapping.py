@@ -265,7 +265,7 @@ def masked(value: Any, key: str | None = None) -> Any:
         return value
     if key in NAMES:
         return mask_name(value)
-    if key in ID_NUMBERS and len(value) > 8:
+    if (key in ID_NUMBERS and len(value) > 8) or ID_NUMBER.fullmatch(value):
         return mask_id_number(value)
     if key in SECRETS and len(value) > 8:
         return value[:6] + "…"
