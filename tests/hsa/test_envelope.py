@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import select
 
 from backend.clock import CHINA
-
 from backend.storage.models import HsaMessage
 
 pytestmark = pytest.mark.one_database

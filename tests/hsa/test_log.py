@@ -117,7 +117,8 @@ def test_the_partners_page_sets_a_code_beside_its_row(gateway):
 def test_the_prune_command_keeps_the_retention(gateway, database_url):
     from tests.test_cli import yibao
 
-    gateway.send("9001", {"signIn": {"opter_no": "0001"}})
-    assert yibao(database_url, "prune-hsa-log", lang="en_US.UTF-8").stdout == \
-        "removed 0 HSA gateway messages older than 180 days\n"
-    assert yibao(database_url, "prune-hsa-log", "--days", "1", lang="zh_CN.UTF-8").returncode == 0
+    gateway.send("9001", {"signIn": {"opter_no": "0001"}})  # logged at the tests' clock, 2026-03-02
+    assert yibao(database_url, "prune-hsa-log", "--days", "3650", lang="en_US.UTF-8").stdout == \
+        "removed 0 HSA gateway messages older than 3650 days\n"
+    assert yibao(database_url, "prune-hsa-log", lang="zh_CN.UTF-8").stdout == \
+        "已删除 1 条超过 180 天的医保接口网关报文\n"  # the command runs at the wall clock's date

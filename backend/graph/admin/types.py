@@ -3,9 +3,8 @@
 # No `from __future__ import annotations` here: the lazy types of core.refs must be evaluated
 # where they are used, not re-read from a string in this module.
 import datetime
-from typing import Any
 import uuid
-from typing import Annotated, Union
+from typing import Annotated, Any, Union
 
 import strawberry
 from strawberry.types import Info
