@@ -420,6 +420,98 @@ def import_roster(args) -> int:
     return 0
 
 
+def _day(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("a day is YYYY-MM-DD")) from None
+
+
+def _fen(value: str) -> int:
+    from backend.domain.money import AmountError, parse_yuan
+
+    text = value.strip()
+    negative = text.startswith("-")  # with refunds included, a day's totals may be below zero
+    try:
+        fen = parse_yuan(text[1:] if negative else text)
+    except AmountError as refused:
+        raise argparse.ArgumentTypeError(_(refused.message)) from None
+    return -fen if negative else fen
+
+
+def reconcile_totals(args) -> int:
+    from backend.domain.money import yuan
+    from backend.domain.reconciliation import Figures
+    from backend.principals import SYSTEM, Actor, Channel
+    from backend.services.reconciliation import reconcile
+
+    rt, actor = _runtime(), Actor(SYSTEM, Channel.CLI)
+    given = (args.count, args.bill, args.fund, args.account)
+    if any(v is not None for v in given) and (None in given or not (args.insurance and args.clearing)):
+        print(_("Give the partner's --count, --bill, --fund and --account with one --insurance and --clearing, "
+                "or none of them for the service's figures."), file=sys.stderr)
+        return 2
+    keys = [(args.insurance, args.clearing)] if args.insurance and args.clearing else [
+        k for k in reconcile.totals_keys()
+        if (args.insurance in (None, k[0])) and (args.clearing in (None, k[1]))]
+    theirs = Figures(*given) if None not in given else None
+    balanced = True
+    for insurance, clearing in keys:
+        result = reconcile.reconcile_totals(rt, actor, args.partner, args.first, args.last, insurance, clearing,
+                                            theirs or Figures(0, 0, 0, 0), not args.without_refunds)
+        ours = result.ours
+        print(_("{insurance} {clearing}: {count} settlements, bills {bill}, fund {fund}, personal accounts "
+                "{account} yuan", insurance=insurance, clearing=clearing, count=ours.count, bill=yuan(ours.bill_fen),
+                fund=yuan(ours.fund_fen), account=yuan(ours.account_fen)))
+        if theirs is not None:
+            d = result.difference
+            balanced = result.balanced
+            print(_("balanced") if result.balanced else _(
+                "not balanced: the partner's figures less the service's: {count} settlements, bills {bill}, "
+                "fund {fund}, personal accounts {account} yuan", count=d.count, bill=yuan(d.bill_fen),
+                fund=yuan(d.fund_fen), account=yuan(d.account_fen)))
+    return 0 if balanced else 3
+
+
+def reconcile_details(args) -> int:
+    from backend.domain.reconciliation import DetailOutcome
+    from backend.i18n import command_line_locale
+    from backend.i18n import gettext as translate
+    from backend.principals import SYSTEM, Actor, Channel
+    from backend.services.reconciliation import detail_file, reconcile
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(_("No such file: {path}", path=str(path)), file=sys.stderr)
+        return 1
+    rt, actor = _runtime(), Actor(SYSTEM, Channel.CLI)
+    try:
+        rows = detail_file.read_detail_file(path, args.encoding)
+        results = reconcile.reconcile_details(rt, actor, args.partner, args.first, args.last, rows)
+    except reconcile.DetailFileInvalid as refused:
+        locale = command_line_locale()
+        for p in refused.problems[:20]:
+            where = _("row {row}, {column}", row=p.row, column=p.column) if p.column else _("row {row}", row=p.row)
+            if p.value:
+                where += f" “{p.value}”"
+            print("  " + _("{where}: {problem}", where=where, problem=translate(locale, p.message_id, **p.params)),
+                  file=sys.stderr)
+        print(_("nothing reconciled: {count} problems in the file", count=refused.params["count"]), file=sys.stderr)
+        return 1
+    with open(args.out, "w", encoding="utf-8-sig", newline="") as f:
+        f.writelines(detail_file.result_rows(results))
+    n = {o: 0 for o in DetailOutcome}
+    for r in results:
+        n[r.outcome] += 1
+    print(_("{total} settlements: {balanced} balanced (0), {only_service} only the service has (1), {only_partner} "
+            "only the partner has (2), {different} differ (3); results written to {path}", total=len(results),
+            balanced=n[DetailOutcome.BALANCED], only_service=n[DetailOutcome.ONLY_OURS],
+            only_partner=n[DetailOutcome.ONLY_THEIRS], different=n[DetailOutcome.DIFFERENT], path=args.out))
+    return 0 if n[DetailOutcome.BALANCED] == len(results) else 3
+
+
 def _china_minute(at) -> str:
     from datetime import UTC
 
@@ -597,6 +689,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--encoding", help="utf-8 or gb18030 (default: detected)")
     p.add_argument("--errors-csv", metavar="OUT", help="write every problem found to this CSV file")
     p.set_defaults(run=import_roster)
+    p = sub.add_parser("reconcile-totals", help="a partner's totals for past days against the service's (3201); "
+                                                "without the partner's figures, the service's per insurance and "
+                                                "clearing type")
+    p.add_argument("--partner", type=uuid.UUID, required=True, help="the institution's id (yibao list-partners)")
+    p.add_argument("--from", dest="first", type=_day, required=True, help="first day, YYYY-MM-DD (China time)")
+    p.add_argument("--to", dest="last", type=_day, required=True, help="last day, before today")
+    p.add_argument("--insurance", choices=["310", "390"], help="310 employee, 390 resident")
+    p.add_argument("--clearing", choices=["11", "21", "41"], help="11 outpatient, 21 inpatient, 41 pharmacy")
+    p.add_argument("--count", type=int, help="the partner's number of settlements (and refund records)")
+    p.add_argument("--bill", type=_fen, help="the partner's total bills, yuan")
+    p.add_argument("--fund", type=_fen, help="the partner's fund total, yuan")
+    p.add_argument("--account", type=_fen, help="the partner's personal-account total (own + mutual aid), yuan")
+    p.add_argument("--without-refunds", action="store_true", help="settlements as settled, refunds not counted")
+    p.set_defaults(run=reconcile_totals)
+    p = sub.add_parser("reconcile-details", help="a partner's detail file against the service's settlements "
+                                                 "(3202); one result per settlement to a CSV")
+    p.add_argument("file", help="CSV: settlement_id, visit_id, person, bill_yuan, fund_yuan, account_yuan, refunded")
+    p.add_argument("--partner", type=uuid.UUID, required=True, help="the institution's id (yibao list-partners)")
+    p.add_argument("--from", dest="first", type=_day, required=True, help="first day, YYYY-MM-DD (China time)")
+    p.add_argument("--to", dest="last", type=_day, required=True, help="last day, before today")
+    p.add_argument("--encoding", help="utf-8 or gb18030 (default: detected)")
+    p.add_argument("--out", required=True, help="where to write the result CSV")
+    p.set_defaults(run=reconcile_details)
     p = sub.add_parser("schema", help="print the graph's SDL (sorted), or write it to schema.graphql")
     p.add_argument("--write", action="store_true")
     p.set_defaults(run=schema)

@@ -1,5 +1,5 @@
-"""`make bench`: the settle, request-floor and family-query benchmarks on PostgreSQL (the family page also
-on SQLite), and the tables in docs/benchmarks.md.
+"""`make bench`: the settle, request-floor, family-query and reconciliation benchmarks on PostgreSQL (the family
+page also on SQLite), and the tables in docs/benchmarks.md.
 
     .venv/bin/python bench/report.py [--repeat 2] [--seconds 10]
 
@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import family_query  # noqa: E402
 import psycopg  # noqa: E402
+import reconcile  # noqa: E402
 import request_floor  # noqa: E402
 import settle  # noqa: E402
 
@@ -41,7 +42,24 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load average {load}"
 
 
-def table(settles: list[dict], family: dict[str, list[dict]], floor: dict[str, list[float]]) -> str:
+def reconcile_section(r: dict) -> list[str]:
+    """The detail reconciliation of `bench/reconcile.py`, beside a plain SELECT of the same settlements."""
+    return ["", "## Reconciliation (`bench/reconcile.py`, PostgreSQL)", "",
+            f"A partner's detail file of {r['rows']:,} rows ({r['mib']:.1f} MiB) against {r['settlements']:,} "
+            "settlements of its day (and half as many of another institution's). Target: the whole at most 30 s.", "",
+            "| step | seconds |", "|---|---|",
+            f"| plain SELECT of the day's settlements (baseline) | {r['baseline']:.2f} |",
+            f"| read and check the file | {r['reading']:.2f} |",
+            f"| reconcile: COPY into a temporary table, one join | {r['reconcile']:.2f} |",
+            f"| write the result file | {r['writing']:.2f} |",
+            f"| **whole, file in to result file out** | **{r['whole']:.2f}** |", "",
+            "Results {:,} balanced (0), {:,} only the service (1), {:,} only the partner (2), {:,} differ (3). "
+            .format(*r["counts"]) + f"Totals (3201) for the day: {r['totals_ms']:.0f} ms, beside a plain SUM of "
+            f"the institution's day: {r['sum_ms']:.0f} ms."]
+
+
+def table(settles: list[dict], family: dict[str, list[dict]], floor: dict[str, list[float]],
+          reconciled: dict | None = None) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -82,6 +100,8 @@ def table(settles: list[dict], family: dict[str, list[dict]], floor: dict[str, l
         for r in rows:
             lines.append(f"| {database} | {r['relatives']} | {r['graph_statements']} | {r['graph']:.0f} "
                          f"| {r['baseline_statements']} | {r['baseline']:.0f} | {r['graph'] / r['baseline']:.0%} |")
+    if reconciled:
+        lines += reconcile_section(reconciled)
     lines += ["", "What the figures mean, and the profiles behind them: [performance.md](performance.md).", ""]
     return "\n".join(lines)
 
@@ -95,7 +115,8 @@ def main() -> None:
     settles = [settle.main(["--seconds", str(args.seconds), "--codes", "200"]) for _ in range(args.repeat)]
     floor = request_floor.main([])
     family = {"PostgreSQL": family_query.run(scratch_database()), "SQLite": family_query.run(None)}
-    Path(args.out).write_text(table(settles, family, floor))
+    reconciled = reconcile.main([])
+    Path(args.out).write_text(table(settles, family, floor, reconciled))
     print(f"wrote {args.out}")
 
 

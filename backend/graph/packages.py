@@ -14,6 +14,7 @@ from backend.graph import (
     partners,
     people,
     preferences,
+    reconciliation,
     roster,
     settlement,
     statement,
@@ -34,6 +35,7 @@ PACKAGES: tuple[Package, ...] = (
     parameters.PACKAGE,
     partners.PACKAGE,
     roster.PACKAGE,
+    reconciliation.PACKAGE,
 )
 
 for _package in PACKAGES:

@@ -119,6 +119,6 @@ def test_the_prune_command_keeps_the_retention(gateway, database_url):
 
     gateway.send("9001", {"signIn": {"opter_no": "0001"}})  # logged at the tests' clock, 2026-03-02
     assert yibao(database_url, "prune-hsa-log", "--days", "3650", lang="en_US.UTF-8").stdout == \
-        "removed 0 HSA gateway messages older than 3650 days\n"
+        "removed 0 HSA gateway messages older than 3,650 days\n"
     assert yibao(database_url, "prune-hsa-log", lang="zh_CN.UTF-8").stdout == \
         "已删除 1 条超过 180 天的医保接口网关报文\n"  # the command runs at the wall clock's date

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.reconciliation import (
@@ -24,6 +25,7 @@ from backend.domain.roster import Header, Problem, RowError, problem
 from backend.domain.spreadsheet import csv_row
 from backend.services.reconciliation.reconcile import DetailFileInvalid
 from backend.services.roster.roster_file import Records, detect_encoding, normalize_encoding
+from backend.services.roster.roster_jobs import spool
 
 KEPT_PROBLEMS = 100  # problems an invalid file reports (the count is of all of them)
 RESULT_HEADER = ("settlement_id", "visit_id", "person", "result", "memo", "bill_yuan", "fund_yuan", "account_yuan",
@@ -111,3 +113,12 @@ def result_rows(results: Iterable[DetailResult]) -> Iterator[str]:
                        _yuan(ours and ours.account_fen), _flag(ours and ours.refunded),
                        _yuan(theirs and theirs.bill_fen), _yuan(theirs and theirs.fund_fen),
                        _yuan(theirs and theirs.account_fen), _flag(theirs and theirs.refunded)))
+
+
+def read_detail_upload(source: BinaryIO, encoding: str | None = None) -> list[DetailRow]:
+    """`read_detail_file` of an uploaded file (spooled to a temporary file, deleted after reading)."""
+    path = spool(source)
+    try:
+        return read_detail_file(path, encoding)
+    finally:
+        path.unlink(missing_ok=True)

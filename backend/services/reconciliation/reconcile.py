@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, time
+from operator import attrgetter
 
 from backend.clock import CHINA
 from backend.domain.codes import mask_name
@@ -122,8 +123,8 @@ def reconcile_details(rt: Runtime, actor: Actor, institution_id: uuid.UUID, firs
 
 
 def _ordered(compared: list[records.Compared]) -> list[records.Compared]:
-    ours = sorted((c for c in compared if c.ours is not None), key=lambda c: (c.created_at, c.settlement_id))
-    theirs = sorted((c for c in compared if c.ours is None), key=lambda c: c.row or 0)
+    ours = sorted((c for c in compared if c.ours is not None), key=attrgetter("created_at"))
+    theirs = sorted((c for c in compared if c.ours is None), key=attrgetter("row"))
     return ours + theirs
 
 

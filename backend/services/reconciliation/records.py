@@ -94,16 +94,16 @@ def compare(conn: Connection, stage: Table, institution_id: uuid.UUID, start: da
     the range (with the day, when the institution made that settlement on another day)."""
     t = stage.c
     mine = and_(_s.c.institution_id == institution_id, _s.c.created_at >= start, _s.c.created_at < end)
-    visit = (select(_k.c.key).where(_k.c.partner_id == _s.c.institution_id, _k.c.result_id == _s.c.id,
-                                    _k.c.operation == "settle").limit(1).scalar_subquery())
     ours = (select(_s.c.id.label("settlement_id"), literal(True).label("has_ours"), _s.c.bill_fen.label("o_bill"),
                    _s.c.fund_fen.label("o_fund"), _account(_s).label("o_account"),
                    (_s.c.status != SETTLED).label("o_refunded"), t.row_no.is_not(None).label("has_theirs"),
                    t.bill_fen.label("t_bill"), t.fund_fen.label("t_fund"), t.account_fen.label("t_account"),
-                   t.refunded.label("t_refunded"), func.coalesce(visit, t.visit_id).label("visit_id"),
+                   t.refunded.label("t_refunded"), func.coalesce(_k.c.key, t.visit_id).label("visit_id"),
                    _p.c.name.label("person_name"), t.person.label("person"), _s.c.created_at.label("created_at"),
                    t.row_no.label("row_no"))
-            .select_from(_s.join(_p, _p.c.id == _s.c.subject_id).outerjoin(stage, t.settlement_id == _s.c.id))
+            .select_from(_s.join(_p, _p.c.id == _s.c.subject_id).outerjoin(stage, t.settlement_id == _s.c.id)
+                         .outerjoin(_k, and_(_k.c.partner_id == _s.c.institution_id, _k.c.result_id == _s.c.id,
+                                             _k.c.operation == "settle")))
             .where(mine))
     elsewhere = _s.alias("elsewhere")
     theirs = (select(t.settlement_id, literal(False), null(), null(), null(), null(), literal(True), t.bill_fen,
