@@ -577,3 +577,15 @@ class HsaVisit(SQLModel, table=True):
     settlement_id: uuid.UUID | None = Field(default=None, index=True)
     cancelled_at: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts()
+
+
+class HsaFile(SQLModel, table=True):
+    """A file of the gateway's 3202 exchange: a partner's detail file uploaded by 9101 (kept as the CSV the
+    reconciliation reads) or a result file 3202 made, fetched by 9102; named by `file_qury_no`."""
+
+    file_qury_no: str = Field(max_length=30, primary_key=True)
+    partner_id: uuid.UUID = Field(foreign_key="institution.id", index=True)
+    kind: str = Field(max_length=10)  # upload, result
+    filename: str = Field(max_length=200)
+    content: str = Field(sa_type=Text)
+    created_at: datetime = _ts()

@@ -4,7 +4,8 @@
 set by admins. `hsamessage` logs every request to /hsa/v1 and its reply (names and ID numbers masked);
 the first reply to a partner's msgid is kept, so a retry gets it again. `hsasignin` holds 9001's
 sign-in numbers, one per partner, operator and day; `hsavisit` the visits 2201 registers, with the fee
-detail 2204 uploads and the settlement 2207 made.
+detail 2204 uploads and the settlement 2207 made; `hsafile` the files of 3202 (9101 uploads, results
+fetched by 9102).
 
 Revision ID: 0019_hsa
 Revises: 0012_roster
@@ -77,6 +78,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_hsavisit_partner_id'), ['partner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hsavisit_settlement_id'), ['settlement_id'], unique=False)
 
+    op.create_table('hsafile',
+    sa.Column('file_qury_no', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('partner_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('created_at', backend.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['institution.id'], ),
+    sa.PrimaryKeyConstraint('file_qury_no')
+    )
+    with op.batch_alter_table('hsafile', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hsafile_partner_id'), ['partner_id'], unique=False)
+
     with op.batch_alter_table('institution', schema=None) as batch_op:
         batch_op.add_column(sa.Column('institution_code', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True))
         batch_op.create_index('uq_institution_code', ['institution_code'], unique=True)
@@ -92,6 +106,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_hsavisit_settlement_id'))
         batch_op.drop_index(batch_op.f('ix_hsavisit_partner_id'))
 
+    with op.batch_alter_table('hsafile', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hsafile_partner_id'))
+
+    op.drop_table('hsafile')
     op.drop_table('hsavisit')
     op.drop_table('hsasignin')
     with op.batch_alter_table('hsamessage', schema=None) as batch_op:

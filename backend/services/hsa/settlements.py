@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.runtime import Runtime
-from backend.storage.models import Enrolment, Settlement, SettlementLine, SettlementPayment
+from backend.storage.models import Enrolment, HsaMessage, HsaVisit, Settlement, SettlementLine, SettlementPayment
 
 
 @dataclass(frozen=True)
@@ -46,3 +46,24 @@ def reported(rt: Runtime, institution_id: uuid.UUID, settlement_id: uuid.UUID,
         enrolment = s.get(Enrolment, settlement.subject_id)
     return Reported(settlement, enrolment.insurance_type if enrolment else None,
                     {f: int(v) for f, v in zip(FIELDS, sums, strict=True)}, {pool: int(v) for pool, v in paid})
+
+
+@dataclass(frozen=True)
+class WireRefs:
+    subject_id: uuid.UUID
+    mdtrt_id: str | None  # the 2201 visit it settled, if any
+    msgid: str | None     # the gateway message that made it, if one did
+
+
+def wire_refs(rt: Runtime, institution_id: uuid.UUID, settlement_ids: list[uuid.UUID]) -> dict[uuid.UUID, WireRefs]:
+    """For a 3202 result file: each of the partner's settlements' subject, visit and msgid (three statements)."""
+    if not settlement_ids:
+        return {}
+    with rt.db.read() as s:
+        subjects = dict(s.exec(select(Settlement.id, Settlement.subject_id).where(
+            Settlement.id.in_(settlement_ids), Settlement.institution_id == institution_id)).all())
+        visits = dict(s.exec(select(HsaVisit.settlement_id, HsaVisit.mdtrt_id).where(
+            HsaVisit.settlement_id.in_(list(subjects)))).all())
+        sent = dict(s.exec(select(HsaMessage.settlement_id, HsaMessage.msgid).where(
+            HsaMessage.settlement_id.in_(list(subjects)), HsaMessage.kept, HsaMessage.infno.in_(("2207", "2102")))).all())
+    return {sid: WireRefs(subject, visits.get(sid), sent.get(sid)) for sid, subject in subjects.items()}
