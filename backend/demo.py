@@ -92,6 +92,9 @@ PARTNERS = [
     ("济南市第一人民医院", "hospital", 3, "370102", "demo-hospital"),
 ]
 
+# The national platform's codes for the demo partners (fixmedins_code), for the HSA gateway (docs/hsa.md).
+INSTITUTION_CODES = {"历下区康宁大药房": "P37010200001", "济南市第一人民医院": "H37010200002"}
+
 STAFF = [
     ("clerk01", "窗口经办 刘敏", "clerk", "clerk1234"),
     ("auditor01", "稽核 陈静", "auditor", "auditor1234"),
@@ -149,7 +152,8 @@ def seed(rt: Runtime) -> None:
     grants.set_payer_order(rt, as_person("son"), [grant_pool(made["father", "son"].id),
                                                   grant_pool(made["mother", "son"].id)], False)
     for name, kind, level, region, seed_ in PARTNERS:
-        accounts.create_partner(rt, actor, name=name, kind=kind, level=level, region_code=region, key_seed=seed_)
+        accounts.create_partner(rt, actor, name=name, kind=kind, level=level, region_code=region, key_seed=seed_,
+                                institution_code=INSTITUTION_CODES.get(name))
     for username, name, role, password in STAFF:
         accounts.create_staff(rt, actor, username=username, name=name, role=role, password=password)
 
@@ -161,7 +165,8 @@ def logins() -> dict:
     return {
         "people": [{"name": p.name, "id_number": id_number_of(p, i), "phone": p.phone,
                     "password": PERSON_PASSWORD, "role": p.role} for i, p in enumerate(PEOPLE)],
-        "partners": [{"name": n, "kind": k, "api_key": new_api_key(seed_).plaintext}
+        "partners": [{"name": n, "kind": k, "api_key": new_api_key(seed_).plaintext,
+                      "institution_code": INSTITUTION_CODES.get(n)}
                      for n, k, _l, _r, seed_ in PARTNERS],
         "staff": [{"username": u, "password": pw, "role": r} for u, _n, r, pw in STAFF],
     }

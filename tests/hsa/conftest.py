@@ -14,7 +14,6 @@ from starlette.testclient import TestClient
 from backend import demo
 from backend.clock import CHINA
 from backend.principals import Actor, Channel, Principal, PrincipalKind
-from backend.services.admin import partners
 from backend.services.family_account import codes
 from backend.storage.models import Institution, Person, StaffUser
 from web.app import create_app
@@ -84,9 +83,8 @@ def gateway(rt) -> Gateway:
         institutions = {i.name: i for i in s.exec(select(Institution)).all()}
         admin = s.exec(select(StaffUser).where(StaffUser.role == "admin")).first()
     as_admin = Actor(Principal(PrincipalKind.STAFF, admin.id, admin.name, "admin"), Channel.CONSOLE)
-    pharmacy, hospital = institutions["历下区康宁大药房"], institutions["济南市第一人民医院"]
-    partners.set_institution_code(rt, as_admin, pharmacy.id, PHARMACY_CODE, "HSA gateway go-live")
-    partners.set_institution_code(rt, as_admin, hospital.id, HOSPITAL_CODE, "HSA gateway go-live")
+    assert (institutions["历下区康宁大药房"].institution_code, institutions["济南市第一人民医院"].institution_code) == \
+        (PHARMACY_CODE, HOSPITAL_CODE)  # the demo data's (backend/demo.py)
     with TestClient(create_app(rt), base_url="http://testserver") as client:
         yield Gateway(rt, client, people, institutions,
                       {"pharmacy": keys["历下区康宁大药房"], "hospital": keys["济南市第一人民医院"]}, as_admin)

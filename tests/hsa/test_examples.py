@@ -146,3 +146,27 @@ def test_every_transaction_has_its_example(gateway):
          "2103_pharmacy_reverse", "2201_register", "2204_fee_detail", "2206_pre_settle", "2207_settle",
          "2208_reverse_settlement", "2601_reverse_by_msgid", "3201_totals", "9101_upload", "3202_detail",
          "9102_download"])
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_the_his_client_runs_a_pharmacy_day(live_server, rt, tmp_path):
+    """docs/examples/his_client.py against a served app: a day's sales, and the next morning's reconciliation."""
+    import subprocess
+    import sys
+
+    from backend.clock import CHINA
+
+    def run(*args):
+        at = rt.clock.now().astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+        return subprocess.run([sys.executable, str(PROJECT_ROOT / "docs/examples/his_client.py"), live_server, *args,
+                               "--clock", at, "--ledger", str(tmp_path / "day.json")],
+                              capture_output=True, text=True, timeout=120, check=True).stdout
+
+    sold = run("day")
+    assert "signed in: S" in sold and sold.count("  settled") == 4 and "reversed:" in sold
+    assert '"acct_mulaid_pay": 52.0' in sold  # the son's code, shown by his father: his grants paid (R11)
+    assert '"acct_pay": 24.0, "acct_mulaid_pay": 0.0' in sold  # the father's own account
+    rt.clock.advance(days=1)
+    checked = run("reconcile")
+    assert "3201 310: 0 平衡。" in checked and "3201 390: 0 平衡。" in checked
+    assert checked.count("stmt_rslt=0") == 3 and checked.count("stmt_rslt=3") == 1 and "account" in checked

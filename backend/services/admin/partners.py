@@ -74,7 +74,8 @@ def _add_key(s: Session, institution_id: uuid.UUID, now: datetime, seed: str | N
 
 
 def register(rt: Runtime, actor: Actor, *, name: str, kind: str, level: int, region_code: str,
-             reason: str | None = None, key_seed: str | None = None) -> tuple[Institution, IssuedKey]:
+             reason: str | None = None, key_seed: str | None = None,
+             institution_code: str | None = None) -> tuple[Institution, IssuedKey]:
     """An institution and its first key. `register_partner` is the admin's checked way in; this is
     also what `yibao create-partner` and the demo data use."""
     kind_ = _kind(kind)
@@ -82,7 +83,8 @@ def register(rt: Runtime, actor: Actor, *, name: str, kind: str, level: int, reg
     now = rt.clock.now()
 
     def work(s: Session) -> tuple[Institution, IssuedKey]:
-        inst = Institution(name=name, kind=kind_.value, level=level, region_code=region_code, created_at=now)
+        inst = Institution(name=name, kind=kind_.value, level=level, region_code=region_code, created_at=now,
+                           institution_code=institution_code)
         s.add(inst)
         s.flush()
         issued = _add_key(s, inst.id, now, key_seed)
