@@ -168,5 +168,7 @@ def test_the_his_client_runs_a_pharmacy_day(live_server, rt, tmp_path):
     assert '"acct_pay": 24.0, "acct_mulaid_pay": 0.0' in sold  # the father's own account
     rt.clock.advance(days=1)
     checked = run("reconcile")
+    if os.environ.get("HSA_SHOW_DAY"):
+        print(sold, checked)
     assert "3201 310: 0 平衡。" in checked and "3201 390: 0 平衡。" in checked
     assert checked.count("stmt_rslt=0") == 3 and checked.count("stmt_rslt=3") == 1 and "account" in checked

@@ -77,6 +77,7 @@ class _Exchange:
         self.partner_id = None
         self.data: dict[str, Any] | None = None
         self.envelope: envelope.Envelope | None = None
+        self.claimed = ""
 
     def received(self) -> messages.Received:
         data = self.data or {}
@@ -87,6 +88,11 @@ class _Exchange:
     def infno_label(self) -> str:
         infno = str((self.data or {}).get("infno") or "")
         return infno if infno in KNOWN else "other"
+
+    def claim(self, session, output: dict[str, Any], settlement_id=None) -> None:
+        """Keep the success reply inside a money service's transaction (see `transactions.Call.claim`)."""
+        self.claimed = self.reply(0, output)
+        messages.claim_in(session, self.rt, self.received(), messages.Logged(0, None, self.claimed, settlement_id))
 
     def reply(self, infcode: int, output: dict[str, Any] | None = None, err_msg: str | None = None) -> str:
         area = self.envelope.mdtrtarea_admvs if self.envelope else None
@@ -154,8 +160,8 @@ def _log(exchange: _Exchange, text: str, infcode: int, keep: bool, settlement_id
 def _first_or(kept: messages.Kept | None, exchange: _Exchange, text: str) -> str:
     """After logging a reply that lost the race for its msgid: the first reply, or a refusal when that one
     answered a different body."""
-    if kept is None:
-        return text
+    if kept is None:  # no first reply to send (pruned meanwhile): say so rather than send nothing
+        return text or exchange.reply(-1, err_msg=_err_msg("msgid", FAILED))
     if kept.digest == exchange.digest:
         metrics.hsa_transaction(exchange.infno_label(), "replayed")
         return kept.reply
@@ -187,7 +193,7 @@ async def _transaction(request: Request, exchange: _Exchange, actor: Actor, env:
         await run_in_threadpool(_log, exchange, text, -1, False)
         metrics.hsa_transaction(label, "refused")
         return text
-    call = Call(rt, actor, env, request)
+    call = Call(rt, actor, env, request, claim=exchange.claim)
     lines_node = "drugdetail" if env.infno in ("2101", "2102") else "feedetail"
     if env.infno in transactions.ASYNC_HANDLERS:
         try:
@@ -208,6 +214,11 @@ def _run(exchange: _Exchange, call: Call, lines_node: str) -> str:
         if env.sign_no and env.infno in transactions.SETTLEMENT_INFNOS:
             visits.require_signed_in(exchange.rt, call.partner_id, env.sign_no)
         answer = _handler(env.infno)(call)
+        if answer.claimed:
+            metrics.hsa_transaction(exchange.infno_label(), "ok")
+            return exchange.claimed
+        if answer.replayed:  # the money service's own idempotency: its first request's reply was kept with it
+            return _first_or(messages.kept(exchange.rt, call.partner_id, env.msgid), exchange, "")
         if answer.write is None:
             return _answered(exchange, answer)
         work = answer.write
@@ -219,6 +230,8 @@ def _run(exchange: _Exchange, call: Call, lines_node: str) -> str:
         done = messages.once(exchange.rt, exchange.received(), written)
     except (Refused, DomainError) as error:
         return _refused(exchange, error, lines_node)
+    except messages.MsgidTaken:  # a concurrent duplicate kept its reply first; this one's writes rolled back
+        return _first_or(messages.kept(exchange.rt, call.partner_id, env.msgid), exchange, "")
     if isinstance(done, messages.Kept):  # a concurrent duplicate claimed the msgid first
         return _first_or(done, exchange, "")
     metrics.hsa_transaction(exchange.infno_label(), "ok")

@@ -34,6 +34,8 @@ class Call:
     actor: Actor
     envelope: Envelope
     request: Request
+    # Keeps a reply as the msgid's first inside a money service's transaction (the gateway's log row).
+    claim: Callable[[Session, dict[str, Any], uuid.UUID | None], None] | None = None
 
     @property
     def partner_id(self) -> uuid.UUID:
@@ -54,6 +56,8 @@ class Answer:
     write: Callable[[Session], dict[str, Any]] | None = None
     settlement_id: uuid.UUID | None = None
     then: Callable[[Session], None] | None = None  # written with the log row
+    claimed: bool = False  # the reply was kept in the handler's own transaction (`Call.claim`)
+    replayed: bool = False  # the money service answered an earlier request with this msgid: send its reply
 
 
 Handler = Callable[[Call], Answer]
@@ -226,22 +230,22 @@ def _quote(call: Call, bill: Bill) -> Answer:
 
 
 def _settle(call: Call, bill: Bill) -> Answer:
-    if people.person_number_of_code(call.rt, call.partner_id, bill.code) != bill.psn_no:
-        raise Refused("psn_no", mapping.NOT_THIS_PERSON)
+    """One transaction: the settlement, the check that the code is psn_no's, the visit's link (2207) and the
+    reply kept for the msgid (the log row), so a retry finds the reply exactly when the money moved."""
     service_bill = _service_bill(call, bill)
     request = settlement.SettleRequest(service_bill.code, service_bill.visit_type, service_bill.service_date,
                                        service_bill.lines, call.key(), cash_only=bill.cash_only)
-    settled = settlement.settle_written(call.rt, call.actor, request)
-    if settled.computed is not None:
-        figures, insurance_type = Figures.of_split(settled.computed.split), settled.computed.enrolment.insurance_type
-        at = settled.row.created_at
-    else:  # a concurrent duplicate settled first: report its settlement as it stands
-        report = settlements.reported(call.rt, call.partner_id, settled.id)
-        figures, insurance_type = Figures.of_sums(report.sums, report.payments), report.insurance_type
-        at = report.settlement.created_at
-    then = (lambda s: visits.mark_settled(s, bill.mdtrt_id, settled.id)) if bill.mdtrt_id else None
-    return Answer(output=_settled_output(figures, _echo(call, bill, insurance_type, settlement_id=settled.id, at=at)),
-                  settlement_id=settled.id, then=then)
+
+    def also(s: Session, settlement_id: uuid.UUID, computed: settlement.Computed) -> None:
+        if people.person_number_of(call.rt, call.partner_id, computed.code.subject_id) != bill.psn_no:
+            raise Refused("psn_no", mapping.NOT_THIS_PERSON)
+        if bill.mdtrt_id:
+            visits.mark_settled(s, bill.mdtrt_id, settlement_id)
+        echo = _echo(call, bill, computed.enrolment.insurance_type, settlement_id=settlement_id, at=call.rt.clock.now())
+        call.claim(s, _settled_output(Figures.of_split(computed.split), echo), settlement_id)
+
+    settled = settlement.settle_written(call.rt, call.actor, request, also)
+    return Answer(settlement_id=settled.id, claimed=settled.computed is not None, replayed=settled.computed is None)
 
 
 def pre_settle(call: Call) -> Answer:

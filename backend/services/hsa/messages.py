@@ -106,6 +106,17 @@ def _claim(s: Session, row: dict) -> bool:
     return connection.execute(statement).first() is not None
 
 
+class MsgidTaken(Exception):
+    """The msgid has a kept reply already (a concurrent duplicate committed first): roll back, answer that."""
+
+
+def claim_in(s: Session, rt: Runtime, received: Received, logged: Logged) -> None:
+    """Inside the caller's transaction (a settlement's): keep this reply as the msgid's first, or raise
+    MsgidTaken so that the caller's writes roll back with it."""
+    if not _claim(s, _row(received, logged, True, rt.clock.now())):
+        raise MsgidTaken(received.msgid)
+
+
 def log(rt: Runtime, received: Received, logged: Logged, *, keep: bool,
         then: Callable[[Session], None] | None = None) -> Kept | None:
     """Log a reply. With `keep` (a reply to a partner's valid msgid) it becomes the msgid's first reply,

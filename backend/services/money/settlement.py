@@ -355,12 +355,18 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
     return settle_written(rt, actor, request).id
 
 
-def settle_written(rt: Runtime, actor: Actor, request: SettleRequest) -> Settled:
-    """`settle`, answering also the row it wrote, so a caller that shows it need not read it back."""
-    return _counted("settle", lambda: _settle(rt, actor, request))
+# Run in the settlement's transaction, after its writes: may write rows of its own (the HSA gateway's message
+# log) or raise to roll the settlement back (a check only the computed split can answer).
+AlsoWrite = Callable[[Session, uuid.UUID, "Computed"], None]
 
 
-def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[Settled, bool]:
+def settle_written(rt: Runtime, actor: Actor, request: SettleRequest, also: AlsoWrite | None = None) -> Settled:
+    """`settle`, answering also the row it wrote, so a caller that shows it need not read it back. `also`
+    runs in the same transaction (not for a replay, which writes nothing)."""
+    return _counted("settle", lambda: _settle(rt, actor, request, also))
+
+
+def _settle(rt: Runtime, actor: Actor, request: SettleRequest, also: AlsoWrite | None = None) -> tuple[Settled, bool]:
     key = _check_key(request.idempotency_key)
     institution_id = actor.principal.id
     now = rt.clock.now()
@@ -415,6 +421,8 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[Settled,
             audit.event(actor, "settlement.create", at=now, subject_person_id=code.subject_id,
                         settlement_id=settlement_id, presenter_id=code.presenter_id, bill_fen=split.bill_fen,
                         fund_fen=split.fund_fen, payments=split.payments, cash_fen=split.cash_fen)])
+        if also is not None:
+            also(s, settlement_id, computed)
 
     rows: list[Settlement] = []  # what the last attempt wrote (a rerun after a serialization failure starts over)
     computations: list[Computed] = []
