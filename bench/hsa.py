@@ -88,23 +88,32 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--codes", type=int, default=400, help="codes issued per client and run beforehand")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="graph, gateway, graph, gateway, ...: alternating, so a busy moment hurts both alike")
     args = parser.parse_args(argv)
     bench.fresh_database()
     print(f"setting up {args.clients} grantees and {2 * args.clients * args.codes} codes ...", flush=True)
-    rt, key, code_lists = bench.setup(args.clients, 2 * args.codes)
+    per_round = args.codes
+    rt, key, code_lists = bench.setup(args.clients, 2 * args.rounds * per_round)
     give_code(rt)
-    graph_codes = [codes[:args.codes] for codes in code_lists]
-    gateway_codes = [codes[args.codes:] for codes in code_lists]
     proc, base = bench.serve(args.workers)
+    graph_rates, rates, graph_latencies, latencies, graph_failures, failures = [], [], [], [], [], []
     try:
-        psn_nos = person_numbers(base, key, gateway_codes)
-        graph_rate, graph_latencies, graph_failures = bench.graphql_run(base, key, graph_codes, args.clients,
-                                                                        args.seconds)
-        rate, latencies, failures = gateway_run(base, key, gateway_codes, psn_nos, args.clients, args.seconds)
+        psn_nos = person_numbers(base, key, code_lists)
+        for r in range(args.rounds):
+            graph_codes = [codes[2 * r * per_round:(2 * r + 1) * per_round] for codes in code_lists]
+            gateway_codes = [codes[(2 * r + 1) * per_round:(2 * r + 2) * per_round] for codes in code_lists]
+            rate, lat, fail = bench.graphql_run(base, key, graph_codes, args.clients, args.seconds)
+            graph_rates.append(rate), graph_latencies.extend(lat), graph_failures.extend(fail)
+            rate, lat, fail = gateway_run(base, key, gateway_codes, psn_nos, args.clients, args.seconds)
+            rates.append(rate), latencies.extend(lat), failures.extend(fail)
+            print(f"round {r + 1}: graph {graph_rates[-1]:.0f}/s, gateway {rates[-1]:.0f}/s", flush=True)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    print(f"PostgreSQL, {args.clients} concurrent clients, {args.seconds:.0f} s each, uvicorn workers: {args.workers}, "
+    graph_rate, rate = statistics.mean(graph_rates), statistics.mean(rates)
+    print(f"PostgreSQL, {args.clients} concurrent clients, {args.rounds} rounds of {args.seconds:.0f} s each, "
+          f"uvicorn workers: {args.workers}, "
           f"cores: {os.cpu_count()}")
     print(bench.describe("settle through /graphql", graph_rate, graph_latencies))
     print(bench.describe("2102 through the HSA gateway", rate, latencies))

@@ -1,7 +1,7 @@
 """A pharmacy's point-of-sale system (HIS) running one day against the HSA gateway, POST /hsa/v1.
 
     .venv/bin/python docs/examples/his_client.py http://127.0.0.1:8000 day
-    .venv/bin/python docs/examples/his_client.py http://127.0.0.1:8000 reconcile --day 2026-03-02   # the next morning
+    .venv/bin/python docs/examples/his_client.py http://127.0.0.1:8000 reconcile   # the next morning
 
 On demo data (`make run`). `day` signs the cashier in (9001), then for each customer scans the code shown
 on a phone (here the demo family's apps ask for one), reads the person (1101), pre-settles (2101), settles
