@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cpu  # noqa: E402  (bench/cpu.py: CPU seconds of processes)
 import settle as bench  # noqa: E402  (bench/settle.py: setup, serve, clients)
 
 CHINA = timezone(timedelta(hours=8))
@@ -98,15 +99,30 @@ def main(argv: list[str] | None = None) -> dict:
     give_code(rt)
     proc, base = bench.serve(args.workers)
     graph_rates, rates, graph_latencies, latencies, graph_failures, failures = [], [], [], [], [], []
+    app_cpu = {"graph": 0.0, "gateway": 0.0}  # seconds of the app's processes, per path
+
+    def metered(path: str, run):
+        meter = cpu.Meter(lambda: cpu.process_tree(proc.pid))
+        meter.start()
+        result = run()
+        app_cpu[path] += meter.stop()
+        return result
+
     try:
         psn_nos = person_numbers(base, key, code_lists)
         for r in range(args.rounds):
             graph_codes = [codes[2 * r * per_round:(2 * r + 1) * per_round] for codes in code_lists]
             gateway_codes = [codes[(2 * r + 1) * per_round:(2 * r + 2) * per_round] for codes in code_lists]
-            rate, lat, fail = bench.graphql_run(base, key, graph_codes, args.clients, args.seconds)
-            graph_rates.append(rate), graph_latencies.extend(lat), graph_failures.extend(fail)
-            rate, lat, fail = gateway_run(base, key, gateway_codes, psn_nos, args.clients, args.seconds)
-            rates.append(rate), latencies.extend(lat), failures.extend(fail)
+            rate, lat, fail = metered("graph", lambda: bench.graphql_run(base, key, graph_codes, args.clients,
+                                                                         args.seconds))
+            graph_rates.append(rate)
+            graph_latencies.extend(lat)
+            graph_failures.extend(fail)
+            rate, lat, fail = metered("gateway", lambda: gateway_run(base, key, gateway_codes, psn_nos, args.clients,
+                                                                     args.seconds))
+            rates.append(rate)
+            latencies.extend(lat)
+            failures.extend(fail)
             print(f"round {r + 1}: graph {graph_rates[-1]:.0f}/s, gateway {rates[-1]:.0f}/s", flush=True)
     finally:
         proc.terminate()
@@ -117,12 +133,17 @@ def main(argv: list[str] | None = None) -> dict:
           f"cores: {os.cpu_count()}")
     print(bench.describe("settle through /graphql", graph_rate, graph_latencies))
     print(bench.describe("2102 through the HSA gateway", rate, latencies))
+    graph_ms = app_cpu["graph"] * 1000 / max(1, len(graph_latencies))
+    gateway_ms = app_cpu["gateway"] * 1000 / max(1, len(latencies))
+    print(f"app CPU per settlement: graph {graph_ms:.1f} ms, gateway {gateway_ms:.1f} ms "
+          f"(gateway / graph in settlements per app CPU second: {graph_ms / gateway_ms:.0%})")
     print(f"gateway / graph: {rate / graph_rate:.0%} (target at least 90%)   "
           f"failed requests: {len(failures) + len(graph_failures)}")
     for failure in (failures + graph_failures)[:1]:
         print("first failure:", failure)
     rt.db.dispose()
-    return {"graph": graph_rate, "gateway": rate, "ratio": rate / graph_rate,
+    return {"graph": graph_rate, "gateway": rate, "ratio": rate / graph_rate, "graph_cpu_ms": graph_ms,
+            "gateway_cpu_ms": gateway_ms,
             "gateway_p50_ms": statistics.median(latencies) * 1000, "failures": len(failures) + len(graph_failures)}
 
 

@@ -78,8 +78,14 @@ class _Exchange:
         self.data: dict[str, Any] | None = None
         self.envelope: envelope.Envelope | None = None
         self.claimed = ""
+        self._received: messages.Received | None = None
 
     def received(self) -> messages.Received:
+        if self._received is None:
+            self._received = self._receive()
+        return self._received
+
+    def _receive(self) -> messages.Received:
         data = self.data or {}
         masked = json.dumps(mapping.masked(data), ensure_ascii=False)[:20000] if self.data is not None else ""
         return messages.Received(self.partner_id, str(data.get("msgid") or "")[:30], str(data.get("infno") or "")[:6],
@@ -169,9 +175,30 @@ def _first_or(kept: messages.Kept | None, exchange: _Exchange, text: str) -> str
 
 
 async def _transaction(request: Request, exchange: _Exchange, actor: Actor, env: envelope.Envelope) -> str:
-    rt = exchange.rt
+    """A transaction that runs in a worker thread (all but 1101) takes one hop there, the first read included."""
+    call = Call(exchange.rt, actor, env, request, claim=exchange.claim)
+    lines_node = "drugdetail" if env.infno in ("2101", "2102") else "feedetail"
+    if env.infno not in transactions.ASYNC_HANDLERS:
+        return await run_in_threadpool(_arrive_and_run, exchange, call, lines_node)
+    answered = await run_in_threadpool(_arrived, exchange, call)
+    if answered is not None:
+        return answered
+    try:
+        answer = await transactions.ASYNC_HANDLERS[env.infno](call)
+    except (Refused, DomainError) as error:
+        return await run_in_threadpool(_refused, exchange, error, lines_node)
+    return await run_in_threadpool(_answered, exchange, answer)
+
+
+def _arrive_and_run(exchange: _Exchange, call: Call, lines_node: str) -> str:
+    return _arrived(exchange, call) or _run(exchange, call, lines_node)
+
+
+def _arrived(exchange: _Exchange, call: Call) -> str | None:
+    """The institution code and a retried msgid, from one read: the answer already, or None to go on."""
+    env = call.envelope
     label = exchange.infno_label()
-    code, kept = await run_in_threadpool(messages.arrival, rt, actor.principal.id, env.msgid)
+    code, kept = messages.arrival(exchange.rt, call.partner_id, env.msgid)
     refusal = None
     if code is None:
         refusal = Refused("fixmedins_code", envelope.NO_CODE)
@@ -181,27 +208,20 @@ async def _transaction(request: Request, exchange: _Exchange, actor: Actor, env:
         refusal = Refused("infno", UNSUPPORTED)
     if refusal is not None:
         text = exchange.reply(-1, err_msg=_refusal(refusal, "feedetail"))
-        await run_in_threadpool(_log, exchange, text, -1, False)
+        _log(exchange, text, -1, False)
         metrics.hsa_transaction(label, "refused")
         return text
     if kept is not None:  # a retry: the first reply again, nothing written again
         if kept.digest == exchange.digest:
-            await run_in_threadpool(_log, exchange, kept.reply, 0, False)
+            _log(exchange, kept.reply, 0, False)
             metrics.hsa_transaction(label, "replayed")
             return kept.reply
         text = exchange.reply(-1, err_msg=_err_msg("msgid", MSGID_REUSED))
-        await run_in_threadpool(_log, exchange, text, -1, False)
+        _log(exchange, text, -1, False)
         metrics.hsa_transaction(label, "refused")
         return text
-    call = Call(rt, actor, env, request, claim=exchange.claim)
-    lines_node = "drugdetail" if env.infno in ("2101", "2102") else "feedetail"
-    if env.infno in transactions.ASYNC_HANDLERS:
-        try:
-            answer = await transactions.ASYNC_HANDLERS[env.infno](call)
-        except (Refused, DomainError) as error:
-            return await run_in_threadpool(_refused, exchange, error, lines_node)
-        return await run_in_threadpool(_answered, exchange, answer)
-    return await run_in_threadpool(_run, exchange, call, lines_node)
+    exchange.received()  # masked now, not inside a settlement's transaction
+    return None
 
 
 def _handler(infno: str):
