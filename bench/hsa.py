@@ -113,13 +113,13 @@ def main(argv: list[str] | None = None) -> dict:
         for r in range(args.rounds):
             graph_codes = [codes[2 * r * per_round:(2 * r + 1) * per_round] for codes in code_lists]
             gateway_codes = [codes[(2 * r + 1) * per_round:(2 * r + 2) * per_round] for codes in code_lists]
-            rate, lat, fail = metered("graph", lambda: bench.graphql_run(base, key, graph_codes, args.clients,
-                                                                         args.seconds))
+            rate, lat, fail = metered("graph", lambda codes=graph_codes: bench.graphql_run(
+                base, key, codes, args.clients, args.seconds))
             graph_rates.append(rate)
             graph_latencies.extend(lat)
             graph_failures.extend(fail)
-            rate, lat, fail = metered("gateway", lambda: gateway_run(base, key, gateway_codes, psn_nos, args.clients,
-                                                                     args.seconds))
+            rate, lat, fail = metered("gateway", lambda codes=gateway_codes: gateway_run(
+                base, key, codes, psn_nos, args.clients, args.seconds))
             rates.append(rate)
             latencies.extend(lat)
             failures.extend(fail)
