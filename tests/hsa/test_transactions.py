@@ -308,3 +308,20 @@ def test_gateway_and_graphql_split_the_same_bill_alike(gateway):
     assert fen(info["acct_mulaid_pay"]) == mutual_aid > 0
     assert fen(info["acct_pay"]) == graph["ownAccountFen"] + mutual_aid
     assert fen(info["psn_cash_pay"]) == graph["cashFen"]
+
+
+def test_balc_follows_the_graphs_rule_for_the_balance(gateway, monkeypatch):
+    """Partners may not read a balance (PersonalAccount.balanceFen), so setlinfo has no balc; were the rule
+    to let every partner see it, balc would be the account's balance after the settlement."""
+    from backend.graph.core.rules import ALLOW
+
+    code = gateway.code("张伟")
+    psn_no = person(gateway, code)["baseinfo"]["psn_no"]
+    info = gateway.send("2102", {"druginfo": druginfo(psn_no, code), "drugdetail": LINES})["output"]["setlinfo"]
+    assert "balc" not in info
+    rules = gateway.client.app.state.schema.rules
+    row = rules.rows["PersonalAccount.balanceFen"]
+    monkeypatch.setitem(rules.rows, "PersonalAccount.balanceFen", (row[0], ALLOW, row[2], row[3]))
+    code = gateway.code("张伟")
+    shown = gateway.send("2102", {"druginfo": druginfo(psn_no, code), "drugdetail": LINES})["output"]["setlinfo"]
+    assert shown["balc"] == round(3256.80 - info["acct_pay"] - shown["acct_pay"], 2)

@@ -17,7 +17,7 @@ from starlette.requests import Request
 
 from backend.clock import CHINA
 from backend.domain.errors import N_, DomainError, ErrorCode
-from backend.principals import Actor, Channel
+from backend.principals import Actor, Channel, PrincipalKind
 from backend.runtime import Runtime
 from backend.services.hsa import messages, people, settlements, visits
 from backend.services.money import settlement
@@ -210,11 +210,21 @@ def _service_bill(call: Call, bill: Bill) -> settlement.Bill:
 
 
 def _echo(call: Call, bill: Bill, insurance_type: str | None, *, settlement_id: uuid.UUID | None = None,
-          at: datetime | None = None) -> Echo:
+          at: datetime | None = None, balc: int | None = None) -> Echo:
     return Echo(psn_no=bill.psn_no, insutype=mapping.insutype_of(insurance_type), med_type=bill.med_type,
                 clr_type=mapping.clr_type(mapping.VISIT_TYPE[bill.med_type]), mdtrt_id=bill.mdtrt_id,
                 setl_id=mapping.setl_id(settlement_id) if settlement_id else None, setl_time=at,
-                medins_setl_id=call.envelope.msgid if settlement_id else None)
+                medins_setl_id=call.envelope.msgid if settlement_id else None, balc=balc)
+
+
+def balance_visible(call: Call) -> bool:
+    """setlinfo.balc follows the graph's rule for PersonalAccount.balanceFen in the partner's column: shown
+    only where that rule lets every partner see it (today it is denied, so balc is absent)."""
+    rule = call.request.app.state.schema.rules.rule_for("PersonalAccount", "balanceFen", PrincipalKind.PARTNER)
+    return rule is not None and rule.name in VISIBLE_TO_ALL
+
+
+VISIBLE_TO_ALL = ("visible", "visible+audited")
 
 
 def _settled_output(figures: Figures, echo: Echo) -> dict[str, Any]:
@@ -236,12 +246,15 @@ def _settle(call: Call, bill: Bill) -> Answer:
     request = settlement.SettleRequest(service_bill.code, service_bill.visit_type, service_bill.service_date,
                                        service_bill.lines, call.key(), cash_only=bill.cash_only)
 
+    show_balance = balance_visible(call)
+
     def also(s: Session, settlement_id: uuid.UUID, computed: settlement.Computed) -> None:
         if people.person_number_of(call.rt, call.partner_id, computed.code.subject_id) != bill.psn_no:
             raise Refused("psn_no", mapping.NOT_THIS_PERSON)
         if bill.mdtrt_id:
             visits.mark_settled(s, bill.mdtrt_id, settlement_id)
-        echo = _echo(call, bill, computed.enrolment.insurance_type, settlement_id=settlement_id, at=call.rt.clock.now())
+        echo = _echo(call, bill, computed.enrolment.insurance_type, settlement_id=settlement_id, at=call.rt.clock.now(),
+                     balc=settlements.balance_in(s, computed.code.subject_id) if show_balance else None)
         call.claim(s, _settled_output(Figures.of_split(computed.split), echo), settlement_id)
 
     settled = settlement.settle_written(call.rt, call.actor, request, also)

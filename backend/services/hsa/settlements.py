@@ -7,11 +7,11 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.runtime import Runtime
-from backend.storage.models import Enrolment, HsaMessage, HsaVisit, Settlement, SettlementLine, SettlementPayment
+from backend.storage.models import Enrolment, HsaMessage, HsaVisit, PersonalAccount, Settlement, SettlementLine, SettlementPayment
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,12 @@ def reported(rt: Runtime, institution_id: uuid.UUID, settlement_id: uuid.UUID,
         enrolment = s.get(Enrolment, settlement.subject_id)
     return Reported(settlement, enrolment.insurance_type if enrolment else None,
                     {f: int(v) for f, v in zip(FIELDS, sums, strict=True)}, {pool: int(v) for pool, v in paid})
+
+
+def balance_in(s: Session, person_id: uuid.UUID) -> int | None:
+    """The person's own account balance as the caller's transaction sees it (after a settlement's debit)."""
+    account = s.get(PersonalAccount, person_id)
+    return account.balance_fen if account else None
 
 
 @dataclass(frozen=True)
