@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, text, update
+from sqlalchemy import Uuid, and_, bindparam, delete, func, or_, text, update
 from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.policy import is_auditor
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.storage.db import dialect_insert
+from backend.storage.db import dialect_insert, per_dialect
 from backend.storage.models import HsaMessage, Institution
 
 
@@ -80,13 +80,13 @@ def succeeded(rt: Runtime, partner_id: uuid.UUID, msgid: str) -> Succeeded | Non
 
 
 def arrival(rt: Runtime, partner_id: uuid.UUID, msgid: str) -> tuple[str | None, Kept | None]:
-    """What the gateway reads first, in one session: the partner's institution code and the msgid's kept
+    """What the gateway reads first, in one statement: the partner's institution code and the msgid's kept
     reply, if any."""
     with rt.db.read() as s:
-        code = s.exec(select(Institution.institution_code).where(Institution.id == partner_id)).first()
-        row = s.exec(select(HsaMessage.request_sha256, HsaMessage.reply)
-                     .where(HsaMessage.partner_id == partner_id, HsaMessage.msgid == msgid, HsaMessage.kept)).first()
-    return code, (Kept(row[0], row[1]) if row else None)
+        row = s.connection().execute(ARRIVAL, {"partner_id": partner_id, "msgid": msgid}).first()
+    if row is None:
+        return None, None
+    return row.institution_code, (Kept(row.request_sha256, row.reply) if row.request_sha256 else None)
 
 
 def _row(received: Received, logged: Logged, keep: bool, at: datetime) -> dict:
@@ -96,14 +96,30 @@ def _row(received: Received, logged: Logged, keep: bool, at: datetime) -> dict:
                 request=received.masked, reply=logged.reply, settlement_id=logged.settlement_id, created_at=at)
 
 
+# The statements of every message are built once (`per_dialect`, or here): building one cost more than running it.
+def _claim_statement(dialect: str):
+    table = HsaMessage.__table__
+    return (dialect_insert(dialect)(table)
+            .on_conflict_do_nothing(index_elements=["partner_id", "msgid"], index_where=text("kept"))
+            .returning(table.c.id))
+
+
+def _arrival_statement():
+    i, m = Institution.__table__, HsaMessage.__table__
+    return (select(i.c.institution_code, m.c.request_sha256, m.c.reply)
+            .select_from(i.outerjoin(m, and_(m.c.partner_id == i.c.id, m.c.msgid == bindparam("msgid"), m.c.kept)))
+            .where(i.c.id == bindparam("partner_id", type_=Uuid)))
+
+
+CLAIM = per_dialect(_claim_statement)
+ARRIVAL = _arrival_statement()
+INSERT = HsaMessage.__table__.insert()
+
+
 def _claim(s: Session, row: dict) -> bool:
     """Insert the kept row unless the partner's msgid has one; True when this one is it."""
     connection = s.connection()
-    table = HsaMessage.__table__
-    statement = (dialect_insert(connection.dialect.name)(table).values(**row)
-                 .on_conflict_do_nothing(index_elements=["partner_id", "msgid"], index_where=text("kept"))
-                 .returning(table.c.id))
-    return connection.execute(statement).first() is not None
+    return connection.execute(CLAIM(connection), row).first() is not None
 
 
 class MsgidTaken(Exception):
@@ -129,7 +145,7 @@ def log(rt: Runtime, received: Received, logged: Logged, *, keep: bool,
             then(s)
         if keep and received.partner_id is not None and _claim(s, _row(received, logged, True, now)):
             return True
-        s.connection().execute(HsaMessage.__table__.insert().values(**_row(received, logged, False, now)))
+        s.connection().execute(INSERT, _row(received, logged, False, now))
         return not keep
 
     if rt.db.write(work) or received.partner_id is None:
