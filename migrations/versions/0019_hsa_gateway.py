@@ -98,10 +98,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('institution', schema=None) as batch_op:
-        batch_op.drop_index('uq_institution_code')
-        batch_op.drop_column('institution_code')
-
     with op.batch_alter_table('hsavisit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hsavisit_settlement_id'))
         batch_op.drop_index(batch_op.f('ix_hsavisit_partner_id'))
@@ -117,3 +113,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_hsamessage_at')
 
     op.drop_table('hsamessage')
+
+    # Not in batch mode: on SQLite that would copy the institution table, which many tables refer to; SQLite
+    # (3.35 and later) drops an unindexed column in place.
+    op.drop_index('uq_institution_code', table_name='institution')
+    op.drop_column('institution', 'institution_code')

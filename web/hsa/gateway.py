@@ -18,7 +18,8 @@ from starlette.routing import Route
 
 from backend.clock import CHINA
 from backend.domain.errors import N_, DomainError, ErrorCode
-from backend.i18n import error_message, gettext
+from backend.i18n import error_message
+from backend.i18n import gettext as translate
 from backend.observability import metrics
 from backend.principals import Actor, Channel, PrincipalKind
 from backend.services.hsa import messages, visits
@@ -42,7 +43,7 @@ KNOWN = frozenset({*transactions.HANDLERS, *transactions.ASYNC_HANDLERS, *reconc
 
 
 def _err_msg(field: str, message: str, **params: Any) -> str:
-    return f"{field}：{gettext(LOCALE, message, **params)}"
+    return f"{field}：{translate(LOCALE, message, **params)}"
 
 
 def _refusal(error: Exception, lines_node: str) -> str:

@@ -21,7 +21,7 @@ from backend.domain.insurance import CLEARING_TYPE_CODE, INSUTYPE_CODE
 from backend.domain.reconciliation import DetailOutcome, DetailResult
 from backend.domain.reconciliation import Figures as Totals
 from backend.domain.spreadsheet import csv_row
-from backend.i18n import gettext
+from backend.i18n import gettext as translate
 from backend.services.hsa import files, people, settlements
 from backend.services.reconciliation import reconcile
 from backend.services.reconciliation.detail_file import memo, read_detail_upload
@@ -63,7 +63,7 @@ def _range_field(error: DomainError) -> DomainError:
 
 
 def _figures(totals: Totals) -> str:
-    return gettext("zh_CN", FIGURES, count=totals.count, bill=Yuan(totals.bill_fen).text(),
+    return translate("zh_CN", FIGURES, count=totals.count, bill=Yuan(totals.bill_fen).text(),
                    fund=Yuan(totals.fund_fen).text(), account=Yuan(totals.account_fen).text())
 
 
@@ -85,7 +85,7 @@ def totals(call: Call) -> Answer:
                                             theirs, include_refunds)
     except DomainError as error:
         raise _range_field(error) from None
-    described = gettext("zh_CN", BALANCED) if result.balanced else gettext(
+    described = translate("zh_CN", BALANCED) if result.balanced else translate(
         "zh_CN", NOT_BALANCED, ours=_figures(result.ours), theirs=_figures(result.theirs))
     return Answer(output={"stmtinfo": {"setl_optins": setl_optins, "stmt_rslt": "0" if result.balanced else "1",
                                        "stmt_rslt_dscr": described}})
@@ -137,7 +137,7 @@ def _read(call: Call, content: str):
         return read_detail_upload(io.BytesIO(content.encode("utf-8")), "utf-8")
     except reconcile.DetailFileInvalid as invalid:
         first = invalid.problems[0]
-        problem = gettext("zh_CN", first.message_id, **first.params)
+        problem = translate("zh_CN", first.message_id, **first.params)
         raise Refused("fsUploadIn.in", FILE_PROBLEM, row=first.row,
                       column=HSA_COLUMN.get(first.column, first.column or "-"), problem=problem) from None
 
