@@ -158,10 +158,10 @@ async def _partner(request: Request):
     return principal
 
 
-def _log(exchange: _Exchange, text: str, infcode: int, keep: bool, settlement_id=None, then=None,
+def _log(exchange: _Exchange, text: str, infcode: int, keep: bool, settlement_id=None,
          err_msg: str | None = None) -> messages.Kept | None:
     return messages.log(exchange.rt, exchange.received(), messages.Logged(infcode, err_msg, text, settlement_id),
-                        keep=keep, then=then)
+                        keep=keep)
 
 
 def _first_or(kept: messages.Kept | None, exchange: _Exchange, text: str) -> str:
@@ -261,7 +261,7 @@ def _run(exchange: _Exchange, call: Call, lines_node: str) -> str:
 
 def _answered(exchange: _Exchange, answer: Answer) -> str:
     text = exchange.reply(0, answer.output)
-    first = _log(exchange, text, 0, True, answer.settlement_id, answer.then)
+    first = _log(exchange, text, 0, True, answer.settlement_id)
     if first is None:
         metrics.hsa_transaction(exchange.infno_label(), "ok")
     return _first_or(first, exchange, text)

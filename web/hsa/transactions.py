@@ -55,7 +55,6 @@ class Answer:
     output: dict[str, Any] | None = None
     write: Callable[[Session], dict[str, Any]] | None = None
     settlement_id: uuid.UUID | None = None
-    then: Callable[[Session], None] | None = None  # written with the log row
     claimed: bool = False  # the reply was kept in the handler's own transaction (`Call.claim`)
     replayed: bool = False  # the money service answered an earlier request with this msgid: send its reply
 

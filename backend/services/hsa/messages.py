@@ -133,16 +133,12 @@ def claim_in(s: Session, rt: Runtime, received: Received, logged: Logged) -> Non
         raise MsgidTaken(received.msgid)
 
 
-def log(rt: Runtime, received: Received, logged: Logged, *, keep: bool,
-        then: Callable[[Session], None] | None = None) -> Kept | None:
+def log(rt: Runtime, received: Received, logged: Logged, *, keep: bool) -> Kept | None:
     """Log a reply. With `keep` (a reply to a partner's valid msgid) it becomes the msgid's first reply,
-    unless one was kept meanwhile: then this one is logged as a repeat and the kept one is returned.
-    `then` writes in the same transaction (2207 links its visit to the settlement)."""
+    unless one was kept meanwhile: then this one is logged as a repeat and the kept one is returned."""
     now = rt.clock.now()
 
     def work(s: Session) -> bool:
-        if then is not None:
-            then(s)
         if keep and received.partner_id is not None and _claim(s, _row(received, logged, True, now)):
             return True
         s.connection().execute(INSERT, _row(received, logged, False, now))
