@@ -325,3 +325,16 @@ def test_balc_follows_the_graphs_rule_for_the_balance(gateway, monkeypatch):
     code = gateway.code("张伟")
     shown = gateway.send("2102", {"druginfo": druginfo(psn_no, code), "drugdetail": LINES})["output"]["setlinfo"]
     assert shown["balc"] == round(3256.80 - info["acct_pay"] - shown["acct_pay"], 2)
+
+
+def test_a_settlement_checks_the_institution_code_in_its_own_transaction(gateway):
+    """2102 skips the first read: the wrong institution code is refused inside the settlement's transaction,
+    nothing is written, and the msgid stays free for the corrected message."""
+    code = gateway.code("张伟")
+    psn_no = person(gateway, code)["baseinfo"]["psn_no"]
+    msgid = gateway.msgid()
+    wrong = gateway.send("2102", {"druginfo": druginfo(psn_no, code), "drugdetail": LINES}, ok=False, msgid=msgid,
+                         fixmedins_code="H37010200002")
+    assert wrong["err_msg"].startswith("fixmedins_code：") and count(gateway, Settlement) == 0
+    gateway.send("2102", {"druginfo": druginfo(psn_no, code), "drugdetail": LINES}, msgid=msgid)
+    assert count(gateway, Settlement) == 1

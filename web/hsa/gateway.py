@@ -177,7 +177,8 @@ def _first_or(kept: messages.Kept | None, exchange: _Exchange, text: str) -> str
 
 async def _transaction(request: Request, exchange: _Exchange, actor: Actor, env: envelope.Envelope) -> str:
     """A transaction that runs in a worker thread (all but 1101) takes one hop there, the first read included."""
-    call = Call(exchange.rt, actor, env, request, claim=exchange.claim)
+    call = Call(exchange.rt, actor, env, request, claim=exchange.claim,
+                first_read_skipped=env.infno in transactions.SETTLING_INFNOS)
     lines_node = "drugdetail" if env.infno in ("2101", "2102") else "feedetail"
     if env.infno not in transactions.ASYNC_HANDLERS:
         return await run_in_threadpool(_arrive_and_run, exchange, call, lines_node)
@@ -192,6 +193,9 @@ async def _transaction(request: Request, exchange: _Exchange, actor: Actor, env:
 
 
 def _arrive_and_run(exchange: _Exchange, call: Call, lines_node: str) -> str:
+    if call.first_read_skipped:
+        exchange.received()  # masked now, not inside the settlement's transaction
+        return _run(exchange, call, lines_node)
     return _arrived(exchange, call) or _run(exchange, call, lines_node)
 
 
@@ -239,7 +243,7 @@ def _run(exchange: _Exchange, call: Call, lines_node: str) -> str:
             metrics.hsa_transaction(exchange.infno_label(), "ok")
             return exchange.claimed
         if answer.replayed:  # the money service's own idempotency: its first request's reply was kept with it
-            return _first_or(messages.kept(exchange.rt, call.partner_id, env.msgid), exchange, "")
+            return _repeat(exchange, call)
         if answer.write is None:
             return _answered(exchange, answer)
         work = answer.write
@@ -249,14 +253,27 @@ def _run(exchange: _Exchange, call: Call, lines_node: str) -> str:
             return messages.Logged(0, None, text)
 
         done = messages.once(exchange.rt, exchange.received(), written)
+    except transactions.EnvelopeRefused as refused:
+        text = exchange.reply(-1, err_msg=_refusal(refused, lines_node))
+        _log(exchange, text, -1, False)
+        metrics.hsa_transaction(exchange.infno_label(), "refused")
+        return text
     except (Refused, DomainError) as error:
         return _refused(exchange, error, lines_node)
-    except messages.MsgidTaken:  # a concurrent duplicate kept its reply first; this one's writes rolled back
-        return _first_or(messages.kept(exchange.rt, call.partner_id, env.msgid), exchange, "")
+    except messages.MsgidTaken:  # the msgid has a kept reply; this one's writes rolled back
+        return _repeat(exchange, call)
     if isinstance(done, messages.Kept):  # a concurrent duplicate claimed the msgid first
         return _first_or(done, exchange, "")
     metrics.hsa_transaction(exchange.infno_label(), "ok")
     return done.reply
+
+
+def _repeat(exchange: _Exchange, call: Call) -> str:
+    """A message whose msgid has a kept reply, found by the money service: that reply (or a refusal for
+    another body), and a log row for this repeat."""
+    text = _first_or(messages.kept(exchange.rt, call.partner_id, call.envelope.msgid), exchange, "")
+    _log(exchange, text, 0 if '"infcode":0' in text[:20] else -1, False)
+    return text
 
 
 def _answered(exchange: _Exchange, answer: Answer) -> str:

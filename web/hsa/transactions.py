@@ -21,7 +21,7 @@ from backend.principals import Actor, Channel, PrincipalKind
 from backend.runtime import Runtime
 from backend.services.hsa import messages, people, settlements, visits
 from backend.services.money import settlement
-from web.hsa import mapping
+from web.hsa import envelope, mapping
 from web.hsa.envelope import FORMAT, Envelope, node, rows, text
 from web.hsa.mapping import Echo, Figures
 from web.hsa.wire import Refused
@@ -36,6 +36,9 @@ class Call:
     request: Request
     # Keeps a reply as the msgid's first inside a money service's transaction (the gateway's log row).
     claim: Callable[[Session, dict[str, Any], uuid.UUID | None], None] | None = None
+    # 2102 and 2207 skip the gateway's first read: the settlement's transaction checks the institution code
+    # and claims the msgid (a retry of a kept reply, success or refusal, finds it there and rolls back).
+    first_read_skipped: bool = False
 
     @property
     def partner_id(self) -> uuid.UUID:
@@ -48,6 +51,10 @@ class Call:
     def key(self) -> str:
         """The idempotency key the money services get for this message: a retry settles once."""
         return f"hsa-{self.envelope.infno}-{self.envelope.msgid}"
+
+
+class EnvelopeRefused(Refused):
+    """A refusal of the envelope found inside a transaction: answered, logged, but not kept for the msgid."""
 
 
 @dataclass(frozen=True)
@@ -248,6 +255,10 @@ def _settle(call: Call, bill: Bill) -> Answer:
     show_balance = balance_visible(call)
 
     def also(s: Session, settlement_id: uuid.UUID, computed: settlement.Computed) -> None:
+        if call.first_read_skipped:  # the institution code, checked here instead of before (one read less)
+            code = settlements.institution_code_in(s, call.partner_id)
+            if code != call.envelope.fixmedins_code:
+                raise EnvelopeRefused("fixmedins_code", envelope.NO_CODE if code is None else envelope.NOT_YOURS)
         if people.person_number_of(call.rt, call.partner_id, computed.code.subject_id) != bill.psn_no:
             raise Refused("psn_no", mapping.NOT_THIS_PERSON)
         if bill.mdtrt_id:
@@ -353,3 +364,4 @@ HANDLERS: dict[str, Handler] = {
 ASYNC_HANDLERS: dict[str, AsyncHandler] = {"1101": person_info}
 # Messages that name a settlement: a sign_no they carry must be a live sign-in of this partner.
 SETTLEMENT_INFNOS = frozenset({"2206", "2207", "2208", "2101", "2102", "2103", "2601"})
+SETTLING_INFNOS = frozenset({"2207", "2102"})  # see Call.first_read_skipped

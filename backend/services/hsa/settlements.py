@@ -11,7 +11,16 @@ from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.runtime import Runtime
-from backend.storage.models import Enrolment, HsaMessage, HsaVisit, PersonalAccount, Settlement, SettlementLine, SettlementPayment
+from backend.storage.models import (
+    Enrolment,
+    HsaMessage,
+    HsaVisit,
+    Institution,
+    PersonalAccount,
+    Settlement,
+    SettlementLine,
+    SettlementPayment,
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,10 @@ def reported(rt: Runtime, institution_id: uuid.UUID, settlement_id: uuid.UUID,
         enrolment = s.get(Enrolment, settlement.subject_id)
     return Reported(settlement, enrolment.insurance_type if enrolment else None,
                     {f: int(v) for f, v in zip(FIELDS, sums, strict=True)}, {pool: int(v) for pool, v in paid})
+
+
+def institution_code_in(s: Session, institution_id: uuid.UUID) -> str | None:
+    return s.exec(select(Institution.institution_code).where(Institution.id == institution_id)).first()
 
 
 def balance_in(s: Session, person_id: uuid.UUID) -> int | None:
