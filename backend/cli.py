@@ -316,6 +316,19 @@ def prune_codes(args) -> int:
     return 0
 
 
+def prune_hsa_log(args) -> int:
+    from datetime import timedelta
+
+    from backend.services.hsa.messages import prune
+
+    rt = _runtime()
+    days = args.days or rt.settings.hsa_log_retention_days
+    removed = prune(rt, timedelta(days=days))
+    print(ngettext("removed {count} HSA gateway message older than {days} days",
+                   "removed {count} HSA gateway messages older than {days} days", removed, days=days))
+    return 0
+
+
 def import_roster(args) -> int:
     from pathlib import Path
 
@@ -756,6 +769,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("prune-codes", help="delete unused presented codes that expired long ago (run daily)")
     p.add_argument("--hours", type=float, default=24)
     p.set_defaults(run=prune_codes)
+    p = sub.add_parser("prune-hsa-log", help="delete HSA gateway messages older than the retention (run daily)")
+    p.add_argument("--days", type=int, default=None, help="default: HSA_LOG_RETENTION_DAYS (180)")
+    p.set_defaults(run=prune_hsa_log)
     p = sub.add_parser("import-roster", help="validate a bureau's roster CSV, then apply it all or nothing")
     p.add_argument("file", help="CSV with a header row; format: docs/operations.md#roster-import")
     p.add_argument("--dry-run", action="store_true", help="validate and report, import nothing")

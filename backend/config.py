@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     refund_window_days: int = Field(default=30, ge=0, le=365)
     # Partner API keys: how long a rotated key's old secret keeps working (0: it stops at once).
     api_key_rotation_grace_hours: int = Field(default=24, ge=0, le=720)
+    # The HSA gateway (/hsa/v1): how far an envelope's inf_time may be from the service's clock, and how
+    # many days its message log is kept (a msgid older than that is no longer recognised as a retry).
+    hsa_inf_time_window_seconds: int = Field(default=300, ge=10, le=86400)
+    hsa_log_retention_days: int = Field(default=180, ge=1, le=3650)
     # GraphQL defences.
     graphql_max_depth: int = 10
     graphql_max_tokens: int = 2000

@@ -115,6 +115,8 @@ ITEMS = {
                       ("33010008", "药物洗脱冠状动脉支架", "药物洗脱冠状动脉支架")],
 }
 PENDING_ITEMS = {"demo-pharmacy": 1}  # how many of the last items stay pending
+# The national platform's codes for the demo partners (fixmedins_code), for the HSA gateway (docs/hsa.md).
+INSTITUTION_CODES = {"历下区康宁大药房": "P37010200001", "济南市第一人民医院": "H37010200002"}
 
 STAFF = [
     ("clerk01", "窗口经办 刘敏", "clerk", "clerk1234"),
@@ -174,7 +176,7 @@ def seed(rt: Runtime) -> None:
                                                   grant_pool(made["mother", "son"].id)], False)
     for name, kind, level, region, seed_ in PARTNERS:
         institution, _key = accounts.create_partner(rt, actor, name=name, kind=kind, level=level, region_code=region,
-                                                    key_seed=seed_)
+                                                    key_seed=seed_, institution_code=INSTITUTION_CODES.get(name))
         map_items(rt, Principal(PrincipalKind.PARTNER, institution.id, name, kind), seed_)
     for username, name, role, password in STAFF:
         accounts.create_staff(rt, actor, username=username, name=name, role=role, password=password)
@@ -202,7 +204,8 @@ def logins() -> dict:
     return {
         "people": [{"name": p.name, "id_number": id_number_of(p, i), "phone": p.phone,
                     "password": PERSON_PASSWORD, "role": p.role} for i, p in enumerate(PEOPLE)],
-        "partners": [{"name": n, "kind": k, "api_key": new_api_key(seed_).plaintext}
+        "partners": [{"name": n, "kind": k, "api_key": new_api_key(seed_).plaintext,
+                      "institution_code": INSTITUTION_CODES.get(n)}
                      for n, k, _l, _r, seed_ in PARTNERS],
         "staff": [{"username": u, "password": pw, "role": r} for u, _n, r, pw in STAFF],
     }

@@ -31,6 +31,7 @@ class Channel(StrEnum):
     CONSOLE = "console"  # staff pages
     GRAPHQL = "graphql"  # /graphql over HTTP
     FHIR = "fhir"        # /fhir/R4, the read-only FHIR export
+    HSA = "hsa"          # /hsa/v1, the national platform's institution interface
     CLI = "cli"
 
 

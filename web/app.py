@@ -27,6 +27,7 @@ from web.body_limit import BodyLimitMiddleware
 from web.fhir.routes import routes as fhir_routes
 from web.graphql_view import GraphQLView
 from web.headers import SecurityHeadersMiddleware
+from web.hsa.gateway import routes as hsa_routes
 from web.observe import RequestObservationMiddleware
 from web.pages import (
     auth,
@@ -38,6 +39,7 @@ from web.pages import (
     dashboard,
     family,
     grants,
+    hsa_log,
     imports,
     limits,
     parameters,
@@ -95,6 +97,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *parameters.routes,
             *limits.routes,
             *partners.routes,
+            *hsa_log.routes,
             *staff_users.routes,
             *imports.routes,
             *catalogue.routes,
@@ -106,6 +109,7 @@ def create_app(rt: Runtime | None = None) -> Starlette:
             *reconcile.routes,
             *settlements.routes,
             *fhir_routes,
+            *hsa_routes,
             *preferences.routes,
             *statement.routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -26,7 +26,7 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Bearer-authenticated endpoints ignore cookies, so a forged cross-site request carries no authority.
-CSRF_EXEMPT = ("/graphql", "/auth/token", "/fhir/")
+CSRF_EXEMPT = ("/graphql", "/auth/token", "/fhir/", "/hsa/")
 
 
 def csrf_token(session: dict) -> str:

@@ -62,3 +62,14 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+PERSON_NUMBER_LENGTH = 20
+
+
+def person_number(key: bytes, institution_id: bytes, person_id: bytes) -> str:
+    """A partner's number for a person (the national interface's `psn_no`): the same every time this
+    partner scans this person's code, different for every other partner, and telling nothing about the
+    person (an HMAC, not the ID number). 20 characters of base32."""
+    tag = hmac.new(key, b"yibao.person-number:" + institution_id + person_id, hashlib.sha256).digest()
+    return base64.b32encode(tag).decode("ascii")[:PERSON_NUMBER_LENGTH]

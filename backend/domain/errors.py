@@ -121,6 +121,8 @@ class ErrorCode(StrEnum):
     CATALOGUE_CODE_UNKNOWN = "CATALOGUE_CODE_UNKNOWN"
     ITEM_CODE_INVALID = "ITEM_CODE_INVALID"
     MAPPING_NOT_PENDING = "MAPPING_NOT_PENDING"
+    INSTITUTION_CODE_INVALID = "INSTITUTION_CODE_INVALID"
+    INSTITUTION_CODE_TAKEN = "INSTITUTION_CODE_TAKEN"
     RECONCILE_RANGE_INVALID = "RECONCILE_RANGE_INVALID"
     RECONCILE_FILE_INVALID = "RECONCILE_FILE_INVALID"
     MONTH_INVALID = "MONTH_INVALID"
@@ -253,6 +255,9 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CATALOGUE_CODE_UNKNOWN: N_("The catalogue has no item with the national code {national_code}."),
     ErrorCode.ITEM_CODE_INVALID: N_("An item code has 1 to {max} characters, without control characters."),
     ErrorCode.MAPPING_NOT_PENDING: N_("This mapping has already been decided."),
+    ErrorCode.INSTITUTION_CODE_INVALID: N_("An institution code is a capital letter followed by 11 digits, "
+                                           "e.g. P37010200001."),
+    ErrorCode.INSTITUTION_CODE_TAKEN: N_("Another partner already has this institution code."),
     ErrorCode.RECONCILE_RANGE_INVALID: Plural(
         "Reconcile past days: the first day on or before the last, the last before today ({today}), "
         "at most {max} day.",

@@ -49,6 +49,9 @@ GRAPHQL_LATENCY = Histogram("graphql_operation_duration_seconds", "Time to run a
                             ["operation", "type"], buckets=_BUCKETS, registry=REGISTRY)
 SETTLEMENTS = Counter("settlements", "Settlement operations (settle, refund, reverse) by outcome: done, replayed "
                       "(an idempotent retry answered with the first result) or refused.", ["operation", "outcome"], registry=REGISTRY)
+HSA_TRANSACTIONS = Counter("hsa_transactions", "HSA gateway messages (/hsa/v1) by infno and result: ok, refused "
+                           "(infcode -1) or replayed (a msgid's first reply sent again).", ["infno", "result"],
+                           registry=REGISTRY)
 CODES_ISSUED = Counter("codes_issued", "Presented codes issued.", registry=REGISTRY)
 CODES_RESOLVED = Counter("codes_resolved", "Codes partners resolved, by outcome (ok or the refusal's code).",
                          ["outcome"], registry=REGISTRY)
@@ -90,6 +93,11 @@ def graphql_operation(name: str | None, kind: str, *, errors: bool, seconds: flo
 def settlement(operation: str, outcome: str) -> None:
     """`operation`: settle, refund or reverse; `outcome`: done, replayed or refused."""
     SETTLEMENTS.labels(operation, outcome).inc()
+
+
+def hsa_transaction(infno: str, result: str) -> None:
+    """`infno`: a transaction the gateway knows, or "other"; `result`: ok, refused or replayed."""
+    HSA_TRANSACTIONS.labels(infno, result).inc()
 
 
 def code_issued() -> None:

@@ -123,6 +123,8 @@ class AuthSession(SQLModel, table=True):
 class Institution(SQLModel, table=True):
     """A partner: designated hospital or pharmacy (定点医疗机构/零售药店), or a third-party app."""
 
+    __table_args__ = (Index("uq_institution_code", "institution_code", unique=True),)
+
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     name: str = Field(max_length=100)
     kind: str = Field(max_length=10)
@@ -134,6 +136,9 @@ class Institution(SQLModel, table=True):
     # Where clearing pays it (R16), set by admins; shown masked to everyone else.
     payee_bank_name: str | None = Field(default=None, max_length=60)
     payee_account_no: str | None = Field(default=None, max_length=34)
+    # The national platform's code for it (定点医药机构编号, `fixmedins_code`), set by admins: the HSA
+    # gateway answers a partner only when its envelope names this code.
+    institution_code: str | None = Field(default=None, max_length=30)
 
 
 class ApiKey(SQLModel, table=True):
@@ -675,4 +680,70 @@ class ClearingDeduction(SQLModel, table=True):
     personal_fen: int = Field(sa_type=BigInteger)
     reason: str = Field(max_length=200)
     created_by: uuid.UUID = Field(foreign_key="staffuser.id")
+class HsaMessage(SQLModel, table=True):
+    """One request to the HSA gateway (/hsa/v1) and its reply, with ID numbers and names masked.
+
+    The first reply to a partner's `msgid` is `kept`: a retry with the same body gets it back, a
+    different body under the same msgid is refused (the partial unique index makes the first one win)."""
+
+    __table_args__ = (
+        Index("uq_hsamessage_kept", "partner_id", "msgid", unique=True,
+              sqlite_where=text("kept"), postgresql_where=text("kept")),
+        Index("ix_hsamessage_at", "created_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    partner_id: uuid.UUID | None = Field(default=None, foreign_key="institution.id")
+    msgid: str = Field(max_length=30)
+    infno: str = Field(max_length=6)
+    opter: str = Field(max_length=30)
+    kept: bool
+    infcode: int
+    err_msg: str | None = Field(default=None, max_length=200)
+    request_sha256: str = Field(max_length=64)
+    request: str = Field(sa_type=Text)  # masked
+    reply: str = Field(sa_type=Text)    # as sent (a replay sends it again)
+    settlement_id: uuid.UUID | None = None
+    created_at: datetime = _ts()
+
+
+class HsaSignIn(SQLModel, table=True):
+    """9001: one sign-in number per partner, operator and China-time day."""
+
+    __table_args__ = (UniqueConstraint("partner_id", "opter", "day", name="uq_hsasignin_opter_day"),)
+
+    sign_no: str = Field(max_length=30, primary_key=True)
+    partner_id: uuid.UUID = Field(foreign_key="institution.id")
+    opter: str = Field(max_length=30)
+    day: date
+    signed_in_at: datetime = _ts()
+    signed_out_at: datetime | None = _ts(nullable=True)
+
+
+class HsaVisit(SQLModel, table=True):
+    """2201: an outpatient visit (`mdtrt_id`); 2204 attaches its fee detail (`chrg_bchno`, lines as JSON
+    in fen); 2207 settles it and records which settlement it became."""
+
+    mdtrt_id: str = Field(max_length=30, primary_key=True)
+    partner_id: uuid.UUID = Field(foreign_key="institution.id", index=True)
+    psn_no: str = Field(max_length=30)
+    med_type: str = Field(max_length=6)
+    insutype: str = Field(max_length=6)
+    begntime: datetime = _ts()
+    chrg_bchno: str | None = Field(default=None, max_length=30)
+    fee_lines: str | None = Field(default=None, sa_type=Text)
+    settlement_id: uuid.UUID | None = Field(default=None, index=True)
+    cancelled_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+
+
+class HsaFile(SQLModel, table=True):
+    """A file of the gateway's 3202 exchange: a partner's detail file uploaded by 9101 (kept as the CSV the
+    reconciliation reads) or a result file 3202 made, fetched by 9102; named by `file_qury_no`."""
+
+    file_qury_no: str = Field(max_length=30, primary_key=True)
+    partner_id: uuid.UUID = Field(foreign_key="institution.id", index=True)
+    kind: str = Field(max_length=10)  # upload, result
+    filename: str = Field(max_length=200)
+    content: str = Field(sa_type=Text)
     created_at: datetime = _ts()

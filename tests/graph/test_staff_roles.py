@@ -131,6 +131,9 @@ PARTNERS_AND_STAFF: list[StaffAction] = [
     StaffAction("Mutation.revokeApiKey", _by_id("revokeApiKey", "keyId"), ADMINS, _KEY_ID),
     StaffAction("Mutation.disablePartner", _by_id("disablePartner", "partnerId"), ADMINS, _PARTNER_ID),
     StaffAction("Mutation.enablePartner", _by_id("enablePartner", "partnerId"), ADMINS, _PARTNER_ID),
+    StaffAction("Mutation.setInstitutionCode", _by_id("setInstitutionCode", "partnerId", ', institutionCode: "P37010200077"'),
+                ADMINS, _PARTNER_ID),
+    StaffAction("Query.hsaMessages", "{ hsaMessages(first: 5) { totalCount } }", READERS),
     StaffAction("Mutation.addStaffUser",
                 'mutation { addStaffUser(input: {username: "clerk99", name: "王芳", role: CLERK, '
                 'password: "first-password", reason: "new clerk"}) { __typename ... on OperationError { code } } }',

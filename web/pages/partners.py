@@ -70,6 +70,8 @@ def _notice(operation: str, payload: dict) -> dict | None:
     """What a row action did, for the line at the top of the list."""
     if operation == "Revoke":
         return {"kind": "revoked", "prefix": payload["key"]["prefix"], "at": payload["key"]["revokedAt"]}
+    if operation == "SetCode":
+        return {"kind": "code_set", "name": payload["partner"]["name"], "code": payload["partner"]["institutionCode"]}
     if operation in ("Disable", "Enable"):
         return {"kind": f"partner_{operation.lower()}d", "name": payload["partner"]["name"]}
     return None
@@ -89,6 +91,20 @@ async def register(request: Request, principal) -> Response:
     result = data["registerPartner"]
     shown = _shown_once(result) if result["__typename"] != "OperationError" else None
     return await answered(request, result, rerender, back_to=PAGE, shown_once=shown, form=form)
+
+
+@staff_page
+async def set_code(request: Request, principal) -> Response:
+    """The partner's institution code (fixmedins_code for the HSA gateway); a refusal shows beside it."""
+    form = fields(await request.form(), "id", "institutionCode", "reason", "page")
+    number = page_number(form["page"])
+    data = await execute(request, principal, DOCUMENT, channel=Channel.CONSOLE, operation="SetCode",
+                         id=form["id"], code=form["institutionCode"], reason=form["reason"])
+    result = data["setInstitutionCode"]
+    done = result["__typename"] != "OperationError"
+    return await answered(request, result, partial(_render, request, principal, number=number),
+                          back_to=page_link(PAGE, number), error_key=f"code-{form['id']}",
+                          notice=_notice("SetCode", result) if done else None)
 
 
 @staff_page
@@ -121,5 +137,6 @@ routes = [
     Route(PAGE, partners_page, methods=["GET"]),
     Route(f"{PAGE}/register", register, methods=["POST"]),
     Route(f"{PAGE}/payee", set_payee, methods=["POST"]),
+    Route(f"{PAGE}/code", set_code, methods=["POST"]),
     Route(PAGE + "/{action:str}", act, methods=["POST"]),
 ]

@@ -7,10 +7,11 @@ from strawberry.types import Info
 
 from backend.domain.errors import DomainError, ErrorCode
 from backend.graph.admin import reads
-from backend.graph.admin.types import AuditEvent, PolicyLimit
+from backend.graph.admin.types import AuditEvent, HsaMessage, PolicyLimit
 from backend.graph.core.errors import bad_request
 from backend.graph.core.ids import from_global_id
 from backend.graph.core.pagination import Connection, connection, requested_window
+from backend.services.hsa import messages
 from backend.services.platform import audit
 from backend.services.region import limits
 
@@ -35,6 +36,16 @@ class AdminQuery:
         rows, total = await ctx.run(run)
         await ctx.run(_audit_log_read, ctx, key)
         return connection([AuditEvent(row=r) for r in rows], offset, total)
+
+    @strawberry.field(description="Auditors and admins: the HSA gateway's message log, newest first; search by a "
+                                  "msgid (or its start) or an institution code, a transaction number, failures only.")
+    async def hsa_messages(self, info: Info, search: str = "", infno: str = "", failed_only: bool = False,
+                           first: int = 20, after: str | None = None) -> Connection[HsaMessage] | None:
+        ctx = info.context
+        offset, limit = requested_window(ctx, first, after)
+        query = messages.LogSearch(search[:40], infno[:6], failed_only)
+        lines, total = await ctx.run(messages.search, ctx.rt, ctx.actor, query, offset=offset, limit=limit)
+        return connection([HsaMessage(line=line) for line in lines], offset, total)
 
     @strawberry.field(description="Staff: every cap a region has set (R4), by name and region prefix.")
     async def policy_limits(self, info: Info) -> list[PolicyLimit] | None:

@@ -4,7 +4,7 @@
 # where they are used, not re-read from a string in this module.
 import datetime
 import uuid
-from typing import Annotated, Union
+from typing import Annotated, Any, Union
 
 import strawberry
 from strawberry.types import Info
@@ -70,3 +70,56 @@ class PolicyLimitPayload(Wrapper):
 
 
 PolicyLimitResult = Annotated[Union[PolicyLimitPayload, OperationError], strawberry.union("PolicyLimitResult")]
+
+
+@strawberry.type(description="One request to the HSA gateway (/hsa/v1) and its reply, names and ID numbers masked.")
+class HsaMessage:
+    line: strawberry.Private[Any]  # services.hsa.messages.LogLine
+
+    @strawberry.field
+    def at(self) -> datetime.datetime:
+        return self.line.message.created_at
+
+    @strawberry.field(description="The sender's message id.")
+    def msgid(self) -> str:
+        return self.line.message.msgid
+
+    @strawberry.field(description="The transaction number, e.g. 2102.")
+    def infno(self) -> str:
+        return self.line.message.infno
+
+    @strawberry.field(description="The operator id the envelope named.")
+    def opter(self) -> str:
+        return self.line.message.opter
+
+    @strawberry.field(description="The partner's name; null when its API key opened nothing.")
+    def institution_name(self) -> str | None:
+        return self.line.institution_name
+
+    @strawberry.field
+    def institution_code(self) -> str | None:
+        return self.line.institution_code
+
+    @strawberry.field(description="0 success, -1 refused.")
+    def infcode(self) -> int:
+        return self.line.message.infcode
+
+    @strawberry.field
+    def err_msg(self) -> str | None:
+        return self.line.message.err_msg
+
+    @strawberry.field(description="Whether this is the msgid's first reply (a retry is answered with it).")
+    def first_reply(self) -> bool:
+        return self.line.message.kept
+
+    @strawberry.field(description="SHA-256 of the request body as sent.")
+    def digest(self) -> str:
+        return self.line.message.request_sha256
+
+    @strawberry.field(description="The request, ID numbers, names and codes masked.")
+    def request(self) -> str:
+        return self.line.message.request
+
+    @strawberry.field(description="The reply as sent (partners see masked names only).")
+    def reply(self) -> str:
+        return self.line.message.reply

@@ -75,6 +75,7 @@ ROWS = {
     "ResolvedCode.presentedBy":         SCANNED_CODE,
     "ResolvedCode.expiresAt":           SCANNED_CODE,
     "CodeSubject.maskedName":           SCANNED_CODE,
+    "CodeSubject.personNumber":         SCANNED_CODE,
     "CodeSubject.insuranceType":        SCANNED_CODE,
     "CodeSubject.regionCode":           SCANNED_CODE,
     "CodeSubject.regionName":           SCANNED_CODE,

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from backend.domain.bindings import BindingStatus, ConsentMethod, guardian_decides, is_minor
-from backend.domain.codes import mask_name
+from backend.domain.codes import mask_name, person_number
 from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.kinship import Kinship, kind_of_other
 from backend.domain.regions import region_name
@@ -193,6 +193,12 @@ class CodeSubject:
     @strawberry.field(description="张*伟: enough to match the person at the counter.")
     def masked_name(self) -> str:
         return mask_name(self.resolved.subject.name)
+
+    @strawberry.field(description="This partner's number for the person (20 characters): the same whenever you "
+                                  "scan their code, different for every other partner, not derived from anything "
+                                  "you could read. The HSA gateway's psn_no.")
+    def person_number(self, info: Info) -> str:
+        return person_number(info.context.rt.code_key, info.context.principal.id.bytes, self.resolved.subject.id.bytes)
 
     @strawberry.field
     def insurance_type(self) -> InsuranceTypeEnum | None:

@@ -44,6 +44,14 @@ class PartnerActionInput:
 
 
 @strawberry.input
+class SetInstitutionCodeInput:
+    partner_id: strawberry.ID
+    institution_code: str = strawberry.field(description="The national platform's code (fixmedins_code): a capital "
+                                                         "letter and 11 digits; empty removes it.")
+    reason: str = strawberry.field(description=REASON)
+
+
+@strawberry.input
 class ApiKeyActionInput:
     key_id: strawberry.ID
     reason: str = strawberry.field(description=REASON)
@@ -130,6 +138,14 @@ class PartnersMutation:
     async def enable_partner(self, info: Info, input: PartnerActionInput) -> PartnerResult:
         return await attempt(info, lambda rt, actor: partners.enable_partner(rt, actor, _partner(input),
                                                                              input.reason), partner_payload)
+
+    @strawberry.mutation(description="Admins: set the partner's institution code, which the HSA gateway (/hsa/v1) "
+                                     "requires as fixmedins_code; unique.")
+    async def set_institution_code(self, info: Info, input: SetInstitutionCodeInput) -> PartnerResult:
+        def work(rt, actor):
+            partner_id = key_of(input.partner_id, "Institution", "partnerId")
+            return partners.set_institution_code(rt, actor, partner_id, input.institution_code, input.reason)
+        return await attempt(info, work, partner_payload)
 
     @strawberry.mutation(description="Admins: add a staff user with a first password.")
     async def add_staff_user(self, info: Info, input: AddStaffUserInput) -> StaffUserResult:

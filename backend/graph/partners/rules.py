@@ -1,6 +1,6 @@
 """Admins manage partners, their keys and the staff; nobody else sees a key, and a plaintext only once."""
 
-from backend.graph.core.rules import ADMIN, DENY, STAFF_ONLY
+from backend.graph.core.rules import ADMIN, ALLOW, DENY, OWN_INSTITUTION, STAFF_ONLY
 
 ADMINS_ONLY = (DENY, DENY, ADMIN, DENY)
 
@@ -14,12 +14,14 @@ ROWS = {
     "Mutation.revokeApiKey":            ADMINS_ONLY,
     "Mutation.disablePartner":          ADMINS_ONLY,
     "Mutation.enablePartner":           ADMINS_ONLY,
+    "Mutation.setInstitutionCode":      ADMINS_ONLY,
     "Mutation.addStaffUser":            ADMINS_ONLY,
     "Mutation.setStaffRole":            ADMINS_ONLY,
     "Mutation.disableStaffUser":        ADMINS_ONLY,
     "Mutation.enableStaffUser":         ADMINS_ONLY,
 
     "Institution.disabledAt":           STAFF_ONLY,
+    "Institution.institutionCode":      (DENY, OWN_INSTITUTION, ALLOW, DENY),
     "Institution.apiKeys":              ADMINS_ONLY,
 
     "ApiKey.id":                        ADMINS_ONLY,

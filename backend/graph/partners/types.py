@@ -66,6 +66,11 @@ class InstitutionPartnerFields:
     def disabled_at(self) -> datetime.datetime | None:
         return self.row.disabled_at
 
+    @strawberry.field(description="The national platform's code for it (fixmedins_code), which the HSA gateway "
+                                  "requires; null until an admin sets it.")
+    def institution_code(self) -> str | None:
+        return self.row.institution_code
+
     @strawberry.field(description="Admins: its API keys, newest first, revoked and expired ones included.")
     async def api_keys(self, info: Info) -> list[ApiKey]:
         return [ApiKey(row=key) for key in await info.context.loaders.api_keys_of.load(self.row.id)]

@@ -3,11 +3,13 @@
 from backend.graph.core.package import Package
 from backend.graph.settlement import reads, rules
 from backend.graph.settlement.mutations import SettlementMutation
+from backend.graph.settlement.queries import SettlementQuery
 from backend.graph.settlement.types import InstitutionSettlementFields, PersonSettlementFields
 
 PACKAGE = Package(
     "settlement",
     rules.ROWS,
+    query=SettlementQuery,
     mutation=SettlementMutation,
     person=PersonSettlementFields,
     institution=InstitutionSettlementFields,

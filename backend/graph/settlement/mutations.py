@@ -55,13 +55,17 @@ class ReverseInput:
     reason: str
 
 
+def bill_lines(lines: list[BillLineInput]) -> list[BillLine]:
+    return [BillLine(ln.item_code.strip(), ln.name.strip(), Category(ln.category), ln.unit_price_fen, ln.quantity)
+            for ln in lines]
+
+
 @strawberry.type
 class SettlementMutation:
     @strawberry.mutation(description="Partners: settle a bill for a scanned code (one transaction, idempotent).")
     async def settle(self, info: Info, input: SettleInput) -> SettlementResult:
         def work(rt, actor):
-            lines = [BillLine(ln.item_code.strip(), ln.name.strip(), Category(ln.category), ln.unit_price_fen,
-                              ln.quantity) for ln in input.lines]
+            lines = bill_lines(input.lines)
             request = settlement.SettleRequest(code=input.code, visit_type=VisitType(input.visit_type),
                                                service_date=input.service_date, lines=lines,
                                                idempotency_key=input.idempotency_key, allow_cash=input.allow_cash)

@@ -32,6 +32,9 @@ SETTLEMENT_DATA = (SETTLEMENT_VIEWER, OWN_INSTITUTION, AUDITED, DENY)
 SETTLEMENT_PERSONAL = (SETTLEMENT_VIEWER, OWN_INSTITUTION_AUDITED, AUDITED, DENY)
 # What a Settlement's lines and parts carry is reached only through Settlement.lines / mutualAid, ruled above.
 REACHED_THROUGH_SETTLEMENT = (ALLOW, ALLOW, ALLOW, DENY)
+# A quote is reached only through Query.quote (partners); which grantors would pay is audited, as on a settlement.
+REACHED_THROUGH_QUOTE = (DENY, ALLOW, DENY, DENY)
+QUOTE_PERSONAL = (DENY, OWN_INSTITUTION_AUDITED, DENY, DENY)
 
 #                                       household               partner  staff          anonymous
 ROWS = {
@@ -99,6 +102,39 @@ ROWS = {
     "SettlementRefunded.ownAccountFen": REACHED_THROUGH_SETTLEMENT,
     "SettlementRefunded.mutualAidFen":  REACHED_THROUGH_SETTLEMENT,
     "SettlementRefunded.cashFen":       REACHED_THROUGH_SETTLEMENT,
+
+    "Query.quote":                      PARTNER_ONLY,
+    "SettlementQuote.billFen":          REACHED_THROUGH_QUOTE,
+    "SettlementQuote.fundFen":          REACHED_THROUGH_QUOTE,
+    "SettlementQuote.deductibleFen":    REACHED_THROUGH_QUOTE,
+    "SettlementQuote.copayFen":         REACHED_THROUGH_QUOTE,
+    "SettlementQuote.bSelfFirstFen":    REACHED_THROUGH_QUOTE,
+    "SettlementQuote.selfPayFen":       REACHED_THROUGH_QUOTE,
+    "SettlementQuote.nonMedicalFen":    REACHED_THROUGH_QUOTE,
+    "SettlementQuote.personalBurdenFen":REACHED_THROUGH_QUOTE,
+    "SettlementQuote.ownAccountFen":    REACHED_THROUGH_QUOTE,
+    "SettlementQuote.cashFen":          REACHED_THROUGH_QUOTE,
+    "SettlementQuote.payerOrder":       REACHED_THROUGH_QUOTE,
+    "SettlementQuote.cashOnly":         REACHED_THROUGH_QUOTE,
+    "SettlementQuote.parametersLabel":  REACHED_THROUGH_QUOTE,
+    "SettlementQuote.parametersId":     REACHED_THROUGH_QUOTE,
+    "SettlementQuote.mutualAid":        QUOTE_PERSONAL,
+    "SettlementQuote.lines":            REACHED_THROUGH_QUOTE,
+    "QuoteLine.lineNo":                 REACHED_THROUGH_QUOTE,
+    "QuoteLine.itemCode":               REACHED_THROUGH_QUOTE,
+    "QuoteLine.name":                   REACHED_THROUGH_QUOTE,
+    "QuoteLine.category":               REACHED_THROUGH_QUOTE,
+    "QuoteLine.unitPriceFen":           REACHED_THROUGH_QUOTE,
+    "QuoteLine.quantity":               REACHED_THROUGH_QUOTE,
+    "QuoteLine.amountFen":              REACHED_THROUGH_QUOTE,
+    "QuoteLine.fundFen":                REACHED_THROUGH_QUOTE,
+    "QuoteLine.deductibleFen":          REACHED_THROUGH_QUOTE,
+    "QuoteLine.copayFen":               REACHED_THROUGH_QUOTE,
+    "QuoteLine.bSelfFirstFen":          REACHED_THROUGH_QUOTE,
+    "QuoteLine.selfPayFen":             REACHED_THROUGH_QUOTE,
+    "QuoteLine.nonMedicalFen":          REACHED_THROUGH_QUOTE,
+    "QuoteLine.cashFen":                REACHED_THROUGH_QUOTE,
+    "QuoteLine.payments":               REACHED_THROUGH_QUOTE,
 
     "LedgerEntry.at":                   REACHED_THROUGH_PARENT,
     "LedgerEntry.amountFen":            REACHED_THROUGH_PARENT,

@@ -4,7 +4,7 @@
 # where they are used, not re-read from a string in this module.
 import datetime
 import uuid
-from typing import Annotated, Union
+from typing import Annotated, Any, Union
 
 import strawberry
 from strawberry.types import Info
@@ -293,6 +293,100 @@ class InstitutionSettlementFields:
             ctx.loaders.settlement.prime(row.id, row)
             ctx.loaders.person.prime(subject.id, subject)
         return connection([Settlement(row=r) for r in rows], offset, total)
+
+
+@strawberry.type(description="One bill line of a quote and how it would be paid.")
+class QuoteLine(SplitColumns):
+    row: strawberry.Private[Any]  # the domain's LineSplit
+    bill_line: strawberry.Private[Any]  # the domain's BillLine
+    line_no: int
+
+    @strawberry.field
+    def item_code(self) -> str:
+        return self.bill_line.item_code
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.bill_line.name
+
+    @strawberry.field
+    def category(self) -> CategoryEnum:
+        return self.bill_line.category
+
+    @strawberry.field
+    def unit_price_fen(self) -> Fen:
+        return self.bill_line.unit_price_fen
+
+    @strawberry.field
+    def quantity(self) -> int:
+        return self.bill_line.quantity
+
+    @strawberry.field
+    def amount_fen(self) -> Fen:
+        return self.row.amount_fen
+
+    @strawberry.field
+    def payments(self) -> list[SettlementPaymentPart]:
+        return [SettlementPaymentPart(pool=public_pool(k), amount_fen=v) for k, v in self.row.payments.items()]
+
+
+@strawberry.type(description="预结算: the split `settle` would make for this bill now, computed by the same code. "
+                             "Nothing is written and the code is not used up; settle recomputes, so it differs "
+                             "only if something it reads changed in between (another payment from the same "
+                             "accounts, a refund, a new parameter version).")
+class SettlementQuote(SplitColumns):
+    row: strawberry.Private[Any]  # the domain's BillSplit
+    computed: strawberry.Private[Any]  # services.money.settlement.Computed
+    bill_lines: strawberry.Private[Any]  # the bill's lines as the till sent them
+    institution_id: strawberry.Private[uuid.UUID]
+
+    def subject_ids(self) -> tuple[uuid.UUID, ...]:
+        return (self.computed.code.subject_id,)
+
+    @strawberry.field
+    def bill_fen(self) -> Fen:
+        return self.row.bill_fen
+
+    @strawberry.field
+    def personal_burden_fen(self) -> Fen:
+        return self.row.personal_burden_fen
+
+    @strawberry.field(description="Would be paid from the subject's own personal account.")
+    def own_account_fen(self) -> Fen:
+        return self.row.payments.get(OWN_ACCOUNT, 0)
+
+    @strawberry.field(description="Would be paid by family mutual aid, per grant, in payer order.")
+    async def mutual_aid(self, info: Info) -> list[MutualAidPaid]:
+        paid = [(key, amount) for key, amount in self.row.payments.items() if key != OWN_ACCOUNT]
+        owners = self.computed.owners
+        people = await info.context.loaders.person.load_many([owners[key][0] for key, _ in paid])
+        return [MutualAidPaid(grant_id=public_pool(key), grantor_masked_name=mask_name(person.name), amount_fen=amount)
+                for (key, amount), person in zip(paid, people, strict=True)]
+
+    @strawberry.field(description='The payer order it follows: "own" and Grant ids.')
+    def payer_order(self) -> list[str]:
+        choice = self.computed.choice
+        return [] if choice.cash_only else [public_pool(k) for k in choice.order]
+
+    @strawberry.field
+    def cash_only(self) -> bool:
+        return self.computed.choice.cash_only
+
+    @strawberry.field
+    def parameters_label(self) -> str:
+        return self.computed.version.params.label
+
+    @strawberry.field(description="The ParameterVersion in force on the service date.")
+    def parameters_id(self) -> strawberry.ID:
+        return to_global_id("ParameterVersion", self.computed.version.id)
+
+    @strawberry.field
+    def lines(self) -> list[QuoteLine]:
+        return [QuoteLine(row=part, bill_line=line, line_no=number)
+                for number, (line, part) in enumerate(zip(self.bill_lines, self.row.lines, strict=True), start=1)]
+
+
+QuoteResult = Annotated[Union[SettlementQuote, OperationError], strawberry.union("QuoteResult")]
 
 
 @strawberry.type

@@ -8,12 +8,14 @@ stops the key on the caller's next request.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from backend.domain.errors import DomainError, ErrorCode
@@ -72,7 +74,8 @@ def _add_key(s: Session, institution_id: uuid.UUID, now: datetime, seed: str | N
 
 
 def register(rt: Runtime, actor: Actor, *, name: str, kind: str, level: int, region_code: str,
-             reason: str | None = None, key_seed: str | None = None) -> tuple[Institution, IssuedKey]:
+             reason: str | None = None, key_seed: str | None = None,
+             institution_code: str | None = None) -> tuple[Institution, IssuedKey]:
     """An institution and its first key. `register_partner` is the admin's checked way in; this is
     also what `yibao create-partner` and the demo data use."""
     kind_ = _kind(kind)
@@ -80,7 +83,8 @@ def register(rt: Runtime, actor: Actor, *, name: str, kind: str, level: int, reg
     now = rt.clock.now()
 
     def work(s: Session) -> tuple[Institution, IssuedKey]:
-        inst = Institution(name=name, kind=kind_.value, level=level, region_code=region_code, created_at=now)
+        inst = Institution(name=name, kind=kind_.value, level=level, region_code=region_code, created_at=now,
+                           institution_code=institution_code)
         s.add(inst)
         s.flush()
         issued = _add_key(s, inst.id, now, key_seed)
@@ -199,6 +203,41 @@ def _set_disabled(rt: Runtime, actor: Actor, institution_id: uuid.UUID, reason: 
         return inst
 
     return rt.db.write(work)
+
+
+# The national platform's institution code (定点医药机构编号): a letter (H hospital, P pharmacy, …) and 11
+# digits, the first six of them the region; 12 characters, as the first part of every msgid.
+INSTITUTION_CODE = re.compile(r"[A-Z][0-9]{11}")
+
+
+def set_institution_code(rt: Runtime, actor: Actor, institution_id: uuid.UUID, code: str | None,
+                         reason: str) -> Institution:
+    """Admins: the code the HSA gateway requires in the partner's `fixmedins_code`; empty removes it."""
+    _require_admin(actor)
+    reason = clean_reason(reason)
+    code = (code or "").strip().upper() or None
+    if code is not None and not INSTITUTION_CODE.fullmatch(code):
+        raise DomainError(ErrorCode.INSTITUTION_CODE_INVALID, field="institutionCode")
+    now = rt.clock.now()
+
+    def work(s: Session) -> Institution:
+        inst = _locked_institution(s, institution_id)
+        if inst.institution_code == code:
+            raise DomainError(ErrorCode.NO_CHANGE, field="institutionCode")
+        if code is not None and s.exec(select(Institution.id).where(Institution.institution_code == code,
+                                                                   Institution.id != inst.id)).first():
+            raise DomainError(ErrorCode.INSTITUTION_CODE_TAKEN, field="institutionCode")
+        previous, inst.institution_code = inst.institution_code, code
+        s.add(inst)
+        s.flush()  # a concurrent admin setting the same code fails here, on the unique index
+        audit.record(s, actor, "partner.institution_code", at=now, institution_id=inst.id, previous=previous,
+                     code=code, reason=reason)
+        return inst
+
+    try:
+        return rt.db.write(work)
+    except IntegrityError:
+        raise DomainError(ErrorCode.INSTITUTION_CODE_TAKEN, field="institutionCode") from None
 
 
 def disable_partner(rt: Runtime, actor: Actor, institution_id: uuid.UUID, reason: str) -> Institution:

@@ -21,15 +21,15 @@ from sqlmodel import Session, select
 
 from backend.clock import CHINA
 from backend.domain.errors import DomainError, ErrorCode
-from backend.domain.grants import Enrolled, payable
+from backend.domain.grants import Enrolled, PayerChoice, payable
 from backend.domain.insurance import InsuranceStatus
 from backend.domain.pools import OWN_ACCOUNT, grant_pool
-from backend.domain.settlement import BillLine, Pool, SettlementStatus, VisitType, YearToDate, split_bill, validate_lines
+from backend.domain.settlement import BillLine, BillSplit, Pool, SettlementStatus, VisitType, YearToDate, split_bill, validate_lines
 from backend.observability import metrics
 from backend.policy import is_clerk_or_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
-from backend.services.family_account.codes import require_live_binding, take_code
+from backend.services.family_account.codes import live_code, require_live_binding, take_code
 from backend.services.money import ledger
 from backend.services.money.grants import choice_from_json, choice_of, choice_to_json, grants_to_pay, spent_this_month_by_grant
 from backend.services.platform import audit
@@ -65,12 +65,19 @@ class SettleRequest:
     lines: list[BillLine]
     idempotency_key: str
     allow_cash: bool = True
+    cash_only: bool = False  # the person pays the burden in cash, whatever their payer order (HSA acct_used_flag 0)
+
+    @property
+    def bill(self) -> Bill:
+        return Bill(self.code, self.visit_type, self.service_date, self.lines, self.allow_cash, self.cash_only)
 
     def digest(self) -> str:
         body = {"code": self.code.strip().upper(), "visit": self.visit_type.value,
                 "date": self.service_date.isoformat(), "allow_cash": self.allow_cash,
                 "lines": [[ln.item_code, ln.name, ln.category.value, ln.unit_price_fen, ln.quantity]
                           for ln in self.lines]}
+        if self.cash_only:
+            body["cash_only"] = True
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -221,11 +228,15 @@ def _scene(s: Session, code, institution_id: uuid.UUID, service_date: date) -> _
                   row if row.saved is not None else None, parameters.from_row(row))
 
 
-def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None, scene: _Scene):
-    """The pools in payer order with what each can pay now, and who owns each (accounts locked)."""
+def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None, scene: _Scene, *,
+           lock: bool = True, cash_only: bool = False):
+    """The pools in payer order with what each can pay now, and who owns each (accounts locked, unless
+    `lock` is false: a quote reads them as they stand)."""
     to_pay = grants_to_pay(s, subject_id)
     unrevoked = [g.grant for g in to_pay]
     choice = choice_from_json(code_choice) or choice_of(scene.saved_order, scene.has_own_account, unrevoked)
+    if cash_only:
+        choice = PayerChoice(order=choice.order, cash_only=True)
     # A grant pays only while R2 and R3 hold (R5), and only for what it allows.
     grants = {grant_pool(g.grant.id): g.grant for g in to_pay if g.grant.allow_medical and not g.suspended}
     owners: dict[str, tuple[uuid.UUID, Grant | None]] = {}
@@ -234,7 +245,8 @@ def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | No
             owners[key] = (subject_id, None)
         elif key in grants:
             owners[key] = (grants[key].grantor_id, grants[key])
-    accounts = ledger.lock_accounts(s, [owner for owner, _ in owners.values()])
+    owner_ids = [owner for owner, _ in owners.values()]
+    accounts = ledger.lock_accounts(s, owner_ids) if lock else _accounts_as_they_stand(s, owner_ids)
     # Read after the lock: a concurrent payment by the same grant has committed by now.
     capped = [g.id for _, g in owners.values() if g is not None and g.monthly_cap_fen is not None]
     spent = spent_this_month_by_grant(s, capped, rt.clock.now())
@@ -249,10 +261,94 @@ def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | No
     return choice, pools, owners
 
 
+def _accounts_as_they_stand(s: Session, person_ids) -> dict[uuid.UUID, Any]:
+    """`ledger.lock_accounts` without the lock, for a quote."""
+    if not person_ids:
+        return {}
+    rows = s.exec(select(PersonalAccount).where(PersonalAccount.person_id.in_(sorted(set(person_ids))))).all()
+    return {row.person_id: row for row in rows}
+
+
+def _year_to_date_as_it_stands(s: Session, person_id: uuid.UUID, year: int) -> YearToDate:
+    """`_year_to_date` without creating or locking the row, for a quote."""
+    row = s.get(AnnualAccumulator, (person_id, year))
+    return YearToDate(row.deductible_used_fen, row.fund_paid_fen) if row else YearToDate()
+
+
+@dataclass(frozen=True)
+class Bill:
+    """What settle and quote both split: the bill as the till sends it, without the idempotency key."""
+
+    code: str
+    visit_type: VisitType
+    service_date: date
+    lines: list[BillLine]
+    allow_cash: bool = True
+    cash_only: bool = False  # no personal account pays, whatever the payer order (R8: "choose cash only")
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A bill's split and what it was computed from: the one computation behind both settle and quote."""
+
+    code: Any                     # the presented code's row (subject, presenter, binding, payer order)
+    enrolment: Enrolled
+    version: parameters.Version   # the parameter version in force on the service date
+    level: int                    # the institution's level
+    ytd: YearToDate
+    choice: Any                   # the payer choice (order, cash only) the split followed
+    owners: dict[str, tuple[uuid.UUID, Grant | None]]  # pool key -> (whose account, which grant)
+    split: BillSplit
+
+
+def _check_bill(rt: Runtime, bill: Bill) -> None:
+    """What settle and quote refuse before reading anything: a future service date, a bad line."""
+    if bill.service_date > rt.clock.now().astimezone(CHINA).date():
+        raise DomainError(ErrorCode.SERVICE_DATE_INVALID, field="serviceDate")
+    validate_lines(bill.lines)  # before the transaction: a refused bill does not even touch the code
+
+
+def _compute(s: Session, rt: Runtime, code, institution_id: uuid.UUID, bill: Bill, *, lock: bool) -> Computed:
+    """Split `bill` for `code` at `institution_id` exactly as a settlement does (R7, R8): the scene, the
+    accumulator, the pools in payer order, the split. With `lock` (settle) the accumulator is created and
+    locked and the accounts are locked; without (quote) the same rows are read as they stand."""
+    scene = _scene(s, code, institution_id, bill.service_date)
+    require_live_binding(code.binding_id, scene.binding_status)
+    enrolment = scene.enrolment
+    if enrolment is None or enrolment.status != InsuranceStatus.ACTIVE:
+        raise DomainError(ErrorCode.INSURANCE_INACTIVE, field="code")
+    if scene.version is None:
+        raise DomainError(ErrorCode.POLICY_MISSING, field="serviceDate")
+    # Locks in one order everywhere: the subject's accumulator, then personal accounts by person id
+    # (taken last, so the contended grantor accounts are held for as short a time as possible).
+    year = bill.service_date.year
+    ytd = _year_to_date(s, code.subject_id, year) if lock else _year_to_date_as_it_stands(s, code.subject_id, year)
+    choice, pools, owners = _pools(s, rt, code.subject_id, code.payer_order, scene, lock=lock,
+                                   cash_only=bill.cash_only)
+    split = split_bill(bill.lines, scene.version.params, insurance_type=enrolment.insurance_type,
+                       visit_type=bill.visit_type, level=scene.level, ytd=ytd, pools=pools)
+    if not bill.allow_cash and split.cash_fen:
+        raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, field="allowCash")
+    return Computed(code, enrolment, scene.version, scene.level, ytd, choice, owners, split)
+
+
+def quote(rt: Runtime, actor: Actor, bill: Bill) -> Computed:
+    """预结算: the split `settle` would make for this bill now, by the same computation (`_compute`), with
+    nothing written and the code not used up. Refuses what settle would refuse, with the same codes.
+
+    A settlement that follows equals the quote unless something it reads changed in between (a payment
+    from the same accounts, a refund, a new parameter version); settle recomputes under its locks."""
+    _check_bill(rt, bill)
+    with rt.db.read() as s:
+        code = live_code(s, rt, bill.code, lock=False)
+        return _compute(s, rt, code, actor.principal.id, bill, lock=False)
+
+
 @dataclass(frozen=True)
 class Settled:
     id: uuid.UUID
     row: Settlement | None  # the settlement as this request wrote it; None for a replay of an earlier one
+    computed: Computed | None = None  # the split it wrote (each pool's payment, who owns it); None for a replay
 
 
 def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
@@ -260,49 +356,42 @@ def settle(rt: Runtime, actor: Actor, request: SettleRequest) -> uuid.UUID:
     return settle_written(rt, actor, request).id
 
 
-def settle_written(rt: Runtime, actor: Actor, request: SettleRequest) -> Settled:
-    """`settle`, answering also the row it wrote, so a caller that shows it need not read it back."""
-    return _counted("settle", lambda: _settle(rt, actor, request))
+# Run in the settlement's transaction, after its writes: may write rows of its own (the HSA gateway's message
+# log) or raise to roll the settlement back (a check only the computed split can answer).
+AlsoWrite = Callable[[Session, uuid.UUID, "Computed"], None]
 
 
-def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[Settled, bool]:
+def settle_written(rt: Runtime, actor: Actor, request: SettleRequest, also: AlsoWrite | None = None) -> Settled:
+    """`settle`, answering also the row it wrote, so a caller that shows it need not read it back. `also`
+    runs in the same transaction (not for a replay, which writes nothing)."""
+    return _counted("settle", lambda: _settle(rt, actor, request, also))
+
+
+def _settle(rt: Runtime, actor: Actor, request: SettleRequest, also: AlsoWrite | None = None) -> tuple[Settled, bool]:
     key = _check_key(request.idempotency_key)
     institution_id = actor.principal.id
     now = rt.clock.now()
-    if request.service_date > now.astimezone(CHINA).date():
-        raise DomainError(ErrorCode.SERVICE_DATE_INVALID, field="serviceDate")
-    validate_lines(request.lines)  # before the transaction: a refused bill does not even touch the code
+    bill = request.bill
+    _check_bill(rt, bill)
 
     def work(s: Session, settlement_id: uuid.UUID) -> None:
         code = take_code(s, rt, request.code)
-        scene = _scene(s, code, institution_id, request.service_date)
-        require_live_binding(code.binding_id, scene.binding_status)
-        enrolment = scene.enrolment
-        if enrolment is None or enrolment.status != InsuranceStatus.ACTIVE:
-            raise DomainError(ErrorCode.INSURANCE_INACTIVE, field="code")
-        if scene.version is None:
-            raise DomainError(ErrorCode.POLICY_MISSING, field="serviceDate")
-        params = scene.version.params
-        # Locks in one order everywhere: the subject's accumulator, then personal accounts by person id
-        # (taken last, so the contended grantor accounts are held for as short a time as possible).
-        ytd = _year_to_date(s, code.subject_id, request.service_date.year)
-        choice, pools, owners = _pools(s, rt, code.subject_id, code.payer_order, scene)
-        split = split_bill(request.lines, params, insurance_type=enrolment.insurance_type,
-                           visit_type=request.visit_type, level=scene.level, ytd=ytd, pools=pools)
-        if not request.allow_cash and split.cash_fen:
-            raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, field="allowCash")
+        computed = _compute(s, rt, code, institution_id, bill, lock=True)
+        enrolment, split, choice, owners = computed.enrolment, computed.split, computed.choice, computed.owners
+        params = computed.version.params
         # Plain INSERTs (executemany for lines and payments): nothing here is read back before commit.
         written = dict(
             id=settlement_id, institution_id=institution_id, subject_id=code.subject_id,
             presenter_id=code.presenter_id, code_id=code.id, visit_type=request.visit_type.value,
             service_date=request.service_date, parameters_label=params.label,
-            parameter_set_id=scene.version.id, payer_order=choice_to_json(choice),
+            parameter_set_id=computed.version.id, payer_order=choice_to_json(choice),
             bill_fen=split.bill_fen, fund_fen=split.fund_fen, deductible_fen=split.deductible_fen,
             copay_fen=split.copay_fen, b_self_first_fen=split.b_self_first_fen, self_pay_fen=split.self_pay_fen,
             non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status=SettlementStatus.SETTLED.value,
             created_at=now)
         s.connection().execute(INSERT_SETTLEMENT, written)
         rows.append(Settlement(**written))
+        computations.append(computed)
         line_rows, payment_rows = [], []
         for number, (bill_line, part) in enumerate(zip(request.lines, split.lines, strict=True), start=1):
             line_id = uuid.uuid4()
@@ -333,10 +422,15 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[Settled,
             audit.event(actor, "settlement.create", at=now, subject_person_id=code.subject_id,
                         settlement_id=settlement_id, presenter_id=code.presenter_id, bill_fen=split.bill_fen,
                         fund_fen=split.fund_fen, payments=split.payments, cash_fen=split.cash_fen)])
+        if also is not None:
+            also(s, settlement_id, computed)
 
     rows: list[Settlement] = []  # what the last attempt wrote (a rerun after a serialization failure starts over)
+    computations: list[Computed] = []
     settlement_id, replayed = _idempotent(rt, actor, key, "settle", request.digest(), work)
-    return Settled(settlement_id, None if replayed else rows[-1]), replayed
+    if replayed:
+        return Settled(settlement_id, None), True
+    return Settled(settlement_id, rows[-1], computations[-1]), False
 
 
 @dataclass(frozen=True)

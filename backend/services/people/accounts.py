@@ -92,11 +92,11 @@ def create_staff(rt: Runtime, actor: Actor, *, username: str, name: str, role: s
 
 def create_partner(
     rt: Runtime, actor: Actor, *, name: str, kind: str, level: int, region_code: str,
-    key_seed: str | None = None,
+    key_seed: str | None = None, institution_code: str | None = None,
 ) -> tuple[Institution, str]:
     """Register an institution and its first API key; the key's plaintext is returned once."""
     inst, issued = partners.register(rt, actor, name=name, kind=kind, level=level, region_code=region_code,
-                                     key_seed=key_seed)
+                                     key_seed=key_seed, institution_code=institution_code)
     return inst, issued.plaintext
 
 
