@@ -680,6 +680,9 @@ class ClearingDeduction(SQLModel, table=True):
     personal_fen: int = Field(sa_type=BigInteger)
     reason: str = Field(max_length=200)
     created_by: uuid.UUID = Field(foreign_key="staffuser.id")
+    created_at: datetime = _ts()
+
+
 class HsaMessage(SQLModel, table=True):
     """One request to the HSA gateway (/hsa/v1) and its reply, with ID numbers and names masked.
 
