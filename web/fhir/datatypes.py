@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
+from backend.clock import CHINA
 from backend.graph.core.ids import from_global_id, to_global_id
 from web.fhir import systems
 from web.fhir.outcome import not_found
@@ -50,6 +52,11 @@ def coding(system: str, code: str, display: str | None = None) -> dict[str, str]
 
 def concept(*codings: dict[str, str], text: str | None = None) -> dict[str, Any]:
     return {"coding": list(codings), **({"text": text} if text else {})}
+
+
+def china_time(instant: str) -> str:
+    """An ISO instant from the graph as China time to the minute, as people read it: 2026-03-02 17:30."""
+    return datetime.fromisoformat(instant).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def money(fen: int) -> dict[str, Any]:

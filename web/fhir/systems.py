@@ -43,6 +43,7 @@ EXT_QUANTITY = f"{OURS}:StructureDefinition:quantity"
 EXT_UNIT_PRICE = f"{OURS}:StructureDefinition:unit-price"
 EXT_SERVICE_DATE = f"{OURS}:StructureDefinition:service-date"
 EXT_VISIT_TYPE = f"{OURS}:StructureDefinition:visit-type"
+EXT_REFUND = f"{OURS}:StructureDefinition:refund"  # one refund or reversal: when, which lines, what came back
 
 # HL7 terminology
 HL7 = "http://terminology.hl7.org/CodeSystem"

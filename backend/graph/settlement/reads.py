@@ -11,7 +11,15 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from backend.graph.core.loaders import Batched, by_id
-from backend.storage.models import LedgerPosting, LedgerTransaction, Person, Settlement, SettlementLine, SettlementPayment
+from backend.storage.models import (
+    LedgerPosting,
+    LedgerTransaction,
+    Person,
+    Refund,
+    Settlement,
+    SettlementLine,
+    SettlementPayment,
+)
 
 
 def settlement_lines(s: Session, settlement_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[SettlementLine]]:
@@ -28,6 +36,16 @@ def line_payments(s: Session, line_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, 
     out: dict[uuid.UUID, list[SettlementPayment]] = defaultdict(list)
     for row in rows:
         out[row.line_id].append(row)
+    return out
+
+
+def refunds_of(s: Session, settlement_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Refund]]:
+    """Each settlement's refunds and reversals, oldest first."""
+    rows = s.exec(select(Refund).where(Refund.settlement_id.in_(settlement_ids))
+                  .order_by(Refund.created_at, Refund.id)).all()
+    out: dict[uuid.UUID, list[Refund]] = defaultdict(list)
+    for row in rows:
+        out[row.settlement_id].append(row)
     return out
 
 
@@ -71,6 +89,7 @@ LOADERS = {
     "settlement": Batched(by_id(Settlement)),
     "settlement_lines": Batched(settlement_lines, default=list),
     "line_payments": Batched(line_payments, default=list),
+    "refunds_of": Batched(refunds_of, default=list),
     "settlements_of_subject": Batched(settlements_of_subject, default=list),
     "ledger": Batched(ledger_of, default=list),
 }

@@ -74,6 +74,8 @@ ROWS = {
     "Settlement.createdAt":             SETTLEMENT_DATA,
     "Settlement.lines":                 SETTLEMENT_PERSONAL,
     "Settlement.refunded":              SETTLEMENT_DATA,
+    "Settlement.refunds":               SETTLEMENT_DATA,
+    "Settlement.insurerFen":            SETTLEMENT_DATA,
 
     "SettlementLine.lineNo":            REACHED_THROUGH_SETTLEMENT,
     "SettlementLine.itemCode":          REACHED_THROUGH_SETTLEMENT,
@@ -134,6 +136,19 @@ ROWS = {
     "QuoteLine.nonMedicalFen":          REACHED_THROUGH_QUOTE,
     "QuoteLine.cashFen":                REACHED_THROUGH_QUOTE,
     "QuoteLine.payments":               REACHED_THROUGH_QUOTE,
+
+    "SettlementRefund.id":              REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefund.kind":            REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefund.reason":          REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefund.createdAt":       REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefund.lineNumbers":     REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefund.amountFen":       REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefund.fundFen":         REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefund.ownAccountFen":   REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefund.mutualAidFen":    REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefund.cashFen":         REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefund.insurerFen":      REACHED_THROUGH_SETTLEMENT,
+    "SettlementRefund.deductibleFen":   REACHED_THROUGH_SETTLEMENT,
 
     "LedgerEntry.at":                   REACHED_THROUGH_PARENT,
     "LedgerEntry.amountFen":            REACHED_THROUGH_PARENT,

@@ -128,6 +128,57 @@ class SettlementRefunded:
     cash_fen: Fen = strawberry.field(description="Cash handed back to the patient.")
 
 
+@strawberry.type(description="One refund (by the institution that settled) or reversal (by staff) of some of a "
+                             "settlement's lines (R13): when, which lines, and what each pool got back.")
+class SettlementRefund:
+    row: strawberry.Private[models.Refund]
+    line_numbers: list[int] = strawberry.field(description="The lines it refunded, numbered from 1.")
+
+    @strawberry.field(description="Its id (refund:<uuid> in FHIR's ClaimResponse extension).")
+    def id(self) -> strawberry.ID:
+        return to_global_id("Refund", self.row.id)
+
+    @strawberry.field(description="refund (the institution) or reversal (staff)")
+    def kind(self) -> str:
+        return self.row.kind
+
+    @strawberry.field
+    def reason(self) -> str | None:
+        return self.row.reason
+
+    @strawberry.field(description="When it was made; the China-time day of this instant is the day it belongs to.")
+    def created_at(self) -> datetime.datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="The refunded lines' amounts together.")
+    def amount_fen(self) -> Fen:
+        return self.row.amount_fen
+
+    @strawberry.field(description="Back to the pooled fund.")
+    def fund_fen(self) -> Fen:
+        return self.row.fund_fen
+
+    @strawberry.field(description="Back to the subject's own personal account.")
+    def own_account_fen(self) -> Fen:
+        return self.row.own_account_fen
+
+    @strawberry.field(description="Back to grantors' accounts (family mutual aid).")
+    def mutual_aid_fen(self) -> Fen:
+        return self.row.mutual_aid_fen
+
+    @strawberry.field(description="Cash handed back to the patient.")
+    def cash_fen(self) -> Fen:
+        return self.row.cash_fen
+
+    @strawberry.field(description="What the insurer no longer owes the institution: fund and personal accounts.")
+    def insurer_fen(self) -> Fen:
+        return self.row.fund_fen + self.row.own_account_fen + self.row.mutual_aid_fen
+
+    @strawberry.field(description="The year's deductible used that it gave back.")
+    def deductible_fen(self) -> Fen:
+        return self.row.deductible_fen
+
+
 @register("settlement")
 @strawberry.type(description="A settled bill: what the fund, each account and cash paid (R7, R8).")
 class Settlement(SplitColumns, Node):
@@ -234,6 +285,25 @@ class Settlement(SplitColumns, Node):
     @strawberry.field
     async def lines(self, info: Info) -> list[SettlementLine]:
         return [SettlementLine(row=ln) for ln in await self._lines(info)]
+
+    @strawberry.field(description="Each refund and reversal, oldest first: when, which lines, what each pool got back.")
+    async def refunds(self, info: Info) -> list[SettlementRefund]:
+        rows = await info.context.loaders.refunds_of.load(self.row.id)
+        if not rows:
+            return []
+        lines: dict[uuid.UUID, list[int]] = {}
+        for ln in await self._lines(info):
+            if ln.refund_id is not None:
+                lines.setdefault(ln.refund_id, []).append(ln.line_no)
+        return [SettlementRefund(row=r, line_numbers=lines.get(r.id, [])) for r in rows]
+
+    @strawberry.field(description="What the insurer pays the institution for it (R16): the fund and every personal "
+                                  "account (own and mutual aid), less what refunds and reversals gave back to them. "
+                                  "Cash is never the insurer's.")
+    async def insurer_fen(self, info: Info) -> Fen:
+        paid = self.row.fund_fen + sum(p.amount_fen for p in await self._payments(info))
+        refunds = await info.context.loaders.refunds_of.load(self.row.id)
+        return paid - sum(r.fund_fen + r.own_account_fen + r.mutual_aid_fen for r in refunds)
 
     @strawberry.field(description="What came back through refunds and reversals (R13), by where it went.")
     async def refunded(self, info: Info) -> SettlementRefunded:

@@ -452,8 +452,12 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
     _year_to_date(s, settlement.subject_id, settlement.service_date.year)  # locks it: the same order as settle
     ledger.lock_accounts(s, [p.payer_id for p in payments])
     now = rt.clock.now()
+    own = sum(p.amount_fen for p in payments if p.pool == OWN_ACCOUNT)
     refund = Refund(id=refund_id, settlement_id=settlement.id, kind=kind, reason=reason,
-                    amount_fen=sum(ln.amount_fen for ln in chosen), created_at=now)
+                    amount_fen=sum(ln.amount_fen for ln in chosen), fund_fen=sum(ln.fund_fen for ln in chosen),
+                    own_account_fen=own, mutual_aid_fen=sum(p.amount_fen for p in payments) - own,
+                    cash_fen=sum(ln.cash_fen for ln in chosen),
+                    deductible_fen=sum(ln.deductible_fen for ln in chosen), created_at=now)
     s.add(refund)
     s.flush()
     house = ledger.institution(settlement.institution_id)
@@ -461,13 +465,11 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
     back_to: dict[uuid.UUID, int] = {}
     for p in payments:
         back_to[p.payer_id] = back_to.get(p.payer_id, 0) + p.amount_fen
-    movements = [ledger.Movement(house, fund_account, sum(ln.fund_fen for ln in chosen)),
-                 ledger.Movement(house, ledger.CASH, sum(ln.cash_fen for ln in chosen))]
+    movements = [ledger.Movement(house, fund_account, refund.fund_fen), ledger.Movement(house, ledger.CASH, refund.cash_fen)]
     movements += [ledger.Movement(house, ledger.personal(pid), amount, target_person=pid)
                   for pid, amount in sorted(back_to.items())]
     ledger.record(s, kind, refund.id, now, movements)
-    _move_accumulator(s, settlement.subject_id, settlement.service_date.year,
-                      -sum(ln.deductible_fen for ln in chosen), -sum(ln.fund_fen for ln in chosen))
+    _move_accumulator(s, settlement.subject_id, settlement.service_date.year, -refund.deductible_fen, -refund.fund_fen)
     for ln in chosen:
         ln.refund_id = refund.id
         s.add(ln)
