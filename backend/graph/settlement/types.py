@@ -17,7 +17,7 @@ from backend.graph.core.enums import VisitTypeEnum
 from backend.graph.core.errors import OperationError
 from backend.graph.core.ids import key_of, to_global_id
 from backend.graph.core.node import Node, register
-from backend.graph.core.pagination import Connection, connection, paginate, requested_window
+from backend.graph.core.pagination import Connection, keyset_connection, keyset_window, newest_first, paginate, sql_key
 from backend.graph.core.pools import public_pool
 from backend.graph.core.scalars import Fen
 from backend.graph.core.wrappers import Wrapper
@@ -333,13 +333,14 @@ class PersonSettlementFields:
     async def settlements(self, info: Info, first: int = 20,
                           after: str | None = None) -> Connection[Settlement] | None:
         rows = await info.context.loaders.settlements_of_subject.load(self.row.id)
-        return paginate(info.context, rows, first, after, lambda r: Settlement(row=r))
+        return paginate(info.context, rows, first, after, lambda r: Settlement(row=r),
+                        key=lambda r: newest_first(r.created_at, r.id))
 
     @strawberry.field(description="Movements on this person's personal account, newest first.")
     async def ledger(self, info: Info, first: int = 20, after: str | None = None) -> Connection[LedgerEntry] | None:
         rows = await info.context.loaders.ledger.load(self.row.id)
-        return paginate(info.context, rows, first, after,
-                        lambda r: LedgerEntry(at=r[2], amount_fen=r[0], kind=r[1]))
+        return paginate(info.context, rows, first, after, lambda r: LedgerEntry(at=r[2], amount_fen=r[0], kind=r[1]),
+                        key=lambda r: newest_first(r[2], r[4]))
 
 
 @strawberry.type
@@ -348,16 +349,25 @@ class InstitutionSettlementFields:
 
     row: strawberry.Private[models.Institution]
 
-    @strawberry.field(description="Settlements this institution made, newest first.")
-    async def settlements(self, info: Info, first: int = 20,
-                          after: str | None = None) -> Connection[Settlement] | None:
+    @strawberry.field(description="Settlements this institution made, newest first (keyset cursors: a settlement made "
+                                  "while you page is never shown twice). Days are China's calendar days, both ends "
+                                  "included: serviceDateFrom/To on the service date, settledFrom/To on the China-time "
+                                  "day it was settled (createdAt).")
+    async def settlements(self, info: Info, first: int = 20, after: str | None = None,
+                          service_date_from: datetime.date | None = None, service_date_to: datetime.date | None = None,
+                          settled_from: datetime.date | None = None, settled_to: datetime.date | None = None,
+                          ) -> Connection[Settlement] | None:
         ctx = info.context
-        offset, limit = requested_window(ctx, first, after)
-        rows, total, subjects = reads.settlements_of_institution(await ctx.reads.session(), self.row.id, offset, limit)
+        start, limit = keyset_window(ctx, first, after)
+        where = reads.SettlementFilter(service_from=service_date_from, service_to=service_date_to,
+                                       settled_from=settled_from, settled_to=settled_to)
+        rows, total, subjects, more = reads.settlements_of_institution(await ctx.reads.session(), self.row.id, start,
+                                                                       limit, where)
         for row, subject in zip(rows, subjects, strict=True):  # a settlement the page then shows is already at hand
             ctx.loaders.settlement.prime(row.id, row)
             ctx.loaders.person.prime(subject.id, subject)
-        return connection([Settlement(row=r) for r in rows], offset, total)
+        return keyset_connection([Settlement(row=r) for r in rows], [sql_key(r.created_at, r.id) for r in rows],
+                                 total=total, has_next=more, has_previous=start is not None)
 
 
 @strawberry.type(description="One bill line of a quote and how it would be paid.")
