@@ -313,7 +313,9 @@ class SplitColumns(SQLModel):
 
 class Settlement(SplitColumns, table=True):
     __table_args__ = (Index("ix_settlement_institution_created", "institution_id", "created_at"),
-                      Index("ix_settlement_created_at", "created_at"))
+                      Index("ix_settlement_created_at", "created_at"),
+                      # The partner's own receipt number: unique per partner (NULLs never clash).
+                      Index("uq_settlement_receipt", "institution_id", "receipt_number", unique=True))
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     institution_id: uuid.UUID = Field(foreign_key="institution.id")
@@ -329,6 +331,9 @@ class Settlement(SplitColumns, table=True):
     payer_order: str = Field(sa_column=Column(Text, nullable=False))  # JSON: the order used, as chosen
     bill_fen: int = Field(sa_type=BigInteger)
     status: str = Field(max_length=18)  # settled / partly_refunded / refunded
+    receipt_number: str | None = Field(default=None, max_length=40)  # the partner's own receipt number, if sent
+    # With a receipt number: SettleRequest.digest(), so the same bill sent again under it is known.
+    request_sha256: str | None = Field(default=None, max_length=64)
     created_at: datetime = _ts()
 
 

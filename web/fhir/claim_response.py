@@ -164,7 +164,10 @@ def from_settlement(call: Call, settlement: dict[str, Any]) -> dict[str, Any]:
                       extension(systems.EXT_VISIT_TYPE,
                                 valueCoding=coding(systems.VISIT_TYPE, settlement["visitType"].lower())),
                       *[_refund_extension(r) for r in refunds]],
-        "identifier": [{"system": systems.SETTLEMENT, "value": fhir_id(settlement["id"])}],
+        "identifier": [{"system": systems.SETTLEMENT, "value": fhir_id(settlement["id"])},
+                       *([{"system": systems.RECEIPT, "value": settlement["receiptNumber"],
+                           "assigner": {"identifier": {"system": systems.INSTITUTION, "value": fhir_id(institution["id"])}}}]
+                         if settlement.get("receiptNumber") else [])],
         "status": STATUS[settlement["status"]],
         "type": concept(coding(systems.CLAIM_TYPE, CLAIM_TYPE[settlement["visitType"]])),
         "use": "claim",

@@ -11,6 +11,7 @@ PRESENTED_CODE = f"{OURS}:sid:presented-code"  # the text of a code shown at a c
 INSTITUTION = f"{OURS}:sid:institution"        # a partner's id
 REGION = f"{OURS}:sid:region"                  # GB/T 2260 region code of a coordination area
 SETTLEMENT = f"{OURS}:sid:settlement"
+RECEIPT = f"{OURS}:sid:receipt-number"  # a partner's own receipt number (unique per partner: see `assigner`)
 
 # Code systems (Coding.system)
 KINSHIP = f"{OURS}:CodeSystem:kinship"

@@ -22,13 +22,14 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from sqlalchemy import and_, or_
 
-from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.errors import N_, DomainError, ErrorCode, Msg
 from backend.graph.core.errors import bad_request
 from backend.graph.core.wrappers import Wrapper
 
 T = TypeVar("T")
 _PREFIX = "offset:"
 _KEY = "key:"
+NOT_OUR_CURSOR = Msg(N_("this cursor was not issued by this list; use a page's endCursor"))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -72,7 +73,7 @@ def window(first: int, after: str | None, max_size: int) -> tuple[int, int]:
             raise ValueError
         return int(text[len(_PREFIX):]) + 1, first
     except ValueError:
-        raise DomainError(ErrorCode.INVALID_INPUT, field="after") from None
+        raise DomainError(ErrorCode.INVALID_INPUT, field="after", reason=NOT_OUR_CURSOR) from None
 
 
 def requested_window(ctx, first: int, after: str | None) -> tuple[int, int]:
@@ -117,7 +118,7 @@ def paginate(ctx, items: Sequence, first: int, after: str | None, wrap=None,
         try:
             start = bisect.bisect_right(keys, last)
         except TypeError:  # a cursor of another connection
-            raise bad_request(DomainError(ErrorCode.INVALID_INPUT, field="after"), ctx.locale) from None
+            raise bad_request(DomainError(ErrorCode.INVALID_INPUT, field="after", reason=NOT_OUR_CURSOR), ctx.locale) from None
     chunk = ordered[start:start + limit]
     return keyset_connection([wrap(item) for item in chunk] if wrap else list(chunk), keys[start:start + limit],
                              total=len(items), has_next=start + limit < len(items), has_previous=start > 0)
@@ -147,7 +148,7 @@ def _decoded_key(ctx, after: str) -> tuple:
             raise ValueError
         return tuple(values)
     except ValueError:
-        raise bad_request(DomainError(ErrorCode.INVALID_INPUT, field="after"), ctx.locale) from None
+        raise bad_request(DomainError(ErrorCode.INVALID_INPUT, field="after", reason=NOT_OUR_CURSOR), ctx.locale) from None
 
 
 def keyset_window(ctx, first: int, after: str | None) -> tuple[tuple[datetime, uuid.UUID] | None, int]:
@@ -164,7 +165,7 @@ def keyset_window(ctx, first: int, after: str | None) -> tuple[tuple[datetime, u
             raise ValueError
         return (instant, uuid.UUID(row_id)), limit
     except (ValueError, TypeError):
-        raise bad_request(DomainError(ErrorCode.INVALID_INPUT, field="after"), ctx.locale) from None
+        raise bad_request(DomainError(ErrorCode.INVALID_INPUT, field="after", reason=NOT_OUR_CURSOR), ctx.locale) from None
 
 
 def newest_first_after(at_column, id_column, after: tuple[datetime, uuid.UUID] | None):

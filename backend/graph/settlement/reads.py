@@ -84,6 +84,8 @@ class SettlementFilter:
             found.append(Settlement.created_at >= china_day_start(self.settled_from))
         if self.settled_to is not None:
             found.append(Settlement.created_at < china_day_start(self.settled_to + timedelta(days=1)))
+        if self.receipt_number is not None:
+            found.append(Settlement.receipt_number == self.receipt_number)
         return found
 
 

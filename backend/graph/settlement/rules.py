@@ -71,6 +71,7 @@ ROWS = {
     "Settlement.payerOrder":            SETTLEMENT_DATA,
     "Settlement.cashOnly":              SETTLEMENT_DATA,
     "Settlement.status":                SETTLEMENT_DATA,
+    "Settlement.receiptNumber":         SETTLEMENT_DATA,
     "Settlement.createdAt":             SETTLEMENT_DATA,
     "Settlement.lines":                 SETTLEMENT_PERSONAL,
     "Settlement.refunded":              SETTLEMENT_DATA,

@@ -274,6 +274,10 @@ class Settlement(SplitColumns, Node):
     def cash_only(self) -> bool:
         return grants.choice_from_json(self.row.payer_order).cash_only
 
+    @strawberry.field(description="The partner's own receipt number, as sent to settle (null if none was).")
+    def receipt_number(self) -> str | None:
+        return self.row.receipt_number
+
     @strawberry.field(description="settled, partly_refunded or refunded")
     def status(self) -> str:
         return self.row.status
@@ -352,15 +356,16 @@ class InstitutionSettlementFields:
     @strawberry.field(description="Settlements this institution made, newest first (keyset cursors: a settlement made "
                                   "while you page is never shown twice). Days are China's calendar days, both ends "
                                   "included: serviceDateFrom/To on the service date, settledFrom/To on the China-time "
-                                  "day it was settled (createdAt).")
+                                  "day it was settled (createdAt); receiptNumber finds the one settled under your receipt number.")
     async def settlements(self, info: Info, first: int = 20, after: str | None = None,
                           service_date_from: datetime.date | None = None, service_date_to: datetime.date | None = None,
                           settled_from: datetime.date | None = None, settled_to: datetime.date | None = None,
-                          ) -> Connection[Settlement] | None:
+                          receipt_number: str | None = None) -> Connection[Settlement] | None:
         ctx = info.context
         start, limit = keyset_window(ctx, first, after)
         where = reads.SettlementFilter(service_from=service_date_from, service_to=service_date_to,
-                                       settled_from=settled_from, settled_to=settled_to)
+                                       settled_from=settled_from, settled_to=settled_to,
+                                       receipt_number=receipt_number.strip() if receipt_number is not None else None)
         rows, total, subjects, more = reads.settlements_of_institution(await ctx.reads.session(), self.row.id, start,
                                                                        limit, where)
         for row, subject in zip(rows, subjects, strict=True):  # a settlement the page then shows is already at hand
