@@ -6,11 +6,14 @@ from collections import defaultdict
 from sqlmodel import select
 
 from backend.clock import CHINA
+from backend.domain.settlement import BillLine, Category, VisitType
+from backend.graph.core.ids import to_global_id
 from backend.principals import Actor, Channel, Principal, PrincipalKind
-from backend.services.family_account import bindings
+from backend.services.family_account import bindings, codes
 from backend.services.money import settlement
 from backend.storage.models import AuditEvent, Binding
 from tests.fhir.conftest import household
+from tests.helpers import actor_of as actor_of_person
 from web.fhir import systems
 
 FATHER_PHONE = "13800000001"
@@ -127,3 +130,32 @@ def test_the_presenter_sees_the_person_and_holders_need_view_account_to_list(wor
 def test_a_household_member_must_name_the_patient(world):
     outcome = world.get("/fhir/R4/ClaimResponse", world.token(FATHER_PHONE), status=400)
     assert outcome["issue"][0]["code"] == "required"
+
+
+def test_the_graphs_global_id_opens_the_same_claim_response(world):
+    global_id = to_global_id("Settlement", uuid.UUID(world.settlement_id))
+    by_fhir_id = world.get(f"/fhir/R4/ClaimResponse/{world.settlement_id}", world.pharmacy_key)
+    by_global_id = world.get(f"/fhir/R4/ClaimResponse/{global_id}", world.pharmacy_key)
+    assert by_global_id == by_fhir_id and by_global_id["id"] == world.settlement_id
+    # A global id of another type is no settlement.
+    world.get(f"/fhir/R4/ClaimResponse/{to_global_id('Person', uuid.UUID(world.settlement_id))}", world.pharmacy_key,
+              status=404)
+
+
+def test_a_partner_finds_a_settlement_by_its_own_receipt_number(world, rt):
+    partner = Actor(Principal(PrincipalKind.PARTNER, world.pharmacy.id, world.pharmacy.name), Channel.GRAPHQL)
+    person = world.people["张小宝"]
+    code = codes.issue_code(rt, actor_of_person(person), person.id).text
+    sid = settlement.settle(rt, partner, settlement.SettleRequest(
+        code=code, visit_type=VisitType.PHARMACY, service_date=rt.clock.now().date(),
+        lines=[BillLine("N1", "口罩", Category.NON_MEDICAL, 5_00, 1)], idempotency_key="fhir-receipt-1",
+        receipt_number="POS-0042"))
+    bundle = world.get(f"/fhir/R4/ClaimResponse?identifier={systems.RECEIPT}|POS-0042", world.pharmacy_key)
+    assert bundle["total"] == 1
+    claim = bundle["entry"][0]["resource"]
+    assert claim["id"] == str(sid)
+    assert claim["identifier"][1] == {"system": systems.RECEIPT, "value": "POS-0042", "assigner": {
+        "identifier": {"system": systems.INSTITUTION, "value": str(world.pharmacy.id)}}}
+    assert world.get("/fhir/R4/ClaimResponse?identifier=POS-0042", world.hospital_key)["total"] == 0
+    world.get(f"/fhir/R4/ClaimResponse?identifier=POS-0042&patient=Patient/{person.id}", world.pharmacy_key,
+              status=400)

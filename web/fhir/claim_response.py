@@ -60,6 +60,9 @@ CAPABILITY = Capability(TYPE, read=True, search=(
     SearchParam("patient", "reference", "`Patient/<id>`: bills settled for that person (self, holders with "
                                         "view_account, staff). Partners leave it out: their own settlements, "
                                         "newest first. Paged with `_count` and `_cursor`."),
+    SearchParam("identifier", "token", f"Partners: `{systems.RECEIPT}|<receipt number>` (or the bare number) "
+                                       "finds the settlement made under your own receipt number. Not combined "
+                                       "with `patient`."),
 ), documentation="A settlement: totals and per-line adjudication (fund, deductible, co-pay, List B self-pay-first, "
                  "List C self-pay, non-medical) and who paid the personal burden (own account, each grant, cash).")
 
@@ -199,9 +202,18 @@ async def read(call: Call) -> dict[str, Any]:
 
 
 async def search(call: Call) -> dict[str, Any]:
-    query = Search(call, TYPE, ("patient",), paged=True)
-    patient = query.get("patient")
-    if patient is not None:
+    query = Search(call, TYPE, ("patient", "identifier"), paged=True)
+    patient, identifier = query.get("patient"), query.get("identifier")
+    if patient is not None and identifier is not None:
+        raise FhirError(400, "required", SEARCH_BY, resource=TYPE, names="patient, identifier")
+    if identifier is not None:
+        system, _, receipt = identifier.rpartition("|")
+        if call.principal.kind is not PrincipalKind.PARTNER or system not in ("", systems.RECEIPT) or not receipt:
+            return searchset(call, [])
+        viewer = (await call.run(DOCUMENT, "PartnerClaimResponses", first=query.count, after=query.cursor,
+                                 receipt=receipt))["viewer"]
+        connection = viewer.get("settlements") if viewer else None
+    elif patient is not None:
         person_id = graph_id_or_none("Person", reference_id(patient, "Patient"))
         if person_id is None:
             return searchset(call, [])

@@ -15,11 +15,13 @@ MASKED = {"security": [{"system": systems.V3_OBSERVATION_VALUE, "code": "MASKED"
 
 
 def graph_id_or_none(type_name: str, fhir_id: str) -> str | None:
-    """The graph's global id for a FHIR id (the object's UUID); None for anything else."""
+    """The graph's global id for a FHIR id: the object's UUID, or the graph's own global id of that type
+    (so an id read from the graph opens the same resource); None for anything else."""
     try:
         key = uuid.UUID(fhir_id)
     except ValueError:
-        return None
+        decoded = from_global_id(fhir_id, type_name)
+        return to_global_id(type_name, decoded[1]) if decoded else None
     return to_global_id(type_name, key)
 
 
