@@ -577,9 +577,11 @@ def schema(args) -> int:
 
 
 def docs(args) -> int:
-    from backend.graph.reference import DOCS, docs_with_rule_table
+    from backend.graph.reference import DOCS, docs_generated
+    from web.fhir.reference import FHIR_DOCS, fhir_docs_generated
 
-    DOCS.write_text(docs_with_rule_table(DOCS.read_text(encoding="utf-8")), encoding="utf-8")
+    DOCS.write_text(docs_generated(DOCS.read_text(encoding="utf-8")), encoding="utf-8")
+    FHIR_DOCS.write_text(fhir_docs_generated(FHIR_DOCS.read_text(encoding="utf-8")), encoding="utf-8")
     print(_("regenerated the rule table in {name}", name=DOCS.name))
     return 0
 

@@ -27,3 +27,17 @@ def test_a_partner_and_a_family_app_fetch_the_fhir_export(live_server):
     for title in ("Patient/<id>", "Coverage/<id>", "RelatedPerson?patient", "Consent?patient", "Consent?actor"):
         assert f"--- {title}" in out
     assert '"code": "family-mutual-aid"' in out and '"code": "family-account"' in out
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_pharmacy_day_at_the_till(live_server):
+    port = live_server.rsplit(":", 1)[1]
+    out = subprocess.run([sys.executable, str(PROJECT_ROOT / "docs/examples/pharmacy_day.py"), port],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "the same as quoted: True; a retry answered the same settlement" in out
+    assert "refused: LINE_PRICE_INVALID" in out and "line 2 quantity: LINE_QUANTITY_INVALID" in out
+    assert "line 3 itemCode: LINE_TEXT_INVALID" in out
+    assert "settled POS-0002" in out and "settled POS-0003" in out
+    assert "refund at 2026-03-02 17:30:00 (China time), lines [2]: ¥30.00 back" in out
+    assert "2026-03-02 (China time): 3 settlements ['POS-0001', 'POS-0002', 'POS-0003']" in out
+    assert "receipt POS-0001: ¥59.00, partly_refunded" in out

@@ -14,7 +14,9 @@ from sqlmodel import SQLModel
 
 from backend.clock import FrozenClock
 from backend.config import PROJECT_ROOT
+from backend.principals import Actor, Channel
 from backend.runtime import Runtime
+from backend.services.money import settlement
 from backend.services.money.ledger_check import verify
 from backend.storage import partitions
 from backend.storage.db import Database
@@ -139,3 +141,28 @@ def test_the_roster_feedback_migration_ends_imports_left_running_and_names_dry_r
     assert [status[ids[key]] for key in (("validating", None), ("applying", None), ("cancelled", None),
                                           ("cancelled", staff_id), ("done", None))] == \
         ["interrupted", "interrupted", "dry_run", "cancelled", "done"]
+
+
+def test_the_partner_api_migration_gives_earlier_refunds_their_figures(scratch_url):
+    """Refunds made before `refund` kept what each pool got back get it from their lines and payments."""
+    cfg = _alembic(scratch_url)
+    rt = Runtime(db=Database.from_url(scratch_url), settings=settings_for(scratch_url), clock=FrozenClock(START))
+    import_samples(rt.db)
+    fam = jinan_family(rt)
+    grant(rt, fam.father, fam.daughter)
+    sid, _ = settle_for(rt, fam.pharmacy, fam.daughter, fam.daughter,
+                        [line("A", 150_00), line("C", 20_00, code="c"), line("NON_MEDICAL", 10_00, code="n")])
+    partner = Actor(fam.pharmacy, Channel.GRAPHQL)
+    settlement.refund(rt, partner, settlement.RefundRequest(sid, (1, 3), "refund-one-and-three"))
+    settlement.refund(rt, partner, settlement.RefundRequest(sid, (2,), "refund-two"))
+    parts = "fund_fen, own_account_fen, mutual_aid_fen, cash_fen, deductible_fen"
+    with rt.db.engine.connect() as conn:
+        before = conn.execute(text(f"SELECT id, {parts} FROM refund ORDER BY amount_fen")).all()
+    assert [r[1:] for r in before] == [(0, 0, 20_00, 0, 0), (25_00, 0, 125_00, 10_00, 100_00)]
+    rt.db.dispose()
+
+    command.downgrade(cfg, ScriptDirectory.from_config(cfg).get_revision("0017_partner_api").down_revision)
+    command.upgrade(cfg, "head")
+    with rt.db.engine.connect() as conn:
+        assert conn.execute(text(f"SELECT id, {parts} FROM refund ORDER BY amount_fen")).all() == before
+    rt.db.dispose()

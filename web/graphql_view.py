@@ -14,6 +14,7 @@ from strawberry.types import ExecutionResult
 
 from backend.domain.errors import DomainError
 from backend.graph.core.context import Context, build_context
+from backend.graph.core.errors import coded_variable_error
 from backend.i18n import error_message, negotiate
 from backend.observability import request_id
 from backend.principals import Channel
@@ -59,10 +60,17 @@ class GraphQLView(GraphQL):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error names the request (`extensions.requestId`, also the X-Request-ID header), so a
-        partner's support request can be traced to its log lines."""
+        partner's support request can be traced to its log lines. A variable value that does not fit its
+        type (an unknown enum value…) becomes a coded, translated `INVALID_INPUT` naming the field."""
         response = process_result(result)
         rid = request_id.current_id()
+        locale = negotiate(request.headers.get("accept-language"))
         for error in response.get("errors") or ():
+            coded = None if (error.get("extensions") or {}).get("code") else coded_variable_error(
+                error["message"], self.schema._schema.type_map, locale)
+            if coded is not None:
+                error["message"] = coded["message"]
+                error["extensions"] = {**(error.get("extensions") or {}), **coded["extensions"]}
             error["extensions"] = {**(error.get("extensions") or {}), "requestId": rid}
         return response
 

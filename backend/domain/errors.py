@@ -5,6 +5,7 @@ Messages are English gettext ids, translated at the edge (GraphQL, pages) into t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -135,6 +136,9 @@ class ErrorCode(StrEnum):
     BANK_ACCOUNT_INVALID = "BANK_ACCOUNT_INVALID"
     PAYEE_ACCOUNT_MISSING = "PAYEE_ACCOUNT_MISSING"
     BANK_REFERENCE_INVALID = "BANK_REFERENCE_INVALID"
+    RECEIPT_NUMBER_TAKEN = "RECEIPT_NUMBER_TAKEN"
+    LINE_PRICE_INVALID = "LINE_PRICE_INVALID"
+    LINE_QUANTITY_INVALID = "LINE_QUANTITY_INVALID"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -267,18 +271,32 @@ MESSAGES: dict[ErrorCode, str] = {
         "The detail file has {count} problem (the first on row {row}, column {column}); nothing was reconciled.",
         "The detail file has {count} problems (the first on row {row}, column {column}); nothing was reconciled.",
         count="count"),
+    ErrorCode.RECEIPT_NUMBER_TAKEN: N_("Receipt number {receipt} is already on another bill you settled."),
+    ErrorCode.LINE_PRICE_INVALID: N_("Line {line}: the unit price must be more than zero."),
+    ErrorCode.LINE_QUANTITY_INVALID: N_("Line {line}: the quantity must be a whole number from 1 to {max_quantity}."),
 }
 
 
-class DomainError(Exception):
-    """An expected refusal: nothing was written."""
+# INVALID_INPUT with a `reason` (a `Msg`) says why; the field is the error's `field`.
+INVALID_BECAUSE = N_("The input is not valid: {reason}.")
 
-    def __init__(self, code: ErrorCode, *, field: str | None = None, **params: Any) -> None:
+
+class DomainError(Exception):
+    """An expected refusal: nothing was written.
+
+    `problems` holds every error of the same kind found at once (each bad line of a bill, its line in
+    `params["line"]`); the error itself is the first of them."""
+
+    def __init__(self, code: ErrorCode, *, field: str | None = None, problems: Sequence[DomainError] = (),
+                 **params: Any) -> None:
         super().__init__(code.value)
         self.code = code
         self.field = field
         self.params = params
+        self.problems = tuple(problems)
 
     @property
     def message_id(self) -> str:
+        if self.code is ErrorCode.INVALID_INPUT and "reason" in self.params:
+            return INVALID_BECAUSE
         return MESSAGES[self.code]

@@ -63,7 +63,8 @@ MONTHLY_CAP_MAX_FEN = 100_000_000  # the largest monthly cap a grantor may set: 
 def check_monthly_cap(monthly_cap_fen: int | None) -> None:
     """A grantor's monthly cap: none, or 1 fen to one million yuan."""
     if monthly_cap_fen is not None and not 0 < monthly_cap_fen <= MONTHLY_CAP_MAX_FEN:
-        raise DomainError(ErrorCode.INVALID_INPUT, field="monthlyCapFen")
+        raise DomainError(ErrorCode.INVALID_INPUT, field="monthlyCapFen",
+                          reason=Msg(N_("a monthly cap is from 0.01 to 1,000,000 yuan, or none")))
 
 
 def cap_room(monthly_cap_fen: int | None, spent_this_month_fen: int) -> int | None:

@@ -144,21 +144,39 @@ class BillSplit:
         return personal_burden_fen(self)
 
 
+def _text_ok(text: str, max_length: int) -> bool:
+    return 0 < len(text) <= max_length and not has_control_characters(text)
+
+
+def line_problems(number: int, line: BillLine) -> list[DomainError]:
+    """Everything wrong with one line (numbered from 1), each naming the line's field at fault."""
+    problems = []
+    for name, text, max_length in (("itemCode", line.item_code, MAX_ITEM_CODE_LENGTH),
+                                   ("name", line.name, MAX_ITEM_NAME_LENGTH)):
+        if not _text_ok(text, max_length):
+            problems.append(DomainError(ErrorCode.LINE_TEXT_INVALID, field=name, line=number,
+                                        max_code=MAX_ITEM_CODE_LENGTH, max_name=MAX_ITEM_NAME_LENGTH))
+    if line.unit_price_fen <= 0:
+        problems.append(DomainError(ErrorCode.LINE_PRICE_INVALID, field="unitPriceFen", line=number))
+    if not 0 < line.quantity <= MAX_QUANTITY:
+        problems.append(DomainError(ErrorCode.LINE_QUANTITY_INVALID, field="quantity", line=number,
+                                    max_quantity=MAX_QUANTITY))
+    elif line.amount_fen > MAX_LINE_FEN:
+        problems.append(DomainError(ErrorCode.LINE_TOO_LARGE, field="unitPriceFen", line=number, max=yuan(MAX_LINE_FEN)))
+    return problems
+
+
 def validate_lines(lines: Sequence[BillLine]) -> None:
-    """Refuse a bill the service will not settle, naming the first line at fault (numbered from 1)."""
+    """Refuse a bill the service will not settle. Every bad line is reported at once: the error is the first
+    line's first problem, and its `problems` are all of them, each with its line (numbered from 1)."""
     if not lines:
         raise DomainError(ErrorCode.NO_LINES, field="lines")
     if len(lines) > MAX_LINES:
         raise DomainError(ErrorCode.TOO_MANY_LINES, field="lines", max=MAX_LINES)
-    for number, line in enumerate(lines, start=1):
-        if not (0 < len(line.item_code) <= MAX_ITEM_CODE_LENGTH and 0 < len(line.name) <= MAX_ITEM_NAME_LENGTH) \
-                or has_control_characters(line.item_code) or has_control_characters(line.name):
-            raise DomainError(ErrorCode.LINE_TEXT_INVALID, field="lines", line=number,
-                              max_code=MAX_ITEM_CODE_LENGTH, max_name=MAX_ITEM_NAME_LENGTH)
-        if not 0 < line.quantity <= MAX_QUANTITY or line.unit_price_fen < 0 or line.amount_fen == 0:
-            raise DomainError(ErrorCode.BAD_LINE, field="lines", line=number, max_quantity=MAX_QUANTITY)
-        if line.amount_fen > MAX_LINE_FEN:
-            raise DomainError(ErrorCode.LINE_TOO_LARGE, field="lines", line=number, max=yuan(MAX_LINE_FEN))
+    problems = [problem for number, line in enumerate(lines, start=1) for problem in line_problems(number, line)]
+    if problems:
+        first = problems[0]
+        raise DomainError(first.code, field="lines", problems=problems, **first.params)
     if sum(line.amount_fen for line in lines) > MAX_BILL_FEN:
         raise DomainError(ErrorCode.BILL_TOO_LARGE, field="lines", max=yuan(MAX_BILL_FEN))
 

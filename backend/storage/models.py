@@ -321,7 +321,9 @@ class SplitColumns(SQLModel):
 
 class Settlement(SplitColumns, table=True):
     __table_args__ = (Index("ix_settlement_institution_created", "institution_id", "created_at"),
-                      Index("ix_settlement_created_at", "created_at"))
+                      Index("ix_settlement_created_at", "created_at"),
+                      # The partner's own receipt number: unique per partner (NULLs never clash).
+                      Index("uq_settlement_receipt", "institution_id", "receipt_number", unique=True))
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     institution_id: uuid.UUID = Field(foreign_key="institution.id")
@@ -337,6 +339,9 @@ class Settlement(SplitColumns, table=True):
     payer_order: str = Field(sa_column=Column(Text, nullable=False))  # JSON: the order used, as chosen
     bill_fen: int = Field(sa_type=BigInteger)
     status: str = Field(max_length=18)  # settled / partly_refunded / refunded
+    receipt_number: str | None = Field(default=None, max_length=40)  # the partner's own receipt number, if sent
+    # With a receipt number: SettleRequest.digest(), so the same bill sent again under it is known.
+    request_sha256: str | None = Field(default=None, max_length=64)
     created_at: datetime = _ts()
 
 
@@ -382,11 +387,20 @@ class SettlementPayment(SQLModel, table=True):
 
 
 class Refund(SQLModel, table=True):
+    """One refund (by the institution) or reversal (by staff) of some of a settlement's lines (R13): its lines
+    point at it (`settlementline.refund_id`); what each pool got back is kept here, so the day's refunds
+    and what the insurer owes back (R16) are read without its lines."""
+
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     settlement_id: uuid.UUID = Field(foreign_key="settlement.id", index=True)
     kind: str = Field(max_length=12)  # refund (by the institution) / reversal (by staff)
     reason: str | None = Field(default=None, max_length=200)
-    amount_fen: int = Field(sa_type=BigInteger)
+    amount_fen: int = Field(sa_type=BigInteger)  # the refunded lines' amounts together
+    fund_fen: int = Field(default=0, sa_type=BigInteger)  # back to the pooled fund
+    own_account_fen: int = Field(default=0, sa_type=BigInteger)  # back to the subject's own account
+    mutual_aid_fen: int = Field(default=0, sa_type=BigInteger)  # back to grantors' accounts
+    cash_fen: int = Field(default=0, sa_type=BigInteger)  # handed back in cash
+    deductible_fen: int = Field(default=0, sa_type=BigInteger)  # the year's deductible used, given back
     created_at: datetime = _ts()
 
 

@@ -56,7 +56,8 @@ def test_a_bill_above_two_to_the_31_fen_reaches_the_partner_and_every_list(rt, f
     ([_line(100, name="药" * 101)], "LINE_TEXT_INVALID"),
     ([_line(100, name="阿莫西林\x00胶囊")], "LINE_TEXT_INVALID"),
     ([_line(100, code="86\n9001")], "LINE_TEXT_INVALID"),
-    ([_line(100, quantity=100_001)], "BAD_LINE"),
+    ([_line(100, quantity=100_001)], "LINE_QUANTITY_INVALID"),
+    ([_line(0)], "LINE_PRICE_INVALID"),
 ])
 def test_bills_beyond_the_documented_limits_are_refused_and_nothing_is_written(rt, fam, lines, code):
     data = _input(rt, fam, lines)

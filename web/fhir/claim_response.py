@@ -10,11 +10,24 @@ from __future__ import annotations
 from typing import Any
 
 from backend.domain.errors import N_
+from backend.domain.money import yuan
 from backend.graph.core.ids import from_global_id
 from backend.principals import PrincipalKind
 from web.fhir import systems
 from web.fhir.capability import Capability, SearchParam
-from web.fhir.datatypes import MASKED, coding, compact, concept, extension, fhir_id, graph_id, graph_id_or_none, money, reference
+from web.fhir.datatypes import (
+    MASKED,
+    china_time,
+    coding,
+    compact,
+    concept,
+    extension,
+    fhir_id,
+    graph_id,
+    graph_id_or_none,
+    money,
+    reference,
+)
 from web.fhir.http import Call
 from web.fhir.outcome import SEARCH_BY, FhirError, not_found
 from web.fhir.search import Search, entry, page, reference_id, searchset
@@ -23,6 +36,12 @@ TYPE = "ClaimResponse"
 DOCUMENT = "claim_response.graphql"
 INSURER = N_("Basic medical insurance fund")
 REFUNDED = N_("Refunded or reversed")
+REFUND_NOTE = {
+    "refund": N_("Refunded at {at} (China time): lines {lines}. Back to the fund {fund} yuan, to personal "
+                 "accounts {accounts} yuan, in cash {cash} yuan."),
+    "reversal": N_("Reversed at {at} (China time): lines {lines}. Back to the fund {fund} yuan, to personal "
+                   "accounts {accounts} yuan, in cash {cash} yuan."),
+}
 
 CLAIM_TYPE = {"OUTPATIENT": "professional", "INPATIENT": "institutional", "PHARMACY": "pharmacy"}
 STATUS = {"settled": "active", "partly_refunded": "active", "refunded": "cancelled"}
@@ -41,6 +60,9 @@ CAPABILITY = Capability(TYPE, read=True, search=(
     SearchParam("patient", "reference", "`Patient/<id>`: bills settled for that person (self, holders with "
                                         "view_account, staff). Partners leave it out: their own settlements, "
                                         "newest first. Paged with `_count` and `_cursor`."),
+    SearchParam("identifier", "token", f"Partners: `{systems.RECEIPT}|<receipt number>` (or the bare number) "
+                                       "finds the settlement made under your own receipt number. Not combined "
+                                       "with `patient`."),
 ), documentation="A settlement: totals and per-line adjudication (fund, deductible, co-pay, List B self-pay-first, "
                  "List C self-pay, non-medical) and who paid the personal burden (own account, each grant, cash).")
 
@@ -71,7 +93,44 @@ def _split(part: dict[str, Any]) -> list[dict[str, Any]]:
     return [_amount(system, code, part[field]) for field, system, code in SPLIT]
 
 
-def _item(line: dict[str, Any], payers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _notes(refunds: list[dict[str, Any]]) -> dict[int, int]:
+    """Each refunded line's note: the number of the refund that refunded it (refunds numbered from 1)."""
+    return {line: number for number, refund in enumerate(refunds, start=1) for line in refund["lineNumbers"]}
+
+
+def _refund_note(call: Call, number: int, refund: dict[str, Any]) -> dict[str, Any]:
+    at = china_time(refund["createdAt"])
+    return {"number": number, "type": "display", "text": call.gettext(
+        REFUND_NOTE[refund["kind"]], at=at, lines=", ".join(map(str, refund["lineNumbers"])),
+        fund=yuan(refund["fundFen"]), accounts=yuan(refund["ownAccountFen"] + refund["mutualAidFen"]),
+        cash=yuan(refund["cashFen"]))}
+
+
+def _refund_extension(refund: dict[str, Any]) -> dict[str, Any]:
+    """A refund as structured data: its id, kind, time, lines and what each pool got back."""
+    decoded = from_global_id(refund["id"])
+    parts = [extension("identifier", valueString=str(decoded[1]) if decoded else refund["id"]),
+             extension("kind", valueCode=refund["kind"]), extension("date", valueDateTime=refund["createdAt"]),
+             *[extension("line", valuePositiveInt=n) for n in refund["lineNumbers"]],
+             *[extension(name, valueMoney=money(refund[field])) for name, field in REFUND_PARTS]]
+    return {"url": systems.EXT_REFUND, "extension": parts}
+
+
+REFUND_PARTS = (("amount", "amountFen"), ("fund", "fundFen"), ("own-account", "ownAccountFen"),
+                ("mutual-aid", "mutualAidFen"), ("cash", "cashFen"), ("insurer", "insurerFen"))
+
+
+def _payment(call: Call, settlement: dict[str, Any]) -> dict[str, Any]:
+    """What the insurer pays the institution (R16): the fund and the personal accounts (own and mutual aid),
+    less what refunds gave back to them; the refunds' part is the (negative) adjustment."""
+    back = sum(r["insurerFen"] for r in settlement["refunds"])
+    return compact({"type": concept(coding(systems.PAYMENT_TYPE, "complete")),
+                    "adjustment": money(-back) if back else None,
+                    "adjustmentReason": {"text": call.gettext(REFUNDED)} if back else None,
+                    "amount": money(settlement["insurerFen"])})
+
+
+def _item(line: dict[str, Any], payers: dict[str, dict[str, Any]], note: int | None = None) -> dict[str, Any]:
     return compact({
         "extension": [
             extension(systems.EXT_ITEM, valueCodeableConcept=concept(coding(systems.ITEM, line["itemCode"], line["name"]))),
@@ -80,7 +139,7 @@ def _item(line: dict[str, Any], payers: dict[str, dict[str, Any]]) -> dict[str, 
             extension(systems.EXT_UNIT_PRICE, valueMoney=money(line["unitPriceFen"])),
         ],
         "itemSequence": line["lineNo"],
-        "noteNumber": [1] if line["refunded"] else None,
+        "noteNumber": [note] if note else None,
         "adjudication": [_amount(systems.ADJUDICATION_HL7, "submitted", line["amountFen"]), *_split(line),
                          *[_paid_by(p["pool"], p["amountFen"], payers) for p in line["payments"]],
                          _amount(systems.ADJUDICATION, "cash", line["cashFen"])],
@@ -98,14 +157,20 @@ def from_settlement(call: Call, settlement: dict[str, Any]) -> dict[str, Any]:
     payers = _payers(settlement)
     institution = settlement["institution"]
     lines = settlement["lines"]
+    refunds = settlement["refunds"]
+    notes = _notes(refunds)
     return compact({
         "resourceType": TYPE,
         "id": fhir_id(settlement["id"]),
         "meta": None if settlement.get("subject") else MASKED,
         "extension": [extension(systems.EXT_SERVICE_DATE, valueDate=settlement["serviceDate"]),
                       extension(systems.EXT_VISIT_TYPE,
-                                valueCoding=coding(systems.VISIT_TYPE, settlement["visitType"].lower()))],
-        "identifier": [{"system": systems.SETTLEMENT, "value": fhir_id(settlement["id"])}],
+                                valueCoding=coding(systems.VISIT_TYPE, settlement["visitType"].lower())),
+                      *[_refund_extension(r) for r in refunds]],
+        "identifier": [{"system": systems.SETTLEMENT, "value": fhir_id(settlement["id"])},
+                       *([{"system": systems.RECEIPT, "value": settlement["receiptNumber"],
+                           "assigner": {"identifier": {"system": systems.INSTITUTION, "value": fhir_id(institution["id"])}}}]
+                         if settlement.get("receiptNumber") else [])],
         "status": STATUS[settlement["status"]],
         "type": concept(coding(systems.CLAIM_TYPE, CLAIM_TYPE[settlement["visitType"]])),
         "use": "claim",
@@ -116,16 +181,15 @@ def from_settlement(call: Call, settlement: dict[str, Any]) -> dict[str, Any]:
                       "display": institution["name"]},
         "outcome": "complete",
         "disposition": settlement["parametersLabel"],
-        "item": [_item(line, payers) for line in lines],
+        "item": [_item(line, payers, notes.get(line["lineNo"])) for line in lines],
         "total": [_amount(systems.ADJUDICATION_HL7, "submitted", settlement["billFen"]), *_split(settlement),
                   _amount(systems.ADJUDICATION, "personal-burden", settlement["personalBurdenFen"]),
                   _amount(systems.ADJUDICATION, "own-account", settlement["ownAccountFen"]),
                   *[_amount(systems.ADJUDICATION, "mutual-aid", aid["amountFen"], payers[aid["grantId"]])
                     for aid in settlement["mutualAid"]],
                   _amount(systems.ADJUDICATION, "cash", settlement["cashFen"])],
-        "payment": {"type": concept(coding(systems.PAYMENT_TYPE, "complete")), "amount": money(settlement["fundFen"])},
-        "processNote": [{"number": 1, "type": "display", "text": call.gettext(REFUNDED)}]
-        if any(line["refunded"] for line in lines) else None,
+        "payment": _payment(call, settlement),
+        "processNote": [_refund_note(call, number, r) for number, r in enumerate(refunds, start=1)],
     })
 
 
@@ -138,9 +202,18 @@ async def read(call: Call) -> dict[str, Any]:
 
 
 async def search(call: Call) -> dict[str, Any]:
-    query = Search(call, TYPE, ("patient",), paged=True)
-    patient = query.get("patient")
-    if patient is not None:
+    query = Search(call, TYPE, ("patient", "identifier"), paged=True)
+    patient, identifier = query.get("patient"), query.get("identifier")
+    if patient is not None and identifier is not None:
+        raise FhirError(400, "required", SEARCH_BY, resource=TYPE, names="patient, identifier")
+    if identifier is not None:
+        system, _, receipt = identifier.rpartition("|")
+        if call.principal.kind is not PrincipalKind.PARTNER or system not in ("", systems.RECEIPT) or not receipt:
+            return searchset(call, [])
+        viewer = (await call.run(DOCUMENT, "PartnerClaimResponses", first=query.count, after=query.cursor,
+                                 receipt=receipt))["viewer"]
+        connection = viewer.get("settlements") if viewer else None
+    elif patient is not None:
         person_id = graph_id_or_none("Person", reference_id(patient, "Patient"))
         if person_id is None:
             return searchset(call, [])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
+from backend.clock import CHINA
 from backend.graph.core.ids import from_global_id, to_global_id
 from web.fhir import systems
 from web.fhir.outcome import not_found
@@ -13,11 +15,13 @@ MASKED = {"security": [{"system": systems.V3_OBSERVATION_VALUE, "code": "MASKED"
 
 
 def graph_id_or_none(type_name: str, fhir_id: str) -> str | None:
-    """The graph's global id for a FHIR id (the object's UUID); None for anything else."""
+    """The graph's global id for a FHIR id: the object's UUID, or the graph's own global id of that type
+    (so an id read from the graph opens the same resource); None for anything else."""
     try:
         key = uuid.UUID(fhir_id)
     except ValueError:
-        return None
+        decoded = from_global_id(fhir_id, type_name)
+        return to_global_id(type_name, decoded[1]) if decoded else None
     return to_global_id(type_name, key)
 
 
@@ -50,6 +54,11 @@ def coding(system: str, code: str, display: str | None = None) -> dict[str, str]
 
 def concept(*codings: dict[str, str], text: str | None = None) -> dict[str, Any]:
     return {"coding": list(codings), **({"text": text} if text else {})}
+
+
+def china_time(instant: str) -> str:
+    """An ISO instant from the graph as China time to the minute, as people read it: 2026-03-02 17:30."""
+    return datetime.fromisoformat(instant).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def money(fen: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ REGION = f"{OURS}:sid:region"                  # GB/T 2260 region code of a coor
 SETTLEMENT = f"{OURS}:sid:settlement"
 CLEARING = f"{OURS}:sid:clearing-statement"    # <YYYYMM>-<institution>: one institution's part of a month's clearing
 BANK_REFERENCE = f"{OURS}:sid:bank-reference"  # the bank's reference of a clearing payment
+RECEIPT = f"{OURS}:sid:receipt-number"  # a partner's own receipt number (unique per partner: see `assigner`)
 
 # Code systems (Coding.system)
 KINSHIP = f"{OURS}:CodeSystem:kinship"
@@ -50,6 +51,7 @@ EXT_VISIT_TYPE = f"{OURS}:StructureDefinition:visit-type"
 # its counts: `-settlements`, `-refunds` (valueInteger).
 EXT_CLEARING_PART = f"{OURS}:StructureDefinition:clearing-part"
 EXT_CLEARING_COUNT = f"{OURS}:StructureDefinition:clearing-count"
+EXT_REFUND = f"{OURS}:StructureDefinition:refund"  # one refund or reversal: when, which lines, what came back
 
 # HL7 terminology
 HL7 = "http://terminology.hl7.org/CodeSystem"

@@ -10,7 +10,14 @@ from backend.graph.admin import reads
 from backend.graph.admin.types import AuditEvent, HsaMessage, PolicyLimit
 from backend.graph.core.errors import bad_request
 from backend.graph.core.ids import from_global_id
-from backend.graph.core.pagination import Connection, connection, requested_window
+from backend.graph.core.pagination import (
+    Connection,
+    connection,
+    keyset_connection,
+    keyset_window,
+    requested_window,
+    sql_key,
+)
 from backend.services.hsa import messages
 from backend.services.platform import audit
 from backend.services.region import limits
@@ -23,7 +30,7 @@ class AdminQuery:
     async def audit_events(self, info: Info, subject_id: strawberry.ID | None = None, first: int = 20,
                            after: str | None = None) -> Connection[AuditEvent] | None:
         ctx = info.context
-        offset, limit = requested_window(ctx, first, after)
+        start, limit = keyset_window(ctx, first, after)
         decoded = from_global_id(subject_id, "Person") if subject_id else None
         if subject_id and decoded is None:
             raise bad_request(DomainError(ErrorCode.NOT_FOUND, field="subjectId"), ctx.locale)
@@ -31,11 +38,12 @@ class AdminQuery:
 
         def run():
             with ctx.rt.db.read() as s:
-                return reads.audit_events(s, key, offset, limit)
+                return reads.audit_events(s, key, start, limit)
 
-        rows, total = await ctx.run(run)
+        rows, total, more = await ctx.run(run)
         await ctx.run(_audit_log_read, ctx, key)
-        return connection([AuditEvent(row=r) for r in rows], offset, total)
+        return keyset_connection([AuditEvent(row=r) for r in rows], [sql_key(r.at, r.id) for r in rows], total=total,
+                                 has_next=more, has_previous=start is not None)
 
     @strawberry.field(description="Auditors and admins: the HSA gateway's message log, newest first; search by a "
                                   "msgid (or its start) or an institution code, a transaction number, failures only.")

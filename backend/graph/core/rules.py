@@ -122,4 +122,9 @@ class RuleTable:
 # `node(id:)` answers only with what the type's own `id` rule lets the caller see.
 ROWS = {
     "Query.node": (ALLOW, ALLOW, ALLOW, DENY),
+    # A refused bill's line errors, reached only through the caller's own OperationError.
+    "LineError.line": REACHED_THROUGH_PARENT,
+    "LineError.code": REACHED_THROUGH_PARENT,
+    "LineError.message": REACHED_THROUGH_PARENT,
+    "LineError.field": REACHED_THROUGH_PARENT,
 }

@@ -6,11 +6,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from backend.graph.core.loaders import Batched, by_id
+from backend.graph.core.pagination import oldest_first_after
 from backend.storage.models import Household, HouseholdMember, Relationship
 
 
@@ -54,13 +56,16 @@ def members_of(s: Session, household_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
     return out
 
 
-def pending_claims(s: Session, offset: int, limit: int) -> tuple[list[Relationship], int]:
-    """Claimed relationships waiting for a clerk, oldest first."""
+def pending_claims(s: Session, after: tuple[datetime, uuid.UUID] | None,
+                   limit: int) -> tuple[list[Relationship], int, bool]:
+    """Claimed relationships waiting for a clerk, oldest first (keyset: after the (claimedAt, id) of the last one
+    shown, so claims decided meanwhile shift nothing); how many wait, and whether more follow."""
     condition = Relationship.status == "claimed"
     total = s.exec(select(func.count()).select_from(Relationship).where(condition)).one()
-    rows = s.exec(select(Relationship).where(condition)
-                  .order_by(Relationship.claimed_at, Relationship.id).offset(offset).limit(limit)).all()
-    return list(rows), total
+    keyed = oldest_first_after(Relationship.claimed_at, Relationship.id, after)
+    rows = s.exec(select(Relationship).where(condition, *([] if keyed is None else [keyed]))
+                  .order_by(Relationship.claimed_at, Relationship.id).limit(limit + 1)).all()
+    return list(rows[:limit]), total, len(rows) > limit
 
 
 LOADERS = {

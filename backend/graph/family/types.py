@@ -17,7 +17,16 @@ from backend.graph.core.enums import KinshipEnum
 from backend.graph.core.errors import OperationError
 from backend.graph.core.loaders import load_many_primed_first, now_or_later
 from backend.graph.core.node import Node, register
-from backend.graph.core.pagination import Connection, PageInfo, connection, cursor_at, page_info, paginate, requested_window
+from backend.graph.core.pagination import (
+    Connection,
+    PageInfo,
+    connection,
+    cursor_at,
+    oldest_first,
+    page_info,
+    paginate,
+    requested_window,
+)
 from backend.graph.core.wrappers import Wrapper
 from backend.i18n import gettext
 from backend.storage import models
@@ -141,7 +150,8 @@ class PersonFamilyFields:
     @strawberry.field
     async def households(self, info: Info, first: int = 20, after: str | None = None) -> Connection[Household]:
         rows = await info.context.loaders.households_of.load(self.row.id)
-        return paginate(info.context, rows, first, after, lambda h: Household(row=h))
+        return paginate(info.context, rows, first, after, lambda h: Household(row=h),
+                        key=lambda h: oldest_first(h.created_at, h.id))
 
 
 @strawberry.type

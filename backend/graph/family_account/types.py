@@ -20,7 +20,7 @@ from backend.graph.core.enums import InsuranceTypeEnum, KinshipEnum
 from backend.graph.core.errors import OperationError
 from backend.graph.core.loaders import load_many_primed_first, now_or_later
 from backend.graph.core.node import Node, register
-from backend.graph.core.pagination import Connection, paginate
+from backend.graph.core.pagination import Connection, oldest_first, paginate
 from backend.graph.core.wrappers import Wrapper
 from backend.qr import qr_svg
 from backend.services.family_account import codes
@@ -148,13 +148,15 @@ class PersonBindingFields:
     @strawberry.field(description="Family-account bindings this person holds (pending and active).")
     async def held_bindings(self, info: Info, first: int = 20, after: str | None = None) -> Connection[Binding] | None:
         rows = await info.context.loaders.bindings_held.load(self.row.id)
-        return paginate(info.context, rows, first, after, lambda b: Binding(row=b))
+        return paginate(info.context, rows, first, after, lambda b: Binding(row=b),
+                        key=lambda b: oldest_first(b.requested_at, b.id))
 
     @strawberry.field(description="Family-account bindings over this person (pending and active).")
     async def subject_bindings(self, info: Info, first: int = 20,
                                after: str | None = None) -> Connection[Binding] | None:
         rows = await info.context.loaders.bindings_of_subject.load(self.row.id)
-        return paginate(info.context, rows, first, after, lambda b: Binding(row=b))
+        return paginate(info.context, rows, first, after, lambda b: Binding(row=b),
+                        key=lambda b: oldest_first(b.requested_at, b.id))
 
 
 @strawberry.type(description="A code to show at a counter: single-use, short-lived, for (subject, presenter).")

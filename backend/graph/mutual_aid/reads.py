@@ -56,6 +56,7 @@ class GrantPayment:
     kind: str  # medical / premium
     institution_name: str | None
     refunded_fen: int
+    source_id: uuid.UUID | None = None  # the settlement's or the premium payment's id: its place in the feed
 
 
 def grant_usage(s: Session, grant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[GrantPayment]]:
@@ -71,9 +72,9 @@ def grant_usage(s: Session, grant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, l
     premiums = s.exec(select(PremiumPayment).where(PremiumPayment.grant_id.in_(grant_ids))).all()
     out: dict[uuid.UUID, list[GrantPayment]] = defaultdict(list)
     for grant_id, _sid, at, name, amount, refunded in medical:
-        out[grant_id].append(GrantPayment(at, int(amount), "medical", name, int(refunded)))
+        out[grant_id].append(GrantPayment(at, int(amount), "medical", name, int(refunded), _sid))
     for p in premiums:
-        out[p.grant_id].append(GrantPayment(p.created_at, p.amount_fen, "premium", None, 0))
+        out[p.grant_id].append(GrantPayment(p.created_at, p.amount_fen, "premium", None, 0, p.id))
     for uses in out.values():
         uses.sort(key=lambda u: u.at, reverse=True)
     return out

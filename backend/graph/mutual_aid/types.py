@@ -16,7 +16,7 @@ from backend.graph.core import refs
 from backend.graph.core.errors import OperationError
 from backend.graph.core.loaders import now_or_later
 from backend.graph.core.node import Node, register
-from backend.graph.core.pagination import Connection, paginate
+from backend.graph.core.pagination import Connection, newest_first, oldest_first, paginate
 from backend.graph.core.pools import public_pool
 from backend.graph.core.scalars import Fen
 from backend.graph.core.wrappers import Wrapper
@@ -129,7 +129,7 @@ class Grant(Node):
         uses = await info.context.loaders.grant_usage.load(self.row.id)
         return paginate(info.context, uses, first, after, lambda u: GrantUse(
             at=u.at, amount_fen=u.amount_fen, kind=u.kind, institution_name=u.institution_name,
-            refunded_fen=u.refunded_fen))
+            refunded_fen=u.refunded_fen), key=lambda u: newest_first(u.at, u.source_id))
 
 
 @strawberry.type(description="One pool in a payer order: the own account, or a grant.")
@@ -174,13 +174,15 @@ class PersonMutualAidFields:
     @strawberry.field(description="Family mutual aid this person gives (as grantor).")
     async def grants_given(self, info: Info, first: int = 20, after: str | None = None) -> Connection[Grant] | None:
         rows = await info.context.loaders.grants_given.load(self.row.id)
-        return paginate(info.context, rows, first, after, lambda g: Grant(row=g))
+        return paginate(info.context, rows, first, after, lambda g: Grant(row=g),
+                        key=lambda g: oldest_first(g.created_at, g.id))
 
     @strawberry.field(description="Family mutual aid this person receives (as grantee).")
     async def grants_received(self, info: Info, first: int = 20,
                               after: str | None = None) -> Connection[Grant] | None:
         rows = await info.context.loaders.grants_received.load(self.row.id)
-        return paginate(info.context, rows, first, after, lambda g: Grant(row=g))
+        return paginate(info.context, rows, first, after, lambda g: Grant(row=g),
+                        key=lambda g: oldest_first(g.created_at, g.id))
 
     @strawberry.field(description="Who pays this person's personal burden, in order (R8).")
     async def payer_order(self, info: Info) -> PayerOrder | None:

@@ -38,6 +38,9 @@ class SettleInput:
     lines: list[BillLineInput]
     idempotency_key: str = strawberry.field(description="8-80 characters, unique per request; retry with the same key.")
     allow_cash: bool = strawberry.field(default=True, description="False: refuse unless accounts cover everything.")
+    receipt_number: str | None = strawberry.field(
+        default=None, description="Your own receipt number (1-40 characters), unique among your settlements: "
+                                  "readable as Settlement.receiptNumber and searchable in Institution.settlements.")
 
 
 @strawberry.input
@@ -68,7 +71,8 @@ class SettlementMutation:
             lines = bill_lines(input.lines)
             request = settlement.SettleRequest(code=input.code, visit_type=VisitType(input.visit_type),
                                                service_date=input.service_date, lines=lines,
-                                               idempotency_key=input.idempotency_key, allow_cash=input.allow_cash)
+                                               idempotency_key=input.idempotency_key, allow_cash=input.allow_cash,
+                                               receipt_number=input.receipt_number)
             return settlement.settle_written(rt, actor, request)
 
         def payload(settled: settlement.Settled):

@@ -6,16 +6,21 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from backend.clock import CHINA
 from backend.graph.core.loaders import Batched, by_id
+from backend.graph.core.pagination import newest_first_after
 from backend.storage.models import (
     ClearingDeduction,
     LedgerPosting,
     LedgerTransaction,
     Person,
+    Refund,
     Settlement,
     SettlementLine,
     SettlementPayment,
@@ -39,6 +44,16 @@ def line_payments(s: Session, line_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, 
     return out
 
 
+def refunds_of(s: Session, settlement_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Refund]]:
+    """Each settlement's refunds and reversals, oldest first."""
+    rows = s.exec(select(Refund).where(Refund.settlement_id.in_(settlement_ids))
+                  .order_by(Refund.created_at, Refund.id)).all()
+    out: dict[uuid.UUID, list[Refund]] = defaultdict(list)
+    for row in rows:
+        out[row.settlement_id].append(row)
+    return out
+
+
 def settlements_of_subject(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Settlement]]:
     rows = s.exec(select(Settlement).where(Settlement.subject_id.in_(person_ids))
                   .order_by(Settlement.created_at.desc(), Settlement.id)).all()
@@ -48,18 +63,54 @@ def settlements_of_subject(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[
     return out
 
 
-def settlements_of_institution(s: Session, institution_id: uuid.UUID, offset: int,
-                               limit: int) -> tuple[list[Settlement], int, list[Person]]:
-    """A page of an institution's settlements, newest first, with how many it made and each one's
-    subject: one statement (a count only when the page asked for lies past the last one)."""
-    condition = Settlement.institution_id == institution_id
-    count = select(func.count()).select_from(Settlement).where(condition)
-    found = s.exec(select(Settlement, Person, count.scalar_subquery())
-                   .join(Person, Person.id == Settlement.subject_id).where(condition)
-                   .order_by(Settlement.created_at.desc(), Settlement.id).offset(offset).limit(limit)).all()
+@dataclass(frozen=True)
+class SettlementFilter:
+    """Which of an institution's settlements a page shows. Days are China's calendar days, both ends
+    included: `service_from`/`service_to` on the service date, `settled_from`/`settled_to` on the China-time
+    day of the instant it was settled; `receipt_number` the partner's own receipt number."""
+
+    service_from: date | None = None
+    service_to: date | None = None
+    settled_from: date | None = None
+    settled_to: date | None = None
+    receipt_number: str | None = None
+
+    def conditions(self) -> list:
+        found = []
+        if self.service_from is not None:
+            found.append(Settlement.service_date >= self.service_from)
+        if self.service_to is not None:
+            found.append(Settlement.service_date <= self.service_to)
+        if self.settled_from is not None:
+            found.append(Settlement.created_at >= china_day_start(self.settled_from))
+        if self.settled_to is not None:
+            found.append(Settlement.created_at < china_day_start(self.settled_to + timedelta(days=1)))
+        if self.receipt_number is not None:
+            found.append(Settlement.receipt_number == self.receipt_number)
+        return found
+
+
+def china_day_start(day: date) -> datetime:
+    """The instant a China-time calendar day begins (00:00 in Beijing, 16:00 UTC the day before)."""
+    return datetime.combine(day, time(), tzinfo=CHINA)
+
+
+def settlements_of_institution(s: Session, institution_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None,
+                               limit: int, where: SettlementFilter = SettlementFilter(),
+                               ) -> tuple[list[Settlement], int, list[Person], bool]:
+    """A page of an institution's settlements, newest first (keyset: after the (createdAt, id) of the last row
+    shown), with how many match, each one's subject, and whether more follow: one statement (the count a
+    scalar subquery of it, read alone only when the page is empty; it reads one row more than it shows)."""
+    conditions = [Settlement.institution_id == institution_id, *where.conditions()]
+    count = select(func.count()).select_from(Settlement).where(*conditions)
+    keyed = newest_first_after(Settlement.created_at, Settlement.id, after)
+    page = conditions if keyed is None else [*conditions, keyed]
+    found = s.exec(select(Settlement, Person, count.scalar_subquery()).join(Person, Person.id == Settlement.subject_id)
+                   .where(*page).order_by(Settlement.created_at.desc(), Settlement.id).limit(limit + 1)).all()
     if not found:
-        return [], s.exec(count).one() if offset else 0, []
-    return [row for row, _, _ in found], found[0][2], [person for _, person, _ in found]
+        return [], s.exec(count).one() if after else 0, [], False
+    shown = found[:limit]
+    return [row for row, _, _ in shown], found[0][2], [person for _, person, _ in shown], len(found) > limit
 
 
 def ledger_of(s: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[tuple]]:
@@ -88,6 +139,7 @@ LOADERS = {
     "settlement_deductions": Batched(settlement_deductions, default=int),
     "settlement_lines": Batched(settlement_lines, default=list),
     "line_payments": Batched(line_payments, default=list),
+    "refunds_of": Batched(refunds_of, default=list),
     "settlements_of_subject": Batched(settlements_of_subject, default=list),
     "ledger": Batched(ledger_of, default=list),
 }

@@ -17,7 +17,7 @@ from backend.graph.core.enums import VisitTypeEnum
 from backend.graph.core.errors import OperationError
 from backend.graph.core.ids import key_of, to_global_id
 from backend.graph.core.node import Node, register
-from backend.graph.core.pagination import Connection, connection, paginate, requested_window
+from backend.graph.core.pagination import Connection, keyset_connection, keyset_window, newest_first, paginate, sql_key
 from backend.graph.core.pools import public_pool
 from backend.graph.core.scalars import Fen
 from backend.graph.core.wrappers import Wrapper
@@ -128,6 +128,57 @@ class SettlementRefunded:
     cash_fen: Fen = strawberry.field(description="Cash handed back to the patient.")
 
 
+@strawberry.type(description="One refund (by the institution that settled) or reversal (by staff) of some of a "
+                             "settlement's lines (R13): when, which lines, and what each pool got back.")
+class SettlementRefund:
+    row: strawberry.Private[models.Refund]
+    line_numbers: list[int] = strawberry.field(description="The lines it refunded, numbered from 1.")
+
+    @strawberry.field(description="Its id (refund:<uuid> in FHIR's ClaimResponse extension).")
+    def id(self) -> strawberry.ID:
+        return to_global_id("Refund", self.row.id)
+
+    @strawberry.field(description="refund (the institution) or reversal (staff)")
+    def kind(self) -> str:
+        return self.row.kind
+
+    @strawberry.field
+    def reason(self) -> str | None:
+        return self.row.reason
+
+    @strawberry.field(description="When it was made; the China-time day of this instant is the day it belongs to.")
+    def created_at(self) -> datetime.datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="The refunded lines' amounts together.")
+    def amount_fen(self) -> Fen:
+        return self.row.amount_fen
+
+    @strawberry.field(description="Back to the pooled fund.")
+    def fund_fen(self) -> Fen:
+        return self.row.fund_fen
+
+    @strawberry.field(description="Back to the subject's own personal account.")
+    def own_account_fen(self) -> Fen:
+        return self.row.own_account_fen
+
+    @strawberry.field(description="Back to grantors' accounts (family mutual aid).")
+    def mutual_aid_fen(self) -> Fen:
+        return self.row.mutual_aid_fen
+
+    @strawberry.field(description="Cash handed back to the patient.")
+    def cash_fen(self) -> Fen:
+        return self.row.cash_fen
+
+    @strawberry.field(description="What the insurer no longer owes the institution: fund and personal accounts.")
+    def insurer_fen(self) -> Fen:
+        return self.row.fund_fen + self.row.own_account_fen + self.row.mutual_aid_fen
+
+    @strawberry.field(description="The year's deductible used that it gave back.")
+    def deductible_fen(self) -> Fen:
+        return self.row.deductible_fen
+
+
 @register("settlement")
 @strawberry.type(description="A settled bill: what the fund, each account and cash paid (R7, R8).")
 class Settlement(SplitColumns, Node):
@@ -228,6 +279,10 @@ class Settlement(SplitColumns, Node):
     def cash_only(self) -> bool:
         return grants.choice_from_json(self.row.payer_order).cash_only
 
+    @strawberry.field(description="The partner's own receipt number, as sent to settle (null if none was).")
+    def receipt_number(self) -> str | None:
+        return self.row.receipt_number
+
     @strawberry.field(description="settled, partly_refunded or refunded")
     def status(self) -> str:
         return self.row.status
@@ -239,6 +294,25 @@ class Settlement(SplitColumns, Node):
     @strawberry.field
     async def lines(self, info: Info) -> list[SettlementLine]:
         return [SettlementLine(row=ln) for ln in await self._lines(info)]
+
+    @strawberry.field(description="Each refund and reversal, oldest first: when, which lines, what each pool got back.")
+    async def refunds(self, info: Info) -> list[SettlementRefund]:
+        rows = await info.context.loaders.refunds_of.load(self.row.id)
+        if not rows:
+            return []
+        lines: dict[uuid.UUID, list[int]] = {}
+        for ln in await self._lines(info):
+            if ln.refund_id is not None:
+                lines.setdefault(ln.refund_id, []).append(ln.line_no)
+        return [SettlementRefund(row=r, line_numbers=lines.get(r.id, [])) for r in rows]
+
+    @strawberry.field(description="What the insurer pays the institution for it (R16): the fund and every personal "
+                                  "account (own and mutual aid), less what refunds and reversals gave back to them. "
+                                  "Cash is never the insurer's.")
+    async def insurer_fen(self, info: Info) -> Fen:
+        paid = self.row.fund_fen + sum(p.amount_fen for p in await self._payments(info))
+        refunds = await info.context.loaders.refunds_of.load(self.row.id)
+        return paid - sum(r.fund_fen + r.own_account_fen + r.mutual_aid_fen for r in refunds)
 
     @strawberry.field(description="What came back through refunds and reversals (R13), by where it went.")
     async def refunded(self, info: Info) -> SettlementRefunded:
@@ -268,13 +342,14 @@ class PersonSettlementFields:
     async def settlements(self, info: Info, first: int = 20,
                           after: str | None = None) -> Connection[Settlement] | None:
         rows = await info.context.loaders.settlements_of_subject.load(self.row.id)
-        return paginate(info.context, rows, first, after, lambda r: Settlement(row=r))
+        return paginate(info.context, rows, first, after, lambda r: Settlement(row=r),
+                        key=lambda r: newest_first(r.created_at, r.id))
 
     @strawberry.field(description="Movements on this person's personal account, newest first.")
     async def ledger(self, info: Info, first: int = 20, after: str | None = None) -> Connection[LedgerEntry] | None:
         rows = await info.context.loaders.ledger.load(self.row.id)
-        return paginate(info.context, rows, first, after,
-                        lambda r: LedgerEntry(at=r[2], amount_fen=r[0], kind=r[1]))
+        return paginate(info.context, rows, first, after, lambda r: LedgerEntry(at=r[2], amount_fen=r[0], kind=r[1]),
+                        key=lambda r: newest_first(r[2], r[4]))
 
 
 @strawberry.type
@@ -283,16 +358,26 @@ class InstitutionSettlementFields:
 
     row: strawberry.Private[models.Institution]
 
-    @strawberry.field(description="Settlements this institution made, newest first.")
-    async def settlements(self, info: Info, first: int = 20,
-                          after: str | None = None) -> Connection[Settlement] | None:
+    @strawberry.field(description="Settlements this institution made, newest first (keyset cursors: a settlement made "
+                                  "while you page is never shown twice). Days are China's calendar days, both ends "
+                                  "included: serviceDateFrom/To on the service date, settledFrom/To on the China-time "
+                                  "day it was settled (createdAt); receiptNumber finds the one settled under your receipt number.")
+    async def settlements(self, info: Info, first: int = 20, after: str | None = None,
+                          service_date_from: datetime.date | None = None, service_date_to: datetime.date | None = None,
+                          settled_from: datetime.date | None = None, settled_to: datetime.date | None = None,
+                          receipt_number: str | None = None) -> Connection[Settlement] | None:
         ctx = info.context
-        offset, limit = requested_window(ctx, first, after)
-        rows, total, subjects = reads.settlements_of_institution(await ctx.reads.session(), self.row.id, offset, limit)
+        start, limit = keyset_window(ctx, first, after)
+        where = reads.SettlementFilter(service_from=service_date_from, service_to=service_date_to,
+                                       settled_from=settled_from, settled_to=settled_to,
+                                       receipt_number=receipt_number.strip() if receipt_number is not None else None)
+        rows, total, subjects, more = reads.settlements_of_institution(await ctx.reads.session(), self.row.id, start,
+                                                                       limit, where)
         for row, subject in zip(rows, subjects, strict=True):  # a settlement the page then shows is already at hand
             ctx.loaders.settlement.prime(row.id, row)
             ctx.loaders.person.prime(subject.id, subject)
-        return connection([Settlement(row=r) for r in rows], offset, total)
+        return keyset_connection([Settlement(row=r) for r in rows], [sql_key(r.created_at, r.id) for r in rows],
+                                 total=total, has_next=more, has_previous=start is not None)
 
 
 @strawberry.type(description="One bill line of a quote and how it would be paid.")

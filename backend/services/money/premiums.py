@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.clock import CHINA
-from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.errors import N_, DomainError, ErrorCode, Msg
 from backend.domain.grants import GrantStatus, refuse, require_within_cap
 from backend.domain.insurance import InsuranceType
 from backend.domain.regions import in_shandong
@@ -39,7 +39,8 @@ def pay_premium(rt: Runtime, actor: Actor, grantee_id: uuid.UUID, year: int) -> 
             raise DomainError(ErrorCode.PREMIUM_NOT_RESIDENT, field="granteeId")
         this_year = now.astimezone(CHINA).year
         if not this_year - 1 <= year <= this_year + 1:
-            raise DomainError(ErrorCode.INVALID_INPUT, field="year")
+            raise DomainError(ErrorCode.INVALID_INPUT, field="year",
+                              reason=Msg(N_("a premium can be paid for last year, this year or next year")))
         # The premium for year Y is the one in force on 1 January of Y for the grantee's region.
         amount = in_force(s, enrolment.region_code, date(year, 1, 1), field="year").params.premium_fen
         ledger.lock_accounts(s, [grantor_id])

@@ -20,11 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.clock import CHINA
-from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.errors import N_, DomainError, ErrorCode, Msg
 from backend.domain.grants import Enrolled, PayerChoice, payable
 from backend.domain.insurance import InsuranceStatus
 from backend.domain.pools import OWN_ACCOUNT, grant_pool
 from backend.domain.settlement import BillLine, BillSplit, Pool, SettlementStatus, VisitType, YearToDate, split_bill, validate_lines
+from backend.domain.text import has_control_characters
 from backend.observability import metrics
 from backend.policy import is_clerk_or_admin
 from backend.principals import Actor
@@ -66,6 +67,7 @@ class SettleRequest:
     idempotency_key: str
     allow_cash: bool = True
     cash_only: bool = False  # the person pays the burden in cash, whatever their payer order (HSA acct_used_flag 0)
+    receipt_number: str | None = None  # the partner's own receipt number: unique per partner, readable, searchable
 
     @property
     def bill(self) -> Bill:
@@ -78,13 +80,42 @@ class SettleRequest:
                           for ln in self.lines]}
         if self.cash_only:
             body["cash_only"] = True
+        if self.receipt_number is not None:  # absent otherwise: the digests of requests without one are unchanged
+            body["receipt"] = self.receipt_number.strip()
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+MAX_RECEIPT_NUMBER_LENGTH = 40
+
+
+def _check_receipt_number(receipt: str | None) -> str | None:
+    if receipt is None:
+        return None
+    receipt = receipt.strip()
+    if not 0 < len(receipt) <= MAX_RECEIPT_NUMBER_LENGTH or has_control_characters(receipt):
+        raise DomainError(ErrorCode.INVALID_INPUT, field="receiptNumber",
+                          reason=Msg(N_("a receipt number has 1 to 40 characters, without control characters")))
+    return receipt
+
+
+def _settled_under_receipt(rt: Runtime, institution_id: uuid.UUID, receipt: str, digest: str) -> uuid.UUID | None:
+    """The settlement the partner already made under this receipt number, if it was this very bill (the same
+    request sent again under a new idempotency key); another bill under it is refused."""
+    with rt.db.read() as s:
+        found = s.exec(select(Settlement.id, Settlement.request_sha256).where(
+            Settlement.institution_id == institution_id, Settlement.receipt_number == receipt)).first()
+    if found is None:
+        return None
+    if found.request_sha256 != digest:
+        raise DomainError(ErrorCode.RECEIPT_NUMBER_TAKEN, field="receiptNumber", receipt=receipt)
+    return found.id
 
 
 def _check_key(key: str) -> str:
     key = key.strip()
     if not 8 <= len(key) <= 80:
-        raise DomainError(ErrorCode.INVALID_INPUT, field="idempotencyKey")
+        raise DomainError(ErrorCode.INVALID_INPUT, field="idempotencyKey",
+                          reason=Msg(N_("an idempotency key has 8 to 80 characters")))
     return key
 
 
@@ -369,10 +400,14 @@ def settle_written(rt: Runtime, actor: Actor, request: SettleRequest, also: Also
 
 def _settle(rt: Runtime, actor: Actor, request: SettleRequest, also: AlsoWrite | None = None) -> tuple[Settled, bool]:
     key = _check_key(request.idempotency_key)
+    receipt = _check_receipt_number(request.receipt_number)
     institution_id = actor.principal.id
     now = rt.clock.now()
     bill = request.bill
     _check_bill(rt, bill)
+    digest = request.digest()
+    if receipt is not None and (earlier := _settled_under_receipt(rt, institution_id, receipt, digest)) is not None:
+        return Settled(earlier, None), True
 
     def work(s: Session, settlement_id: uuid.UUID) -> None:
         code = take_code(s, rt, request.code)
@@ -388,7 +423,7 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest, also: AlsoWrite |
             bill_fen=split.bill_fen, fund_fen=split.fund_fen, deductible_fen=split.deductible_fen,
             copay_fen=split.copay_fen, b_self_first_fen=split.b_self_first_fen, self_pay_fen=split.self_pay_fen,
             non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status=SettlementStatus.SETTLED.value,
-            created_at=now)
+            receipt_number=receipt, request_sha256=digest if receipt is not None else None, created_at=now)
         s.connection().execute(INSERT_SETTLEMENT, written)
         rows.append(Settlement(**written))
         computations.append(computed)
@@ -427,7 +462,14 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest, also: AlsoWrite |
 
     rows: list[Settlement] = []  # what the last attempt wrote (a rerun after a serialization failure starts over)
     computations: list[Computed] = []
-    settlement_id, replayed = _idempotent(rt, actor, key, "settle", request.digest(), work)
+    try:
+        settlement_id, replayed = _idempotent(rt, actor, key, "settle", digest, work)
+    except IntegrityError:
+        # Another request under the same receipt number committed first: its bill, or a refusal.
+        earlier = _settled_under_receipt(rt, institution_id, receipt, digest) if receipt is not None else None
+        if earlier is None:
+            raise
+        return Settled(earlier, None), True
     if replayed:
         return Settled(settlement_id, None), True
     return Settled(settlement_id, rows[-1], computations[-1]), False
@@ -464,7 +506,8 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
         chosen = [ln for ln in lines if ln.refund_id is None]
     else:
         if not numbers or any(n not in by_number for n in numbers) or len(set(numbers)) != len(numbers):
-            raise DomainError(ErrorCode.INVALID_INPUT, field="lineNumbers")
+            raise DomainError(ErrorCode.INVALID_INPUT, field="lineNumbers",
+                              reason=Msg(N_("name each line once, by a number the settlement has")))
         chosen = [by_number[n] for n in sorted(numbers)]
     if not chosen or any(ln.refund_id is not None for ln in chosen):
         raise DomainError(ErrorCode.ALREADY_REFUNDED, field="lineNumbers" if numbers else "settlementId")
@@ -475,8 +518,12 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
     _year_to_date(s, settlement.subject_id, settlement.service_date.year)  # locks it: the same order as settle
     ledger.lock_accounts(s, [p.payer_id for p in payments])
     now = rt.clock.now()
+    own = sum(p.amount_fen for p in payments if p.pool == OWN_ACCOUNT)
     refund = Refund(id=refund_id, settlement_id=settlement.id, kind=kind, reason=reason,
-                    amount_fen=sum(ln.amount_fen for ln in chosen), created_at=now)
+                    amount_fen=sum(ln.amount_fen for ln in chosen), fund_fen=sum(ln.fund_fen for ln in chosen),
+                    own_account_fen=own, mutual_aid_fen=sum(p.amount_fen for p in payments) - own,
+                    cash_fen=sum(ln.cash_fen for ln in chosen),
+                    deductible_fen=sum(ln.deductible_fen for ln in chosen), created_at=now)
     s.add(refund)
     s.flush()
     house = ledger.institution(settlement.institution_id)
@@ -484,13 +531,11 @@ def _refund_lines(s: Session, rt: Runtime, actor: Actor, settlement: Settlement,
     back_to: dict[uuid.UUID, int] = {}
     for p in payments:
         back_to[p.payer_id] = back_to.get(p.payer_id, 0) + p.amount_fen
-    movements = [ledger.Movement(house, fund_account, sum(ln.fund_fen for ln in chosen)),
-                 ledger.Movement(house, ledger.CASH, sum(ln.cash_fen for ln in chosen))]
+    movements = [ledger.Movement(house, fund_account, refund.fund_fen), ledger.Movement(house, ledger.CASH, refund.cash_fen)]
     movements += [ledger.Movement(house, ledger.personal(pid), amount, target_person=pid)
                   for pid, amount in sorted(back_to.items())]
     ledger.record(s, kind, refund.id, now, movements)
-    _move_accumulator(s, settlement.subject_id, settlement.service_date.year,
-                      -sum(ln.deductible_fen for ln in chosen), -sum(ln.fund_fen for ln in chosen))
+    _move_accumulator(s, settlement.subject_id, settlement.service_date.year, -refund.deductible_fen, -refund.fund_fen)
     for ln in chosen:
         ln.refund_id = refund.id
         s.add(ln)
