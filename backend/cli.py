@@ -494,7 +494,7 @@ def reconcile_details(args) -> int:
         results = reconcile.reconcile_details(rt, actor, args.partner, args.first, args.last, rows)
     except reconcile.DetailFileInvalid as refused:
         locale = command_line_locale()
-        for p in refused.problems[:20]:
+        for p in refused.file_problems[:20]:
             where = _("row {row}, {column}", row=p.row, column=p.column) if p.column else _("row {row}", row=p.row)
             if p.value:
                 where += f" “{p.value}”"

@@ -182,4 +182,4 @@ def test_a_settlement_listed_twice_is_refused_naming_both_rows(rt, fam):
     rows = [DetailRow(sid, 1, 0, 1, False, row=2), DetailRow(sid, 1, 0, 1, False, row=9)]
     with pytest.raises(DetailFileInvalid) as refused:
         reconcile.reconcile_details(rt, _as(fam.pharmacy), fam.pharmacy.id, yesterday, yesterday, rows)
-    assert [(p.row, p.column, p.params) for p in refused.value.problems] == [(9, "settlement_id", {"other": 2})]
+    assert [(p.row, p.column, p.params) for p in refused.value.file_problems] == [(9, "settlement_id", {"other": 2})]

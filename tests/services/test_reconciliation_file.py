@@ -17,7 +17,7 @@ HEADER = "settlement_id,bill_yuan,fund_yuan,account_yuan,refunded\n"
 def _problems(path, encoding=None) -> list[tuple]:
     with pytest.raises(DetailFileInvalid) as refused:
         read_detail_file(path, encoding)
-    return [(p.row, p.column, p.code) for p in refused.value.problems]
+    return [(p.row, p.column, p.code) for p in refused.value.file_problems]
 
 
 def test_utf8_with_a_byte_order_mark_and_gb18030_read_alike(tmp_path):

@@ -136,7 +136,7 @@ def _read(call: Call, content: str):
     try:
         return read_detail_upload(io.BytesIO(content.encode("utf-8")), "utf-8")
     except reconcile.DetailFileInvalid as invalid:
-        first = invalid.problems[0]
+        first = invalid.file_problems[0]
         problem = translate("zh_CN", first.message_id, **first.params)
         raise Refused("fsUploadIn.in", FILE_PROBLEM, row=first.row,
                       column=HSA_COLUMN.get(first.column, first.column or "-"), problem=problem) from None

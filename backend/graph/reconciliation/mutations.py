@@ -68,7 +68,7 @@ def _institution(actor, given: strawberry.ID | None):
 
 def _rejected(info: Info, refused: reconcile.DetailFileInvalid) -> ReconcileFileRejected:
     return ReconcileFileRejected(error=OperationError.of(refused, info.context.locale),
-                                 problems=[ReconcileFileProblem(error=p) for p in refused.problems],
+                                 problems=[ReconcileFileProblem(error=p) for p in refused.file_problems],
                                  problem_count=refused.params["count"])
 
 

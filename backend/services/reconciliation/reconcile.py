@@ -39,13 +39,13 @@ from backend.storage.models import Institution
 
 class DetailFileInvalid(DomainError):
     """A detail file (or list of rows) that cannot be reconciled: every problem by row and column (the
-    first `problems`; `count` of all). Nothing was read from the database."""
+    first `file_problems`; `count` of all). Nothing was read from the database."""
 
     def __init__(self, problems: list, count: int | None = None) -> None:
         first = problems[0]
         super().__init__(ErrorCode.RECONCILE_FILE_INVALID, field="file", count=count or len(problems),
                          row=first.row, column=first.column or "-")
-        self.problems = problems
+        self.file_problems = problems
 
 
 def _china_day_start(day: date) -> datetime:
