@@ -1,18 +1,19 @@
-"""The roster's checks in SQL (PostgreSQL) against the domain's `check_row`: a row the SQL accepts is one the
-domain accepts, normalized to the same values and digest; a row the SQL does not accept sends the file to
-the row-by-row path, which names its problems as before."""
+"""The roster import's PostgreSQL paths. Its checks in SQL against the domain's `check_row`: a row the SQL
+accepts is one the domain accepts, normalized to the same values and digest; a row the SQL does not accept
+sends the file to the row-by-row path, which names its problems as before. A first load builds person's
+search indexes once, after its rows."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from backend.domain.idnumber import check_digit
 from backend.domain.roster import check_row, header_columns
-from backend.services.roster import roster, roster_sql
-from backend.storage.models import Person, RosterRow
+from backend.services.roster import roster, roster_apply, roster_sql
+from backend.storage.models import POSTGRESQL_SEARCH_INDEXES, Person, RosterRow
 from tests.helpers import count
 from tests.roster_files import CLI, HEADER, id_number, import_file, write
 
@@ -131,3 +132,50 @@ def test_born_today_is_accepted_and_tomorrow_is_not(rt, tmp_path, clock):
                                                  "370102", "active", ""]])
         row = roster.start(rt, CLI, path, path.name).row
         assert (_staged_by_sql(rt, row.id, path) is not None) == accepted
+
+
+def _search_indexes(rt) -> dict[str, str]:
+    with rt.db.read() as s:
+        return dict(s.connection().exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'person' AND indexname = ANY(%(names)s)",
+            {"names": sorted(POSTGRESQL_SEARCH_INDEXES)}).all())
+
+
+def test_a_first_load_builds_the_search_indexes_once_after_its_rows(rt, tmp_path, monkeypatch):
+    from backend.domain.search import classify
+    from backend.services.people.search import search_people
+
+    before = _search_indexes(rt)
+    assert set(before) == POSTGRESQL_SEARCH_INDEXES
+    statements: list[str] = []
+    event.listen(rt.db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    monkeypatch.setattr(roster_apply, "REBUILD_MIN", 0)
+    row = import_file(rt, write(tmp_path / "first.csv", [
+        [id_number(1), "欧阳娜娜", "", "resident", "370102", "active", ""],
+        [id_number(2), "王强", "", "employee", "370102", "active", "10.00"]]))
+    assert row.status == "done"
+    assert sum(statement.startswith("DROP INDEX") for statement in statements) == 2
+    assert _search_indexes(rt) == before
+    with rt.db.read() as s:
+        found = search_people(s, classify("阳娜"), 0, 10)
+    assert [p.name for p in found.people] == ["欧阳娜娜"]
+
+    # Not a first load any more: the next import keeps the indexes and maintains them row by row.
+    statements.clear()
+    assert import_file(rt, write(tmp_path / "next.csv", [
+        [id_number(3), "刘芳", "", "resident", "370102", "active", ""]])).status == "done"
+    assert not any(statement.startswith("DROP INDEX") for statement in statements)
+
+
+def test_a_first_load_that_fails_keeps_the_search_indexes(rt, tmp_path, monkeypatch):
+    before = _search_indexes(rt)
+    monkeypatch.setattr(roster_apply, "REBUILD_MIN", 0)
+
+    def broken(*args):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(roster_apply, "_close_adjustments", broken)
+    row = import_file(rt, write(tmp_path / "first.csv", [
+        [id_number(1), "王强", "", "employee", "370102", "active", "10.00"]]))
+    assert row.status == "failed" and count(rt, Person) == 0
+    assert _search_indexes(rt) == before

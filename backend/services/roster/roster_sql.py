@@ -55,7 +55,7 @@ SELECT %(import_id)s, r.row_no, gen_random_uuid(), false, t.idn, t.nm, nullif(p.
        CASE WHEN mod(substr(t.idn, 17, 1)::int, 2) = 1 THEN 'male' ELSE 'female' END, p.kind, t.region, p.st, p.fen,
        encode(sha256(convert_to(concat_ws(E'\\x1f', t.idn, t.nm, p.ph, p.kind, t.region, p.st, coalesce(p.fen::text, '')),
                                 'UTF8')), 'hex'),
-       true, 0
+       true, coalesce(p.fen, 0)
   FROM rosterraw r
   CROSS JOIN LATERAL (
     SELECT upper(btrim(coalesce(r.id_number, ''), ' ')) AS idn,
