@@ -36,7 +36,7 @@ from backend.storage.models import (
 from backend.storage.models import RosterRow as Staged
 
 ROSTER_ADJUSTMENT = "roster_adjustment"
-CHUNK = 20_000  # rows of the file applied per step; the apply's progress moves once per step
+CHUNK = 20_000  # rows to change applied per step; the apply's progress moves once per step
 # A first load on PostgreSQL (more new people than REBUILD_FACTOR times those on file, and at least
 # REBUILD_MIN) builds person's search indexes once after its rows instead of row by row.
 REBUILD_FACTOR = 4
@@ -75,8 +75,8 @@ def _hex(column):
 
 def apply(s: Session, import_id: uuid.UUID, at: datetime,
           progress: Callable[[int, int], None] | None = None) -> Applied:
-    """Apply the staged rows, `CHUNK` rows of the file at a time (all in the caller's transaction), telling
-    `progress` (rows done, rows in all) after each."""
+    """Apply the staged rows, `CHUNK` rows to change at a time (all in the caller's transaction), telling
+    `progress` (rows of the file done, rows in all) after each."""
     conn = s.connection()
     dialect = conn.dialect.name
     mine = _staged.c.import_id == import_id
@@ -84,8 +84,7 @@ def apply(s: Session, import_id: uuid.UUID, at: datetime,
     # People registered, and rosters applied, since validation are seen again.
     resolve_people(s, import_id)
     counts = mark_changes(s, import_id)
-    total, first, last = conn.execute(select(func.count(), func.min(_staged.c.row_no), func.max(_staged.c.row_no))
-                                      .where(mine)).one()
+    total, last = conn.execute(select(func.count(), func.max(_staged.c.row_no)).where(mine)).one()
     if progress:
         progress(0, total)
     todo = and_(mine, _staged.c.changed)
@@ -108,14 +107,20 @@ def apply(s: Session, import_id: uuid.UUID, at: datetime,
                                  .where(moved)).one()
     tx_id = _open_adjustments(s, import_id, at) if adjusted else None
 
-    done = 0
-    for low in range(first or 0, (last or -1) + 1, CHUNK):
-        part = _staged.c.row_no.between(low, low + CHUNK - 1)
-        _apply_rows(s, and_(todo, part), at, tx_id, dialect)
-        _remember(s, import_id, and_(todo, part), dialect)
-        done += conn.execute(select(func.count()).where(mine, part)).scalar_one()
+    # Steps of CHUNK rows to change each (rows that change nothing are passed over, so a nightly file
+    # with few changes is one step, not one per CHUNK rows of the file).
+    ranked = select(_staged.c.row_no, func.row_number().over(order_by=_staged.c.row_no).label("n")).where(todo).subquery()
+    lows = conn.execute(select(ranked.c.row_no).where((ranked.c.n - 1) % CHUNK == 0).order_by(ranked.c.row_no)
+                        ).scalars().all()
+    for step, low in enumerate(lows):
+        high = lows[step + 1] - 1 if step + 1 < len(lows) else last
+        part = and_(todo, _staged.c.row_no.between(low, high))
+        _apply_rows(s, part, at, tx_id, dialect)
+        _remember(s, import_id, part, dialect)
         if progress:
-            progress(done, total)
+            progress(conn.execute(select(func.count()).where(mine, _staged.c.row_no <= high)).scalar_one(), total)
+    if progress and not lows:
+        progress(total, total)
     _rebuild(s, set_aside)
     if tx_id is not None:
         _close_adjustments(s, tx_id, at, moved, dialect)
@@ -180,11 +185,13 @@ def _apply_rows(s: Session, todo, at: datetime, tx_id: uuid.UUID | None, dialect
         # postings are the same either way), so no account is written twice.
         conn.execute(update(_account).where(moved, _staged.c.existing, _account.c.person_id == _staged.c.person_id)
                      .values(balance_fen=_account.c.balance_fen + _staged.c.delta_fen, updated_at=at))
-    conn.execute(insert(_account).from_select(
-        ["person_id", "balance_fen", "updated_at"],
-        select(_staged.c.person_id, _staged.c.delta_fen, literal(at, _account.c.updated_at.type))
-        .where(todo, _staged.c.insurance_type == InsuranceType.EMPLOYEE.value,
-               ~exists().where(_account.c.person_id == _staged.c.person_id))))
+    employee = and_(todo, _staged.c.insurance_type == InsuranceType.EMPLOYEE.value)
+    for which in (~_staged.c.existing,  # new people have no account yet: no look-up
+                  and_(_staged.c.existing, ~exists().where(_account.c.person_id == _staged.c.person_id))):
+        conn.execute(insert(_account).from_select(
+            ["person_id", "balance_fen", "updated_at"],
+            select(_staged.c.person_id, _staged.c.delta_fen, literal(at, _account.c.updated_at.type))
+            .where(employee, which)))
     if tx_id is None:
         return
     columns = ["id", "transaction_id", "account", "person_id", "amount_fen", "created_at"]
