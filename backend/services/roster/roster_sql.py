@@ -51,11 +51,9 @@ _RAW = ("CREATE TEMPORARY TABLE rosterraw (row_no integer, id_number text, name 
 _CHECK = f"""
 INSERT INTO rosterrow (import_id, row_no, person_id, existing, id_number, name, phone, birth_date, sex, insurance_type,
                        region_code, status, balance_fen, row_sha256, changed, delta_fen)
-SELECT %(import_id)s, r.row_no, gen_random_uuid(), false, t.idn, t.nm, nullif(p.ph, ''), d.born,
-       CASE WHEN mod(substr(t.idn, 17, 1)::int, 2) = 1 THEN 'male' ELSE 'female' END, p.kind, t.region, p.st, p.fen,
-       encode(sha256(convert_to(concat_ws(E'\\x1f', t.idn, t.nm, p.ph, p.kind, t.region, p.st, coalesce(p.fen::text, '')),
-                                'UTF8')), 'hex'),
-       true, coalesce(p.fen, 0)
+SELECT %(import_id)s, r.row_no, coalesce(known.id, gen_random_uuid()), known.id IS NOT NULL, t.idn, t.nm,
+       nullif(p.ph, ''), d.born, CASE WHEN mod(substr(t.idn, 17, 1)::int, 2) = 1 THEN 'male' ELSE 'female' END,
+       p.kind, t.region, p.st, p.fen, h.digest, entry.row_sha256 IS DISTINCT FROM h.digest, coalesce(p.fen, 0)
   FROM rosterraw r
   CROSS JOIN LATERAL (
     SELECT upper(btrim(coalesce(r.id_number, ''), ' ')) AS idn,
@@ -91,6 +89,14 @@ SELECT %(import_id)s, r.row_no, gen_random_uuid(), false, t.idn, t.nm, nullif(p.
                   WHEN p.m IN (4, 6, 9, 11) THEN 30 ELSE 31 END
                 THEN make_date(p.y, p.m, p.d) END AS born
     OFFSET 0) d
+  CROSS JOIN LATERAL (
+    SELECT encode(sha256(convert_to(concat_ws(E'\\x1f', t.idn, t.nm, p.ph, p.kind, t.region, p.st,
+                                              coalesce(p.fen::text, '')), 'UTF8')), 'hex') AS digest
+    OFFSET 0) h
+  -- People on file, and what the last roster said about them, resolved here (as `resolve_people` does)
+  -- so the staged rows need not be rewritten for it.
+  LEFT JOIN person known ON known.id_number = t.idn
+  LEFT JOIN rosterentry entry ON entry.person_id = known.id
  WHERE s.id_shape AND p.check_ok AND substr(t.idn, 1, 2) = ANY(%(provinces)s) AND d.born <= %(today)s
    AND char_length(t.nm) BETWEEN 1 AND {PERSON_NAME_MAX} AND t.nm ~ %(name_characters)s
    AND (p.ph = '' OR p.ph ~ '^[0-9]{{5,20}}$')
@@ -147,6 +153,9 @@ def stage_file(s: Session, import_id: uuid.UUID, path: Path, encoding: str, toda
                     progress(processed)
     except (UnicodeDecodeError, csv.Error) as broken:
         raise NotClean(str(broken)) from None
+    # Every row's values differ: caching the per-row subqueries (Memoize) only costs (measured: a quarter of
+    # the statement's time).
+    cursor.execute("SET LOCAL enable_memoize = off")
     cursor.execute(_CHECK, _parameters(import_id, today))
     if cursor.rowcount != processed:
         raise NotClean("rows the SQL does not accept")
