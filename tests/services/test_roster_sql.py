@@ -113,6 +113,12 @@ def test_the_sql_accepts_only_what_the_domain_does_and_normalizes_it_the_same(rt
          checked.insurance_type.value, checked.region_code, checked.status.value, checked.balance_fen, checked.digest)
 
 
+def test_a_nul_character_is_named_as_the_domain_names_it(rt, tmp_path):
+    row = import_file(rt, write(tmp_path / "nul.csv", [[id_number(1), "王\x00强", "", "resident", "370102", "active", ""]]))
+    with rt.db.read() as s:
+        assert (row.status, [(e.row_no, e.column) for e in roster.errors(s, row.id)]) == ("invalid", [(2, "name")])
+
+
 def test_a_file_the_sql_leaves_to_the_domain_still_imports(rt, tmp_path):
     path = write(tmp_path / "rare.csv", [
         [id_number(1), "𠀀强", "", "resident", "370102", "active", ""],

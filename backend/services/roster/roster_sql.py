@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import psycopg
 from sqlmodel import Session
 
 from backend.domain.idnumber import known_province
@@ -152,7 +153,7 @@ def stage_file(s: Session, import_id: uuid.UUID, path: Path, encoding: str, toda
                 processed += 1
                 if processed % every == 0:
                     progress(processed)
-    except (UnicodeDecodeError, csv.Error) as broken:
+    except (UnicodeDecodeError, csv.Error, psycopg.DataError) as broken:  # DataError: a NUL character
         raise NotClean(str(broken)) from None
     # Every row's values differ: caching the per-row subqueries (Memoize) only costs (measured: a quarter of
     # the statement's time). The planner needs the temporary table's size to join it to person by hashing

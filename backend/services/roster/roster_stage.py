@@ -51,13 +51,18 @@ def stage(s: Session, import_id: uuid.UUID, rows: Sequence[tuple[int, RosterRow]
                                    for row_no, row in rows])
 
 
+def _storable(value: str | None) -> str | None:
+    """A problem's value as PostgreSQL can keep it: a NUL character (which a text column refuses) shown as �."""
+    return None if value is None else value.replace("\x00", "\ufffd")
+
+
 def add_errors(s: Session, import_id: uuid.UUID, first_seq: int, errors: Sequence[RowError]) -> int:
     """Store row errors numbered from `first_seq`; how many were stored."""
     if errors:
         s.connection().execute(insert(_error), [
             dict(import_id=import_id, seq=first_seq + i, row_no=e.row, column=e.column, code=e.code,
                  message_id=e.message_id, params=json.dumps(e.params, ensure_ascii=False, default=str),
-                 value=e.value)
+                 value=_storable(e.value))
             for i, e in enumerate(errors)])
     return len(errors)
 
