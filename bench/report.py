@@ -82,7 +82,9 @@ def table(settles: list[dict], family: dict[str, list[dict]], floor: dict[str, l
               f"| {roster['import'] / roster['real']:.0%} |",
               f"| the same people again (nothing to do) | {roster['rerun']:,.0f} | {roster['rerun_s']:.1f} | |",
               f"| 1% of the rows changed | {roster['some']:,.0f} | {roster['some_s']:.1f} | |",
-              "", f"Peak memory (RSS) of the importing process: {roster['rss_mib']:.0f} MiB."]
+              "", f"Peak memory (RSS) of this whole benchmark process: {roster['rss_mib']:.0f} MiB (it ran every "
+              "benchmark above first; `bench/import_roster.py` alone shows the import's own, at two sizes in "
+              "docs/scaling.md)."]
     lines += ["", "## CPU per request, layer by layer (`bench/request_floor.py`, PostgreSQL, in-process)", "",
               "The app driven by httpx in one process; CPU milliseconds per request with the client's share, "
               "each round of 300 requests.", "",
