@@ -17,7 +17,10 @@ the admin connection; a database `yibao_bench` is created fresh). It runs, in th
 It prints the three rates and latencies, the two ratios, the SQL statements one settlement issues, and
 the CPU time one settlement cost the app processes and PostgreSQL through /graphql, and the clients and
 PostgreSQL in raw SQL (bench/cpu.py): where the two rates differ, these say whose CPU the difference is.
-With --pgbouncer the served app (1 and 2) connects through pgbouncer in transaction pooling mode, started
+With --during-import ROWS it first loads ROWS people (a roster import), then settles through /graphql once
+more while `yibao import-roster` imports ROWS other people in its own process, and prints settle's p99 with
+and without the import beside each other (issue 21: within 2x). With --pgbouncer the served app (1 and 2)
+connects through pgbouncer in transaction pooling mode, started
 here as the tests start it (tests/pgbouncer.py); the raw SQL baseline stays direct.
 """
 
@@ -233,7 +236,8 @@ def serve(workers: int, **env: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("server did not start")
 
 
-def run_clients(clients: int, seconds: float, work) -> tuple[int, list[float]]:
+def run_clients(clients: int, seconds: float, work, until: threading.Event | None = None) -> tuple[int, list[float]]:
+    """Clients run `work` for `seconds`, or (`until`) until that event is set."""
     latencies: list[float] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
@@ -241,7 +245,7 @@ def run_clients(clients: int, seconds: float, work) -> tuple[int, list[float]]:
     def client(i: int) -> None:
         mine = []
         n = 0
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < deadline and not (until is not None and until.is_set()):
             start = time.perf_counter()
             if not work(i, n):
                 break
@@ -266,7 +270,8 @@ def _settle_input(code: str, i: int, n: int) -> dict:
                       {"itemCode": "69000002", "name": "喉糖", "category": "NON_MEDICAL", "unitPriceFen": 850}]}
 
 
-def graphql_run(base: str, key: str, code_lists, clients: int, seconds: float, *, plain_json: bool = False):
+def graphql_run(base: str, key: str, code_lists, clients: int, seconds: float, *, plain_json: bool = False,
+                until: threading.Event | None = None):
     """Clients post `settle` through /graphql, or (plain_json) the same input to the bench's JSON endpoint."""
     sessions = [httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30)
                 for _ in range(clients)]
@@ -286,10 +291,49 @@ def graphql_run(base: str, key: str, code_lists, clients: int, seconds: float, *
             failures.append(result)
         return True
 
-    rate, latencies = run_clients(clients, seconds, work)
+    rate, latencies = run_clients(clients, seconds, work, until)
     for s in sessions:
         s.close()
     return rate, latencies, failures
+
+
+def roster_files(rows: int) -> tuple[Path, Path]:
+    """Two roster files of `rows` people each, other people than the benchmark's own: the first to load
+    before measuring, the second to import while settling."""
+    import tempfile
+
+    import import_roster
+
+    folder = Path(tempfile.mkdtemp(prefix="settle-roster-"))
+    first, second = folder / "first.csv", folder / "second.csv"
+    import_roster.generate(first, rows, start=0)
+    import_roster.generate(second, rows, seed=9, start=rows)
+    return first, second
+
+
+def import_roster_cli(path: Path) -> subprocess.Popen:
+    """`yibao import-roster` in its own process, as a bureau's nightly job runs it."""
+    return subprocess.Popen([str(ROOT / ".venv/bin/yibao"), "import-roster", str(path)], cwd=ROOT,
+                            env={**os.environ, "DATABASE_URL": URL}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def during_import(base: str, key: str, code_lists, clients: int, path: Path):
+    """Settle through /graphql while `yibao import-roster` imports `path`: until the import ends."""
+    done = threading.Event()
+    started = time.perf_counter()
+    importer = import_roster_cli(path)
+
+    def wait() -> None:
+        importer.wait()
+        done.set()
+
+    threading.Thread(target=wait, daemon=True).start()
+    rate, latencies, failures = graphql_run(base, key, code_lists, clients, 3600, until=done)
+    done.wait()
+    output = importer.stdout.read().decode(errors="replace").strip().splitlines()
+    if importer.returncode != 0:
+        raise SystemExit(f"the import failed: {output[-3:]}")
+    return rate, latencies, failures, time.perf_counter() - started
 
 
 def raw_sql_run(clients: int, seconds: float):
@@ -343,6 +387,11 @@ def raw_sql_run(clients: int, seconds: float):
     return rate, latencies, cpu_ms
 
 
+def _p99(latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+
+
 def describe(name: str, rate: float, latencies: list[float]) -> str:
     ordered = sorted(latencies)
     p50 = statistics.median(ordered) * 1000
@@ -358,6 +407,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--codes", type=int, default=400, help="codes issued per client and run beforehand")
     parser.add_argument("--pgbouncer", action="store_true",
                         help="the served app connects through pgbouncer in transaction pooling mode")
+    parser.add_argument("--during-import", type=int, metavar="ROWS", default=0,
+                        help="load ROWS people first, then settle once more while importing ROWS other people "
+                             "(yibao import-roster in its own process): p99 with and without the import")
     args = parser.parse_args(argv)
     fresh_database()
     bouncer, served_env = None, {}
@@ -370,10 +422,17 @@ def main(argv: list[str] | None = None) -> dict:
         bouncer.start()
         served_env = {"DATABASE_URL": bouncer.url(), "DATABASE_TRANSACTION_POOLING": "true"}
     print(f"setting up {args.clients} grantees and {args.clients * args.codes} codes ...", flush=True)
-    rt, key, code_lists = setup(args.clients, 2 * args.codes + 1)
+    rt, key, code_lists = setup(args.clients, 3 * args.codes + 1)
     statements = statements_per_settlement(rt, code_lists[0].pop())
     graph_codes = [codes[:args.codes] for codes in code_lists]
-    json_codes = [codes[args.codes:] for codes in code_lists]
+    json_codes = [codes[args.codes:2 * args.codes] for codes in code_lists]
+    import_codes = [codes[2 * args.codes:] for codes in code_lists]
+    second_file = None
+    if args.during_import:
+        first_file, second_file = roster_files(args.during_import)
+        print(f"loading {args.during_import:,} people ...", flush=True)
+        if import_roster_cli(first_file).wait() != 0:
+            raise SystemExit("the first load failed")
     proc, base = serve(args.workers, **served_env)
     if os.environ.get("BENCH_PAUSE"):
         print("server pid", proc.pid, flush=True)
@@ -388,6 +447,10 @@ def main(argv: list[str] | None = None) -> dict:
         cpu_ms = {name: meter.stop() * 1000 / max(1, len(latencies)) for name, meter in meters.items()}
         json_rate, json_latencies, json_failures = graphql_run(base, key, json_codes, args.clients, args.seconds,
                                                                plain_json=True)
+        imported = None
+        if second_file is not None:
+            print(f"settling while importing {args.during_import:,} other people ...", flush=True)
+            imported = during_import(base, key, import_codes, args.clients, second_file)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -404,13 +467,26 @@ def main(argv: list[str] | None = None) -> dict:
     print("CPU per settlement in raw SQL: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in raw_cpu_ms.items()))
     print(f"graph / raw SQL: {rate / raw_rate:.0%}   graph / plain JSON: {rate / json_rate:.0%}   "
           f"SQL statements per settlement: {statements}   failed requests: {len(failures) + len(json_failures)}")
+    during = {}
+    if imported is not None:
+        import_rate, import_latencies, import_failures, import_seconds = imported
+        failures += import_failures
+        p99, p99_during = _p99(latencies), _p99(import_latencies)
+        print(describe("settle through /graphql, importing", import_rate, import_latencies))
+        print(f"settle p99 during the import of {args.during_import:,} people ({import_seconds:.1f} s, on "
+              f"{args.during_import:,} people on file): {p99_during:.1f} ms against {p99:.1f} ms without, "
+              f"{p99_during / p99:.2f}x (target <= 2x)")
+        during = {"p99_ms": p99, "p99_during_ms": p99_during, "import_s": import_seconds,
+                  "import_rows": args.during_import}
+    print("load average: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     for failure in (failures + json_failures)[:1]:
         print("first failure:", failure)
     rt.db.dispose()
     return {"graph": rate, "json": json_rate, "raw": raw_rate, "statements": statements,
             "failures": len(failures) + len(json_failures), "clients": args.clients, "workers": args.workers,
             "seconds": args.seconds, "pgbouncer": args.pgbouncer,
-            "graph_p50_ms": statistics.median(latencies) * 1000, "cpu_ms": cpu_ms, "raw_cpu_ms": raw_cpu_ms}
+            "graph_p50_ms": statistics.median(latencies) * 1000, "cpu_ms": cpu_ms, "raw_cpu_ms": raw_cpu_ms,
+            **during}
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlmodel import Session
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,35 @@ def _install_sqlite_transaction_control(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# A pooled connection idle longer than this is pinged before use; one used more recently is not.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _install_ping_after_idle(engine: Engine) -> None:
+    """SQLAlchemy's `pool_pre_ping`, but only for connections that sat idle in the pool: the ping is a round
+    trip (and a wake-up of a PostgreSQL backend) before every transaction, about one in eight of a
+    settlement's (docs/performance.md). A connection checked in moments ago was working moments ago; one
+    left idle may have been closed by a server restart, a pooler or a firewall, and is pinged as before
+    (a failed ping replaces it, `DisconnectionError` being the pool's signal to connect afresh). A
+    connection that breaks while in use is invalidated with every other of its pool, as with pre-ping."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS:
+            return  # a new connection, or one just used
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as failure:  # noqa: BLE001 - whatever the ping met, the connection is not usable
+            raise DisconnectionError(str(failure)) from failure
+        if not alive:
+            raise DisconnectionError("ping failed")
+
+
 def create_db_engine(url: str, *, pool_size: int = 10, transaction_pooling: bool = False) -> Engine:
     """An engine for `url`. `transaction_pooling`: the server behind `url` is a transaction-mode pooler
     (pgbouncer), which hands each transaction to any server connection, so psycopg must not prepare
@@ -61,8 +90,8 @@ def create_db_engine(url: str, *, pool_size: int = 10, transaction_pooling: bool
         _install_sqlite_transaction_control(engine)
         return engine
     connect_args = {"prepare_threshold": None} if transaction_pooling else {}
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                           connect_args=connect_args)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args)
+    _install_ping_after_idle(engine)
     # Rows inserted together (a settlement's lines, payments, postings, audit events) go as one
     # multi-row INSERT, not psycopg's pipelined executemany: one round trip, and measured cheaper in
     # CPU per settlement (docs/performance.md).

@@ -92,6 +92,40 @@ def _adjust(s: Session, person_id: uuid.UUID, delta: int, at: datetime) -> None:
         raise DomainError(ErrorCode.INSUFFICIENT_FUNDS)
 
 
+# PostgreSQL: the transaction, its postings and the balances it moves in one statement (one round trip, one
+# statement to plan: the same text whatever the number of movements, so psycopg prepares it once). The
+# postings' foreign key to the transaction is checked at the statement's end, when both rows are there.
+# `moved` counts the accounts moved: one not found, or one a debit would take below zero, is not.
+RECORD_IN_ONE = """
+WITH tx AS (
+  INSERT INTO ledgertransaction (id, kind, reference_id, created_at)
+  VALUES (%(tx_id)s, %(kind)s, %(reference_id)s, %(at)s)
+), postings AS (
+  INSERT INTO ledgerposting (id, transaction_id, account, person_id, amount_fen, created_at)
+  SELECT p.id, %(tx_id)s, p.account, p.person_id, p.amount_fen, %(at)s
+    FROM unnest(%(ids)s::uuid[], %(accounts)s::text[], %(people)s::uuid[], %(amounts)s::bigint[])
+         AS p(id, account, person_id, amount_fen)
+), moved AS (
+  UPDATE personalaccount a SET balance_fen = a.balance_fen + m.delta_fen, updated_at = %(at)s
+    FROM unnest(%(owners)s::uuid[], %(deltas)s::bigint[]) AS m(person_id, delta_fen)
+   WHERE a.person_id = m.person_id AND a.balance_fen + m.delta_fen >= 0
+  RETURNING 1
+)
+SELECT count(*) FROM moved
+"""
+
+
+def _deltas(movements: list[Movement]) -> dict[uuid.UUID, list[int]]:
+    """Each personal account's moves, in the order `record` applies them."""
+    moves: dict[uuid.UUID, list[int]] = {}
+    for m in movements:
+        if m.source_person is not None:
+            moves.setdefault(m.source_person, []).append(-m.amount_fen)
+        if m.target_person is not None:
+            moves.setdefault(m.target_person, []).append(m.amount_fen)
+    return moves
+
+
 def record(s: Session, kind: str, reference_id: uuid.UUID | None, at: datetime,
            movements: list[Movement]) -> uuid.UUID | None:
     """Write one balanced transaction (two postings per movement) and move personal balances."""
@@ -101,15 +135,29 @@ def record(s: Session, kind: str, reference_id: uuid.UUID | None, at: datetime,
     if any(m.amount_fen < 0 for m in movements):
         raise ValueError("movements carry positive amounts; direction is source -> target")
     tx_id = uuid.uuid4()
-    s.connection().execute(INSERT_TRANSACTION, dict(id=tx_id, kind=kind, reference_id=reference_id, created_at=at))
     postings = []
     for m in movements:
         postings.append(dict(id=uuid.uuid4(), transaction_id=tx_id, account=m.source, person_id=m.source_person,
                              amount_fen=-m.amount_fen, created_at=at))
         postings.append(dict(id=uuid.uuid4(), transaction_id=tx_id, account=m.target, person_id=m.target_person,
                              amount_fen=m.amount_fen, created_at=at))
+    moves = _deltas(movements)
+    connection = s.connection()
+    # One account's moves summed are checked as the moves one by one would be when they all go one way
+    # (every debit then keeps the balance at zero or above exactly when their sum does).
+    if connection.dialect.name == "postgresql" and all(min(d) >= 0 or max(d) <= 0 for d in moves.values()):
+        owners = sorted(moves)
+        moved = connection.exec_driver_sql(RECORD_IN_ONE, dict(
+            tx_id=tx_id, kind=kind, reference_id=reference_id, at=at, ids=[p["id"] for p in postings],
+            accounts=[p["account"] for p in postings], people=[p["person_id"] for p in postings],
+            amounts=[p["amount_fen"] for p in postings], owners=owners,
+            deltas=[sum(moves[owner]) for owner in owners])).scalar_one()
+        if moved != len(owners):
+            raise DomainError(ErrorCode.INSUFFICIENT_FUNDS)
+        return tx_id
+    connection.execute(INSERT_TRANSACTION, dict(id=tx_id, kind=kind, reference_id=reference_id, created_at=at))
     # The table, not the ORM bulk path, so rows with and without a person go in one executemany.
-    s.connection().execute(INSERT_POSTINGS, postings)
+    connection.execute(INSERT_POSTINGS, postings)
     for m in movements:
         if m.source_person is not None:
             _adjust(s, m.source_person, -m.amount_fen, at)

@@ -48,7 +48,7 @@ from backend.policy import is_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
 from backend.services.platform import audit
-from backend.services.roster import roster_apply, roster_stage
+from backend.services.roster import roster_apply, roster_sql, roster_stage
 from backend.services.roster.roster_file import Records, count_records, detect_encoding, file_digest, normalize_encoding
 from backend.storage.models import RosterImport, RosterImportError, StaffUser
 
@@ -218,6 +218,10 @@ def validate(rt: Runtime, import_id: uuid.UUID, path: Path, progress: Progress |
     expected = count_records(path)
     _set(rt, import_id, status=Status.VALIDATING, worker=this_worker(), total_rows=expected)
     today = rt.clock.now().date()
+    if rt.db.dialect == "postgresql":
+        staged = _validate_in_sql(rt, import_id, path, row.encoding, today, expected, progress)
+        if staged is not None:
+            return _conclude(rt, import_id, staged, 0)
     records = Records(path, row.encoding)
     found = processed = 0  # problems found so far (the first STORED_PROBLEMS are stored), rows read
     good: list[tuple[int, RosterRow]] = []
@@ -251,8 +255,7 @@ def validate(rt: Runtime, import_id: uuid.UUID, path: Path, progress: Progress |
         for number, fields in records:
             if header is None:
                 header, width = header_columns(fields), len(fields)
-                _set(rt, import_id, header_names=json.dumps(
-                    {"names": header.names, "synonyms": header.synonyms}, ensure_ascii=False))
+                _set(rt, import_id, header_names=_header_json(header))
                 note(header.errors)
                 if header.errors:
                     break
@@ -275,6 +278,30 @@ def validate(rt: Runtime, import_id: uuid.UUID, path: Path, progress: Progress |
         note([problem(1, "", Problem.EMPTY_FILE)])
     flush()
     return _conclude(rt, import_id, processed, found)
+
+
+def _header_json(header: Header) -> str:
+    return json.dumps({"names": header.names, "synonyms": header.synonyms}, ensure_ascii=False)
+
+
+def _validate_in_sql(rt: Runtime, import_id: uuid.UUID, path: Path, encoding: str, today, expected: int,
+                     progress: Progress | None) -> int | None:
+    """PostgreSQL: the whole file checked set-based (`roster_sql`); its row count, or None when a row must
+    be checked in Python (a problem to name, or a value the SQL does not judge)."""
+
+    def moved(processed: int) -> None:
+        _set(rt, import_id, rows_processed=processed)
+        if progress:
+            progress(processed, max(expected, processed))
+
+    staged = roster_sql.validate(rt, import_id, path, encoding, today,
+                                 lambda header: _set(rt, import_id, header_names=_header_json(header)), moved, BATCH)
+    if staged is None:
+        log.info("roster import %s: checking row by row", import_id)
+        _set(rt, import_id, rows_processed=0, header_names=None)
+    elif progress:
+        progress(staged, max(expected, staged))
+    return staged
 
 
 def _conclude(rt: Runtime, import_id: uuid.UUID, processed: int, found: int) -> RosterImport:

@@ -29,9 +29,11 @@ COLUMNS = ("import_id", "row_no", "person_id", "existing", "id_number", "name", 
 
 def _values(import_id: uuid.UUID, row_no: int, row: RosterRow) -> tuple:
     # A new person's id is drawn now; `resolve_people` replaces it with the id on file for people already known.
+    # The balance difference is staged as a new person's (the whole balance): the apply corrects it only for
+    # people on file, so a file of new people costs no pass over the staged rows for it.
     return (import_id, row_no, uuid.uuid4(), False, row.id_number, row.name, row.phone, row.birth_date,
             row.sex.value, row.insurance_type.value, row.region_code, row.status.value, row.balance_fen, row.digest,
-            True, 0)
+            True, row.balance_fen or 0)
 
 
 def stage(s: Session, import_id: uuid.UUID, rows: Sequence[tuple[int, RosterRow]]) -> None:
@@ -49,13 +51,18 @@ def stage(s: Session, import_id: uuid.UUID, rows: Sequence[tuple[int, RosterRow]
                                    for row_no, row in rows])
 
 
+def _storable(value: str | None) -> str | None:
+    """A problem's value as PostgreSQL can keep it: a NUL character (which a text column refuses) shown as �."""
+    return None if value is None else value.replace("\x00", "\ufffd")
+
+
 def add_errors(s: Session, import_id: uuid.UUID, first_seq: int, errors: Sequence[RowError]) -> int:
     """Store row errors numbered from `first_seq`; how many were stored."""
     if errors:
         s.connection().execute(insert(_error), [
             dict(import_id=import_id, seq=first_seq + i, row_no=e.row, column=e.column, code=e.code,
                  message_id=e.message_id, params=json.dumps(e.params, ensure_ascii=False, default=str),
-                 value=e.value)
+                 value=_storable(e.value))
             for i, e in enumerate(errors)])
     return len(errors)
 
@@ -68,12 +75,15 @@ def analyze(s: Session) -> None:
 
 
 def resolve_people(s: Session, import_id: uuid.UUID) -> None:
-    """Rows of people already on file take their id; the rest keep the id drawn for them. Only rows that
-    change are rewritten (run again at apply, it touches only people registered meanwhile)."""
+    """Rows of people already on file take their id, and are marked changed or not by what the last roster
+    said about them (its row digest); the rest keep the id drawn for them and stay changed (new). One pass,
+    and only rows that change are rewritten (run again at apply, it touches only people registered, and
+    rows of rosters applied, meanwhile)."""
+    same = exists().where(_entry.c.person_id == _person.c.id, _entry.c.row_sha256 == _staged.c.row_sha256)
     s.connection().execute(
         update(_staged).where(_staged.c.import_id == import_id, _person.c.id_number == _staged.c.id_number,
-                              or_(~_staged.c.existing, _staged.c.person_id != _person.c.id))
-        .values(person_id=_person.c.id, existing=True))
+                              or_(~_staged.c.existing, _staged.c.person_id != _person.c.id, _staged.c.changed == same))
+        .values(person_id=_person.c.id, existing=True, changed=~same))
 
 
 def _duplicates(import_id: uuid.UUID, column) -> Select:
@@ -131,12 +141,7 @@ def check_staged(s: Session, import_id: uuid.UUID, keep: int) -> int:
 
 
 def mark_changes(s: Session, import_id: uuid.UUID) -> dict[str, int]:
-    """Which rows differ from what the last roster said about their person; counts of new, changed, unchanged."""
-    same = exists().where(_entry.c.person_id == _staged.c.person_id, _entry.c.row_sha256 == _staged.c.row_sha256)
-    # Only rows whose flag flips are rewritten: a staged row starts as changed, so a file of new people
-    # costs no pass here at all.
-    s.connection().execute(update(_staged).where(_staged.c.import_id == import_id, _staged.c.changed == same)
-                           .values(changed=~same))
+    """Counts of new, changed and unchanged rows, as `resolve_people` (run before) marked them."""
     row = s.connection().execute(
         select(func.count().filter(~_staged.c.existing),
                func.count().filter(and_(_staged.c.existing, _staged.c.changed)),
