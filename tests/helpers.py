@@ -92,3 +92,16 @@ def gql(rt: Runtime, principal: Principal, query: str, locale: str = "en", opera
     # A thread of its own: Playwright's sync API may be running an event loop in this one.
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, run()).result()
+
+
+def approve_mappings(rt: Runtime, institution_id, codes: dict[str, str]) -> None:
+    """Map an institution's item codes to national codes and approve every mapping, as a partner submitting
+    and a clerk approving would (the national codes must be in the catalogue: the sample catalogue, which
+    every test database has, or entries a test added)."""
+    from backend.services.catalogue import mappings
+
+    submitter = Actor(Principal(PrincipalKind.PARTNER, institution_id, "partner"), Channel.GRAPHQL)
+    rows = mappings.submit(rt, submitter, [mappings.Submission(item, national) for item, national in codes.items()])
+    for row in rows:
+        if row.status == "pending":
+            mappings.decide(rt, CLI, row.id, approve=True)

@@ -28,6 +28,7 @@ class MappingStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # an approved (or pending) mapping a newer one of the same item code replaced
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,9 @@ class ErrorCode(StrEnum):
     PASSWORD_LENGTH = "PASSWORD_LENGTH"
     STATEMENT_YEAR_INVALID = "STATEMENT_YEAR_INVALID"
     ROSTER_STATE = "ROSTER_STATE"
+    CATALOGUE_CODE_UNKNOWN = "CATALOGUE_CODE_UNKNOWN"
+    ITEM_CODE_INVALID = "ITEM_CODE_INVALID"
+    MAPPING_NOT_PENDING = "MAPPING_NOT_PENDING"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -235,6 +238,9 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PASSWORD_LENGTH: N_("A password has {min} to {max} characters."),
     ErrorCode.STATEMENT_YEAR_INVALID: N_("A statement covers one year from {first} to {last}."),
     ErrorCode.ROSTER_STATE: N_("This import cannot do that now (it is {status})."),
+    ErrorCode.CATALOGUE_CODE_UNKNOWN: N_("The catalogue has no item with the national code {code}."),
+    ErrorCode.ITEM_CODE_INVALID: N_("An item code has 1 to {max} characters, without control characters."),
+    ErrorCode.MAPPING_NOT_PENDING: N_("This mapping has already been decided."),
 }
 
 

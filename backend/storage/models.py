@@ -521,3 +521,82 @@ class RosterEntry(SQLModel, table=True):
     row_sha256: str = Field(max_length=64)
     balance_fen: int | None = Field(default=None, sa_type=BigInteger)
     import_id: uuid.UUID = Field(foreign_key="rosterimport.id", index=True)
+
+
+class CatalogueImport(SQLModel, table=True):
+    """One catalogue file (医保目录) brought in by staff or the CLI, checked whole and applied all or nothing.
+
+    Status: invalid (problems, nothing written) | dry_run (checked only) | done. The file's SHA-256 is
+    unique: the same file again after done is the same import; after invalid or dry_run it starts over.
+    """
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    file_sha256: str = Field(max_length=64, unique=True)
+    filename: str = Field(max_length=200)
+    encoding: str = Field(max_length=16)
+    status: str = Field(max_length=12)
+    total_rows: int = 0
+    error_count: int = 0
+    new_count: int = 0        # entries added
+    unchanged_count: int = 0  # rows the catalogue already had, exactly
+    closed_count: int = 0     # entries on file whose valid_to a later version in the file ended
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="staffuser.id")  # None: the command line
+    created_at: datetime = _ts()
+    # JSON: {"names": canonical column -> the file's header text, "synonyms": ...}
+    header_names: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # JSON list of the first problems: {row, column, code, message_id, params, value}
+    problems: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+
+
+class CatalogueEntry(SQLModel, table=True):
+    """One version of a catalogue item: in force from `valid_from` to `valid_to` (inclusive; None: open).
+    Versions of one national code never overlap (the import ends an open version where the next begins),
+    and a version is never changed afterwards but for that end date: settlements record its id (R18)."""
+
+    __table_args__ = (
+        UniqueConstraint("national_code", "valid_from", name="uq_catalogueentry_code_from"),
+        CheckConstraint("kind IN ('drug', 'service', 'consumable')", name="ck_catalogueentry_kind"),
+        CheckConstraint("item_class IN ('A', 'B', 'C')", name="ck_catalogueentry_class"),
+        CheckConstraint("b_self_first_bp IS NULL OR (item_class = 'B' AND b_self_first_bp BETWEEN 0 AND 10000)",
+                        name="ck_catalogueentry_b_self_first_bp"),
+        CheckConstraint("price_cap_fen IS NULL OR price_cap_fen >= 0", name="ck_catalogueentry_price_cap"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ck_catalogueentry_valid"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    national_code: str = Field(max_length=50)  # med_list_codg
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=10)
+    item_class: str = Field(max_length=1)
+    b_self_first_bp: int | None = None
+    price_cap_fen: int | None = Field(default=None, sa_type=BigInteger)
+    valid_from: date
+    valid_to: date | None = None
+    import_id: uuid.UUID = Field(foreign_key="catalogueimport.id", index=True)
+    row_sha256: str = Field(max_length=64)
+
+
+class ItemMapping(SQLModel, table=True):
+    """An institution's item code mapped to a national code (目录对照): submitted by the partner (pending),
+    approved or rejected by staff with a reason. One approved and one pending mapping at most per item code;
+    approving a new one supersedes the approved one before it."""
+
+    __table_args__ = (
+        Index("uq_itemmapping_approved", "institution_id", "item_code", unique=True,
+              sqlite_where=text("status = 'approved'"), postgresql_where=text("status = 'approved'")),
+        Index("uq_itemmapping_pending", "institution_id", "item_code", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+        Index("ix_itemmapping_status", "status", "submitted_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    institution_id: uuid.UUID = Field(foreign_key="institution.id", index=True)
+    item_code: str = Field(max_length=40)  # medins_list_codg
+    item_name: str | None = Field(default=None, max_length=100)  # the institution's own name for it
+    national_code: str = Field(max_length=50)
+    status: str = Field(max_length=10)  # pending / approved / rejected / superseded
+    submitted_at: datetime = _ts()
+    submitted_via: str = Field(max_length=12)
+    decided_by: uuid.UUID | None = Field(default=None, foreign_key="staffuser.id")
+    decided_at: datetime | None = _ts(nullable=True)
+    reason: str | None = Field(default=None, max_length=200)
