@@ -228,8 +228,8 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.SERVICE_DATE_INVALID: N_("The service date cannot be in the future or before this year's parameters."),
     ErrorCode.SERVICE_DATE_TOO_OLD: Plural("A bill is settled within {days} day of its service date.",
                                            "A bill is settled within {days} days of its service date.", "days"),
-    ErrorCode.VISIT_TYPE_NOT_OFFERED: N_("A {kind} cannot settle a {visit} visit."),
-    ErrorCode.LINE_CATEGORY_MISMATCH: N_("Line {line}: the catalogue classes national code {code} as {expected}, "
+    ErrorCode.VISIT_TYPE_NOT_OFFERED: N_("This institution ({kind}) cannot settle this visit type ({visit})."),
+    ErrorCode.LINE_CATEGORY_MISMATCH: N_("Line {line}: the catalogue classes national code {national} as {expected}, "
                                          "not {sent}. Check the till's item settings."),
     ErrorCode.LINE_NATIONAL_CODE_MISMATCH: N_("Line {line}: this item is mapped to national code {expected}, "
                                               "not {sent}. Check the till's item settings."),

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from backend.domain.catalogue import CatalogueItem
-from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.errors import N_, DomainError, ErrorCode, Msg
 from backend.domain.money import BP, allocate, fund_side, yuan
 from backend.domain.text import has_control_characters
 
@@ -29,6 +29,7 @@ MAX_ITEM_NAME_LENGTH = 100
 MAX_QUANTITY = 100_000
 MAX_LINE_FEN = 100_000_000_00   # one hundred million yuan
 MAX_BILL_FEN = 100_000_000_00
+MAX_NATIONAL_CODE_LENGTH = 50
 
 
 class Category(StrEnum):
@@ -52,6 +53,26 @@ class VisitType(StrEnum):
     OUTPATIENT = "outpatient"
     INPATIENT = "inpatient"
     PHARMACY = "pharmacy"
+
+
+# Labels for the policy checks' messages (the same gettext ids the pages use).
+_KIND_LABELS = {"hospital": N_("Designated hospital"), "pharmacy": N_("Retail pharmacy"),
+                "app": N_("Third-party app")}
+_VISIT_LABELS = {VisitType.OUTPATIENT: N_("Outpatient"), VisitType.INPATIENT: N_("Inpatient"),
+                 VisitType.PHARMACY: N_("Pharmacy")}
+
+
+def check_policy(*, service_date: date, today: date, visit_type: VisitType, institution_kind: str,
+                 days_limit: int | None, visit_allowed: int | None) -> None:
+    """The two settlement policy checks (issue 23), with the region's limits (None: no limit): a bill is
+    settled within `days_limit` days of its service date; an institution settles only the visit types its
+    kind may give (`visit_allowed` 0 refuses)."""
+    if visit_allowed == 0:
+        raise DomainError(ErrorCode.VISIT_TYPE_NOT_OFFERED, field="visitType",
+                          kind=Msg(_KIND_LABELS.get(institution_kind, institution_kind)),
+                          visit=Msg(_VISIT_LABELS[visit_type]))
+    if days_limit is not None and (today - service_date).days > days_limit:
+        raise DomainError(ErrorCode.SERVICE_DATE_TOO_OLD, field="serviceDate", days=days_limit)
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,10 @@ def check_against_catalogue(lines: Sequence[BillLine], catalogue: Mapping[str, C
     code or a category sent for an item with an approved mapping must be the catalogue's. An item without
     one is not refused: it is settled in cash only, and the answer says so line by line."""
     for number, line in enumerate(lines, start=1):
+        if line.national_code is not None and (not 0 < len(line.national_code) <= MAX_NATIONAL_CODE_LENGTH
+                                               or has_control_characters(line.national_code)):
+            raise DomainError(ErrorCode.LINE_TEXT_INVALID, field="lines", line=number,
+                              max_code=MAX_NATIONAL_CODE_LENGTH, max_name=MAX_ITEM_NAME_LENGTH)
         item = catalogue.get(line.item_code)
         if item is None:
             continue
@@ -97,7 +122,7 @@ def check_against_catalogue(lines: Sequence[BillLine], catalogue: Mapping[str, C
                               sent=line.national_code, expected=item.national_code)
         if line.category is not None and line.category is not class_of(item):
             raise DomainError(ErrorCode.LINE_CATEGORY_MISMATCH, field="lines", line=number,
-                              sent=line.category.value, expected=item.item_class.value, code=item.national_code)
+                              sent=line.category.value, expected=item.item_class.value, national=item.national_code)
 
 
 @dataclass(frozen=True)

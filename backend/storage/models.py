@@ -349,7 +349,7 @@ class SettlementLine(SplitColumns, table=True):
     category: str = Field(max_length=12)  # the class used (A / B / C from the catalogue, else NON_MEDICAL)
     # The catalogue entry (version) used and what it said (R18); None for a line outside the catalogue.
     catalogue_entry_id: uuid.UUID | None = Field(default=None)
-    national_code: str | None = Field(default=None, max_length=40)
+    national_code: str | None = Field(default=None, max_length=50)
     price_cap_fen: int | None = Field(default=None, sa_type=BigInteger)
     unit_price_fen: int = Field(sa_type=BigInteger)
     quantity: int

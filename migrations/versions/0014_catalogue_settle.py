@@ -11,7 +11,7 @@ for outpatient and pharmacy visits and 180 days for inpatient ones; a hospital d
 visits, a pharmacy neither outpatient nor inpatient ones. Staff change them on /console/limits.
 
 Revision ID: 0014_catalogue_settle
-Revises: 0012_roster
+Revises: 0013_catalogue
 Create Date: 2026-12-07 23:00:00.000000
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from alembic import op
 import backend.storage.types
 
 revision = '0014_catalogue_settle'
-down_revision = '0012_roster'
+down_revision = '0013_catalogue'
 branch_labels = None
 depends_on = None
 
@@ -38,7 +38,7 @@ def upgrade() -> None:
     with op.batch_alter_table('settlementline', schema=None) as batch_op:
         batch_op.add_column(sa.Column('overlmt_selfpay_fen', sa.BigInteger(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('catalogue_entry_id', sa.Uuid(), nullable=True))
-        batch_op.add_column(sa.Column('national_code', sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column('national_code', sa.String(length=50), nullable=True))
         batch_op.add_column(sa.Column('price_cap_fen', sa.BigInteger(), nullable=True))
     limits = sa.table('policylimit', sa.column('name', sa.String), sa.column('region_prefix', sa.String),
                       sa.column('value', sa.Integer), sa.column('set_at', backend.storage.types.UTCDateTime))
