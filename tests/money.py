@@ -17,7 +17,15 @@ from backend.services.family_account import bindings, codes
 from backend.services.money import grants, settlement
 from backend.services.region import parameters
 from backend.services.catalogue.lookup import catalogue_items
-from backend.storage.models import CatalogueEntry, CatalogueImport, LedgerPosting, LedgerTransaction, PersonalAccount
+from backend.storage.models import (
+    CatalogueEntry,
+    CatalogueImport,
+    Institution,
+    LedgerPosting,
+    LedgerTransaction,
+    PersonalAccount,
+    PolicyLimit,
+)
 from tests.helpers import actor_of, approve_mappings, partner, person, relate, staff
 
 # The shipped sample parameter sets by label, read through the seed format.
@@ -59,6 +67,8 @@ def line(category: str, fen: int, qty: int = 1, code: str = "X") -> BillLine:
 # The money tests' own catalogue: one entry per class, no price cap, in force since 2000. `settle_for` maps a
 # line's item code to the entry of the class the line names (NON_MEDICAL: left unmapped, cash only).
 TEST_ENTRY = {cls: f"TEST-{cls.value}" for cls in ItemClass}
+# And one List B entry with its own 20% self-pay-first share and a price cap of 50.00 a unit.
+CAPPED, CAP_FEN = "TEST-B-CAP", 50_00
 
 
 def catalogue_of(lines) -> dict[str, CatalogueItem]:
@@ -87,14 +97,33 @@ def _test_catalogue(rt) -> None:
         present = s.exec(select(CatalogueEntry.id).where(CatalogueEntry.national_code == TEST_ENTRY[ItemClass.A])).first()
     if present is None:
         add_entries(rt, *(dict(national_code=code, name=f"测试{cls.value}类", kind="drug", item_class=cls.value,
-                               valid_from=date(2000, 1, 1)) for cls, code in TEST_ENTRY.items()))
+                               valid_from=date(2000, 1, 1)) for cls, code in TEST_ENTRY.items()),
+                    dict(national_code=CAPPED, name="测试限价乙类", kind="consumable", item_class="B",
+                         b_self_first_bp=2000, price_cap_fen=CAP_FEN, valid_from=date(2000, 1, 1)))
+
+
+def map_capped(rt, institution_id, item_code: str) -> None:
+    """Approve a mapping of an item code to the capped List B test entry."""
+    _test_catalogue(rt)
+    approve_mappings(rt, institution_id, {item_code: CAPPED})
+
+
+def lift_service_date_limits(rt) -> None:
+    """Clear the settlement policy's limits on a service date's age (tests settling months back)."""
+    def work(s):
+        for row in s.exec(select(PolicyLimit).where(PolicyLimit.name.startswith("service_days_"))).all():
+            s.delete(row)
+    rt.db.write(work)
 
 
 def map_lines(rt, institution_id, lines, service_date: date | None = None) -> None:
-    """Approve mappings of the lines' item codes to the test catalogue's entry of each line's category, unless
+    """Approve mappings of the lines' item codes (BillLines, or the graph's line inputs) to the test catalogue's
+    entry of each line's category, unless
     the institution already has them (NON_MEDICAL lines stay unmapped: outside the catalogue)."""
-    wanted = {ln.item_code: TEST_ENTRY[ItemClass(ln.category)] for ln in lines
-              if ln.category not in (None, Category.NON_MEDICAL)}
+    pairs = [(ln["itemCode"], ln.get("category")) if isinstance(ln, dict) else (ln.item_code, ln.category)
+             for ln in lines]  # BillLines, or lines as the graph's input takes them
+    wanted = {code: TEST_ENTRY[ItemClass(category)] for code, category in pairs
+              if category not in (None, Category.NON_MEDICAL, "NON_MEDICAL")}
     if not wanted:
         return
     _test_catalogue(rt)
@@ -111,8 +140,13 @@ _keys = iter(range(1, 10**9))
 
 
 def settle_for(rt, partner_principal: Principal, presenter, subject, lines, *, key: str | None = None,
-               visit=VisitType.PHARMACY, pools=None, cash_only=False, allow_cash=True):
-    """Issue a code on the presenter's phone and settle it at the partner; returns the settlement id."""
+               visit=None, pools=None, cash_only=False, allow_cash=True):
+    """Issue a code on the presenter's phone and settle it at the partner (a pharmacy visit at a pharmacy, an
+    outpatient one at a hospital, unless `visit` says); returns the settlement id."""
+    if visit is None:
+        with rt.db.read() as s:
+            hospital = s.get(Institution, partner_principal.id).kind == "hospital"
+        visit = VisitType.OUTPATIENT if hospital else VisitType.PHARMACY
     map_lines(rt, partner_principal.id, lines)
     code = codes.issue_code(rt, actor_of(presenter), subject.id, pools=pools, cash_only=cash_only).text
     request = settlement.SettleRequest(code=code, visit_type=visit, service_date=rt.clock.now().date(), lines=lines,

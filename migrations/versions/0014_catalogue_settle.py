@@ -50,10 +50,9 @@ def downgrade() -> None:
     names = ", ".join(f"'{name}'" for name in DEFAULT_LIMITS)
     op.execute(f"DELETE FROM policylimit WHERE name IN ({names}) OR name LIKE 'service_days_%' "
                "OR name LIKE 'visit_%'")
-    with op.batch_alter_table('settlementline', schema=None) as batch_op:
-        batch_op.drop_column('price_cap_fen')
-        batch_op.drop_column('national_code')
-        batch_op.drop_column('catalogue_entry_id')
-        batch_op.drop_column('overlmt_selfpay_fen')
-    with op.batch_alter_table('settlement', schema=None) as batch_op:
-        batch_op.drop_column('overlmt_selfpay_fen')
+    # Plain ALTER TABLE (SQLite 3.35+ has DROP COLUMN): a batch rebuild of `settlementline` on SQLite would
+    # drop the table its payments refer to.
+    for table, column in (('settlementline', 'price_cap_fen'), ('settlementline', 'national_code'),
+                          ('settlementline', 'catalogue_entry_id'), ('settlementline', 'overlmt_selfpay_fen'),
+                          ('settlement', 'overlmt_selfpay_fen')):
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
