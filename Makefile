@@ -14,6 +14,7 @@ TEST_WORKERS ?= 2
 run: $(STAMP)
 	$(BIN)/yibao migrate
 	$(BIN)/yibao import-parameters backend/data/policy_samples.json
+	$(BIN)/yibao import-catalogue backend/data/catalogue_samples.csv
 	$(BIN)/yibao seed-demo
 	$(BIN)/yibao serve --host $(HOST) --port $(PORT)
 

@@ -69,10 +69,12 @@ def import_parameters(args) -> int:
 def seed_demo(args) -> int:
     from backend import demo
     from backend.principals import SYSTEM, Actor, Channel
+    from backend.services.catalogue import imports as catalogue
     from backend.services.region.parameters import SAMPLES, import_file
 
     rt = _runtime()
-    import_file(rt, Actor(SYSTEM, Channel.CLI), SAMPLES)  # the demo settles under the sample parameters
+    import_file(rt, Actor(SYSTEM, Channel.CLI), SAMPLES)  # the demo settles under the sample parameters...
+    catalogue.import_file(rt, Actor(SYSTEM, Channel.CLI), catalogue.SAMPLES)  # ...and through the sample catalogue
     if demo.has_demo_data(rt):
         message = _("the database already has people; demo data not loaded again")
     else:
@@ -407,6 +409,47 @@ def import_roster(args) -> int:
     return 0
 
 
+def import_catalogue(args) -> int:
+    from pathlib import Path
+
+    from backend.i18n import command_line_locale
+    from backend.i18n import gettext as translate
+    from backend.principals import SYSTEM, Actor, Channel
+    from backend.services.catalogue import imports
+
+    locale = command_line_locale()
+    path = Path(args.file)
+    if not path.is_file():
+        print(_("No such file: {path}", path=str(path)), file=sys.stderr)
+        return 1
+    rt = _runtime()
+    row, anew = imports.import_file(rt, Actor(SYSTEM, Channel.CLI), path, encoding=args.encoding, dry_run=args.dry_run)
+    if not anew:
+        print(_("This file was already imported on {when} (import {id}); nothing changed.",
+                when=_china_minute(row.created_at), id=str(row.id)))
+        return 0
+    print(_("catalogue import {id} ({encoding}): rows {rows}, problems {problems}, new versions {new}, "
+            "unchanged {unchanged}, end dates set {ended}", id=str(row.id), rows=row.total_rows,
+            encoding=row.encoding, problems=row.error_count, new=row.new_count, unchanged=row.unchanged_count,
+            ended=row.closed_count))
+    if row.status == imports.Status.INVALID:
+        for e in imports.problems(row)[:20]:
+            where = (_("row {row}, {column}", row=e.row, column=imports.column_header(row, e.column, locale))
+                     if e.column else _("row {row}", row=e.row))
+            if e.value:
+                where += f" “{e.value}”"
+            print("  " + _("{where}: {problem}", where=where, problem=translate(locale, e.message_id, **e.params)))
+        if args.errors_csv:
+            with open(args.errors_csv, "w", encoding="utf-8-sig", newline="") as f:
+                f.writelines(imports.problems_csv(row, locale))
+            print(_("the problems written to {path}", path=args.errors_csv))
+        print(_("nothing imported: fix the file and run again"))
+        return 1
+    if row.status == imports.Status.DRY_RUN:
+        print(_("dry run: nothing imported"))
+    return 0
+
+
 def _china_minute(at) -> str:
     from datetime import UTC
 
@@ -581,6 +624,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--encoding", help="utf-8 or gb18030 (default: detected)")
     p.add_argument("--errors-csv", metavar="OUT", help="write every problem found to this CSV file")
     p.set_defaults(run=import_roster)
+    p = sub.add_parser("import-catalogue", help="check the insurer's catalogue CSV whole, then apply it all or nothing "
+                                               "(idempotent)")
+    p.add_argument("file", help="CSV with a header row; format: docs/guide/staff-catalogue.md "
+                                "(sample: backend/data/catalogue_samples.csv)")
+    p.add_argument("--dry-run", action="store_true", help="check and report, import nothing")
+    p.add_argument("--encoding", help="utf-8 or gb18030 (default: detected)")
+    p.add_argument("--errors-csv", metavar="OUT", help="write the problems found to this CSV file")
+    p.set_defaults(run=import_catalogue)
     p = sub.add_parser("schema", help="print the graph's SDL (sorted), or write it to schema.graphql")
     p.add_argument("--write", action="store_true")
     p.set_defaults(run=schema)

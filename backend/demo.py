@@ -15,11 +15,12 @@ from backend.domain.idnumber import Sex, make_id_number
 from backend.domain.pools import grant_pool
 from backend.principals import SYSTEM, Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
+from backend.services.catalogue import mappings
 from backend.services.family_account import bindings
 from backend.services.money import grants
 from backend.services.people import accounts, family
 from backend.services.people.accounts import NewPerson
-from backend.storage.models import Person, Relationship
+from backend.storage.models import CatalogueEntry, Person, Relationship
 
 PERSON_PASSWORD = "demo1234"
 
@@ -92,6 +93,29 @@ PARTNERS = [
     ("济南市第一人民医院", "hospital", 3, "370102", "demo-hospital"),
 ]
 
+# Each demo institution's own item codes and the catalogue items they are (by the sample catalogue's names):
+# approved mappings, so the demo settles through the catalogue. The throat sweets (69000002) are not medical
+# and have none: cash only. The pharmacy's last one waits for a clerk (/console/catalogue/mappings).
+ITEMS = {
+    "demo-pharmacy": [("86900001", "阿莫西林", "阿莫西林胶囊 0.25g×24粒"),
+                      ("86900002", "布洛芬混悬液", "布洛芬混悬液 100ml"),
+                      ("86900003", "连花清瘟胶囊", "连花清瘟胶囊 0.35g×24粒"),
+                      ("86900004", "奥司他韦胶囊", "奥司他韦胶囊 75mg×10粒"),
+                      ("86900005", "维生素C片", "维生素C片 0.1g×100片"),
+                      ("86900006", "阿托伐他汀钙片", "阿托伐他汀钙片 20mg×7片"),
+                      ("86900007", "血糖试纸", "血糖试纸 50片"),
+                      ("86900008", "医用外科口罩", "医用外科口罩")],
+    "demo-hospital": [("33010001", "门诊检查", "腹部CT增强扫描"),
+                      ("33010002", "主任医师门诊诊查费", "主任医师门诊诊查费"),
+                      ("33010003", "胸部CT平扫", "胸部CT平扫"),
+                      ("33010004", "头颅磁共振平扫", "头颅磁共振平扫"),
+                      ("33010005", "静脉输液", "静脉输液(第一组)"),
+                      ("33010006", "注射用头孢曲松钠", "注射用头孢曲松钠 1.0g"),
+                      ("33010007", "人血白蛋白", "人血白蛋白 10g"),
+                      ("33010008", "药物洗脱冠状动脉支架", "药物洗脱冠状动脉支架")],
+}
+PENDING_ITEMS = {"demo-pharmacy": 1}  # how many of the last items stay pending
+
 STAFF = [
     ("clerk01", "窗口经办 刘敏", "clerk", "clerk1234"),
     ("auditor01", "稽核 陈静", "auditor", "auditor1234"),
@@ -149,9 +173,26 @@ def seed(rt: Runtime) -> None:
     grants.set_payer_order(rt, as_person("son"), [grant_pool(made["father", "son"].id),
                                                   grant_pool(made["mother", "son"].id)], False)
     for name, kind, level, region, seed_ in PARTNERS:
-        accounts.create_partner(rt, actor, name=name, kind=kind, level=level, region_code=region, key_seed=seed_)
+        institution, _key = accounts.create_partner(rt, actor, name=name, kind=kind, level=level, region_code=region,
+                                                    key_seed=seed_)
+        map_items(rt, Principal(PrincipalKind.PARTNER, institution.id, name, kind), seed_)
     for username, name, role, password in STAFF:
         accounts.create_staff(rt, actor, username=username, name=name, role=role, password=password)
+
+
+def map_items(rt: Runtime, institution: Principal, seed_: str) -> None:
+    """The institution submits its item mappings (national codes found by the sample catalogue's names) and the
+    system approves all but the last `PENDING_ITEMS`; nothing when the catalogue lacks them."""
+    items = ITEMS.get(seed_, [])
+    with rt.db.read() as s:
+        codes = dict(s.exec(select(CatalogueEntry.name, CatalogueEntry.national_code)
+                            .where(CatalogueEntry.name.in_([name for _c, _n, name in items]))).all())
+    wanted = [mappings.Submission(code, codes[name], own) for code, own, name in items if name in codes]
+    if not wanted:
+        return
+    rows = mappings.submit(rt, Actor(institution, Channel.CLI), wanted)
+    for row in rows[:len(rows) - PENDING_ITEMS.get(seed_, 0)]:
+        mappings.decide(rt, Actor(SYSTEM, Channel.CLI), row.id, approve=True)
 
 
 def logins() -> dict:

@@ -46,6 +46,7 @@ from backend.clock import FrozenClock
 from backend.config import PROJECT_ROOT, Settings
 from backend.principals import SYSTEM, Actor, Channel
 from backend.runtime import Runtime
+from backend.services.catalogue import imports as catalogue_imports
 from backend.services.region import parameters
 from backend.storage.db import Database
 from tests import pgbouncer
@@ -83,9 +84,12 @@ def test_settings(url: str) -> Settings:
 
 
 def import_samples(db: Database) -> None:
-    """The sample settlement parameters, loaded the way `make run` loads them (yibao import-parameters)."""
-    parameters.import_file(Runtime(db=db, settings=test_settings(str(db.engine.url)), clock=FrozenClock(START)),
-                           Actor(SYSTEM, Channel.CLI), parameters.SAMPLES)
+    """The sample settlement parameters and the sample catalogue, loaded the way `make run` loads them
+    (yibao import-parameters, yibao import-catalogue). Institutions' item mappings are each test's own
+    (tests.helpers.approve_mappings)."""
+    rt = Runtime(db=db, settings=test_settings(str(db.engine.url)), clock=FrozenClock(START))
+    parameters.import_file(rt, Actor(SYSTEM, Channel.CLI), parameters.SAMPLES)
+    catalogue_imports.import_file(rt, Actor(SYSTEM, Channel.CLI), catalogue_imports.SAMPLES)
 
 
 @pytest.fixture(scope="session")

@@ -183,3 +183,22 @@ def test_import_roster_speaks_the_language_of_lang_and_names_a_missing_file(rt, 
     refused = yibao(database_url, "disable-staff", "--username", "nobody", "--reason", "left", lang="zh_CN.UTF-8",
                     check=False)
     assert refused.returncode == 1 and refused.stderr.startswith("已拒绝 (username)：")
+
+
+def test_import_catalogue_checks_names_problems_by_row_and_imports_once(rt, database_url, tmp_path):
+    from backend.services.catalogue.imports import SAMPLES
+
+    # The fixture loaded the sample already: the same file is the same import.
+    assert "already imported" in yibao(database_url, "import-catalogue", str(SAMPLES)).stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes("国家医保编码,名称,目录类别,甲乙类,开始日期\nCLI-1,命令行测试,药品,丁类,2026-01-01\n".encode("gb18030"))
+    refused = yibao(database_url, "import-catalogue", str(bad), "--errors-csv", str(tmp_path / "problems.csv"),
+                    lang="zh_CN.UTF-8", check=False)
+    assert refused.returncode == 1 and "第 2 行，甲乙类 “丁类”" in refused.stdout and "gb18030" in refused.stdout
+    assert "CLASS_UNKNOWN" in (tmp_path / "problems.csv").read_text(encoding="utf-8-sig")
+    good = tmp_path / "good.csv"
+    good.write_text("national_code,name,kind,class,valid_from\nCLI-1,命令行测试,drug,B,2026-01-01\n", encoding="utf-8")
+    dry = yibao(database_url, "import-catalogue", str(good), "--dry-run").stdout
+    assert "new versions 1," in dry and "dry run: nothing imported" in dry
+    assert "new versions 1," in yibao(database_url, "import-catalogue", str(good)).stdout
+    assert "already imported" in yibao(database_url, "import-catalogue", str(good)).stdout

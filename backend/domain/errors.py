@@ -238,7 +238,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PASSWORD_LENGTH: N_("A password has {min} to {max} characters."),
     ErrorCode.STATEMENT_YEAR_INVALID: N_("A statement covers one year from {first} to {last}."),
     ErrorCode.ROSTER_STATE: N_("This import cannot do that now (it is {status})."),
-    ErrorCode.CATALOGUE_CODE_UNKNOWN: N_("The catalogue has no item with the national code {code}."),
+    ErrorCode.CATALOGUE_CODE_UNKNOWN: N_("The catalogue has no item with the national code {national_code}."),
     ErrorCode.ITEM_CODE_INVALID: N_("An item code has 1 to {max} characters, without control characters."),
     ErrorCode.MAPPING_NOT_PENDING: N_("This mapping has already been decided."),
 }

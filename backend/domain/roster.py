@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any
@@ -20,6 +20,7 @@ from backend.domain.insurance import InsuranceStatus, InsuranceType
 from backend.domain.money import AmountError, parse_yuan
 from backend.domain.phone import normalize_phone
 from backend.domain.regions import is_known_region
+from backend.domain.spreadsheet import FILE_MESSAGES, VALUE_MAX, Columns, FileProblem, Header, RowError
 from backend.domain.text import PERSON_NAME_MAX, clean_name
 
 # Canonical column -> the header names a file may use for it: English, then a bureau extract's Chinese.
@@ -52,7 +53,6 @@ COLUMN_TITLES = {
 }
 # The problems CSV's header row, translated for whoever downloads it.
 PROBLEM_CSV_HEADER = (N_("Row"), N_("Column"), N_("Value in the file"), N_("Code"), N_("Problem"))
-VALUE_MAX = 100  # what a problem keeps of the offending value
 
 INSURANCE_TYPES = {"employee": InsuranceType.EMPLOYEE, "职工": InsuranceType.EMPLOYEE,
                    "职工医保": InsuranceType.EMPLOYEE, "resident": InsuranceType.RESIDENT,
@@ -64,14 +64,10 @@ STATUSES = {"active": InsuranceStatus.ACTIVE, "参保": InsuranceStatus.ACTIVE, 
 _PHONE = re.compile(r"[0-9]{5,20}")  # after normalize_phone
 
 
-class Problem:
-    """Codes and English gettext ids of what can be wrong with a roster file (besides the ID number's own)."""
+class Problem(FileProblem):
+    """Codes and English gettext ids of what can be wrong with a roster file (besides the ID number's own
+    and those of any file, `FileProblem`)."""
 
-    MISSING_COLUMN = "MISSING_COLUMN"
-    UNKNOWN_COLUMN = "UNKNOWN_COLUMN"
-    DUPLICATE_COLUMN = "DUPLICATE_COLUMN"
-    FIELD_COUNT = "FIELD_COUNT"
-    REQUIRED = "REQUIRED"
     REGION_UNKNOWN = "REGION_UNKNOWN"
     TYPE_UNKNOWN = "TYPE_UNKNOWN"
     STATUS_UNKNOWN = "STATUS_UNKNOWN"
@@ -84,8 +80,6 @@ class Problem:
     NAME_MISMATCH = "NAME_MISMATCH"
     PHONE_TAKEN = "PHONE_TAKEN"
     BALANCE_NEGATIVE = "BALANCE_NEGATIVE"
-    ENCODING = "ENCODING"
-    EMPTY_FILE = "EMPTY_FILE"
 
 
 # Problems are stored with their message id and rendered by it: ids of earlier wordings stay in the
@@ -93,12 +87,7 @@ class Problem:
 STORED_EARLIER = (N_("This row has {found} fields; the header has {expected}."),)
 
 MESSAGES = {
-    Problem.MISSING_COLUMN: N_("The header lacks this column; nothing of the file was read."),
-    Problem.UNKNOWN_COLUMN: N_("The header has a column this import does not know; rename or remove it "
-                               "(its values would otherwise be lost)."),
-    Problem.DUPLICATE_COLUMN: N_("Two columns of the header mean the same; keep one."),
-    Problem.FIELD_COUNT: N_("Fields in this row: {found}; in the header: {expected}."),  # right for any count
-    Problem.REQUIRED: N_("Required."),
+    **FILE_MESSAGES,
     Problem.REGION_UNKNOWN: N_("Unknown region code."),
     Problem.TYPE_UNKNOWN: N_("The insurance type is employee (职工) or resident (居民)."),
     Problem.STATUS_UNKNOWN: N_("The status is active (参保), suspended (暂停) or ended (终止)."),
@@ -110,33 +99,7 @@ MESSAGES = {
     Problem.NAME_MISMATCH: N_("The name differs from the one on file for this ID number."),
     Problem.PHONE_TAKEN: N_("This phone number belongs to someone else on file."),
     Problem.BALANCE_NEGATIVE: N_("This balance change would take the personal account below zero."),
-    Problem.ENCODING: N_("The file cannot be read as {encoding} from here on; give its encoding."),
-    Problem.EMPTY_FILE: N_("The file has no header row."),
 }
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem on a row (1 is the header) and column; `message_id` is a gettext id, `params` fill it;
-    `value` is what the file had there."""
-
-    row: int
-    column: str
-    code: str
-    message_id: str
-    params: dict[str, Any] = field(default_factory=dict)
-    value: str | None = None
-
-
-@dataclass(frozen=True)
-class Header:
-    """Where each canonical column sits, the header text the file used for it, which of those were
-    synonyms (read as the column, and said so), and what is wrong with the header."""
-
-    positions: dict[str, int]
-    names: dict[str, str]
-    synonyms: dict[str, str]
-    errors: list[RowError]
 
 
 @dataclass(frozen=True)
@@ -168,30 +131,12 @@ def problem(row: int, column: str, code: str, value: str | None = None, **params
     return RowError(row, column, code, MESSAGES[code], params, _cut(value))
 
 
-_BY_NAME = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
+COLUMNS_SPEC = Columns(COLUMNS, SYNONYMS, REQUIRED_COLUMNS)
 
 
 def header_columns(header: list[str]) -> Header:
-    """Read the header row: each cell must name a known column (or a synonym of one), once; every
-    required column must be there. Its problems are about the header, never one per row."""
-    positions: dict[str, int] = {}
-    names: dict[str, str] = {}
-    synonyms: dict[str, str] = {}
-    errors: list[RowError] = []
-    for at, cell in enumerate(header):
-        text = cell.strip().lstrip("\ufeff").strip()
-        key = text.lower()
-        column = _BY_NAME.get(key) or SYNONYMS.get(key)
-        if column is None:
-            errors.append(problem(1, "", Problem.UNKNOWN_COLUMN, value=text or f"#{at + 1}"))
-        elif column in positions:
-            errors.append(problem(1, column, Problem.DUPLICATE_COLUMN, value=text))
-        else:
-            positions[column], names[column] = at, text
-            if key not in _BY_NAME:
-                synonyms[column] = text
-    errors += [problem(1, column, Problem.MISSING_COLUMN) for column in REQUIRED_COLUMNS if column not in positions]
-    return Header(positions, names, synonyms, errors)
+    """Read the header row (`Columns.read_header`)."""
+    return COLUMNS_SPEC.read_header(header)
 
 
 def _digest(values: tuple) -> str:

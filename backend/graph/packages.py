@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from backend.graph import (
     admin,
+    catalogue,
     dashboard,
     family,
     family_account,
@@ -34,6 +35,7 @@ PACKAGES: tuple[Package, ...] = (
     parameters.PACKAGE,
     partners.PACKAGE,
     roster.PACKAGE,
+    catalogue.PACKAGE,
 )
 
 for _package in PACKAGES:
