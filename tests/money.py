@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from backend.domain.catalogue import CatalogueItem, ItemClass, ItemKind
 from backend.domain.idnumber import Sex
-from backend.domain.settlement import BillLine, Category, VisitType
+from backend.domain.settlement import MAX_ITEM_CODE_LENGTH, BillLine, Category, VisitType
+from backend.domain.text import has_control_characters
 from backend.principals import Actor, Channel, Principal
 from backend.services.family_account import bindings, codes
 from backend.services.money import grants, settlement
@@ -60,7 +61,10 @@ def jinan_family(rt) -> Family:
     return Family(father, mother, daughter, son, clerk, pharmacy, hospital)
 
 
-def line(category: str, fen: int, qty: int = 1, code: str = "X") -> BillLine:
+def line(category: str, fen: int, qty: int = 1, code: str | None = None) -> BillLine:
+    """A bill line whose item code `settle_for` maps to the test catalogue's entry of its category; by
+    default one item code per category ("X" for List A), as a till has one code per item."""
+    code = code or ("X" if category == "A" else f"X-{category}")
     return BillLine(code, f"item {code}", Category(category), fen, qty)
 
 
@@ -123,7 +127,8 @@ def map_lines(rt, institution_id, lines, service_date: date | None = None) -> No
     pairs = [(ln["itemCode"], ln.get("category")) if isinstance(ln, dict) else (ln.item_code, ln.category)
              for ln in lines]  # BillLines, or lines as the graph's input takes them
     wanted = {code: TEST_ENTRY[ItemClass(category)] for code, category in pairs
-              if category not in (None, Category.NON_MEDICAL, "NON_MEDICAL")}
+              if category not in (None, Category.NON_MEDICAL, "NON_MEDICAL")
+              and 0 < len(code) <= MAX_ITEM_CODE_LENGTH and not has_control_characters(code)}  # else refused anyway
     if not wanted:
         return
     _test_catalogue(rt)
