@@ -14,10 +14,10 @@ from backend.domain.idnumber import Sex
 from backend.domain.settlement import MAX_ITEM_CODE_LENGTH, BillLine, Category, VisitType
 from backend.domain.text import has_control_characters
 from backend.principals import Actor, Channel, Principal
+from backend.services.catalogue.lookup import catalogue_items
 from backend.services.family_account import bindings, codes
 from backend.services.money import grants, settlement
 from backend.services.region import parameters
-from backend.services.catalogue.lookup import catalogue_items
 from backend.storage.models import (
     CatalogueEntry,
     CatalogueImport,

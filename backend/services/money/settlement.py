@@ -20,11 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.clock import CHINA
+from backend.domain.catalogue import CatalogueItem
 from backend.domain.errors import DomainError, ErrorCode
 from backend.domain.grants import Enrolled, payable
 from backend.domain.insurance import InsuranceStatus
 from backend.domain.pools import OWN_ACCOUNT, grant_pool
-from backend.domain.catalogue import CatalogueItem
 from backend.domain.settlement import (
     BillLine,
     Pool,
@@ -39,10 +39,10 @@ from backend.observability import metrics
 from backend.policy import is_clerk_or_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
+from backend.services.catalogue import lookup
 from backend.services.family_account.codes import require_live_binding, take_code
 from backend.services.money import ledger
 from backend.services.money.grants import choice_from_json, choice_of, choice_to_json, grants_to_pay, spent_this_month_by_grant
-from backend.services.catalogue import lookup
 from backend.services.platform import audit
 from backend.services.region import limits, parameters
 from backend.storage.db import dialect_insert, per_dialect
