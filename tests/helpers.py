@@ -94,6 +94,20 @@ def gql(rt: Runtime, principal: Principal, query: str, locale: str = "en", opera
         return pool.submit(asyncio.run, run()).result()
 
 
+# National codes of the sample catalogue (backend/data/catalogue_samples.csv) that tests name, by what they are.
+SAMPLE_CODES = {
+    "A_CAPPED": "XJ01CAA037A0020107919",      # 阿莫西林胶囊: class A, cap ¥12.80 a unit, ¥10.50 from 2026-07-01
+    "A_CAPPED_2": "XM01AEA629A0040134623",    # 布洛芬混悬液: class A, cap ¥22.00
+    "A_SERVICE": "002501010152000",           # 血常规: a medical service, class A, cap ¥20.00
+    "B_CAPPED": "XJ01CRA074A0030115838",      # 阿莫西林克拉维酸钾片: class B (the region's share), cap ¥28.50
+    "B_OWN_SHARE": "XJ01DDA148A0050131676",   # 头孢克肟分散片: class B with its own 5% share, cap ¥24.00
+    "B_UNCAPPED": "XJ01XEA444E0060195028",    # 呋喃妥因肠溶片: class B, no cap
+    "C": "XA11GAA922A0020139414",             # 维生素C片: class C, no cap
+    "C_CONSUMABLE": "C1101103107000100000",   # 医用外科口罩: a consumable, class C
+    "A_CONSUMABLE": "C0704230136100230000",   # 药物洗脱冠状动脉支架: class A, cap ¥800.00, ¥700.00 from 2026-07-01
+}
+
+
 def approve_mappings(rt: Runtime, institution_id, codes: dict[str, str]) -> None:
     """Map an institution's item codes to national codes and approve every mapping, as a partner submitting
     and a clerk approving would (the national codes must be in the catalogue: the sample catalogue, which

@@ -134,9 +134,14 @@ def problem(row: int, column: str, code: str, value: str | None = None, **params
 COLUMNS_SPEC = Columns(COLUMNS, SYNONYMS, REQUIRED_COLUMNS)
 
 
-def header_columns(header: list[str]) -> Header:
-    """Read the header row (`Columns.read_header`)."""
-    return COLUMNS_SPEC.read_header(header)
+def header_columns(header: list[str], columns: dict[str, tuple[str, ...]] | None = None,
+                   synonyms_of: dict[str, str] | None = None, required: tuple[str, ...] = REQUIRED_COLUMNS) -> Header:
+    """Read the header row (`Columns.read_header`): the roster's columns by default; another file read the
+    same way passes its own `columns`, `synonyms_of` and `required` (or reads with a `Columns` of its own)."""
+    if columns is None and synonyms_of is None and required is REQUIRED_COLUMNS:
+        return COLUMNS_SPEC.read_header(header)
+    return Columns(COLUMNS if columns is None else columns, SYNONYMS if synonyms_of is None else synonyms_of,
+                   required).read_header(header)
 
 
 def _digest(values: tuple) -> str:

@@ -145,7 +145,19 @@ SEARCH_AND_DASHBOARD = [
     StaffAction("Query.dashboard", "{ dashboard { today { count billFen } pendingClaims } }", ALL_STAFF),
 ]
 
-TABLE = CORE + ROSTER + PARAMETERS + PARTNERS_AND_STAFF + SEARCH_AND_DASHBOARD
+# --- the catalogue and item mappings (issue 23) ---
+CATALOGUE = [
+    StaffAction("Query.catalogueImports", "{ catalogueImports(first: 5) { totalCount } }", ALL_STAFF),
+    StaffAction("Query.catalogueImport", "query($id: ID!) { catalogueImport(id: $id) { status } }", ALL_STAFF,
+                {"id": to_global_id("CatalogueImport", NOBODY_ID)}),
+    StaffAction("Mutation.importCatalogue",
+                'mutation($file: Upload!) { importCatalogue(input: {file: $file, encoding: "latin-1"}) '
+                "{ __typename ... on OperationError { code } } }", CLERKS, {"file": _Upload()}),
+    StaffAction("Mutation.decideItemMapping", _by_id("decideItemMapping", "mappingId", ", approve: true"), CLERKS,
+                {"id": to_global_id("ItemMapping", NOBODY_ID)}),
+]
+
+TABLE = CORE + ROSTER + PARAMETERS + PARTNERS_AND_STAFF + SEARCH_AND_DASHBOARD + CATALOGUE
 
 
 def _refused(result) -> bool:

@@ -95,3 +95,19 @@ def test_a_newly_approved_mapping_replaces_the_old_one(rt):
         rows, total = mappings.mappings(s, institution_id=pharmacy.id)
     assert found["P-1"].national_code == "TX-B"
     assert total == 2 and sorted(r.status for r in rows) == ["approved", "superseded"]
+
+
+def test_the_sample_codes_tests_name_are_what_they_say(rt):
+    from tests.helpers import SAMPLE_CODES
+
+    pharmacy, _ = partner(rt)
+    approve_mappings(rt, pharmacy.id, {name: code for name, code in SAMPLE_CODES.items()})
+    with rt.db.read() as s:
+        march = catalogue_items(s, institution_id=pharmacy.id, item_codes=list(SAMPLE_CODES), service_date=date(2026, 3, 2))
+        july = catalogue_items(s, institution_id=pharmacy.id, item_codes=list(SAMPLE_CODES), service_date=SECOND)
+    assert {name: (i.item_class.value, i.b_self_first_bp, i.price_cap_fen) for name, i in march.items()} == {
+        "A_CAPPED": ("A", None, 1280), "A_CAPPED_2": ("A", None, 2200), "A_SERVICE": ("A", None, 2000),
+        "B_CAPPED": ("B", None, 2850), "B_OWN_SHARE": ("B", 500, 2400), "B_UNCAPPED": ("B", None, None),
+        "C": ("C", None, None), "C_CONSUMABLE": ("C", None, None), "A_CONSUMABLE": ("A", None, 80000)}
+    assert (july["A_CAPPED"].price_cap_fen, july["A_CONSUMABLE"].price_cap_fen) == (1050, 70000)
+    assert {march[n].kind.value for n in ("A_SERVICE", "C_CONSUMABLE", "C")} == {"service", "consumable", "drug"}

@@ -50,6 +50,10 @@ def test_a_clerk_imports_sees_problems_by_row_and_nothing_is_written(rt, clerk):
     detail = clerk.get(answer.headers["location"]).text
     assert "Has problems" in detail and "<tr><td>2</td><td>class</td><td>丁类</td>" in detail
     assert count(rt, CatalogueEntry) == before
+    download = clerk.get(answer.headers["location"] + "/problems.csv")
+    lines = download.text.lstrip("\ufeff").splitlines()
+    assert download.headers["content-type"].startswith("text/csv")
+    assert lines[0] == "Row,Column,Value in the file,Code,Problem" and lines[1].startswith("2,class,丁类,CLASS_UNKNOWN,")
     good = "national_code,name,kind,class,valid_from\nW-1,页面测试,药品,乙类,2026-01-01\n"
     answer = clerk.post("/console/catalogue", data={"csrf_token": token},
                         files={"file": ("good.csv", good.encode(), "text/csv")}, headers={"HX-Request": "true"})

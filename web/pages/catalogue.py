@@ -21,6 +21,7 @@ from starlette.routing import Route
 from backend.domain.errors import N_
 from backend.i18n import gettext
 from backend.principals import Channel
+from backend.services.roster.roster import problem_csv_row, problems_csv_header
 from web import labels
 from web.operations import execute
 from web.pages.access import staff_page
@@ -93,6 +94,19 @@ async def import_page(request: Request, principal) -> Response:
                   again=request.query_params.get("again") == "1")
 
 
+@staff_page
+async def problems_csv(request: Request, principal) -> Response:
+    """An import's stored problems, read through the graph, as a CSV download in the reader's language."""
+    job = (await _run(request, principal, "ImportDetail", id=request.path_params["id"]))["catalogueImport"]
+    if job is None:
+        return Response(status_code=404)
+    locale = request_locale(request)
+    body = "\ufeff" + problems_csv_header(locale) + "".join(  # the mark: spreadsheets read the Chinese as UTF-8
+        problem_csv_row(p["row"], p["header"], p["value"], p["code"], p["message"]) for p in job["problems"])
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="catalogue-problems.csv"'})
+
+
 def _statuses(text: str) -> list[str] | None:
     return None if text == "ALL" else [text if text in MAPPING_STATUS else "PENDING"]
 
@@ -131,6 +145,7 @@ routes = [
     Route(PAGE, catalogue_page, methods=["GET"]),
     Route(PAGE, upload, methods=["POST"]),
     Route(PAGE + "/imports/{id:str}", import_page, methods=["GET"]),
+    Route(PAGE + "/imports/{id:str}/problems.csv", problems_csv, methods=["GET"]),
     Route(MAPPINGS, mappings_page, methods=["GET"]),
     Route(MAPPINGS + "/{decision:str}", decide, methods=["POST"]),
 ]

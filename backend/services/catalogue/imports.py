@@ -177,6 +177,24 @@ def _one_import_at_a_time(s: Session) -> None:
         s.connection().exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('yibao.catalogue_import'))")
 
 
+ENTRY_COLUMNS = ("id", "national_code", "name", "kind", "item_class", "b_self_first_bp", "price_cap_fen", "valid_from",
+                 "valid_to", "import_id", "row_sha256")
+
+
+def _insert_entries(s: Session, rows: list[dict]) -> None:
+    """The new versions: by COPY on PostgreSQL (as the roster's staging rows; a tenth of the time of batched
+    INSERTs for a national catalogue), by batched INSERTs on SQLite."""
+    conn = s.connection()
+    if conn.dialect.name == "postgresql" and rows:
+        cursor = conn.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY catalogueentry ({', '.join(ENTRY_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row[c] for c in ENTRY_COLUMNS))
+        return
+    for at in range(0, len(rows), CHUNK):
+        conn.execute(insert(_entry), rows[at:at + CHUNK])
+
+
 def _require_staff(actor: Actor) -> None:
     if not is_clerk_or_admin(actor.principal):
         raise DomainError(ErrorCode.NOT_ALLOWED)
@@ -235,8 +253,7 @@ def import_file(rt: Runtime, actor: Actor, path: Path, filename: str | None = No
         s.add(row)
         s.flush()
         if status is Status.DONE:
-            for at in range(0, len(plan.new), CHUNK):
-                s.connection().execute(insert(_entry), plan.new[at:at + CHUNK])
+            _insert_entries(s, plan.new)
             for entry_id, end in plan.ends.items():
                 s.connection().execute(update(_entry).where(_entry.c.id == entry_id).values(valid_to=end))
         audit.record(s, actor, f"catalogue.import_{status.value}", at=now, import_id=row.id, filename=name,
