@@ -130,4 +130,8 @@ def test_an_admin_sets_a_limit_and_a_clerk_reads_it(rt, admin):
     with _staff_client(rt, "clerk") as clerk:
         shown = clerk.get("/console/limits")
         assert re.search(r"Bindings per holder</td><td>3701</td><td>3</td>", shown.text)
+        # The settlement policy's defaults are there too, for every region.
+        assert re.search(r"Days after the service date to settle a pharmacy bill</td><td>Everywhere</td><td>30</td>",
+                         shown.text)
+        assert re.search(r"Hospitals settle pharmacy visits \(1 yes, 0 no\)</td><td>Everywhere</td><td>0</td>", shown.text)
         assert 'id="limit-form"' not in shown.text
