@@ -31,6 +31,7 @@ from backend.domain.settlement import (
     SettlementStatus,
     VisitType,
     YearToDate,
+    check_against_catalogue,
     check_policy,
     split_bill,
     validate_lines,
@@ -309,6 +310,7 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest) -> tuple[Settled,
         check_policy(service_date=request.service_date, today=now.astimezone(CHINA).date(),
                      visit_type=request.visit_type, institution_kind=scene.institution_kind,
                      days_limit=scene.days_limit, visit_allowed=scene.visit_allowed)
+        check_against_catalogue(request.lines, scene.catalogue)  # a misconfigured till: before any lock is taken
         enrolment = scene.enrolment
         if enrolment is None or enrolment.status != InsuranceStatus.ACTIVE:
             raise DomainError(ErrorCode.INSURANCE_INACTIVE, field="code")
