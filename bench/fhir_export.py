@@ -55,8 +55,9 @@ def setup(url: str) -> tuple[Runtime, dict[str, Person], str]:
         settlement.settle(rt, at_pharmacy, settlement.SettleRequest(
             code=code, visit_type=VisitType.PHARMACY, service_date=min(today, date.today()), allow_cash=True,
             idempotency_key=f"bench-fhir-{i:04d}",
-            lines=[BillLine("A001", "阿莫西林胶囊", Category.A, 12_00, 2), BillLine("B001", "布洛芬", Category.B, 18_00, 1),
-                   BillLine("C001", "维生素C", Category.C, 30_00, 1), BillLine("N001", "纸巾", Category.NON_MEDICAL, 5_00, 1)]))
+            # The demo pharmacy's mapped items (classes A, B, C from the sample catalogue) and unmapped tissues.
+            lines=[BillLine("86900001", "阿莫西林胶囊", Category.A, 12_00, 2), BillLine("86900004", "奥司他韦", Category.B, 18_00, 1),
+                   BillLine("86900005", "维生素C", Category.C, 30_00, 1), BillLine("N001", "纸巾", Category.NON_MEDICAL, 5_00, 1)]))
     key = next(p["api_key"] for p in demo.logins()["partners"] if p["kind"] == "pharmacy")
     return rt, people, key
 

@@ -86,7 +86,7 @@ def test_the_partitioning_migration_keeps_every_row_down_and_up(scratch_url):
     import_samples(rt.db)
     fam = jinan_family(rt)
     grant(rt, fam.father, fam.daughter)
-    settle_for(rt, fam.pharmacy, fam.daughter, fam.daughter, [line("A", 150_00), line("NON_MEDICAL", 10_00)])
+    settle_for(rt, fam.pharmacy, fam.daughter, fam.daughter, [line("A", 150_00), line("NON_MEDICAL", 10_00, code="N")])
     before = _rows(rt)
     postgresql = rt.db.dialect == "postgresql"
     rt.db.dispose()

@@ -24,7 +24,24 @@ SPLIT_PART = {"fund": N_("Pooled fund"), "own": N_("Own personal accounts"), "ai
 PERIOD = {"today": N_("Today"), "thisMonth": N_("This month")}
 STAFF_ROLE = {"CLERK": N_("Clerk"), "AUDITOR": N_("Auditor"), "ADMIN": N_("Administrator")}
 VISIT_TYPE = {"OUTPATIENT": N_("Outpatient"), "INPATIENT": N_("Inpatient"), "PHARMACY": N_("Pharmacy")}
-LIMIT_NAME = {"bindings_per_holder": N_("Bindings per holder"), "grantees_per_grantor": N_("Grantees per grantor")}
+LIMIT_NAME = {
+    "bindings_per_holder": N_("Bindings per holder"), "grantees_per_grantor": N_("Grantees per grantor"),
+    # The settlement policy (issue 23): days, and 1 yes / 0 no.
+    "service_days_outpatient": N_("Days after the service date to settle an outpatient bill"),
+    "service_days_inpatient": N_("Days after the service date to settle an inpatient bill"),
+    "service_days_pharmacy": N_("Days after the service date to settle a pharmacy bill"),
+    "visit_hospital_outpatient": N_("Hospitals settle outpatient visits (1 yes, 0 no)"),
+    "visit_hospital_inpatient": N_("Hospitals settle inpatient visits (1 yes, 0 no)"),
+    "visit_hospital_pharmacy": N_("Hospitals settle pharmacy visits (1 yes, 0 no)"),
+    "visit_pharmacy_outpatient": N_("Pharmacies settle outpatient visits (1 yes, 0 no)"),
+    "visit_pharmacy_inpatient": N_("Pharmacies settle inpatient visits (1 yes, 0 no)"),
+    "visit_pharmacy_pharmacy": N_("Pharmacies settle pharmacy visits (1 yes, 0 no)"),
+}
+# A bill line's class, as a family reads it (R18).
+ITEM_CLASS_FOR_FAMILIES = {"A": N_("Class A: insurance covers it after the deductible"),
+                           "B": N_("Class B: you pay a first share, then insurance covers it"),
+                           "C": N_("Class C: in the catalogue, but you pay it all"),
+                           "NON_MEDICAL": N_("Not covered")}
 INSTITUTION_KIND = {"HOSPITAL": N_("Designated hospital"), "PHARMACY": N_("Retail pharmacy"), "APP": N_("Third-party app")}
 
 # The claim form offers R1's kinds, and, apart, kinds people often mean but R1 refuses.

@@ -109,6 +109,10 @@ class ErrorCode(StrEnum):
     REFUND_WINDOW_PASSED = "REFUND_WINDOW_PASSED"
     ALREADY_REFUNDED = "ALREADY_REFUNDED"
     SERVICE_DATE_INVALID = "SERVICE_DATE_INVALID"
+    SERVICE_DATE_TOO_OLD = "SERVICE_DATE_TOO_OLD"
+    VISIT_TYPE_NOT_OFFERED = "VISIT_TYPE_NOT_OFFERED"
+    LINE_CATEGORY_MISMATCH = "LINE_CATEGORY_MISMATCH"
+    LINE_NATIONAL_CODE_MISMATCH = "LINE_NATIONAL_CODE_MISMATCH"
     INSURANCE_INACTIVE = "INSURANCE_INACTIVE"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
@@ -197,7 +201,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CODE_FORGED: N_("This is not a genuine code, or it was altered."),
     ErrorCode.CODE_UNKNOWN: N_("This code is not known."),
     ErrorCode.CODE_BINDING_ENDED: N_("The family-account binding behind this code has ended."),
-    ErrorCode.LIMIT_INVALID: N_("A limit is a whole number from 1 to 99, or empty for no limit."),
+    ErrorCode.LIMIT_INVALID: N_("This limit is a whole number from {min} to {max}, or empty for no limit."),
     ErrorCode.POLICY_MISSING: N_("No settlement parameters are in force for this date, region and visit type."),
     ErrorCode.RATIO_INVALID: N_("A ratio is a percentage from 0 to 100 with at most two decimal places."),
     ErrorCode.RATIO_MISSING: N_("Every insurance type and visit type needs a ratio for level 0 (the default)."),
@@ -251,6 +255,13 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.MONTHLY_CAP_EXCEEDED: N_("This would go over the grant's monthly cap: {left} yuan left this month, {needed} yuan needed."),
     ErrorCode.INSURANCE_INACTIVE: N_("This person's insurance is not active, so it cannot settle a bill."),
     ErrorCode.SERVICE_DATE_INVALID: N_("The service date cannot be in the future or before this year's parameters."),
+    ErrorCode.SERVICE_DATE_TOO_OLD: Plural("A bill is settled within {days} day of its service date.",
+                                           "A bill is settled within {days} days of its service date.", "days"),
+    ErrorCode.VISIT_TYPE_NOT_OFFERED: N_("This institution ({kind}) cannot settle this visit type ({visit})."),
+    ErrorCode.LINE_CATEGORY_MISMATCH: N_("Line {line}: the catalogue classes national code {national} as {expected}, "
+                                         "not {sent}. Check the till's item settings."),
+    ErrorCode.LINE_NATIONAL_CODE_MISMATCH: N_("Line {line}: this item is mapped to national code {expected}, "
+                                              "not {sent}. Check the till's item settings."),
     ErrorCode.PAGE_SIZE: N_("A page holds at most {max} items."),
     ErrorCode.PASSWORD_INCORRECT: N_("The current password is not correct."),
     ErrorCode.PASSWORD_LENGTH: N_("A password has {min} to {max} characters."),

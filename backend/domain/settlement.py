@@ -1,7 +1,11 @@
-"""Settlement arithmetic (R7) and who pays the personal burden (R8). Pure: plain values in and out.
+"""Settlement arithmetic (R7), the catalogue's say in it (R18) and who pays the personal burden (R8).
+Pure: plain values in and out.
 
-Totals come first, per category; then each total is allocated to its lines by the largest-remainder
-method, one component after another, so every line adds up and the lines add up to the totals.
+A line's class, List B share and price cap come from the catalogue entry behind its item code (through
+the institution's approved mapping), never from the partner's word: a line without one is outside the
+catalogue and cash only. Totals come first, per class; then each total is allocated to its lines by the
+largest-remainder method, one component after another, so every line adds up and the lines add up to
+the totals.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
-from backend.domain.errors import DomainError, ErrorCode
+from backend.domain.catalogue import CatalogueItem
+from backend.domain.errors import N_, DomainError, ErrorCode, Msg
 from backend.domain.money import BP, allocate, fund_side, yuan
 from backend.domain.text import has_control_characters
 
@@ -24,13 +29,18 @@ MAX_ITEM_NAME_LENGTH = 100
 MAX_QUANTITY = 100_000
 MAX_LINE_FEN = 100_000_000_00   # one hundred million yuan
 MAX_BILL_FEN = 100_000_000_00
+MAX_NATIONAL_CODE_LENGTH = 50
 
 
 class Category(StrEnum):
+    """The class a line is settled as. A, B and C are the catalogue's classes (R18); NON_MEDICAL is every
+    item outside the catalogue, i.e. without an approved mapping: non-medical goods (food, cosmetics,
+    daily goods, R6), and medical items the insurer does not know (yet). It is cash only."""
+
     A = "A"                      # 甲类: covered
     B = "B"                      # 乙类: covered after the self-pay-first share
-    C = "C"                      # 丙类: out-of-list, all personal burden
-    NON_MEDICAL = "NON_MEDICAL"  # food, cosmetics, daily goods: cash only (R6)
+    C = "C"                      # 丙类: in the catalogue, all personal burden
+    NON_MEDICAL = "NON_MEDICAL"  # outside the catalogue: cash only (R6, R18)
 
 
 class SettlementStatus(StrEnum):
@@ -45,17 +55,74 @@ class VisitType(StrEnum):
     PHARMACY = "pharmacy"
 
 
+# Labels for the policy checks' messages (the same gettext ids the pages use).
+_KIND_LABELS = {"hospital": N_("Designated hospital"), "pharmacy": N_("Retail pharmacy"),
+                "app": N_("Third-party app")}
+_VISIT_LABELS = {VisitType.OUTPATIENT: N_("Outpatient"), VisitType.INPATIENT: N_("Inpatient"),
+                 VisitType.PHARMACY: N_("Pharmacy")}
+
+
+def check_policy(*, service_date: date, today: date, visit_type: VisitType, institution_kind: str,
+                 days_limit: int | None, visit_allowed: int | None) -> None:
+    """The two settlement policy checks (issue 23), with the region's limits (None: no limit): a bill is
+    settled within `days_limit` days of its service date; an institution settles only the visit types its
+    kind may give (`visit_allowed` 0 refuses)."""
+    if visit_allowed == 0:
+        raise DomainError(ErrorCode.VISIT_TYPE_NOT_OFFERED, field="visitType",
+                          kind=Msg(_KIND_LABELS.get(institution_kind, institution_kind)),
+                          visit=Msg(_VISIT_LABELS[visit_type]))
+    if days_limit is not None and (today - service_date).days > days_limit:
+        raise DomainError(ErrorCode.SERVICE_DATE_TOO_OLD, field="serviceDate", days=days_limit)
+
+
 @dataclass(frozen=True)
 class BillLine:
+    """A bill line as the institution sends it: its own item code (medins_list_codg) decides, through
+    its approved mapping; the category and national code (med_list_codg) its till may send are only
+    checked against the catalogue, so a misconfigured till is caught."""
+
     item_code: str
     name: str
-    category: Category
+    category: Category | None
     unit_price_fen: int
     quantity: int
+    national_code: str | None = None
 
     @property
     def amount_fen(self) -> int:
         return self.unit_price_fen * self.quantity
+
+
+def class_of(item: CatalogueItem | None) -> Category:
+    """The class a line is settled as: its catalogue entry's, or outside the catalogue (cash only)."""
+    return Category.NON_MEDICAL if item is None else Category(item.item_class.value)
+
+
+def over_limit_fen(line: BillLine, item: CatalogueItem | None) -> int:
+    """The part of a line above its entry's price cap per unit (over-limit self-pay, overlmt_selfpay)."""
+    if item is None or item.price_cap_fen is None:
+        return 0
+    return max(0, line.unit_price_fen - item.price_cap_fen) * line.quantity
+
+
+def check_against_catalogue(lines: Sequence[BillLine], catalogue: Mapping[str, CatalogueItem]) -> None:
+    """Refuse a bill whose till disagrees with the catalogue, naming the first line at fault: a national
+    code or a category sent for an item with an approved mapping must be the catalogue's. An item without
+    one is not refused: it is settled in cash only, and the answer says so line by line."""
+    for number, line in enumerate(lines, start=1):
+        if line.national_code is not None and (not 0 < len(line.national_code) <= MAX_NATIONAL_CODE_LENGTH
+                                               or has_control_characters(line.national_code)):
+            raise DomainError(ErrorCode.LINE_TEXT_INVALID, field="lines", line=number,
+                              max_code=MAX_NATIONAL_CODE_LENGTH, max_name=MAX_ITEM_NAME_LENGTH)
+        item = catalogue.get(line.item_code)
+        if item is None:
+            continue
+        if line.national_code is not None and line.national_code != item.national_code:
+            raise DomainError(ErrorCode.LINE_NATIONAL_CODE_MISMATCH, field="lines", line=number,
+                              sent=line.national_code, expected=item.national_code)
+        if line.category is not None and line.category is not class_of(item):
+            raise DomainError(ErrorCode.LINE_CATEGORY_MISMATCH, field="lines", line=number,
+                              sent=line.category.value, expected=item.item_class.value, national=item.national_code)
 
 
 @dataclass(frozen=True)
@@ -101,12 +168,15 @@ class BurdenParts(Protocol):
     copay_fen: int
     b_self_first_fen: int
     self_pay_fen: int
+    overlmt_selfpay_fen: int
 
 
 def personal_burden_fen(parts: BurdenParts) -> int:
-    """What the person owes (R7) before any pool pays: deductible, co-pay, List B's first share, List C.
-    Non-medical goods are not part of it: they are paid in cash, never from an account (R6)."""
-    return parts.deductible_fen + parts.copay_fen + parts.b_self_first_fen + parts.self_pay_fen
+    """What the person owes (R7) before any pool pays: deductible, co-pay, List B's first share, List C,
+    and the part above a price cap (R18). Items outside the catalogue are not part of it: they are paid in
+    cash, never from an account (R6, R18)."""
+    return (parts.deductible_fen + parts.copay_fen + parts.b_self_first_fen + parts.self_pay_fen
+            + parts.overlmt_selfpay_fen)
 
 
 @dataclass(frozen=True)
@@ -117,9 +187,12 @@ class LineSplit:
     copay_fen: int
     b_self_first_fen: int
     self_pay_fen: int      # List C
-    non_medical_fen: int
+    non_medical_fen: int   # outside the catalogue: cash only
     payments: Mapping[str, int]  # pool key -> fen paid for this line's personal burden
     cash_fen: int          # what the person pays at the counter for this line
+    item_class: Category = Category.NON_MEDICAL  # the class used
+    item: CatalogueItem | None = None  # the catalogue entry used, None outside the catalogue
+    overlmt_selfpay_fen: int = 0  # the part above the entry's price cap: personal burden, never the fund
 
     @property
     def personal_burden_fen(self) -> int:
@@ -138,6 +211,7 @@ class BillSplit:
     non_medical_fen: int
     payments: dict[str, int] = field(default_factory=dict)  # pool key -> total, in payer order
     cash_fen: int = 0
+    overlmt_selfpay_fen: int = 0
 
     @property
     def personal_burden_fen(self) -> int:
@@ -192,25 +266,48 @@ def _sequential(total_parts: Sequence[int], weights: Sequence[int]) -> list[list
     return out
 
 
-def split_bill(lines: Sequence[BillLine], params: Parameters, *, insurance_type: str, visit_type: VisitType,
-               level: int, ytd: YearToDate, pools: Sequence[Pool], pools_may_pay: bool = True) -> BillSplit:
-    validate_lines(lines)
-    amounts = [line.amount_fen for line in lines]
-    of = {cat: [a if line.category is cat else 0 for line, a in zip(lines, amounts, strict=True)] for cat in Category}
+def _b_self_first(b_within: Sequence[int], shares_bp: Sequence[int]) -> list[int]:
+    """List B's self-pay-first share per line: one total per share (the entry's own, else the region's),
+    each rounded as R7 says and allocated over its lines by the largest-remainder method."""
+    out = [0] * len(b_within)
+    for share in sorted(set(shares_bp)):
+        group = [i for i, s in enumerate(shares_bp) if s == share and b_within[i]]
+        total = sum(b_within[i] for i in group)
+        first = total - fund_side(total, BP - share)
+        for i, part in zip(group, allocate(first, [b_within[i] for i in group]), strict=True):
+            out[i] = part
+    return out
 
-    # R7 totals, per category.
+
+def split_bill(lines: Sequence[BillLine], params: Parameters, *, catalogue: Mapping[str, CatalogueItem],
+               insurance_type: str, visit_type: VisitType, level: int, ytd: YearToDate, pools: Sequence[Pool],
+               pools_may_pay: bool = True) -> BillSplit:
+    """Split a bill; `catalogue` holds the entry in force behind each item code with an approved mapping."""
+    validate_lines(lines)
+    check_against_catalogue(lines, catalogue)
+    items = [catalogue.get(line.item_code) for line in lines]
+    classes = [class_of(item) for item in items]
+    amounts = [line.amount_fen for line in lines]
+    over_i = [over_limit_fen(line, item) for line, item in zip(lines, items, strict=True)]
+    within = [a - o for a, o in zip(amounts, over_i, strict=True)]
+    of = {cat: [w if c is cat else 0 for c, w in zip(classes, within, strict=True)] for cat in Category}
+
+    # R7 totals, per class; List B's first share per share in force (an entry may have its own).
+    shares = [item.b_self_first_bp if item is not None and item.b_self_first_bp is not None
+              else params.b_self_pay_first_bp for item in items]
+    b_first_i = _b_self_first(of[Category.B], shares)
     a_total, b_total, c_total, nm_total = (sum(of[c]) for c in (Category.A, Category.B, Category.C,
                                                                 Category.NON_MEDICAL))
-    b_covered = fund_side(b_total, BP - params.b_self_pay_first_bp)
-    b_self_first = b_total - b_covered
-    covered = a_total + b_covered
+    b_self_first = sum(b_first_i)
+    covered = a_total + b_total - b_self_first
     deductible_left = max(0, params.deductible_fen[insurance_type] - ytd.deductible_used_fen)
     deductible = min(covered, deductible_left)
     rest = covered - deductible
     cap_left = max(0, params.annual_fund_cap_fen[insurance_type] - ytd.fund_paid_fen)
     fund = min(fund_side(rest, params.ratio_bp(insurance_type, visit_type, level)), cap_left)
     copay = rest - fund
-    burden = c_total + b_self_first + deductible + copay
+    over_total = sum(over_i)
+    burden = c_total + b_self_first + deductible + copay + over_total
 
     # R8: the personal burden, pool by pool in payer order, then cash.
     payments: dict[str, int] = {}
@@ -221,13 +318,12 @@ def split_bill(lines: Sequence[BillLine], params: Parameters, *, insurance_type:
             payments[pool.key] = paid
             left -= paid
 
-    # Per line: B's self-pay-first over B lines; deductible then fund over covered amounts.
-    b_first_i = allocate(b_self_first, of[Category.B])
+    # Per line: deductible then fund over covered amounts.
     covered_i = [a + b - f for a, b, f in zip(of[Category.A], of[Category.B], b_first_i, strict=True)]
     deductible_i, fund_i = _sequential([deductible, fund], covered_i)
     copay_i = [c - d - f for c, d, f in zip(covered_i, deductible_i, fund_i, strict=True)]
-    burden_i = [c + bf + d + cp for c, bf, d, cp in zip(of[Category.C], b_first_i, deductible_i, copay_i,
-                                                         strict=True)]
+    burden_i = [c + bf + d + cp + o for c, bf, d, cp, o in zip(of[Category.C], b_first_i, deductible_i, copay_i,
+                                                                over_i, strict=True)]
     paid_i = _sequential(list(payments.values()), burden_i)
     split_lines = []
     for i, amount in enumerate(amounts):
@@ -236,7 +332,8 @@ def split_bill(lines: Sequence[BillLine], params: Parameters, *, insurance_type:
         split_lines.append(LineSplit(
             amount_fen=amount, fund_fen=fund_i[i], deductible_fen=deductible_i[i], copay_fen=copay_i[i],
             b_self_first_fen=b_first_i[i], self_pay_fen=of[Category.C][i],
-            non_medical_fen=of[Category.NON_MEDICAL][i], payments=line_payments, cash_fen=cash))
+            non_medical_fen=of[Category.NON_MEDICAL][i], payments=line_payments, cash_fen=cash,
+            item_class=classes[i], item=items[i], overlmt_selfpay_fen=over_i[i]))
     return BillSplit(lines=split_lines, bill_fen=sum(amounts), fund_fen=fund, deductible_fen=deductible, copay_fen=copay,
-                 b_self_first_fen=b_self_first, self_pay_fen=c_total, non_medical_fen=nm_total, payments=payments,
-                 cash_fen=left + nm_total)
+                     b_self_first_fen=b_self_first, self_pay_fen=c_total, non_medical_fen=nm_total, payments=payments,
+                     cash_fen=left + nm_total, overlmt_selfpay_fen=over_total)

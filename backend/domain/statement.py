@@ -3,6 +3,10 @@ burden as settled), by month and by institution, split into their own personal a
 relative's mutual aid and cash. What a family needs for the serious-illness deduction
 (大病医疗专项附加扣除) and its own records; it is not a tax assessment.
 
+Items outside the insurer's catalogue (no approved mapping, non-medical goods among them) were paid in cash
+outside the insurance and are left out; the part above a catalogue price cap is personal burden, in, and
+shown apart.
+
 Pure: the service hands in the settled lines that were not refunded, each with what every pool paid.
 """
 
@@ -40,6 +44,7 @@ class PaidLine:
     own_account_fen: int
     aid: tuple[RelativeAid, ...]
     cash_fen: int
+    overlmt_selfpay_fen: int = 0  # of the burden, the part above the catalogue's price cap (R18)
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Burden:
     own_account_fen: int = 0
     mutual_aid: tuple[RelativeAid, ...] = ()
     cash_fen: int = 0
+    overlmt_selfpay_fen: int = 0  # of total_fen, what was above the catalogue's price caps (R18)
 
     @property
     def mutual_aid_fen(self) -> int:
@@ -93,12 +99,13 @@ class _Sum:
     """Adds lines up into one Burden."""
 
     def __init__(self) -> None:
-        self.own = self.cash = 0
+        self.own = self.cash = self.over = 0
         self.aid: dict[uuid.UUID, list] = {}
 
     def add(self, line: PaidLine) -> None:
         self.own += line.own_account_fen
         self.cash += line.cash_fen
+        self.over += line.overlmt_selfpay_fen
         for part in line.aid:
             entry = self.aid.setdefault(part.grantor_id, [part.grantor_name, 0])
             entry[1] += part.amount_fen
@@ -106,7 +113,7 @@ class _Sum:
     def burden(self) -> Burden:
         aid = tuple(sorted((RelativeAid(grantor, name, amount) for grantor, (name, amount) in self.aid.items()),
                            key=lambda a: (-a.amount_fen, a.grantor_name, str(a.grantor_id))))
-        return Burden(self.own, aid, self.cash)
+        return Burden(self.own, aid, self.cash, self.over)
 
 
 def statement(year: int, lines: list[PaidLine]) -> YearlyStatement:

@@ -315,8 +315,10 @@ class SplitColumns(SQLModel):
     copay_fen: int = Field(sa_type=BigInteger)
     b_self_first_fen: int = Field(sa_type=BigInteger)
     self_pay_fen: int = Field(sa_type=BigInteger)
-    non_medical_fen: int = Field(sa_type=BigInteger)
+    non_medical_fen: int = Field(sa_type=BigInteger)  # outside the catalogue (no approved mapping): cash only
     cash_fen: int = Field(sa_type=BigInteger)
+    # The part above the catalogue's price cap (overlmt_selfpay, R18): personal burden, never the fund.
+    overlmt_selfpay_fen: int = Field(default=0, sa_type=BigInteger)
 
 
 class Settlement(SplitColumns, table=True):
@@ -357,7 +359,11 @@ class SettlementLine(SplitColumns, table=True):
     line_no: int
     item_code: str = Field(max_length=40)
     name: str = Field(max_length=100)
-    category: str = Field(max_length=12)
+    category: str = Field(max_length=12)  # the class used (A / B / C from the catalogue, else NON_MEDICAL)
+    # The catalogue entry (version) used and what it said (R18); None for a line outside the catalogue.
+    catalogue_entry_id: uuid.UUID | None = Field(default=None)
+    national_code: str | None = Field(default=None, max_length=50)
+    price_cap_fen: int | None = Field(default=None, sa_type=BigInteger)
     unit_price_fen: int = Field(sa_type=BigInteger)
     quantity: int
     amount_fen: int = Field(sa_type=BigInteger)

@@ -110,7 +110,7 @@ def test_a_new_code_and_the_payment_are_announced_in_a_live_region(rt, phone, li
 
     from sqlmodel import select
 
-    from backend.domain.settlement import BillLine, Category, VisitType
+    from backend.domain.settlement import BillLine, VisitType
     from backend.principals import Actor, Channel, Principal, PrincipalKind
     from backend.services.money import settlement
     from backend.storage.models import Institution
@@ -121,7 +121,7 @@ def test_a_new_code_and_the_payment_are_announced_in_a_live_region(rt, phone, li
     shown = page.inner_text("[data-code]").strip() or code
     settlement.settle(rt, partner, settlement.SettleRequest(
         code=shown, visit_type=VisitType.PHARMACY, service_date=date(2026, 3, 2), idempotency_key="announce-0001",
-        lines=[BillLine("86900001", "阿莫西林", Category.C, 12_00, 1)]))
+        lines=[BillLine("86900001", "阿莫西林", None, 12_00, 1)]))
     page.wait_for_function("() => document.getElementById('announcer').textContent.startsWith('Settled at')",
                            timeout=10_000)
     assert "Cash to pay" in live.inner_text()

@@ -43,7 +43,8 @@ def test_parent_shows_grandchilds_code_pharmacy_settles_phone_and_grantor_see_it
     pos.fill("#line-1-quantity", "1")
     pos.click("#settle")
     pos.wait_for_selector("#result-status")
-    # 91.20 of List A: the resident deductible (100.00 sample) takes it all; the toothbrush is cash.
+    # 86900001 is mapped to a List A item capped at 12.80: 65.60 above the caps (over-limit self-pay) and 25.60
+    # that the resident deductible (100.00 sample) takes; the grant pays all 91.20; the toothbrush is cash.
     assert "103.20" in pos.inner_text("#total-bill") and "12.00" in pos.inner_text("#total-cash")
 
     # Within seconds the phone swaps the code for the split.

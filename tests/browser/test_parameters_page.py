@@ -59,8 +59,8 @@ def test_an_admin_creates_a_version_and_a_sandbox_settlement_after_it_shows_its_
     pos.fill("#line-0-itemCode", "86900001")
     pos.fill("#line-0-name", "阿莫西林胶囊")
     pos.select_option("#line-0-category", "A")
-    pos.fill("#line-0-price", "300.00")
-    pos.fill("#line-0-quantity", "1")
+    pos.fill("#line-0-price", "12.00")  # within the sample catalogue's cap of 12.80 a box
+    pos.fill("#line-0-quantity", "25")
     pos.click("#settle")
     pos.wait_for_selector("#result-status")
     assert LABEL in pos.inner_text("#result-parameters")

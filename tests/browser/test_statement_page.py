@@ -32,6 +32,7 @@ def test_a_parent_reads_and_prints_the_yearly_statement(rt, open_context, live_s
     assert months.locator("tbody tr").count() == 12
     assert "48.00" in months.locator("tbody tr").nth(0).inner_text()
     assert "260.00" in months.locator("tbody tr").nth(1).inner_text()
+    assert "¥35.20" in page.inner_text("#over-limit")  # the amoxicillin above its catalogue price cap
     assert "不是纳税评定" in page.inner_text("main") or "不是税务" in page.inner_text("main")
     page.select_option("#year", "2025")
     page.click("form[action='/statement'] button[type=submit]")

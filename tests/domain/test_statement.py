@@ -68,3 +68,10 @@ def test_every_fen_of_the_year_is_counted_once_in_each_view(lines):
     assert sum(p.burden.total_fen for p in s.institutions) == expected
     for view in (s.total, *(m.burden for m in s.months), *(p.burden for p in s.institutions)):
         assert view.total_fen == view.own_account_fen + view.mutual_aid_fen + view.cash_fen
+
+
+def test_the_part_above_price_caps_is_shown_apart_within_the_burden():
+    over = PaidLine(date(2026, 2, 1), PHARMACY, "药房", 30_00, (), 10_00, overlmt_selfpay_fen=24_40)
+    s = statement(2026, [over, _line(date(2026, 2, 3), own=5_00)])
+    assert (s.total.total_fen, s.total.overlmt_selfpay_fen) == (45_00, 24_40)
+    assert s.months[1].burden.overlmt_selfpay_fen == 24_40 and s.institutions[0].burden.overlmt_selfpay_fen == 24_40

@@ -39,11 +39,11 @@ SETTLE = f"""mutation Settle($input: SettleInput!) {{ settle(input: $input) {{ _
 REFUND = f"""mutation Refund($input: RefundInput!) {{ refundSettlement(input: $input) {{ __typename
   ... on SettlementPayload {{ settlement {{ {SETTLEMENT_FIELDS} }} }} ... on OperationError {{ code field }} }} }}"""
 
-ITEMS = {  # category: (item code, name) pairs a pharmacy or hospital might bill
-    "A": [("XJ01CAA040A001010100445", "阿莫西林胶囊 0.25g×24粒"), ("XA10BAA010A001010101446", "二甲双胍片 0.5g×48片")],
-    "B": [("ZA04CAA0001010100001", "连花清瘟胶囊 0.35g×36粒"), ("XC10AAA050A001010100001", "阿托伐他汀钙片 20mg×7片")],
-    "C": [("C-886-0001", "医用冷敷贴（自费）"), ("C-886-0002", "进口人工泪液 10ml（丙类）")],
-    "NON_MEDICAL": [("6901234567890", "润喉糖 60g"), ("6909876543210", "保湿面霜 50g")],
+ITEMS = {  # class: the demo pharmacy's item codes mapped to sample catalogue items of that class (R18; several capped)
+    "A": [("86900001", "阿莫西林胶囊 0.25g×24粒"), ("86900002", "布洛芬混悬液 100ml")],
+    "B": [("86900004", "奥司他韦胶囊 75mg×10粒"), ("86900007", "血糖试纸 50片")],
+    "C": [("86900005", "维生素C片 0.1g×100片")],
+    "NON_MEDICAL": [("69000002", "润喉糖 60g"), ("6909876543210", "保湿面霜 50g")],  # no mapping: cash only
 }
 CATEGORIES = ["A", "A", "A", "B", "B", "C", "NON_MEDICAL"]
 

@@ -17,6 +17,7 @@ from backend.services.family_account import codes
 from backend.services.money import settlement
 from backend.storage.models import Institution, Person
 from tests.fhir.validate import valid
+from tests.money import map_lines
 from web.app import create_app
 
 
@@ -64,11 +65,12 @@ def world(rt) -> World:
     pharmacy = institutions["历下区康宁大药房"]
     at_pharmacy = Actor(Principal(PrincipalKind.PARTNER, pharmacy.id, pharmacy.name, pharmacy.kind), Channel.GRAPHQL)
     son = people["张小宝"]
+    lines = [BillLine("A001", "阿莫西林胶囊", Category.A, 12_00, 2), BillLine("C001", "维生素C", Category.C, 30_00, 1),
+             BillLine("N001", "纸巾", Category.NON_MEDICAL, 5_00, 1)]
+    map_lines(rt, pharmacy.id, lines, date(2026, 3, 2))
     request = settlement.SettleRequest(
         code=code_for(rt, people["张伟"], son), visit_type=VisitType.PHARMACY, service_date=date(2026, 3, 2),
-        lines=[BillLine("A001", "阿莫西林胶囊", Category.A, 12_00, 2), BillLine("C001", "维生素C", Category.C, 30_00, 1),
-               BillLine("N001", "纸巾", Category.NON_MEDICAL, 5_00, 1)],
-        idempotency_key="fhir-test-0001", allow_cash=True)
+        lines=lines, idempotency_key="fhir-test-0001", allow_cash=True)
     settlement_id = settlement.settle(rt, at_pharmacy, request)
     settlement.refund(rt, at_pharmacy, settlement.RefundRequest(settlement_id, (3,), "fhir-test-refund-1"))
     with TestClient(create_app(rt), base_url="http://testserver", headers={"Accept-Language": "en"}) as client:

@@ -54,7 +54,7 @@ def test_every_fen_is_accounted_for_in_totals_and_lines(world):
     bill = 12_00 * 2 + 30_00 + 5_00
     assert total["submitted"] == bill == total["benefit"] + total["personal-burden"] + total["non-medical"]
     assert total["personal-burden"] == (total["deductible"] + total["copay"] + total["b-self-pay-first"]
-                                        + total["self-pay"])
+                                        + total["self-pay"] + total["over-limit-self-pay"])
     paid = total["own-account"] + total["mutual-aid"] + total["cash"]
     assert paid == total["personal-burden"] + total["non-medical"]
     # What the insurer pays the institution: the fund and the personal accounts, less the refund of line 3
@@ -62,6 +62,10 @@ def test_every_fen_is_accounted_for_in_totals_and_lines(world):
     assert _fen(claim["payment"]["amount"]) == total["benefit"] + total["own-account"] + total["mutual-aid"]
     assert "adjustment" not in claim["payment"]
     assert total["mutual-aid"] > 0 and total["self-pay"] == 30_00 and total["non-medical"] == 5_00
+    # Each line names the catalogue entry it was settled under; the tissues are outside the catalogue.
+    catalogue = [[e["valueCoding"]["code"] for e in item["extension"] if e["url"] == systems.EXT_CATALOGUE_ITEM]
+                 for item in claim["item"]]
+    assert catalogue == [["TEST-A"], ["TEST-C"], []]
     # Each grant that paid is named, masked, with a reference to its Consent.
     aid = [t for t in claim["total"] if t["category"]["coding"][0]["code"] == "mutual-aid"]
     payer = aid[0]["extension"][0]
@@ -70,14 +74,14 @@ def test_every_fen_is_accounted_for_in_totals_and_lines(world):
 
     lines = {item["itemSequence"]: _by_code(item["adjudication"]) for item in claim["item"]}
     assert sorted(lines) == [1, 2, 3] and [lines[n]["submitted"] for n in (1, 2, 3)] == [24_00, 30_00, 5_00]
-    for code in ("submitted", "benefit", "deductible", "copay", "self-pay", "non-medical", "cash"):
+    for code in ("submitted", "benefit", "deductible", "copay", "self-pay", "non-medical", "over-limit-self-pay", "cash"):
         assert sum(line.get(code, 0) for line in lines.values()) == total[code], code
     assert sum(line.get("mutual-aid", 0) + line.get("own-account", 0) for line in lines.values()) == \
         total["mutual-aid"] + total["own-account"]
     item = claim["item"][0]["extension"]
     assert item[0]["valueCodeableConcept"]["coding"][0] == {"system": systems.ITEM, "code": "A001", "display": "阿莫西林胶囊"}
-    assert item[1]["valueCoding"]["code"] == "a" and item[2]["valueQuantity"] == {"value": 2}
-    assert item[3]["valueMoney"] == {"value": 12, "currency": "CNY"}
+    assert item[1]["valueCoding"]["code"] == "a" and item[2]["valueCoding"]["system"] == systems.CATALOGUE
+    assert item[3]["valueQuantity"] == {"value": 2} and item[4]["valueMoney"] == {"value": 12, "currency": "CNY"}
 
 
 def test_each_refund_is_a_note_and_a_record_with_its_time_lines_and_parts(world, rt):

@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
 from backend import demo
-from backend.domain.settlement import BillLine, Category, VisitType
+from backend.domain.settlement import BillLine, VisitType
 from backend.graph.core.ids import to_global_id
 from backend.principals import Actor, Channel, Principal, PrincipalKind
 from backend.runtime import Runtime
@@ -169,7 +169,7 @@ def open_target(rt: Runtime, client: TestClient) -> GraphTarget:
     settled_code = codes.issue_code(rt, as_person[father], son).text
     settlement.settle(rt, Actor(Principal(PrincipalKind.PARTNER, pharmacy.id), Channel.GRAPHQL), settlement.SettleRequest(
         code=settled_code, visit_type=VisitType.PHARMACY, service_date=(rt.clock.now() - timedelta(days=1)).date(),
-        lines=[BillLine("86900001", "阿莫西林胶囊", Category.B, 35_00, 2), BillLine("86900002", "布洛芬", Category.C, 18_80, 1)],
+        lines=[BillLine("86900001", "阿莫西林胶囊", None, 35_00, 2), BillLine("86900002", "布洛芬", None, 18_80, 1)],
         idempotency_key="fuzz-seeded-settlement"))
 
     target = GraphTarget(rt, client, credentials)

@@ -7,6 +7,7 @@ Amounts and quantities run through 0, 1, the documented limits (MAX_* in backend
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from backend.clock import CHINA
+from backend.domain.catalogue import CatalogueItem, ItemClass, ItemKind
 from backend.domain.errors import DomainError
 from backend.domain.settlement import (
     MAX_BILL_FEN,
@@ -54,12 +56,21 @@ pools = st.lists(st.builds(Pool, st.sampled_from(["own", "grant:a", "grant:b"]),
 JINAN = SAMPLES["SAMPLE Jinan 2026"]
 
 
+# Catalogue entries behind the item codes (R18): any class, own B share and price cap, or none (unmapped).
+entries = st.builds(lambda cls, share, cap: CatalogueItem(uuid.uuid4(), "XN0001", "item", ItemKind.DRUG, ItemClass(cls),
+                                                          share if cls == "B" else None, cap),
+                    st.sampled_from("ABC"), st.none() | st.integers(0, 10_000), st.none() | fen.map(abs))
+
+
 @fuzz_settings(400)
 @given(lines=lines, pools=pools, insurance=st.sampled_from(["employee", "resident"]), visit=st.sampled_from(VisitType),
-       level=st.sampled_from([0, 1, 2, 3, 4, -1]), ytd=st.builds(YearToDate, fen.map(abs), fen.map(abs)))
-def test_any_bill_splits_to_the_fen_or_is_refused_with_a_domain_error(lines, pools, insurance, visit, level, ytd):
+       level=st.sampled_from([0, 1, 2, 3, 4, -1]), ytd=st.builds(YearToDate, fen.map(abs), fen.map(abs)),
+       data=st.data())
+def test_any_bill_splits_to_the_fen_or_is_refused_with_a_domain_error(lines, pools, insurance, visit, level, ytd, data):
+    catalogue = {ln.item_code: entry for ln in lines if (entry := data.draw(st.none() | entries)) is not None}
     try:
-        split = split_bill(lines, JINAN, insurance_type=insurance, visit_type=visit, level=level, ytd=ytd, pools=pools)
+        split = split_bill(lines, JINAN, catalogue=catalogue, insurance_type=insurance, visit_type=visit, level=level,
+                           ytd=ytd, pools=pools)
     except DomainError:
         return
     assert 1 <= len(lines) <= MAX_LINES and split.bill_fen <= MAX_BILL_FEN

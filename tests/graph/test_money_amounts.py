@@ -13,7 +13,7 @@ from backend.services.family_account import codes
 from backend.storage.models import LedgerTransaction, Settlement
 from tests.graph.test_mutual_aid_graph import SETTLE
 from tests.helpers import actor_of, count, gql, household_principal
-from tests.money import jinan_family
+from tests.money import jinan_family, map_lines
 
 PARTNER_SETTLEMENTS = "{ viewer { ... on Institution { settlements { edges { node { id billFen cashFen } } } } } }"
 PERSON_SETTLEMENTS = "{ viewer { ... on Person { settlements { edges { node { id billFen selfPayFen } } } } } }"
@@ -26,12 +26,14 @@ def fam(rt):
 
 
 def _input(rt, fam, lines, key="amounts-0001"):
+    map_lines(rt, fam.pharmacy.id, lines)
     code = codes.issue_code(rt, actor_of(fam.father), fam.father.id).text
     return {"code": code, "visitType": "PHARMACY", "serviceDate": rt.clock.now().date().isoformat(),
             "idempotencyKey": key, "lines": lines}
 
 
-def _line(price, quantity=1, category="C", code="1", name="x"):
+def _line(price, quantity=1, category="C", code=None, name="x"):
+    code = code or f"1-{category}"  # one item code per class
     return {"itemCode": code, "name": name, "category": category, "unitPriceFen": price, "quantity": quantity}
 
 
@@ -128,7 +130,7 @@ def bills(draw):
             break
         price = draw(st.one_of(st.integers(1, top), st.just(top), st.integers(max(1, min(top, TWO_POW_31 - 10)), top)))
         category = draw(st.sampled_from(["A", "B", "C", "NON_MEDICAL"]))
-        lines.append(_line(price, quantity, category, code=f"{i}", name=draw(st.text(
+        lines.append(_line(price, quantity, category, code=f"{i}-{category}", name=draw(st.text(
             st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"]), min_size=1, max_size=100).filter(str.strip))))
         budget -= price * quantity
     assert len(lines) <= MAX_LINES

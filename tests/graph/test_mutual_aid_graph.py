@@ -5,7 +5,7 @@ import pytest
 from backend.graph.core.ids import to_global_id
 from backend.services.family_account import codes
 from tests.helpers import actor_of, gql, household_principal
-from tests.money import grant, jinan_family
+from tests.money import grant, jinan_family, map_lines
 
 pytestmark = pytest.mark.serializable
 
@@ -26,6 +26,7 @@ def fam(rt):
 
 
 def _settle(rt, partner_principal, presenter, subject, lines, key="graph-key-0001", **issue):
+    map_lines(rt, partner_principal.id, lines)
     code = codes.issue_code(rt, actor_of(presenter), subject.id, **issue).text
     return gql(rt, partner_principal, SETTLE, input={
         "code": code, "visitType": "PHARMACY", "serviceDate": rt.clock.now().date().isoformat(),

@@ -2,13 +2,14 @@
 read the history and the version in force, a settlement names the version it used."""
 
 import copy
+from datetime import date
 
 import pytest
 
 from backend.services.family_account import codes
 from backend.storage.models import ParameterSet
 from tests.helpers import actor_of, count, gql, staff
-from tests.money import jinan_family
+from tests.money import jinan_family, map_lines
 
 CREATE = """mutation($input: ParameterVersionInput!) { createParameterVersion(input: $input) {
   __typename ... on OperationError { code field message }
@@ -99,9 +100,11 @@ def test_a_settlement_names_its_version_and_that_version_is_then_locked(rt, admi
     fam = jinan_family(rt)
     version_id = _create(rt, admin)["version"]["id"]
     code = codes.issue_code(rt, actor_of(fam.father), fam.father.id).text
+    lines = [{"itemCode": "1", "name": "x", "category": "A", "unitPriceFen": 100_00}]
+    map_lines(rt, fam.pharmacy.id, lines, date(2026, 2, 10))
     settled = gql(rt, fam.pharmacy, SETTLE, input={
         "code": code, "visitType": "PHARMACY", "serviceDate": "2026-02-10", "idempotencyKey": "graph-param-0001",
-        "lines": [{"itemCode": "1", "name": "x", "category": "A", "unitPriceFen": 100_00}]}).data["settle"]
+        "lines": lines}).data["settle"]
     assert settled["settlement"] == {"fundFen": 90_00, "parametersId": version_id, "parametersLabel": "济南 2026年2月起"}
     versions = gql(rt, admin, VERSIONS, prefix="3701").data["parameterVersions"]
     assert versions[0]["inUse"] is True

@@ -10,7 +10,7 @@ from backend.principals import Actor, Channel
 from backend.services.family_account import bindings, codes
 from backend.services.money import settlement
 from tests.helpers import actor_of, gql, household_principal
-from tests.money import grant, jinan_family, line
+from tests.money import grant, jinan_family, lift_service_date_limits, line, map_lines
 
 STATEMENT = """query($year: Int!) { viewer { ... on Person { statement(year: $year) { __typename
   ... on OperationError { code field }
@@ -22,10 +22,12 @@ PAID_IN = """query($year: Int!) { viewer { ... on Person { grantsGiven { edges {
   __typename ... on GrantYearPaid { year medicalFen premiumFen } ... on OperationError { code } } } } } } } }"""
 
 
-def _settle(rt, place, presenter, subject, lines, day: date, key: str):
+def _settle(rt, place, presenter, subject, lines, day: date, key: str, visit=VisitType.PHARMACY):
+    lift_service_date_limits(rt)  # January's bill is settled in March
+    map_lines(rt, place.id, lines, day)
     code = codes.issue_code(rt, actor_of(presenter), subject.id).text
     return settlement.settle(rt, Actor(place, Channel.GRAPHQL), settlement.SettleRequest(
-        code=code, visit_type=VisitType.PHARMACY, service_date=day, lines=lines, idempotency_key=key))
+        code=code, visit_type=visit, service_date=day, lines=lines, idempotency_key=key))
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def fam(rt):
             date(2026, 1, 15), "statement-1")
     # in March at the hospital, two C items, one of them refunded afterwards.
     second = _settle(rt, fam.hospital, fam.father, fam.son, [line("C", 30_00), line("C", 45_00, code="Z")],
-                     date(2026, 3, 2), "statement-2")
+                     date(2026, 3, 2), "statement-2", VisitType.OUTPATIENT)
     settlement.refund(rt, Actor(fam.hospital, Channel.GRAPHQL), settlement.RefundRequest(
         second, (2,), idempotency_key="statement-refund"))
     return fam

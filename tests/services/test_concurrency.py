@@ -16,7 +16,7 @@ from backend.services.family_account import bindings, codes
 from backend.services.money import settlement
 from backend.storage.models import Settlement, SettlementPayment
 from tests.helpers import actor_of, partner, person, relate, staff
-from tests.money import assert_ledger_balanced, balance, grant, line
+from tests.money import assert_ledger_balanced, balance, grant, line, map_lines
 
 pytestmark = [pytest.mark.serializable, pytest.mark.pooler]
 
@@ -36,6 +36,8 @@ def test_concurrent_settlements_never_overdraw_and_retries_charge_once(rt):
         grant(rt, grantor, child)
         children.append(child)
     partners = [Actor(partner(rt)[0], Channel.GRAPHQL) for _ in range(4)]
+    for who in partners:
+        map_lines(rt, who.principal.id, [line("C", BILL)])
     calls = 0
     results: dict[str, set] = {}
     with ThreadPoolExecutor(max_workers=CHILDREN + 1) as pool:

@@ -17,7 +17,7 @@ from backend.services.money import premiums, settlement
 from backend.services.region import parameters
 from backend.storage.models import LedgerPosting, LedgerTransaction, ParameterSet, Refund, Settlement
 from tests.helpers import actor_of, audit_events, count, staff
-from tests.money import SAMPLES, assert_ledger_balanced, balance, grant, jinan_family, line
+from tests.money import SAMPLES, assert_ledger_balanced, balance, grant, jinan_family, lift_service_date_limits, line, map_lines
 
 JINAN_2026 = SAMPLES["SAMPLE Jinan 2026"]
 SWITCH = date(2026, 2, 1)
@@ -45,6 +45,8 @@ def admin(rt):
 
 
 def _settle_on(rt, fam, service_date: date, key: str, bill_fen: int = 300_00):
+    lift_service_date_limits(rt)  # these bills are settled weeks after their service dates
+    map_lines(rt, fam.pharmacy.id, [line("A", bill_fen)], service_date)
     code = codes.issue_code(rt, actor_of(fam.father), fam.father.id).text
     request = settlement.SettleRequest(code=code, visit_type=VisitType.PHARMACY, service_date=service_date,
                                        lines=[line("A", bill_fen)], idempotency_key=key)

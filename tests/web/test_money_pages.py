@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 from backend.graph.core.ids import to_global_id
 from backend.storage.models import Grant
 from tests.helpers import count
-from tests.money import jinan_family, line, settle_for
+from tests.money import jinan_family, line, map_lines, settle_for
 from web.app import create_app
 from web.forms import FieldError, optional_yuan_to_fen
 
@@ -66,6 +66,7 @@ def test_the_code_page_shows_the_split_once_a_partner_settles(rt, fam):
         from backend.principals import Actor, Channel
         from backend.services.money import settlement
 
+        map_lines(rt, fam.pharmacy.id, [line("C", 42_00)])
         settlement.settle(rt, Actor(fam.pharmacy, Channel.GRAPHQL), settlement.SettleRequest(
             code=code, visit_type=settlement.VisitType.PHARMACY, service_date=rt.clock.now().date(),
             lines=[line("C", 42_00)], idempotency_key="page-result-1"))

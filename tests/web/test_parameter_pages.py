@@ -111,6 +111,7 @@ def test_clerks_and_auditors_read_the_history_without_a_form(rt, admin):
 
 
 def test_an_admin_sets_a_limit_and_a_clerk_reads_it(rt, admin):
+    defaults = count(rt, PolicyLimit)  # the settlement policy's, migration 0014's
     page = admin.get("/console/limits")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     bad = admin.post("/console/limits", data={"csrf_token": token, "name": "bindings_per_holder",
@@ -122,11 +123,15 @@ def test_an_admin_sets_a_limit_and_a_clerk_reads_it(rt, admin):
     unknown = admin.post("/console/limits", data={"csrf_token": token, "name": "bindings_per_holder",
                                                   "regionPrefix": "3799", "value": "3"})
     assert unknown.status_code == 400 and "not the code of Shandong (37)" in unknown.text
-    assert count(rt, PolicyLimit) == 0
+    assert count(rt, PolicyLimit) == defaults
     done = admin.post("/console/limits", data={"csrf_token": token, "name": "bindings_per_holder",
                                                "regionPrefix": "3701", "value": "3"}, follow_redirects=False)
     assert done.status_code == 303
     with _staff_client(rt, "clerk") as clerk:
         shown = clerk.get("/console/limits")
         assert re.search(r"Bindings per holder</td><td>3701</td><td>3</td>", shown.text)
+        # The settlement policy's defaults are there too, for every region.
+        assert re.search(r"Days after the service date to settle a pharmacy bill</td><td>Everywhere</td><td>30</td>",
+                         shown.text)
+        assert re.search(r"Hospitals settle pharmacy visits \(1 yes, 0 no\)</td><td>Everywhere</td><td>0</td>", shown.text)
         assert 'id="limit-form"' not in shown.text

@@ -13,7 +13,7 @@ from backend.services.admin import partners
 from backend.services.family_account import codes
 from backend.storage.models import ApiKey, IdempotencyKey, Settlement, SettlementLine
 from tests.helpers import actor_of, count, partner, staff
-from tests.money import grant, jinan_family
+from tests.money import grant, jinan_family, map_lines
 from web.app import create_app
 from web.forms import FieldError, yuan_to_fen
 
@@ -34,8 +34,11 @@ def fam(rt):
 
 @pytest.fixture
 def shop(rt):
-    """A pharmacy whose API key we hold (jinan_family's partners keep theirs)."""
-    return partner(rt, "pharmacy")
+    """A pharmacy whose API key we hold (jinan_family's partners keep theirs), its items mapped to the test
+    catalogue (the tissues are not: outside the catalogue)."""
+    principal, key = partner(rt, "pharmacy")
+    map_lines(rt, principal.id, [{"itemCode": "A001", "category": "A"}, {"itemCode": "B002", "category": "B"}])
+    return principal, key
 
 
 def _csrf(html: str) -> str:

@@ -31,7 +31,10 @@ def test_the_patient_sees_a_line_refund_come_back_to_their_account_and_cash(rt):
                       settlement.RefundRequest(settled, (2,), idempotency_key="refund-line-2"))
     after = client.get("/settlements").text
     assert "Partly refunded" in after
-    assert '2. item N1 · ¥3.00 <span class="tag">Refunded</span>' in after and "1. item A1 · ¥25.00</li>" in after
+    assert "2. item N1 · ¥3.00 <span class=\"tag\">Refunded</span>" in after and "1. item A1 · ¥25.00 " in after
+    # Each line in a family's words: its class from the catalogue, or outside it (cash only).
+    assert "Class A: insurance covers it after the deductible · catalogue code TEST-A" in after
+    assert "Not in the insurer&#39;s catalogue: paid in cash, not by insurance or accounts." in after
     back = dict(re.findall(r'<dd class="back-(\w+)">(?:<strong>)?¥([\d.]+)', after))
     assert back == {"total": "3.00", "fund": "0.00", "own": "0.00", "aid": "0.00", "cash": "3.00"}
 

@@ -75,10 +75,12 @@ def test_wrong_passwords_count_across_processes(two_apps, me):
 def test_a_retried_settlement_on_another_process_returns_the_first_result(rt, two_apps):
     from backend.services.family_account import codes
     from tests.helpers import actor_of
+    from tests.money import map_lines
 
     a, b = two_apps
     fam = jinan_family(rt)
-    _, key = partner(rt, "pharmacy")
+    shop, key = partner(rt, "pharmacy")
+    map_lines(rt, shop.id, [{"itemCode": "X", "category": "A"}])
     code = codes.issue_code(rt, actor_of(fam.father), fam.father.id).text
     settle = {"query": """mutation($input: SettleInput!) { settle(input: $input) {
                  ... on SettlementPayload { settlement { id } } ... on OperationError { code } } }""",

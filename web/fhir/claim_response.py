@@ -54,6 +54,7 @@ SPLIT = (
     ("bSelfFirstFen", systems.ADJUDICATION, "b-self-pay-first"),
     ("selfPayFen", systems.ADJUDICATION, "self-pay"),
     ("nonMedicalFen", systems.ADJUDICATION, "non-medical"),
+    ("overlmtSelfpayFen", systems.ADJUDICATION, "over-limit-self-pay"),
 )
 
 CAPABILITY = Capability(TYPE, read=True, search=(
@@ -64,7 +65,8 @@ CAPABILITY = Capability(TYPE, read=True, search=(
                                        "finds the settlement made under your own receipt number. Not combined "
                                        "with `patient`."),
 ), documentation="A settlement: totals and per-line adjudication (fund, deductible, co-pay, List B self-pay-first, "
-                 "List C self-pay, non-medical) and who paid the personal burden (own account, each grant, cash).")
+                 "List C self-pay, outside the catalogue, over-limit self-pay), each line's catalogue code and price cap, "
+                 "and who paid the personal burden (own account, each grant, cash).")
 
 
 def _amount(system: str, code: str, fen: int, payer: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -132,12 +134,16 @@ def _payment(call: Call, settlement: dict[str, Any]) -> dict[str, Any]:
 
 def _item(line: dict[str, Any], payers: dict[str, dict[str, Any]], note: int | None = None) -> dict[str, Any]:
     return compact({
-        "extension": [
+        "extension": [part for part in (
             extension(systems.EXT_ITEM, valueCodeableConcept=concept(coding(systems.ITEM, line["itemCode"], line["name"]))),
             extension(systems.EXT_ITEM_CATEGORY, valueCoding=coding(systems.ITEM_CATEGORY, line["category"].lower())),
+            extension(systems.EXT_CATALOGUE_ITEM, valueCoding=coding(systems.CATALOGUE, line["nationalCode"]))
+            if line["nationalCode"] else None,
+            extension(systems.EXT_PRICE_CAP, valueMoney=money(line["priceCapFen"]))
+            if line["priceCapFen"] is not None else None,
             extension(systems.EXT_QUANTITY, valueQuantity={"value": line["quantity"]}),
             extension(systems.EXT_UNIT_PRICE, valueMoney=money(line["unitPriceFen"])),
-        ],
+        ) if part is not None],
         "itemSequence": line["lineNo"],
         "noteNumber": [note] if note else None,
         "adjudication": [_amount(systems.ADJUDICATION_HL7, "submitted", line["amountFen"]), *_split(line),

@@ -30,6 +30,7 @@ RULE = f"{OURS}:CodeSystem:rule"
 ADJUDICATION = f"{OURS}:CodeSystem:adjudication"
 ITEM = f"{OURS}:CodeSystem:item"
 ITEM_CATEGORY = f"{OURS}:CodeSystem:item-category"
+CATALOGUE = f"{OURS}:CodeSystem:catalogue"  # the insurer's catalogue (医保目录): national codes, med_list_codg
 VISIT_TYPE = f"{OURS}:CodeSystem:visit-type"
 CLEARING_KEY = f"{OURS}:CodeSystem:clearing-key"  # <insutype>-<clr_type>: 310/390 × 11/21/41 (the national codes)
 
@@ -45,6 +46,8 @@ EXT_ITEM = f"{OURS}:StructureDefinition:item"
 EXT_ITEM_CATEGORY = f"{OURS}:StructureDefinition:item-category"
 EXT_QUANTITY = f"{OURS}:StructureDefinition:quantity"
 EXT_UNIT_PRICE = f"{OURS}:StructureDefinition:unit-price"
+EXT_CATALOGUE_ITEM = f"{OURS}:StructureDefinition:catalogue-item"  # the national code a line was settled under
+EXT_PRICE_CAP = f"{OURS}:StructureDefinition:price-cap"  # the catalogue's price cap per unit (限价)
 EXT_SERVICE_DATE = f"{OURS}:StructureDefinition:service-date"
 EXT_VISIT_TYPE = f"{OURS}:StructureDefinition:visit-type"
 # A clearing line's parts: `-bill`, `-fund`, `-own-account`, `-mutual-aid`, `-cash`, `-deducted` (valueMoney);

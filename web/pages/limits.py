@@ -1,4 +1,5 @@
-"""Staff console: the caps regions set (R4): every staff member reads them, admins set or clear one."""
+"""Staff console: the caps regions set (R4) and the settlement policy's limits (how old a service date may be,
+which visits each kind of institution settles): every staff member reads them, admins set or clear one."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from web.rendering import render
 
 DOCUMENT = "console/limits.graphql"
 FIELDS = ("name", "regionPrefix", "value")
-VALUE_INVALID = N_("A limit is a whole number from 1 to 99, or empty for no limit.")
+VALUE_INVALID = N_("A limit is a whole number, or empty for no limit.")
 
 
 async def _page(request: Request, principal: Principal, *, form: dict[str, str] | None = None,

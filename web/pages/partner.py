@@ -37,7 +37,11 @@ CHECKOUT = "/partner/checkout"
 STARTING_LINES = 2
 
 VISIT_TYPES = {"PHARMACY": N_("Pharmacy"), "OUTPATIENT": N_("Outpatient"), "INPATIENT": N_("Inpatient")}
-CATEGORIES = {"A": N_("Class A"), "B": N_("Class B"), "C": N_("Class C"), "NON_MEDICAL": N_("Non-medical")}
+# The till's category is optional and only checked against the catalogue (R18): "" leaves it to the catalogue.
+CATEGORIES = {"": N_("As the catalogue says"), "A": N_("Class A"), "B": N_("Class B"), "C": N_("Class C"),
+              "NON_MEDICAL": N_("Non-medical")}
+# The class a line was settled as.
+CLASSES = {"A": N_("Class A"), "B": N_("Class B"), "C": N_("Class C"), "NON_MEDICAL": N_("Outside the catalogue")}
 
 KEY_REFUSED = N_("This API key is not valid, or it has been revoked.")
 CODE_REQUIRED = N_("Scan or paste the code.")
@@ -45,8 +49,8 @@ VISIT_INVALID = N_("Choose a visit type.")
 DATE_INVALID = N_("Enter the service date as YYYY-MM-DD.")
 CATEGORY_INVALID = N_("Choose a category.")
 
-BLANK_LINE = {"itemCode": "", "name": "", "category": "A", "price": "", "quantity": "1"}
-_LINE_FIELD = re.compile(r"line-(\d{1,3})-(itemCode|name|category|price|quantity)")
+BLANK_LINE = {"itemCode": "", "name": "", "category": "", "nationalCode": "", "price": "", "quantity": "1"}
+_LINE_FIELD = re.compile(r"line-(\d{1,3})-(itemCode|name|category|nationalCode|price|quantity)")
 
 
 def _result_url(settlement_id: str) -> str:
@@ -113,12 +117,16 @@ def _bill_lines(rows: list[dict], errors: dict[str, str]) -> list[dict]:
     for i, row in enumerate(rows):
         if _blank(row):
             continue
-        line = {"itemCode": row["itemCode"].strip(), "name": row["name"].strip(), "category": row["category"]}
+        line = {"itemCode": row["itemCode"].strip(), "name": row["name"].strip()}
         for field in ("itemCode", "name"):
             if not line[field]:
                 errors[f"line-{i}-{field}"] = REQUIRED
-        if line["category"] not in CATEGORIES:
+        if row["category"] not in CATEGORIES:
             errors[f"line-{i}-category"] = CATEGORY_INVALID
+        elif row["category"]:
+            line["category"] = row["category"]
+        if row["nationalCode"].strip():
+            line["nationalCode"] = row["nationalCode"].strip()
         for field, target, parse in (("price", "unitPriceFen", yuan_to_fen),
                                      ("quantity", "quantity", whole_quantity)):
             try:
@@ -153,7 +161,7 @@ async def _settlement(request: Request, principal: Principal, settlement_id: str
 
 def _values(**values) -> dict:
     return {"labels": labels, "yuan": yuan, "new_key": lambda: uuid.uuid4().hex,
-            "max_lines": MAX_LINES, "VISIT_TYPES": VISIT_TYPES, "CATEGORIES": CATEGORIES,
+            "max_lines": MAX_LINES, "VISIT_TYPES": VISIT_TYPES, "CATEGORIES": CATEGORIES, "CLASSES": CLASSES,
             "SETTLEMENT_STATUS": labels.SETTLEMENT_STATUS, "errors": {}, "resolved": None, "result": None,
             "result_error": None, **values}
 

@@ -23,11 +23,17 @@ from backend.services.money import settlement
 
 @strawberry.input
 class BillLineInput:
-    item_code: str
+    item_code: str = strawberry.field(description="The institution's own item code (medins_list_codg): its approved "
+                                                  "mapping decides the line's class and price cap (R18).")
     name: str
-    category: CategoryEnum
     unit_price_fen: Fen
     quantity: int = 1
+    category: CategoryEnum | None = strawberry.field(
+        default=None, description="Optional, only checked: if sent for a mapped item and the catalogue's class "
+                                  "differs, the bill is refused (LINE_CATEGORY_MISMATCH).")
+    national_code: str | None = strawberry.field(
+        default=None, description="Optional national code (med_list_codg), only checked: if sent for a mapped item "
+                                  "it must be the approved mapping's (LINE_NATIONAL_CODE_MISMATCH).")
 
 
 @strawberry.input
@@ -59,7 +65,9 @@ class ReverseInput:
 
 
 def bill_lines(lines: list[BillLineInput]) -> list[BillLine]:
-    return [BillLine(ln.item_code.strip(), ln.name.strip(), Category(ln.category), ln.unit_price_fen, ln.quantity)
+    return [BillLine(ln.item_code.strip(), ln.name.strip(),
+                     Category(ln.category) if ln.category is not None else None, ln.unit_price_fen,
+                     ln.quantity, ln.national_code.strip() if ln.national_code is not None else None)
             for ln in lines]
 
 

@@ -25,7 +25,9 @@ from backend.graph.settlement import reads
 from backend.services.money import grants
 from backend.storage import models
 
-CategoryEnum = strawberry.enum(Category, name="ItemCategory", description="甲类 A, 乙类 B, 丙类 C, or non-medical.")
+CategoryEnum = strawberry.enum(Category, name="ItemCategory",
+                               description="The catalogue's 甲类 A, 乙类 B, 丙类 C, or NON_MEDICAL: outside the catalogue "
+                                           "(no approved mapping), paid in cash only.")
 
 
 @strawberry.type(description="How an amount splits under R7: what the fund paid, and the personal burden's parts.")
@@ -54,9 +56,15 @@ class SplitColumns:
     def self_pay_fen(self) -> Fen:
         return self.row.self_pay_fen
 
-    @strawberry.field(description="Non-medical goods: always cash.")
+    @strawberry.field(description="Outside the catalogue (no approved mapping; non-medical goods among them): "
+                                  "always cash.")
     def non_medical_fen(self) -> Fen:
         return self.row.non_medical_fen
+
+    @strawberry.field(description="Over-limit self-pay (超限价自付, overlmt_selfpay): the part of unit prices above the "
+                                  "catalogue's price cap. Personal burden, which accounts may pay; never the fund.")
+    def overlmt_selfpay_fen(self) -> Fen:
+        return self.row.overlmt_selfpay_fen
 
     @strawberry.field(description="Paid in cash at the counter.")
     def cash_fen(self) -> Fen:
@@ -85,9 +93,22 @@ class SettlementLine(SplitColumns):
     def name(self) -> str:
         return self.row.name
 
-    @strawberry.field
+    @strawberry.field(description="The class the line was settled as: the catalogue entry's, or NON_MEDICAL.")
     def category(self) -> CategoryEnum:
         return Category(self.row.category)
+
+    @strawberry.field(description="False: the item code had no approved mapping to a catalogue entry in force on the "
+                                  "service date, so the line was paid in cash only (R18).")
+    def in_catalogue(self) -> bool:
+        return self.row.national_code is not None or self.row.category != Category.NON_MEDICAL.value
+
+    @strawberry.field(description="The catalogue's national code (med_list_codg) the line was settled under.")
+    def national_code(self) -> str | None:
+        return self.row.national_code
+
+    @strawberry.field(description="The catalogue's price cap per unit (限价) in force; null: no cap.")
+    def price_cap_fen(self) -> Fen | None:
+        return self.row.price_cap_fen
 
     @strawberry.field
     def unit_price_fen(self) -> Fen:

@@ -20,6 +20,7 @@ ROWS = {
     "Burden.mutualAidFen":              REACHED_THROUGH_PARENT,
     "Burden.mutualAid":                 REACHED_THROUGH_PARENT,
     "Burden.cashFen":                   REACHED_THROUGH_PARENT,
+    "Burden.overlmtSelfpayFen":         REACHED_THROUGH_PARENT,
     "RelativeAid.grantorName":          REACHED_THROUGH_PARENT,
     "RelativeAid.amountFen":            REACHED_THROUGH_PARENT,
 }

@@ -28,6 +28,8 @@ class Burden:
     mutual_aid_fen: Fen = strawberry.field(description="All relatives' mutual aid together.")
     mutual_aid: list[RelativeAid]
     cash_fen: Fen
+    overlmt_selfpay_fen: Fen = strawberry.field(description="Of totalFen, what was above the catalogue's price caps "
+                                                            "(over-limit self-pay, R18).")
 
 
 @strawberry.type
@@ -42,8 +44,8 @@ class InstitutionBurden:
     burden: Burden
 
 
-@strawberry.type(description="A person's yearly statement: the personal burden as settled (refunded lines and non-medical "
-                             "goods left out). "
+@strawberry.type(description="A person's yearly statement: the personal burden as settled (refunded lines and items "
+                             "outside the catalogue, non-medical goods among them, left out). "
                              "Not a tax assessment.")
 class YearlyStatement:
     year: int
@@ -58,7 +60,7 @@ StatementResult = Annotated[Union[YearlyStatement, OperationError], strawberry.u
 def _burden(b: yearly.Burden) -> Burden:
     return Burden(total_fen=b.total_fen, own_account_fen=b.own_account_fen, mutual_aid_fen=b.mutual_aid_fen,
                   mutual_aid=[RelativeAid(grantor_name=a.grantor_name, amount_fen=a.amount_fen) for a in b.mutual_aid],
-                  cash_fen=b.cash_fen)
+                  cash_fen=b.cash_fen, overlmt_selfpay_fen=b.overlmt_selfpay_fen)
 
 
 def _statement(s: yearly.YearlyStatement) -> YearlyStatement:

@@ -52,7 +52,7 @@ _deduction = ClearingDeduction.__table__
 _batch = ClearingBatch.__table__
 
 SPLIT_COLUMNS = ("fund_fen", "deductible_fen", "copay_fen", "b_self_first_fen", "self_pay_fen", "non_medical_fen",
-                 "cash_fen")
+                 "cash_fen", "overlmt_selfpay_fen")
 
 
 @dataclass(frozen=True)

@@ -15,26 +15,39 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Date, Uuid, bindparam, insert, update
+from sqlalchemy import BigInteger, Date, String, Uuid, bindparam, insert, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.clock import CHINA
+from backend.domain.catalogue import CatalogueItem
 from backend.domain.errors import N_, DomainError, ErrorCode, Msg
 from backend.domain.grants import Enrolled, PayerChoice, payable
 from backend.domain.insurance import InsuranceStatus
 from backend.domain.pools import OWN_ACCOUNT, grant_pool
-from backend.domain.settlement import BillLine, BillSplit, Pool, SettlementStatus, VisitType, YearToDate, split_bill, validate_lines
+from backend.domain.settlement import (
+    BillLine,
+    BillSplit,
+    Pool,
+    SettlementStatus,
+    VisitType,
+    YearToDate,
+    check_against_catalogue,
+    check_policy,
+    split_bill,
+    validate_lines,
+)
 from backend.domain.text import has_control_characters
 from backend.observability import metrics
 from backend.policy import is_clerk_or_admin
 from backend.principals import Actor
 from backend.runtime import Runtime
+from backend.services.catalogue import lookup
 from backend.services.family_account.codes import live_code, require_live_binding, take_code
 from backend.services.money import ledger
 from backend.services.money.grants import choice_from_json, choice_of, choice_to_json, grants_to_pay, spent_this_month_by_grant
 from backend.services.platform import audit
-from backend.services.region import parameters
+from backend.services.region import limits, parameters
 from backend.storage.db import dialect_insert, per_dialect
 from backend.storage.models import (
     AnnualAccumulator,
@@ -76,8 +89,8 @@ class SettleRequest:
     def digest(self) -> str:
         body = {"code": self.code.strip().upper(), "visit": self.visit_type.value,
                 "date": self.service_date.isoformat(), "allow_cash": self.allow_cash,
-                "lines": [[ln.item_code, ln.name, ln.category.value, ln.unit_price_fen, ln.quantity]
-                          for ln in self.lines]}
+                "lines": [[ln.item_code, ln.name, ln.category and ln.category.value, ln.unit_price_fen, ln.quantity]
+                          + ([ln.national_code] if ln.national_code is not None else []) for ln in self.lines]}
         if self.cash_only:
             body["cash_only"] = True
         if self.receipt_number is not None:  # absent otherwise: the digests of requests without one are unchanged
@@ -220,30 +233,44 @@ def _move_accumulator(s: Session, person_id: uuid.UUID, year: int, deductible_fe
 
 @dataclass(frozen=True)
 class _Scene:
-    """What a settlement reads about its code's subject and the institution, in one statement."""
+    """What a settlement reads about its code's subject, the institution, the region's settlement limits
+    and the catalogue entries behind the bill's item codes, in one statement."""
 
     enrolment: Enrolled | None
     binding_status: str | None
     level: int
+    institution_kind: str
     has_own_account: bool
     saved_order: Any  # the saved payer order's pools and cash_only, if one is saved
     version: parameters.Version | None  # in force on the service date for the subject's region
+    days_limit: int | None     # the institution's region's limit on the service date's age for the visit type
+    visit_allowed: int | None  # 0: the institution's kind may not settle the visit type
+    catalogue: dict[str, CatalogueItem]  # item code -> entry in force through the approved mapping
 
 
 def _scene_statement():
     e, b, a, o, i, ps = (m.__table__ for m in (Enrolment, Binding, PersonalAccount, SavedPayerOrder, Institution,
                                                ParameterSet))
     subject = bindparam("subject_id", type_=Uuid)
-    return (select(i.c.level, e.c.person_id.label("enrolled"), e.c.insurance_type, e.c.region_code,
+    service_date = bindparam("service_date", type_=Date)
+    # The bill's catalogue entries, one row each (none mapped: one row of NULLs), joined to the scene's row.
+    items = lookup.items_query(bindparam("institution_id", type_=Uuid),
+                               bindparam("item_codes", expanding=True, type_=String), service_date).subquery()
+    return (select(i.c.level, i.c.kind.label("institution_kind"), e.c.person_id.label("enrolled"),
+                   e.c.insurance_type, e.c.region_code,
                    e.c.status.label("enrolment_status"), b.c.status.label("binding_status"),
                    a.c.person_id.label("own_account"), o.c.person_id.label("saved"), o.c.pools, o.c.cash_only,
-                   *parameters.columns(ps))
+                   limits.in_force_value(bindparam("days_name", type_=String), i.c.region_code).label("days_limit"),
+                   limits.in_force_value(limits.visit_name(i.c.kind, "visit_type"), i.c.region_code)
+                   .label("visit_allowed"),
+                   *items.c, *parameters.columns(ps))
             .select_from(i)
             .outerjoin(e, e.c.person_id == subject)
             .outerjoin(b, b.c.id == bindparam("binding_id", type_=Uuid))  # NULL (no binding) matches nothing
             .outerjoin(a, a.c.person_id == subject)
             .outerjoin(o, o.c.person_id == subject)
-            .outerjoin(ps, ps.c.id == parameters.in_force_id(e.c.region_code, bindparam("service_date", type_=Date)))
+            .outerjoin(ps, ps.c.id == parameters.in_force_id(e.c.region_code, service_date))
+            .outerjoin(items, true())
             .where(i.c.id == bindparam("institution_id", type_=Uuid)))
 
 
@@ -251,12 +278,17 @@ def _scene_statement():
 SCENE = _scene_statement()
 
 
-def _scene(s: Session, code, institution_id: uuid.UUID, service_date: date) -> _Scene:
-    row = s.connection().execute(SCENE, {"subject_id": code.subject_id, "binding_id": code.binding_id,
-                                         "institution_id": institution_id, "service_date": service_date}).one()
+def _scene(s: Session, code, institution_id: uuid.UUID, request: Bill) -> _Scene:
+    rows = s.connection().execute(SCENE, {
+        "subject_id": code.subject_id, "binding_id": code.binding_id, "institution_id": institution_id,
+        "service_date": request.service_date, "item_codes": sorted({ln.item_code for ln in request.lines}),
+        "days_name": limits.service_days_name(request.visit_type.value),
+        "visit_type": request.visit_type.value}).all()
+    row = rows[0]
     enrolled = Enrolled(row.insurance_type, row.region_code, row.enrolment_status) if row.enrolled else None
-    return _Scene(enrolled, row.binding_status, row.level, row.own_account is not None,
-                  row if row.saved is not None else None, parameters.from_row(row))
+    return _Scene(enrolled, row.binding_status, row.level, row.institution_kind, row.own_account is not None,
+                  row if row.saved is not None else None, parameters.from_row(row), row.days_limit,
+                  row.visit_allowed, {r.item_code: lookup.item_of(r) for r in rows if r.item_code is not None})
 
 
 def _pools(s: Session, rt: Runtime, subject_id: uuid.UUID, code_choice: str | None, scene: _Scene, *,
@@ -343,8 +375,12 @@ def _compute(s: Session, rt: Runtime, code, institution_id: uuid.UUID, bill: Bil
     """Split `bill` for `code` at `institution_id` exactly as a settlement does (R7, R8): the scene, the
     accumulator, the pools in payer order, the split. With `lock` (settle) the accumulator is created and
     locked and the accounts are locked; without (quote) the same rows are read as they stand."""
-    scene = _scene(s, code, institution_id, bill.service_date)
+    scene = _scene(s, code, institution_id, bill)
     require_live_binding(code.binding_id, scene.binding_status)
+    check_policy(service_date=bill.service_date, today=rt.clock.now().astimezone(CHINA).date(),
+                 visit_type=bill.visit_type, institution_kind=scene.institution_kind,
+                 days_limit=scene.days_limit, visit_allowed=scene.visit_allowed)
+    check_against_catalogue(bill.lines, scene.catalogue)  # a misconfigured till: before any lock is taken
     enrolment = scene.enrolment
     if enrolment is None or enrolment.status != InsuranceStatus.ACTIVE:
         raise DomainError(ErrorCode.INSURANCE_INACTIVE, field="code")
@@ -356,7 +392,8 @@ def _compute(s: Session, rt: Runtime, code, institution_id: uuid.UUID, bill: Bil
     ytd = _year_to_date(s, code.subject_id, year) if lock else _year_to_date_as_it_stands(s, code.subject_id, year)
     choice, pools, owners = _pools(s, rt, code.subject_id, code.payer_order, scene, lock=lock,
                                    cash_only=bill.cash_only)
-    split = split_bill(bill.lines, scene.version.params, insurance_type=enrolment.insurance_type,
+    split = split_bill(bill.lines, scene.version.params, catalogue=scene.catalogue,
+                       insurance_type=enrolment.insurance_type,
                        visit_type=bill.visit_type, level=scene.level, ytd=ytd, pools=pools)
     if not bill.allow_cash and split.cash_fen:
         raise DomainError(ErrorCode.INSUFFICIENT_FUNDS, field="allowCash")
@@ -422,7 +459,8 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest, also: AlsoWrite |
             parameter_set_id=computed.version.id, payer_order=choice_to_json(choice),
             bill_fen=split.bill_fen, fund_fen=split.fund_fen, deductible_fen=split.deductible_fen,
             copay_fen=split.copay_fen, b_self_first_fen=split.b_self_first_fen, self_pay_fen=split.self_pay_fen,
-            non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen, status=SettlementStatus.SETTLED.value,
+            non_medical_fen=split.non_medical_fen, cash_fen=split.cash_fen,
+            overlmt_selfpay_fen=split.overlmt_selfpay_fen, status=SettlementStatus.SETTLED.value,
             receipt_number=receipt, request_sha256=digest if receipt is not None else None, created_at=now)
         s.connection().execute(INSERT_SETTLEMENT, written)
         rows.append(Settlement(**written))
@@ -432,11 +470,13 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest, also: AlsoWrite |
             line_id = uuid.uuid4()
             line_rows.append(dict(
                 id=line_id, settlement_id=settlement_id, line_no=number, item_code=bill_line.item_code,
-                name=bill_line.name, category=bill_line.category.value, unit_price_fen=bill_line.unit_price_fen,
+                name=bill_line.name, category=part.item_class.value, unit_price_fen=bill_line.unit_price_fen,
+                catalogue_entry_id=part.item and part.item.entry_id, national_code=part.item and part.item.national_code,
+                price_cap_fen=part.item and part.item.price_cap_fen,
                 quantity=bill_line.quantity, amount_fen=part.amount_fen, fund_fen=part.fund_fen,
                 deductible_fen=part.deductible_fen, copay_fen=part.copay_fen, b_self_first_fen=part.b_self_first_fen,
                 self_pay_fen=part.self_pay_fen, non_medical_fen=part.non_medical_fen, cash_fen=part.cash_fen,
-                refund_id=None, created_at=now))
+                overlmt_selfpay_fen=part.overlmt_selfpay_fen, refund_id=None, created_at=now))
             for pool, amount in part.payments.items():
                 owner, grant = owners[pool]
                 payment_rows.append(dict(line_id=line_id, line_created_at=now, pool=pool, payer_id=owner,

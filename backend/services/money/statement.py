@@ -40,7 +40,8 @@ def paid_lines(s: Session, keys: Sequence[Key]) -> dict[Key, list[PaidLine]]:
     payer = Person.__table__.alias("payer")
     rows = s.connection().execute(
         select(Settlement.subject_id, Settlement.service_date, Institution.id, Institution.name, SettlementLine.id,
-               SettlementLine.cash_fen - SettlementLine.non_medical_fen, SettlementPayment.pool,
+               SettlementLine.cash_fen - SettlementLine.non_medical_fen, SettlementLine.overlmt_selfpay_fen,
+               SettlementPayment.pool,
                SettlementPayment.payer_id, payer.c.name, SettlementPayment.amount_fen)
         .join(Settlement, Settlement.id == SettlementLine.settlement_id)
         .join(Institution, Institution.id == Settlement.institution_id)
@@ -50,9 +51,9 @@ def paid_lines(s: Session, keys: Sequence[Key]) -> dict[Key, list[PaidLine]]:
                Settlement.service_date >= first, Settlement.service_date < after)
         .order_by(Settlement.service_date, SettlementLine.id))
     lines: dict[uuid.UUID, dict] = {}
-    for subject, day, place, place_name, line_id, cash, pool, payer_id, payer_name, amount in rows:
+    for subject, day, place, place_name, line_id, cash, over, pool, payer_id, payer_name, amount in rows:
         line = lines.setdefault(line_id, {"subject": subject, "day": day, "place": place, "place_name": place_name,
-                                          "cash": cash, "own": 0, "aid": []})
+                                          "cash": cash, "over": over, "own": 0, "aid": []})
         if pool == OWN_ACCOUNT:
             line["own"] += amount
         elif pool is not None:
@@ -63,7 +64,7 @@ def paid_lines(s: Session, keys: Sequence[Key]) -> dict[Key, list[PaidLine]]:
         key = (line["subject"], line["day"].year)
         if key in wanted:
             out[key].append(PaidLine(line["day"], line["place"], line["place_name"], line["own"], tuple(line["aid"]),
-                                     line["cash"]))
+                                     line["cash"], line["over"]))
     return out
 
 

@@ -1,9 +1,13 @@
-"""Region policy limits (R4): caps staff may set; no row means no cap."""
+"""Region policy limits: caps staff may set (R4), and the settlement policy checks (issue 23): how many
+days after its service date a bill is still settled, per visit type, and which visit types each kind of
+institution may settle. No row means no limit; the settlement checks' defaults are rows migration 0014
+wrote, which staff change or clear like any other."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from sqlalchemy import String, bindparam, func, literal
 from sqlmodel import Session, select
 
 from backend.domain.errors import DomainError, ErrorCode
@@ -17,6 +21,44 @@ from backend.storage.models import PolicyLimit
 class LimitName(StrEnum):
     BINDINGS_PER_HOLDER = "bindings_per_holder"
     GRANTEES_PER_GRANTOR = "grantees_per_grantor"
+    # Days after the service date within which a bill is settled, by visit type (institution's region).
+    SERVICE_DAYS_OUTPATIENT = "service_days_outpatient"
+    SERVICE_DAYS_INPATIENT = "service_days_inpatient"
+    SERVICE_DAYS_PHARMACY = "service_days_pharmacy"
+    # Whether an institution of a kind may settle a visit type: 0 no, 1 yes (no row: yes).
+    VISIT_HOSPITAL_OUTPATIENT = "visit_hospital_outpatient"
+    VISIT_HOSPITAL_INPATIENT = "visit_hospital_inpatient"
+    VISIT_HOSPITAL_PHARMACY = "visit_hospital_pharmacy"
+    VISIT_PHARMACY_OUTPATIENT = "visit_pharmacy_outpatient"
+    VISIT_PHARMACY_INPATIENT = "visit_pharmacy_inpatient"
+    VISIT_PHARMACY_PHARMACY = "visit_pharmacy_pharmacy"
+
+
+def value_range(name: LimitName) -> tuple[int, int]:
+    """The values a limit may take."""
+    if name.value.startswith("service_days_"):
+        return 1, 3660
+    if name.value.startswith("visit_"):
+        return 0, 1
+    return 1, 99
+
+
+def service_days_name(visit_type: str) -> str:
+    return f"service_days_{visit_type}"
+
+
+def in_force_value(name, region_code):
+    """A scalar subquery: the value of limit `name` for `region_code` (both SQL expressions), the longest
+    prefix winning; NULL when no row applies. Settlement folds it into the statement it reads anyway."""
+    return (select(PolicyLimit.value)
+            .where(PolicyLimit.name == name, region_code.startswith(PolicyLimit.region_prefix, autoescape=False))
+            .order_by(func.length(PolicyLimit.region_prefix).desc()).limit(1)
+            .scalar_subquery())
+
+
+def visit_name(kind, visit_type):
+    """The SQL expression naming the `visit_<kind>_<visit>` limit of an institution kind column."""
+    return literal("visit_", String) + kind + literal("_", String) + bindparam(visit_type, type_=String)
 
 
 def _prefixes(region_code: str) -> list[str]:
@@ -45,8 +87,9 @@ def set_limit(rt: Runtime, actor: Actor, name: str, region_prefix: str, value: i
     except ValueError:
         raise DomainError(ErrorCode.INVALID_INPUT, field="name") from None
     validate_region_prefix(region_prefix, everywhere=True)
-    if value is not None and not 1 <= value <= 99:
-        raise DomainError(ErrorCode.LIMIT_INVALID, field="value")
+    low, high = value_range(limit_name)
+    if value is not None and not low <= value <= high:
+        raise DomainError(ErrorCode.LIMIT_INVALID, field="value", min=low, max=high)
     now = rt.clock.now()
 
     def work(s: Session) -> PolicyLimit | None:
