@@ -18,9 +18,9 @@ from tests.money import jinan_family, line
 pytestmark = pytest.mark.serializable
 
 
-def _request(rt, fam, receipt, key, fen=10_00, code=None):
+def _request(rt, fam, receipt, key, fen=10_00, code=None, visit=VisitType.PHARMACY):
     code = code or codes.issue_code(rt, actor_of(fam.father), fam.father.id).text
-    return settlement.SettleRequest(code=code, visit_type=VisitType.PHARMACY, service_date=rt.clock.now().date(),
+    return settlement.SettleRequest(code=code, visit_type=visit, service_date=rt.clock.now().date(),
                                     lines=[line("NON_MEDICAL", fen)], idempotency_key=key, receipt_number=receipt)
 
 
@@ -37,7 +37,8 @@ def test_a_receipt_number_is_unique_per_partner(rt):
     assert (refused.value.code, refused.value.field) == (ErrorCode.RECEIPT_NUMBER_TAKEN, "receiptNumber")
     assert count(rt, Settlement) == 1
     # Another partner may use the same number; a settlement without one is fine.
-    settlement.settle(rt, Actor(fam.hospital, Channel.GRAPHQL), _request(rt, fam, "R-2026-0001", "receipt-key-4"))
+    settlement.settle(rt, Actor(fam.hospital, Channel.GRAPHQL), _request(rt, fam, "R-2026-0001", "receipt-key-4",
+                                                                     visit=VisitType.OUTPATIENT))
     settlement.settle(rt, at_pharmacy, _request(rt, fam, None, "receipt-key-5"))
     with pytest.raises(DomainError) as refused:
         settlement.settle(rt, at_pharmacy, _request(rt, fam, "R\x00", "receipt-key-6"))

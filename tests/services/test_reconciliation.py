@@ -16,8 +16,9 @@ from backend.principals import Actor, Channel
 from backend.services.money import settlement
 from backend.services.reconciliation import reconcile
 from backend.services.reconciliation.reconcile import DetailFileInvalid
+from backend.services.region import limits
 from backend.storage.models import Settlement
-from tests.helpers import actor_of, partner
+from tests.helpers import actor_of, partner, staff
 from tests.money import jinan_family, line, settle_for
 
 # The detail stages into a temporary table of its transaction: what a transaction-mode pooler could break.
@@ -56,6 +57,8 @@ def test_totals_balance_for_the_day_and_key_and_name_the_differences(rt, fam, cl
               settle_for(rt, fam.pharmacy, fam.father, fam.father, [line("A", 40_00)])[0]]
     resident = settle_for(rt, fam.pharmacy, fam.daughter, fam.daughter, [line("A", 150_00)])[0]
     settle_for(rt, fam.hospital, fam.father, fam.father, [line("A", 80_00)])  # another institution
+    # A pharmacy the region lets settle outpatient visits too: another clearing type (11) at the same institution.
+    limits.set_limit(rt, Actor(staff(rt, "admin"), Channel.WEB), "visit_pharmacy_outpatient", "37", 1)
     settle_for(rt, fam.pharmacy, fam.mother, fam.mother, [line("A", 50_00)], visit=VisitType.OUTPATIENT)
     day = _day_of(rt, father[0])
     clock.advance(days=1)
