@@ -6,13 +6,20 @@ import pytest
 from sqlmodel import func, select
 
 from backend.storage.models import HsaMessage, HsaVisit, Refund, Settlement
-from tests.hsa.conftest import drug
+from tests.hsa.conftest import drug, map_rows
 
 pytestmark = pytest.mark.serializable
 
 LINES = [drug(1, "A001", "12.00", 2, name="阿莫西林胶囊"), drug(2, "B001", "40.00", 1, "02"),
          drug(3, "C001", "30.00", 1, "03"), drug(4, "N001", "5.00", 1, "99")]
 TOTAL = "99.00"
+
+
+@pytest.fixture(autouse=True)
+def mapped(gateway):
+    """LINES' items mapped at both partners to the test catalogue's entry of their class (N001 unmapped)."""
+    map_rows(gateway, LINES)
+    map_rows(gateway, LINES, at="hospital")
 
 
 def person(gateway, code):
