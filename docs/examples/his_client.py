@@ -32,15 +32,18 @@ PHARMACY_KEY = "yb_c16d7bec2676_09acf00cf538eba810fc50cd513830a003fd1ddc"  # dem
 INSTITUTION_CODE = "P37010200001"
 SERIAL = itertools.count(1)
 
-# The shelf: (the pharmacy's item code, name, class 01 A / 02 B / 03 C, unit price in yuan)
-SHELF = {"amoxicillin": ("86900123000017", "阿莫西林胶囊", "01", "12.00"),
-         "ibuprofen": ("86900123000024", "布洛芬缓释胶囊", "02", "40.00"),
-         "vitamin_c": ("86900123000031", "维生素C泡腾片", "03", "30.00")}
+# The shelf: (the pharmacy's own item code, name, unit price in yuan). The demo pharmacy's codes, each mapped
+# to a national code in the catalogue (backend/demo.py): the mapping decides the class (amoxicillin List A,
+# oseltamivir List B with a price cap of 36.00, so 4.00 of 40.00 is over-limit self-pay, vitamin C List C).
+# A till may also send med_list_codg and chrgitm_lv, which are only checked; this one sends neither.
+SHELF = {"amoxicillin": ("86900001", "阿莫西林胶囊", "12.00"),
+         "oseltamivir": ("86900004", "奥司他韦胶囊", "40.00"),
+         "vitamin_c": ("86900005", "维生素C片", "30.00")}
 # Customers: whose phone shows the code, and whose code it is (a family account shows a relative's).
 CUSTOMERS = [("13800000001", "张伟", {"amoxicillin": 2}),                   # his own code: his own account pays
-             ("13800000001", "张小宝", {"amoxicillin": 1, "ibuprofen": 1}),  # his son's code: the son's grants pay
+             ("13800000001", "张小宝", {"amoxicillin": 1, "oseltamivir": 1}),  # his son's code: the son's grants pay
              ("13800000002", "李娜", {"vitamin_c": 1}),                      # changes her mind: reversed
-             ("13800000001", "王秀英", {"ibuprofen": 1, "vitamin_c": 1})]    # his mother's code
+             ("13800000001", "王秀英", {"oseltamivir": 1, "vitamin_c": 1})]    # his mother's code
 
 
 class Till:
@@ -94,18 +97,18 @@ def day(till: Till, ledger: Path) -> None:
         base, insu = person["baseinfo"], person["insuinfo"][0]
         lines = []
         for number, (item, count) in enumerate(basket.items(), start=1):
-            codg, item_name, level, price = SHELF[item]
+            codg, item_name, price = SHELF[item]
             total = f"{int(price.replace('.', '')) * count / 100:.2f}"
             lines.append({"feedetl_sn": f"{number:04d}", "medins_list_codg": codg, "medins_list_name": item_name,
-                          "chrgitm_lv": level, "pric": price, "cnt": count, "det_item_fee_sumamt": total})
+                          "pric": price, "cnt": count, "det_item_fee_sumamt": total})
         druginfo = {"psn_no": base["psn_no"], "mdtrt_cert_type": "01", "mdtrt_cert_no": code, "med_type": "41",
                     "medfee_sumamt": f"{sum(float(ln['det_item_fee_sumamt']) for ln in lines):.2f}",
                     "insutype": insu["insutype"], "acct_used_flag": "1"}
         quote = till.send("2101", {"druginfo": druginfo, "drugdetail": lines})["setlinfo"]
         print(f"{base['psn_name']} ({insu['insutype']}): pay {quote['psn_cash_pay']:.2f} cash of {quote['medfee_sumamt']:.2f}")
         settled = till.send("2102", {"druginfo": druginfo, "drugdetail": lines})["setlinfo"]
-        print("  settled", json.dumps({k: settled[k] for k in ("setl_id", "fund_pay_sumamt", "acct_pay",
-                                                                "acct_mulaid_pay", "psn_cash_pay")}, ensure_ascii=False))
+        shown = ("setl_id", "fund_pay_sumamt", "acct_pay", "acct_mulaid_pay", "psn_cash_pay", "overlmt_selfpay")
+        print("  settled", json.dumps({k: settled[k] for k in shown}, ensure_ascii=False))
         sales.append({"settled": settled, "reversed": None})
     back = till.send("2103", {"data": {"setl_id": sales[2]["settled"]["setl_id"],
                                        "psn_no": sales[2]["settled"]["psn_no"]}})["setlinfo"]

@@ -90,7 +90,24 @@ def gateway(rt) -> Gateway:
                       {"pharmacy": keys["历下区康宁大药房"], "hospital": keys["济南市第一人民医院"]}, as_admin)
 
 
-def drug(sn: int, code: str, price: str, count: int, level: str = "01", name: str | None = None) -> dict[str, Any]:
+def drug(sn: int, code: str, price: str, count: int, level: str | None = "01", name: str | None = None,
+         national: str = "") -> dict[str, Any]:
+    """A drugdetail/feedetail row; `level` None leaves chrgitm_lv out (the catalogue decides the class)."""
     total = f"{int(round(float(price) * 100)) * count / 100:.2f}"
-    return {"feedetl_sn": f"{sn:04d}", "medins_list_codg": code, "med_list_codg": "", "medins_list_name": name or code,
-            "chrgitm_lv": level, "pric": price, "cnt": count, "det_item_fee_sumamt": total}
+    row = {"feedetl_sn": f"{sn:04d}", "medins_list_codg": code, "med_list_codg": national,
+           "medins_list_name": name or code, "chrgitm_lv": level, "pric": price, "cnt": count,
+           "det_item_fee_sumamt": total}
+    return {key: value for key, value in row.items() if value is not None}
+
+
+LEVEL_CATEGORY = {"01": "A", "02": "B", "03": "C", "99": "NON_MEDICAL"}
+
+
+def map_rows(gateway: Gateway, rows: list[dict[str, Any]], *, at: str = "pharmacy") -> None:
+    """Approve the institution's mappings of the rows' item codes to the test catalogue's entry of the class
+    each row's chrgitm_lv names (99: left unmapped, outside the catalogue), as a clerk would (tests/money.py)."""
+    from tests.money import map_lines
+
+    institution = gateway.institutions["历下区康宁大药房" if at == "pharmacy" else "济南市第一人民医院"]
+    map_lines(gateway.rt, institution.id, [{"itemCode": row["medins_list_codg"],
+                                            "category": LEVEL_CATEGORY[row["chrgitm_lv"]]} for row in rows])

@@ -18,6 +18,7 @@ import uuid
 import pytest
 
 from backend.config import PROJECT_ROOT
+from tests.helpers import SAMPLE_CODES, approve_mappings
 from tests.hsa.conftest import drug
 from web.hsa.mapping import setl_id
 
@@ -77,8 +78,15 @@ def test_every_transaction_has_its_example(gateway):
                                                                      "card_sn": "", "begntime": "", "psn_cert_type": "",
                                                                      "certno": "", "psn_name": ""}})
     psn_no = person["baseinfo"]["psn_no"]
-    lines = [drug(1, "86900123000017", "12.00", 2, name="阿莫西林胶囊"), drug(2, "86900123000024", "40.00", 1, "02", "布洛芬缓释胶囊"),
-             drug(3, "86900123000031", "30.00", 1, "03", "维生素C泡腾片")]
+    # The items, mapped by both partners to the sample catalogue (a List A drug under its price cap, a List B
+    # drug without one, a List C one); the lines send their national codes and classes, which are checked.
+    items = {"86900123000017": SAMPLE_CODES["A_CAPPED"], "86900123000024": SAMPLE_CODES["B_UNCAPPED"],
+             "86900123000031": SAMPLE_CODES["C"]}
+    for partner in ("历下区康宁大药房", "济南市第一人民医院"):
+        approve_mappings(gateway.rt, gateway.institutions[partner].id, items)
+    lines = [drug(1, "86900123000017", "12.00", 2, name="阿莫西林胶囊", national=SAMPLE_CODES["A_CAPPED"]),
+             drug(2, "86900123000024", "40.00", 1, "02", "呋喃妥因肠溶片", SAMPLE_CODES["B_UNCAPPED"]),
+             drug(3, "86900123000031", "30.00", 1, "03", "维生素C片", SAMPLE_CODES["C"])]
     druginfo = {"psn_no": psn_no, "mdtrt_cert_type": "01", "mdtrt_cert_no": code, "med_type": "41",
                 "medfee_sumamt": "94.00", "insutype": "390", "acct_used_flag": "1"}
     _exchange(gateway, "2101_pharmacy_pre_settle", "2101", {"druginfo": druginfo, "drugdetail": lines}, sign_no=sign_no)
@@ -166,6 +174,7 @@ def test_the_his_client_runs_a_pharmacy_day(live_server, rt, tmp_path):
     assert "signed in: S" in sold and sold.count("  settled") == 4 and "reversed:" in sold
     assert '"acct_mulaid_pay": 52.0' in sold  # the son's code, shown by his father: his grants paid (R11)
     assert '"acct_pay": 24.0, "acct_mulaid_pay": 0.0' in sold  # the father's own account
+    assert sold.count('"overlmt_selfpay": 4.0') == 2  # oseltamivir at 40.00, its cap 36.00 (the demo catalogue)
     rt.clock.advance(days=1)
     checked = run("reconcile")
     if os.environ.get("HSA_SHOW_DAY"):

@@ -6,13 +6,20 @@ import pytest
 from sqlmodel import func, select
 
 from backend.storage.models import HsaMessage, HsaVisit, Refund, Settlement
-from tests.hsa.conftest import drug
+from tests.hsa.conftest import drug, map_rows
 
 pytestmark = pytest.mark.serializable
 
 LINES = [drug(1, "A001", "12.00", 2, name="阿莫西林胶囊"), drug(2, "B001", "40.00", 1, "02"),
          drug(3, "C001", "30.00", 1, "03"), drug(4, "N001", "5.00", 1, "99")]
 TOTAL = "99.00"
+
+
+@pytest.fixture(autouse=True)
+def mapped(gateway):
+    """LINES' items mapped at both partners to the test catalogue's entry of their class (N001 unmapped)."""
+    map_rows(gateway, LINES)
+    map_rows(gateway, LINES, at="hospital")
 
 
 def person(gateway, code):
@@ -338,3 +345,72 @@ def test_a_settlement_checks_the_institution_code_in_its_own_transaction(gateway
     assert wrong["err_msg"].startswith("fixmedins_code：") and count(gateway, Settlement) == 0
     gateway.send("2102", {"druginfo": druginfo(psn_no, code), "drugdetail": LINES}, msgid=msgid)
     assert count(gateway, Settlement) == 1
+
+
+def test_an_over_limit_drug_reports_overlmt_selfpay(gateway):
+    """A List B item priced above its entry's cap (50.00 a unit): the part above is overlmt_selfpay, in
+    setlinfo and on its line in detlcutinfo, never paid by the fund; the class comes from the catalogue (no
+    chrgitm_lv sent)."""
+    from tests.money import CAP_FEN, CAPPED, map_capped
+
+    map_capped(gateway.rt, gateway.institutions["历下区康宁大药房"].id, "CAP001")
+    lines = [drug(1, "CAP001", "60.00", 2, None, "限价耗材"), LINES[0]]
+    code = gateway.code("张伟")
+    psn_no = person(gateway, code)["baseinfo"]["psn_no"]
+    output = gateway.send("2102", {"druginfo": druginfo(psn_no, code, "144.00"), "drugdetail": lines})["output"]
+    info, (capped, plain) = output["setlinfo"], output["detlcutinfo"]
+    assert info["overlmt_selfpay"] == capped["overlmt_selfpay"] == 20.0 and plain["overlmt_selfpay"] == 0
+    assert capped["chrgitm_lv"] == "02" and capped["med_list_codg"] == CAPPED
+    assert capped["pric_uplmt_amt"] == CAP_FEN / 100 and "pric_uplmt_amt" not in plain
+    assert capped["preselfpay_amt"] == 20.0  # the entry's own 20% of the 100.00 within the cap
+    assert round(capped["fulamt_ownpay_amt"] + capped["overlmt_selfpay"] + capped["preselfpay_amt"]
+                 + capped["inscp_scp_amt"], 2) == capped["det_item_fee_sumamt"] == 120.0
+    assert round(info["fulamt_ownpay_amt"] + info["overlmt_selfpay"] + info["preselfpay_amt"]
+                 + info["inscp_scp_amt"], 2) == info["medfee_sumamt"] == 144.0
+    assert round(info["fund_pay_sumamt"] + info["psn_part_amt"], 2) == 144.0 and info["psn_part_amt"] >= 20.0
+    back = gateway.send("2103", {"data": {"setl_id": info["setl_id"], "psn_no": psn_no}})["output"]["setlinfo"]
+    assert back["overlmt_selfpay"] == -20.0
+
+
+def test_an_unmapped_item_is_cash_only(gateway):
+    """An item without an approved mapping is outside the catalogue whatever chrgitm_lv the till sends: no
+    fund, no account, only cash, and detlcutinfo says 99 with no national code."""
+    lines = [drug(1, "NOT-MAPPED-1", "25.00", 2, "01", "未对照药品")]
+    code = gateway.code("张伟", "张小宝")  # even where grants could pay
+    psn_no = person(gateway, code)["baseinfo"]["psn_no"]
+    output = gateway.send("2102", {"druginfo": druginfo(psn_no, code, "50.00"), "drugdetail": lines})["output"]
+    info, (line,) = output["setlinfo"], output["detlcutinfo"]
+    assert info["fund_pay_sumamt"] == info["acct_pay"] == info["acct_mulaid_pay"] == 0
+    assert info["psn_cash_pay"] == info["fulamt_ownpay_amt"] == info["medfee_sumamt"] == 50.0
+    assert line == {"medins_list_codg": "NOT-MAPPED-1", "med_list_codg": "", "chrgitm_lv": "99",
+                    "det_item_fee_sumamt": 50.0, "fulamt_ownpay_amt": 50.0, "overlmt_selfpay": 0.0,
+                    "preselfpay_amt": 0.0, "inscp_scp_amt": 0.0, "fund_payamt": 0.0}
+    assert [d["fund_payamt"] for d in output["setldetail"]] == [0.0]
+
+
+@pytest.mark.parametrize("line, field, words", [
+    ({"chrgitm_lv": "02"}, "drugdetail[1].chrgitm_lv", "目录"),
+    ({"med_list_codg": "XJ01CAA037A0020107919"}, "drugdetail[1].med_list_codg", "XJ01CAA037A0020107919"),
+])
+def test_a_till_that_disagrees_with_the_catalogue_is_refused(gateway, line, field, words):
+    code = gateway.code("张伟")
+    psn_no = person(gateway, code)["baseinfo"]["psn_no"]
+    lines = [{**LINES[0], **line}, *LINES[1:]]
+    reply = gateway.send("2102", {"druginfo": druginfo(psn_no, code), "drugdetail": lines}, ok=False)
+    assert reply["err_msg"].startswith(f"{field}：") and words in reply["err_msg"], reply
+    assert count(gateway, Settlement) == 0
+
+
+def test_policy_checks_name_the_wire_field(gateway):
+    # A hospital cannot settle a pharmacy purchase (med_type 41).
+    code = gateway.code("张伟")
+    psn_no = gateway.send("1101", {"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": code}},
+                          at="hospital")["output"]["baseinfo"]["psn_no"]
+    reply = gateway.send("2101", {"druginfo": druginfo(psn_no, code), "drugdetail": LINES}, at="hospital", ok=False)
+    assert reply["err_msg"].startswith("med_type：") and "医院" in reply["err_msg"], reply
+    # An outpatient visit is settled within 30 days of its begntime.
+    _, _, _, _, data = outpatient(gateway)
+    gateway.rt.clock.advance(days=31)
+    reply = gateway.send("2206", {"data": {**data, "mdtrt_cert_no": gateway.code("张伟")}}, at="hospital", ok=False)
+    assert reply["err_msg"].startswith("begntime：") and "30" in reply["err_msg"], reply
+    assert count(gateway, Settlement) == 0

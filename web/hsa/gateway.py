@@ -50,7 +50,7 @@ def _refusal(error: Exception, lines_node: str) -> str:
     if isinstance(error, Refused):
         return _err_msg(error.field, error.message, **error.params)
     assert isinstance(error, DomainError)
-    return f"{mapping.wire_field(error.field, lines_node)}：{error_message(LOCALE, error)}"
+    return f"{mapping.error_field(error, lines_node)}：{error_message(LOCALE, error)}"
 
 
 def _reply(received_at: datetime, area: str | None, infcode: int, output: dict[str, Any] | None,

@@ -233,8 +233,12 @@ def balance_visible(call: Call) -> bool:
 VISIBLE_TO_ALL = ("visible", "visible+audited")
 
 
-def _settled_output(figures: Figures, echo: Echo) -> dict[str, Any]:
-    return {"setlinfo": mapping.setlinfo(figures, echo), "setldetail": mapping.setldetail(figures, echo.insutype)}
+def _settled_output(figures: Figures, echo: Echo, lines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """setlinfo and setldetail; a quote or a settlement adds detlcutinfo, its lines as the catalogue settled them."""
+    output = {"setlinfo": mapping.setlinfo(figures, echo), "setldetail": mapping.setldetail(figures, echo.insutype)}
+    if lines is not None:
+        output["detlcutinfo"] = lines
+    return output
 
 
 def _quote(call: Call, bill: Bill) -> Answer:
@@ -242,7 +246,8 @@ def _quote(call: Call, bill: Bill) -> Answer:
     if people.person_number_of(call.rt, call.partner_id, computed.code.subject_id) != bill.psn_no:
         raise Refused("psn_no", mapping.NOT_THIS_PERSON)
     return Answer(output=_settled_output(Figures.of_split(computed.split),
-                                         _echo(call, bill, computed.enrolment.insurance_type)))
+                                         _echo(call, bill, computed.enrolment.insurance_type),
+                                         mapping.line_results(computed.split, bill.lines)))
 
 
 def _settle(call: Call, bill: Bill) -> Answer:
@@ -265,7 +270,8 @@ def _settle(call: Call, bill: Bill) -> Answer:
             visits.mark_settled(s, bill.mdtrt_id, settlement_id)
         echo = _echo(call, bill, computed.enrolment.insurance_type, settlement_id=settlement_id, at=call.rt.clock.now(),
                      balc=settlements.balance_in(s, computed.code.subject_id) if show_balance else None)
-        call.claim(s, _settled_output(Figures.of_split(computed.split), echo), settlement_id)
+        call.claim(s, _settled_output(Figures.of_split(computed.split), echo,
+                                      mapping.line_results(computed.split, bill.lines)), settlement_id)
 
     settled = settlement.settle_written(call.rt, call.actor, request, also)
     return Answer(settlement_id=settled.id, claimed=settled.computed is not None, replayed=settled.computed is None)

@@ -33,7 +33,7 @@ class Reported:
 
 
 FIELDS = ("amount_fen", "fund_fen", "deductible_fen", "copay_fen", "b_self_first_fen", "self_pay_fen",
-          "non_medical_fen", "cash_fen")
+          "non_medical_fen", "cash_fen", "overlmt_selfpay_fen")
 
 
 def reported(rt: Runtime, institution_id: uuid.UUID, settlement_id: uuid.UUID,
