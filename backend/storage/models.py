@@ -333,6 +333,9 @@ class Settlement(SplitColumns, table=True):
     presenter_id: uuid.UUID = Field(foreign_key="person.id")
     code_id: uuid.UUID = Field(foreign_key="presentedcode.id", unique=True)
     visit_type: str = Field(max_length=12)
+    # The subject's insurance type it was settled under (employee / resident): clearing and reconciliation key
+    # on it, and the subject's enrolment may change later. None only if no enrolment was on file at migration.
+    insurance_type: str | None = Field(default=None, max_length=12)
     service_date: date
     parameters_label: str = Field(max_length=80)
     # The parameter set it was settled under; refunds and reversals keep it. None only for settlements

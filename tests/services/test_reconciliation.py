@@ -17,7 +17,7 @@ from backend.services.money import settlement
 from backend.services.reconciliation import reconcile
 from backend.services.reconciliation.reconcile import DetailFileInvalid
 from backend.services.region import limits
-from backend.storage.models import Settlement
+from backend.storage.models import Enrolment, Settlement
 from tests.helpers import actor_of, partner, staff
 from tests.money import jinan_family, line, settle_for
 
@@ -186,3 +186,21 @@ def test_a_settlement_listed_twice_is_refused_naming_both_rows(rt, fam):
     with pytest.raises(DetailFileInvalid) as refused:
         reconcile.reconcile_details(rt, _as(fam.pharmacy), fam.pharmacy.id, yesterday, yesterday, rows)
     assert [(p.row, p.column, p.params) for p in refused.value.file_problems] == [(9, "settlement_id", {"other": 2})]
+
+
+def test_a_settlement_keeps_the_insurance_type_it_was_settled_under(rt, fam, clock):
+    """The father settles as an employee, then his enrolment becomes resident: the day still reconciles under
+    310, as it was settled (the settlement records its insurance type)."""
+    sid = settle_for(rt, fam.pharmacy, fam.father, fam.father, [line("A", 300_00)])[0]
+    day = _day_of(rt, sid)
+
+    def to_resident(s):
+        s.get(Enrolment, fam.father.id).insurance_type = "resident"
+    rt.db.write(to_resident)
+    clock.advance(days=1)
+    figures = _figures([_row(rt, sid)])
+    assert _row(rt, sid).insurance_type == "employee"
+    assert reconcile.reconcile_totals(rt, _as(fam.pharmacy), fam.pharmacy.id, day, day, "310", "41", figures,
+                                      True).balanced
+    assert reconcile.reconcile_totals(rt, _as(fam.pharmacy), fam.pharmacy.id, day, day, "390", "41", figures,
+                                      True).ours == Figures(0, 0, 0, 0)

@@ -25,7 +25,6 @@ from backend.domain.insurance import CLEARING_TYPE_CODE, INSUTYPE_CODE
 from backend.storage.models import (
     ClearingDeduction,
     ClearingItem,
-    Enrolment,
     LedgerPosting,
     LedgerTransaction,
     Refund,
@@ -38,7 +37,6 @@ _s = Settlement.__table__
 _r = Refund.__table__
 _l = SettlementLine.__table__
 _p = SettlementPayment.__table__
-_e = Enrolment.__table__
 _i = ClearingItem.__table__
 _d = ClearingDeduction.__table__
 _tx = LedgerTransaction.__table__
@@ -48,7 +46,7 @@ OWN_POOL = "own"
 
 
 def _insutype():
-    return case(*((_e.c.insurance_type == kind.value, code) for kind, code in INSUTYPE_CODE.items()), else_="390")
+    return case(*((_s.c.insurance_type == kind.value, code) for kind, code in INSUTYPE_CODE.items()), else_="390")
 
 
 def _clr_type():
@@ -75,10 +73,9 @@ def settlement_parts():
                _s.c.fund_fen, cast(own, BigInteger), cast(_s.c.bill_fen - _s.c.fund_fen - _s.c.cash_fen - own, BigInteger),
                _s.c.cash_fen)
     return (select(*(c.label(name) for c, name in zip(columns, PARTS, strict=True)))
-            .select_from(_s.outerjoin(_e, _e.c.person_id == _s.c.subject_id)
-                         .outerjoin(_l, and_(_l.c.settlement_id == _s.c.id, _l.c.created_at == _s.c.created_at))
+            .select_from(_s.outerjoin(_l, and_(_l.c.settlement_id == _s.c.id, _l.c.created_at == _s.c.created_at))
                          .outerjoin(_p, _own_payment()))
-            .group_by(_s.c.id, _s.c.institution_id, _e.c.insurance_type, _s.c.visit_type, _s.c.bill_fen, _s.c.fund_fen,
+            .group_by(_s.c.id, _s.c.institution_id, _s.c.insurance_type, _s.c.visit_type, _s.c.bill_fen, _s.c.fund_fen,
                       _s.c.cash_fen))
 
 
@@ -91,11 +88,10 @@ def refund_parts():
                cast(-(_r.c.amount_fen - fund - cash - own), BigInteger), cast(-cash, BigInteger))
     return (select(*(c.label(name) for c, name in zip(columns, PARTS, strict=True)))
             .select_from(_r.join(_s, _s.c.id == _r.c.settlement_id)
-                         .outerjoin(_e, _e.c.person_id == _s.c.subject_id)
                          .join(_l, and_(_l.c.settlement_id == _s.c.id, _l.c.created_at == _s.c.created_at,
                                         _l.c.refund_id == _r.c.id))
                          .outerjoin(_p, _own_payment()))
-            .group_by(_r.c.id, _r.c.amount_fen, _s.c.institution_id, _e.c.insurance_type, _s.c.visit_type))
+            .group_by(_r.c.id, _r.c.amount_fen, _s.c.institution_id, _s.c.insurance_type, _s.c.visit_type))
 
 
 def add_settlements(s: Session, batch_id: uuid.UUID, before: datetime) -> int:

@@ -455,6 +455,7 @@ def _settle(rt: Runtime, actor: Actor, request: SettleRequest, also: AlsoWrite |
         written = dict(
             id=settlement_id, institution_id=institution_id, subject_id=code.subject_id,
             presenter_id=code.presenter_id, code_id=code.id, visit_type=request.visit_type.value,
+            insurance_type=enrolment.insurance_type,
             service_date=request.service_date, parameters_label=params.label,
             parameter_set_id=computed.version.id, payer_order=choice_to_json(choice),
             bill_fen=split.bill_fen, fund_fen=split.fund_fen, deductible_fen=split.deductible_fen,

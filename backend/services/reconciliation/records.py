@@ -21,10 +21,9 @@ from sqlalchemy import Table, and_, exists, func, literal, null, select, type_co
 from sqlalchemy.engine import Connection
 
 from backend.domain.reconciliation import Figures, Side
-from backend.storage.models import Enrolment, IdempotencyKey, Person, Refund, Settlement, SettlementLine
+from backend.storage.models import IdempotencyKey, Person, Refund, Settlement, SettlementLine
 
 _s = Settlement.__table__
-_e = Enrolment.__table__
 _r = Refund.__table__
 _l = SettlementLine.__table__
 _p = Person.__table__
@@ -45,14 +44,13 @@ def _figures(row) -> Figures:
 
 def _of_key(institution_id: uuid.UUID, insurance_type: str, visit_type: str):
     return and_(_s.c.institution_id == institution_id, _s.c.visit_type == visit_type,
-                _e.c.person_id == _s.c.subject_id, _e.c.insurance_type == insurance_type)
+                _s.c.insurance_type == insurance_type)
 
 
 def settled(conn: Connection, institution_id: uuid.UUID, start: datetime, end: datetime, insurance_type: str,
             visit_type: str) -> Figures:
     """The institution's settlements made in [start, end) of one insurance type and visit type, as settled."""
     query = (select(func.count(), func.sum(_s.c.bill_fen), func.sum(_s.c.fund_fen), func.sum(_account(_s)))
-             .select_from(_s.join(_e, _e.c.person_id == _s.c.subject_id))
              .where(_of_key(institution_id, insurance_type, visit_type),
                     _s.c.created_at >= start, _s.c.created_at < end))
     return _figures(conn.execute(query).one())
@@ -65,7 +63,7 @@ def refunded(conn: Connection, institution_id: uuid.UUID, start: datetime, end: 
     lines = _l.join(_s, and_(_l.c.settlement_id == _s.c.id, _l.c.created_at == _s.c.created_at))
     query = (select(func.count(func.distinct(_r.c.id)), func.sum(_l.c.amount_fen), func.sum(_l.c.fund_fen),
                     func.sum(_account(_l)))
-             .select_from(_r.join(lines, _l.c.refund_id == _r.c.id).join(_e, _e.c.person_id == _s.c.subject_id))
+             .select_from(_r.join(lines, _l.c.refund_id == _r.c.id))
              .where(_of_key(institution_id, insurance_type, visit_type),
                     _r.c.created_at >= start, _r.c.created_at < end))
     return _figures(conn.execute(query).one())
