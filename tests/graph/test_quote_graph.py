@@ -4,13 +4,15 @@ import pytest
 
 from backend.services.family_account import codes
 from tests.helpers import actor_of, audit_events, gql, household_principal
-from tests.money import grant, jinan_family
+from tests.money import grant, jinan_family, map_lines
 
 pytestmark = pytest.mark.serializable
 
-FIGURES = """fundFen deductibleFen copayFen bSelfFirstFen selfPayFen nonMedicalFen cashFen billFen personalBurdenFen
+FIGURES = """fundFen deductibleFen copayFen bSelfFirstFen selfPayFen nonMedicalFen overlmtSelfpayFen cashFen billFen
+  personalBurdenFen
   ownAccountFen mutualAid { grantId grantorMaskedName amountFen } payerOrder cashOnly parametersLabel parametersId"""
-LINE_FIGURES = "fundFen deductibleFen copayFen cashFen amountFen payments { pool amountFen }"
+LINE_FIGURES = ("fundFen deductibleFen copayFen cashFen amountFen overlmtSelfpayFen inCatalogue nationalCode priceCapFen "
+                "payments { pool amountFen }")
 QUOTE = f"""query($input: QuoteInput!) {{ quote(input: $input) {{
   __typename ... on SettlementQuote {{ {FIGURES} lines {{ lineNo itemCode category {LINE_FIGURES} }} }}
   ... on OperationError {{ code field message }} }} }}"""
@@ -30,6 +32,7 @@ def test_the_quote_is_what_settle_then_shows(rt):
     fam = jinan_family(rt)
     grant(rt, fam.father, fam.daughter)
     code = codes.issue_code(rt, actor_of(fam.daughter), fam.daughter.id).text
+    map_lines(rt, fam.pharmacy.id, _bill(rt, code)["lines"])  # the pharmacy's items, mapped to the catalogue
     quoted = gql(rt, fam.pharmacy, QUOTE, input=_bill(rt, code)).data["quote"]
     assert quoted.pop("__typename") == "SettlementQuote"
     assert (quoted["cashFen"], quoted["mutualAid"][0]["grantorMaskedName"]) == (5_00, "张*")

@@ -415,9 +415,22 @@ class QuoteLine(SplitColumns):
     def name(self) -> str:
         return self.bill_line.name
 
-    @strawberry.field
+    @strawberry.field(description="The class the line would be settled as: the catalogue entry's, or NON_MEDICAL.")
     def category(self) -> CategoryEnum:
-        return self.bill_line.category
+        return self.row.item_class
+
+    @strawberry.field(description="False: the item code has no approved mapping to a catalogue entry in force on the "
+                                  "service date, so the line would be paid in cash only (R18).")
+    def in_catalogue(self) -> bool:
+        return self.row.item is not None
+
+    @strawberry.field(description="The catalogue's national code (med_list_codg) the line would be settled under.")
+    def national_code(self) -> str | None:
+        return self.row.item.national_code if self.row.item is not None else None
+
+    @strawberry.field(description="The catalogue's price cap per unit (限价) in force; null: no cap.")
+    def price_cap_fen(self) -> Fen | None:
+        return self.row.item.price_cap_fen if self.row.item is not None else None
 
     @strawberry.field
     def unit_price_fen(self) -> Fen:
