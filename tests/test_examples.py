@@ -38,6 +38,7 @@ def test_a_pharmacy_day_at_the_till(live_server):
     assert "refused: LINE_PRICE_INVALID" in out and "line 2 quantity: LINE_QUANTITY_INVALID" in out
     assert "line 3 itemCode: LINE_TEXT_INVALID" in out
     assert "settled POS-0002" in out and "settled POS-0003" in out
+    assert "above price caps ¥4.00" in out  # POS-0003: 40.00 against the catalogue's cap of 36.00
     assert "refund at 2026-03-02 17:30:00 (China time), lines [2]: ¥30.00 back" in out
     assert "2026-03-02 (China time): 3 settlements ['POS-0001', 'POS-0002', 'POS-0003']" in out
     assert "receipt POS-0001: ¥59.00, partly_refunded" in out

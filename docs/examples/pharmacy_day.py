@@ -23,7 +23,8 @@ BASE = f"http://127.0.0.1:{ARG}" if ARG.isdigit() else ARG.rstrip("/")
 PHARMACY_KEY = "yb_c16d7bec2676_09acf00cf538eba810fc50cd513830a003fd1ddc"  # demo data only
 CHINA = timezone(timedelta(hours=8))  # China time, UTC+8 all year: every day in the API is a China day
 
-SPLIT = """billFen fundFen personalBurdenFen ownAccountFen mutualAid { grantorMaskedName amountFen } cashFen"""
+SPLIT = """billFen fundFen personalBurdenFen overlmtSelfpayFen ownAccountFen mutualAid { grantorMaskedName amountFen }
+  cashFen"""
 QUOTE = f"""query($input: QuoteInput!) {{ quote(input: $input) {{
   __typename ... on SettlementQuote {{ {SPLIT} }}
   ... on OperationError {{ code message field lineErrors {{ line code field message }} }} }} }}"""
@@ -59,8 +60,10 @@ def china(instant: str) -> str:
     return datetime.fromisoformat(instant).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def line(code: str, name: str, category: str, price_fen: int, quantity: int = 1) -> dict:
-    return {"itemCode": code, "name": name, "category": category, "unitPriceFen": price_fen, "quantity": quantity}
+def line(code: str, name: str, price_fen: int, quantity: int = 1) -> dict:
+    """A bill line by the pharmacy's own item code. No category: the insurer's catalogue decides each item's class
+    through the pharmacy's approved item mappings (an unmapped item is paid in cash only)."""
+    return {"itemCode": code, "name": name, "unitPriceFen": price_fen, "quantity": quantity}
 
 
 def customer_shows_code(phone: str, subject_name: str | None = None) -> tuple[str, str]:
@@ -90,7 +93,7 @@ def checkout(phone: str, lines: list[dict], receipt: str, subject_name: str | No
             print(f"    line {problem['line']} {problem['field']}: {problem['code']} {problem['message']}")
         return quoted
     print(f"  quote: bill {yuan(quoted['billFen'])}, fund {yuan(quoted['fundFen'])}, "
-          f"own account {yuan(quoted['ownAccountFen'])}, "
+          f"above price caps {yuan(quoted['overlmtSelfpayFen'])}, own account {yuan(quoted['ownAccountFen'])}, "
           f"mutual aid {yuan(sum(a['amountFen'] for a in quoted['mutualAid']))}: customer pays {yuan(quoted['cashFen'])}")
     key = f"{receipt}-{uuid.uuid4().hex[:12]}"  # one key per bill, kept until the answer arrives
     settle_input = {**bill, "idempotencyKey": key, "receiptNumber": receipt}
@@ -108,17 +111,17 @@ def checkout(phone: str, lines: list[dict], receipt: str, subject_name: str | No
 
 
 print("1. 张伟 buys for himself: ring up, then scan")
-first = checkout("13800000001", [line("86900001", "阿莫西林胶囊", "A", 12_00, 2), line("86900002", "维生素C片", "C", 30_00),
-                                 line("69000001", "口罩", "NON_MEDICAL", 5_00)], receipt="POS-0001")
+first = checkout("13800000001", [line("86900001", "阿莫西林胶囊", 12_00, 2), line("86900005", "维生素C片", 30_00),
+                                 line("69000002", "润喉糖", 5_00)], receipt="POS-0001")  # sweets: not insured, cash
 
 print("2. 张伟 shows his mother 王秀英's code (family account); the first entry has mistakes")
-mistakes = checkout("13800000001", [line("86900003", "布洛芬缓释胶囊", "B", 0), line("86900004", "板蓝根颗粒", "A", 8_00, 0),
-                                    line("", "棉签", "C", 3_00)], receipt="POS-0002", subject_name="王秀英")
-fixed = checkout("13800000001", [line("86900003", "布洛芬缓释胶囊", "B", 18_00), line("86900004", "板蓝根颗粒", "A", 8_00, 2),
-                                 line("69000002", "棉签", "C", 3_00)], receipt="POS-0002", subject_name="王秀英")
+mistakes = checkout("13800000001", [line("86900003", "连花清瘟胶囊", 0), line("86900002", "布洛芬混悬液", 8_00, 0),
+                                    line("", "润喉糖", 3_00)], receipt="POS-0002", subject_name="王秀英")
+fixed = checkout("13800000001", [line("86900003", "连花清瘟胶囊", 18_00), line("86900002", "布洛芬混悬液", 8_00, 2),
+                                 line("69000002", "润喉糖", 3_00)], receipt="POS-0002", subject_name="王秀英")
 
 print("3. 李娜 buys, then brings the vitamins of POS-0001 back")
-checkout("13800000002", [line("86900005", "感冒灵颗粒", "A", 25_00)], receipt="POS-0003")
+checkout("13800000002", [line("86900004", "奥司他韦胶囊", 40_00)], receipt="POS-0003")  # above its cap: 超限价自付
 refunded = graphql(PHARMACY_KEY, REFUND, input={"settlementId": first["id"], "lineNumbers": [2],
                                                 "idempotencyKey": f"refund-POS-0001-2-{uuid.uuid4().hex[:8]}",
                                                 "reason": "customer returned it"})["refundSettlement"]
