@@ -22,8 +22,10 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column('settlement', sa.Column('insurance_type', sa.String(length=12), nullable=True))
+    # Only the rows that have an enrolment to take it from: the others stay NULL, and are not rewritten.
     op.execute("UPDATE settlement SET insurance_type = (SELECT e.insurance_type FROM enrolment e "
-               "WHERE e.person_id = settlement.subject_id)")
+               "WHERE e.person_id = settlement.subject_id) "
+               "WHERE EXISTS (SELECT 1 FROM enrolment e WHERE e.person_id = settlement.subject_id)")
 
 
 def downgrade() -> None:
